@@ -1,0 +1,87 @@
+#include "tests/support/vytest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/group_impl.h"
+
+static vy_group toy;
+static int toy_ready;
+
+const vy_group *vytest_toy_group(void)
+{
+	if (!toy_ready) {
+		vytest_init();
+		assert_int_equal(vy_zp_group_init(&toy, VY_GROUP_TOY, "toy23", "17", "0b", "02"), VY_OK);
+		toy_ready = 1;
+	}
+	return &toy;
+}
+
+void vytest_init(void)
+{
+	assert_int_equal(vy_init(), VY_OK);
+}
+
+const char *vytest_source_path(const char *rel)
+{
+	static char buf[4096];
+	int n = snprintf(buf, sizeof buf, "%s/%s", VY_SOURCE_DIR, rel);
+	assert_true(n > 0 && (size_t)n < sizeof buf);
+	return buf;
+}
+
+char *vytest_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	long n = ftell(f);
+	assert_true(n >= 0);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	char *buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long vytest_unhex(uint8_t *out, size_t out_cap, const char *hex)
+{
+	size_t n = strlen(hex);
+	if (n % 2 != 0 || n / 2 > out_cap)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (long)(n / 2);
+}
+
+void vytest_hex(char *out, const uint8_t *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

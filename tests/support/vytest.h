@@ -1,0 +1,34 @@
+/* Helpers shared by the tests. */
+#ifndef VYTEST_H
+#define VYTEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "crypto/vy_group.h"
+
+/* The toy integer group p = 23, q = 11, g = 2: elements encode in one byte,
+ * small enough to enumerate every element, scalar and challenge. */
+#define VYTEST_TOY_P 23
+#define VYTEST_TOY_Q 11
+#define VYTEST_TOY_G 2
+const vy_group *vytest_toy_group(void);
+
+/* vy_init(), failing the test if it fails. */
+void vytest_init(void);
+
+/* Path of a file in the source tree (VY_SOURCE_DIR/rel) in a static buffer. */
+const char *vytest_source_path(const char *rel);
+
+/* Whole file into a malloc'd NUL-terminated buffer; fails the test if unreadable. */
+char *vytest_read_file(const char *path, size_t *len);
+
+/* Hex helpers: decode returns the number of bytes, or -1 on bad input. */
+long vytest_unhex(uint8_t *out, size_t out_cap, const char *hex);
+void vytest_hex(char *out, const uint8_t *in, size_t len); /* out: 2*len+1 bytes */
+
+#endif
