@@ -1,0 +1,560 @@
+/*
+ * A small, strict JSON reader for the tests (see json.h). Recursive descent
+ * over the grammar of RFC 8259, one function per production, nesting bounded
+ * by VYJSON_MAX_DEPTH.
+ */
+#include "tests/support/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *start;
+	const char *p;
+	const char *end;
+	int depth;
+	char *err;
+	size_t err_cap;
+	int failed;
+} parser;
+
+static vyjson *parse_value(parser *ps);
+
+/* Record the first error, with the byte offset where it was found. */
+static void set_error(parser *ps, const char *msg)
+{
+	if (ps->failed)
+		return;
+	ps->failed = 1;
+	if (ps->err_cap > 0)
+		snprintf(ps->err, ps->err_cap, "json: offset %zu: %s", (size_t)(ps->p - ps->start),
+			 msg);
+}
+
+/* set_error, for the functions that return a node. */
+static vyjson *fail(parser *ps, const char *msg)
+{
+	set_error(ps, msg);
+	return NULL;
+}
+
+/* A new node of the given type, or NULL (with an error) if out of memory. */
+static vyjson *new_node(parser *ps, vyjson_type type)
+{
+	vyjson *v = calloc(1, sizeof *v);
+
+	if (v == NULL)
+		return fail(ps, "out of memory");
+	v->type = type;
+	return v;
+}
+
+/* Append child to an array or object; 0 on success, -1 if out of memory. */
+static int push_item(parser *ps, vyjson *v, vyjson *child)
+{
+	vyjson **items = realloc(v->items, (v->n_items + 1) * sizeof *items);
+
+	if (items == NULL) {
+		set_error(ps, "out of memory");
+		return -1;
+	}
+	v->items = items;
+	v->items[v->n_items++] = child;
+	return 0;
+}
+
+/* Skip the four whitespace characters JSON allows. */
+static void skip_ws(parser *ps)
+{
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+		ps->p++;
+}
+
+/* Consume c if it is next; returns 1 if it was. */
+static int accept(parser *ps, char c)
+{
+	if (ps->p < ps->end && *ps->p == c) {
+		ps->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* true, false, null: the word must match exactly. */
+static vyjson *parse_literal(parser *ps, const char *word, vyjson_type type)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+		return fail(ps, "invalid literal");
+	ps->p += n;
+	return new_node(ps, type);
+}
+
+/* Skip one or more decimal digits; returns how many. */
+static size_t skip_digits(parser *ps)
+{
+	size_t n = 0;
+
+	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') {
+		ps->p++;
+		n++;
+	}
+	return n;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; keeps the text and its value. */
+static vyjson *parse_number(parser *ps)
+{
+	const char *begin = ps->p;
+	vyjson *v;
+
+	accept(ps, '-');
+	if (accept(ps, '0')) {
+		if (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+			return fail(ps, "leading zero in number");
+	} else if (skip_digits(ps) == 0) {
+		return fail(ps, "invalid number");
+	}
+	if (accept(ps, '.') && skip_digits(ps) == 0)
+		return fail(ps, "missing digits after decimal point");
+	if (accept(ps, 'e') || accept(ps, 'E')) {
+		if (!accept(ps, '+'))
+			accept(ps, '-');
+		if (skip_digits(ps) == 0)
+			return fail(ps, "missing digits in exponent");
+	}
+	v = new_node(ps, VYJSON_NUMBER);
+	if (v == NULL)
+		return NULL;
+	v->str_len = (size_t)(ps->p - begin);
+	v->str = malloc(v->str_len + 1);
+	if (v->str == NULL) {
+		vyjson_free(v);
+		return fail(ps, "out of memory");
+	}
+	memcpy(v->str, begin, v->str_len);
+	v->str[v->str_len] = '\0';
+	v->num = strtod(v->str, NULL);
+	return v;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, at most U+10FFFF), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	size_t n;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (avail < n)
+		return 0;
+	cp = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Append code point cp to out as UTF-8; returns the bytes written. */
+static size_t put_utf8(char *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Four hex digits after "\u"; returns the value, or -1. */
+static long parse_hex4(parser *ps)
+{
+	long v = 0;
+
+	if (ps->end - ps->p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char c = *ps->p++;
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* The code point of a \u escape (the "\u" already consumed), combining a
+ * surrogate pair; returns -1 and sets the error on any defect. */
+static long parse_unicode_escape(parser *ps)
+{
+	long hi = parse_hex4(ps), lo;
+
+	if (hi < 0) {
+		set_error(ps, "invalid \\u escape");
+		return -1;
+	}
+	if (hi >= 0xdc00 && hi <= 0xdfff) {
+		set_error(ps, "lone low surrogate");
+		return -1;
+	}
+	if (hi < 0xd800 || hi > 0xdbff)
+		return hi;
+	if (!accept(ps, '\\') || !accept(ps, 'u')) {
+		set_error(ps, "lone high surrogate");
+		return -1;
+	}
+	lo = parse_hex4(ps);
+	if (lo < 0xdc00 || lo > 0xdfff) {
+		set_error(ps, "invalid surrogate pair");
+		return -1;
+	}
+	return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+}
+
+/* One escape sequence after the backslash, written to out; returns the
+ * bytes written, or 0 on error. */
+static size_t parse_escape(parser *ps, char *out)
+{
+	static const char from[] = "\"\\/bfnrt";
+	static const char to[] = "\"\\/\b\f\n\r\t";
+	const char *hit;
+	long cp;
+
+	if (ps->p >= ps->end) {
+		set_error(ps, "unterminated escape");
+		return 0;
+	}
+	if (*ps->p == 'u') {
+		ps->p++;
+		cp = parse_unicode_escape(ps);
+		return cp < 0 ? 0 : put_utf8(out, (unsigned long)cp);
+	}
+	hit = memchr(from, *ps->p, sizeof from - 1);
+	if (hit == NULL) {
+		set_error(ps, "invalid escape");
+		return 0;
+	}
+	ps->p++;
+	out[0] = to[hit - from];
+	return 1;
+}
+
+/* A string (at the opening quote), decoded into a new NUL-terminated
+ * buffer. Decoding never lengthens the text, so the raw length suffices.
+ * Returns 0 on success, -1 on error. */
+static int parse_string_raw(parser *ps, char **out, size_t *out_len)
+{
+	const char *q;
+	char *buf;
+	size_t n = 0, k;
+
+	ps->p++; /* opening quote */
+	for (q = ps->p; q < ps->end && *q != '"'; q++)
+		if (*q == '\\' && q + 1 < ps->end)
+			q++;
+	if (q >= ps->end) {
+		set_error(ps, "unterminated string");
+		return -1;
+	}
+	buf = malloc((size_t)(q - ps->p) + 1);
+	if (buf == NULL) {
+		set_error(ps, "out of memory");
+		return -1;
+	}
+	while (*ps->p != '"') {
+		unsigned char c = (unsigned char)*ps->p;
+
+		if (c < 0x20) {
+			set_error(ps, "control character in string");
+			goto err;
+		}
+		if (c == '\\') {
+			ps->p++;
+			k = parse_escape(ps, buf + n);
+		} else {
+			k = utf8_len((const unsigned char *)ps->p, (size_t)(ps->end - ps->p));
+			if (k == 0)
+				set_error(ps, "invalid UTF-8 in string");
+			else
+				memcpy(buf + n, ps->p, k);
+			ps->p += k;
+		}
+		if (k == 0)
+			goto err;
+		n += k;
+	}
+	ps->p++; /* closing quote */
+	buf[n] = '\0';
+	*out = buf;
+	*out_len = n;
+	return 0;
+err:
+	free(buf);
+	return -1;
+}
+
+/* A string value. */
+static vyjson *parse_string(parser *ps)
+{
+	vyjson *v = new_node(ps, VYJSON_STRING);
+
+	if (v == NULL)
+		return NULL;
+	if (parse_string_raw(ps, &v->str, &v->str_len) != 0) {
+		vyjson_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* '[' (value (',' value)*)? ']' */
+static vyjson *parse_array(parser *ps)
+{
+	vyjson *v = new_node(ps, VYJSON_ARRAY), *item;
+
+	if (v == NULL)
+		return NULL;
+	ps->p++;
+	skip_ws(ps);
+	if (accept(ps, ']'))
+		return v;
+	do {
+		item = parse_value(ps);
+		if (item == NULL || push_item(ps, v, item) != 0) {
+			vyjson_free(item);
+			goto err;
+		}
+	} while (accept(ps, ','));
+	if (accept(ps, ']'))
+		return v;
+	fail(ps, "expected ',' or ']'");
+err:
+	vyjson_free(v);
+	return NULL;
+}
+
+/* 1 if object v already has a member named key. */
+static int has_key(const vyjson *v, const char *key, size_t key_len)
+{
+	for (size_t i = 0; i < v->n_items; i++)
+		if (v->items[i]->key_len == key_len && memcmp(v->items[i]->key, key, key_len) == 0)
+			return 1;
+	return 0;
+}
+
+/* One member: string ':' value, with the name stored in the value node. */
+static vyjson *parse_member(parser *ps, const vyjson *obj)
+{
+	char *key = NULL;
+	size_t key_len = 0;
+	vyjson *item;
+
+	skip_ws(ps);
+	if (ps->p >= ps->end || *ps->p != '"')
+		return fail(ps, "expected a member name");
+	if (parse_string_raw(ps, &key, &key_len) != 0)
+		return NULL;
+	if (has_key(obj, key, key_len)) {
+		free(key);
+		return fail(ps, "duplicate member name");
+	}
+	skip_ws(ps);
+	if (!accept(ps, ':')) {
+		free(key);
+		return fail(ps, "expected ':'");
+	}
+	item = parse_value(ps);
+	if (item == NULL) {
+		free(key);
+		return NULL;
+	}
+	item->key = key;
+	item->key_len = key_len;
+	return item;
+}
+
+/* '{' (member (',' member)*)? '}' */
+static vyjson *parse_object(parser *ps)
+{
+	vyjson *v = new_node(ps, VYJSON_OBJECT), *item;
+
+	if (v == NULL)
+		return NULL;
+	ps->p++;
+	skip_ws(ps);
+	if (accept(ps, '}'))
+		return v;
+	do {
+		item = parse_member(ps, v);
+		if (item == NULL || push_item(ps, v, item) != 0) {
+			vyjson_free(item);
+			goto err;
+		}
+	} while (accept(ps, ','));
+	if (accept(ps, '}'))
+		return v;
+	fail(ps, "expected ',' or '}'");
+err:
+	vyjson_free(v);
+	return NULL;
+}
+
+/* Any value, with the whitespace around it. */
+static vyjson *parse_value(parser *ps)
+{
+	vyjson *v;
+
+	skip_ws(ps);
+	if (ps->p >= ps->end)
+		return fail(ps, "unexpected end of input");
+	if (++ps->depth > VYJSON_MAX_DEPTH)
+		return fail(ps, "nesting too deep");
+	switch (*ps->p) {
+	case '{':
+		v = parse_object(ps);
+		break;
+	case '[':
+		v = parse_array(ps);
+		break;
+	case '"':
+		v = parse_string(ps);
+		break;
+	case 't':
+		v = parse_literal(ps, "true", VYJSON_TRUE);
+		break;
+	case 'f':
+		v = parse_literal(ps, "false", VYJSON_FALSE);
+		break;
+	case 'n':
+		v = parse_literal(ps, "null", VYJSON_NULL);
+		break;
+	default:
+		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
+			v = parse_number(ps);
+		else
+			v = fail(ps, "unexpected character");
+		break;
+	}
+	ps->depth--;
+	skip_ws(ps);
+	return v;
+}
+
+vyjson *vyjson_parse(const char *text, size_t len, char *err, size_t err_cap)
+{
+	parser ps = { text, text, text, 0, err, err_cap, 0 };
+	vyjson *v;
+
+	if (err_cap > 0)
+		err[0] = '\0';
+	if (text == NULL)
+		return fail(&ps, "no input");
+	ps.end = text + len;
+	v = parse_value(&ps);
+	if (v != NULL && ps.p != ps.end) {
+		vyjson_free(v);
+		return fail(&ps, "trailing characters after the value");
+	}
+	return v;
+}
+
+void vyjson_free(vyjson *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n_items; i++)
+		vyjson_free(v->items[i]);
+	free(v->items);
+	free(v->key);
+	free(v->str);
+	free(v);
+}
+
+const vyjson *vyjson_get(const vyjson *v, const char *key)
+{
+	size_t n;
+
+	if (v == NULL || v->type != VYJSON_OBJECT || key == NULL)
+		return NULL;
+	n = strlen(key);
+	for (size_t i = 0; i < v->n_items; i++)
+		if (v->items[i]->key_len == n && memcmp(v->items[i]->key, key, n) == 0)
+			return v->items[i];
+	return NULL;
+}
+
+const vyjson *vyjson_at(const vyjson *v, size_t i)
+{
+	if (v == NULL || (v->type != VYJSON_ARRAY && v->type != VYJSON_OBJECT) || i >= v->n_items)
+		return NULL;
+	return v->items[i];
+}
+
+size_t vyjson_len(const vyjson *v)
+{
+	return v == NULL ? 0 : v->n_items;
+}
+
+const char *vyjson_string(const vyjson *v)
+{
+	return v != NULL && v->type == VYJSON_STRING ? v->str : NULL;
+}
+
+const char *vyjson_get_string(const vyjson *v, const char *key)
+{
+	return vyjson_string(vyjson_get(v, key));
+}
+
+int vyjson_int(const vyjson *v, long long *out)
+{
+	long long x;
+	char *end;
+
+	if (v == NULL || v->type != VYJSON_NUMBER || strpbrk(v->str, ".eE") != NULL)
+		return 0;
+	errno = 0;
+	x = strtoll(v->str, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 0;
+	*out = x;
+	return 1;
+}
