@@ -1,0 +1,97 @@
+/*
+ * gen_crypto_vectors OUTDIR: writes OUTDIR/crypto-ristretto255.json and
+ * OUTDIR/crypto-modp4096.json, the project's own test vectors
+ * (specs/crypto.md §8). The output depends only on the code: a rerun is
+ * byte-identical. `make vectors` runs it on specs/vectors.
+ *
+ * Each file is written to a temporary name beside it and renamed into
+ * place, so a failed run never leaves a truncated vector file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/vy_group.h"
+#include "tests/support/vectors_gen.h"
+
+#define PATH_BYTES 4096
+
+/* Write len bytes to path via path.tmp and rename. 0 on success. */
+static int write_file(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_BYTES];
+	FILE *f;
+	int n, ok;
+
+	n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return -1;
+	f = fopen(tmp, "wb");
+	if (f == NULL) {
+		perror(tmp);
+		return -1;
+	}
+	ok = fwrite(text, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		perror(path);
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Generate and write one group's file. 0 on success. */
+static int write_group(const char *outdir, vy_group_id id)
+{
+	const vy_group *g = vy_group_by_id(id);
+	char name[64], path[PATH_BYTES];
+	char *text = NULL;
+	size_t len;
+	vy_err err;
+	int n, rc = -1;
+
+	if (g == NULL) {
+		fprintf(stderr, "gen_crypto_vectors: group %d is not available\n", (int)id);
+		return -1;
+	}
+	err = vyvec_file_name(g, name, sizeof name);
+	if (err != VY_OK)
+		goto out;
+	n = snprintf(path, sizeof path, "%s/%s", outdir, name);
+	if (n < 0 || (size_t)n >= sizeof path) {
+		err = VY_ERR_ARG;
+		goto out;
+	}
+	err = vyvec_generate(g, &text, &len);
+	if (err != VY_OK)
+		goto out;
+	rc = write_file(path, text, len);
+	if (rc == 0)
+		printf("wrote %s (%zu bytes)\n", path, len);
+out:
+	if (err != VY_OK)
+		fprintf(stderr, "gen_crypto_vectors: %s: %s\n", vy_group_name(g), vy_err_str(err));
+	free(text);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	vy_err err;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+		return 2;
+	}
+	err = vy_init();
+	if (err != VY_OK) {
+		fprintf(stderr, "gen_crypto_vectors: vy_init: %s\n", vy_err_str(err));
+		return 1;
+	}
+	for (size_t i = 0; i < VYVEC_GROUP_COUNT; i++) {
+		if (write_group(argv[1], vyvec_groups[i]) != 0)
+			return 1;
+	}
+	return 0;
+}
