@@ -39,8 +39,10 @@ struct vy_group {
 };
 
 /* Integer groups (group_zp.c). Parameters are big-endian hex strings. On
- * success *out is fully initialised, including its hash. Checks that p and q
- * are (probable) primes, q divides p - 1, 1 < g < p and g^q = 1. */
+ * success *out is fully initialised, including its hash. Checks the cheap
+ * structure at every start (p odd, q odd of at most 256 bits dividing p - 1,
+ * 1 < g < p, g^q = 1); the primality of the built-in parameters is tested
+ * once, by tests/test_group_zp.c, not at every start. */
 vy_err vy_zp_group_init(vy_group *out, vy_group_id id, const char *name, const char *p_hex,
 			const char *q_hex, const char *g_hex);
 void vy_zp_group_clear(vy_group *g);
