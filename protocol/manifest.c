@@ -1,0 +1,396 @@
+/*
+ * The election manifest (specs/protocol.md §3): validity rules, the list
+ * gender rule and the base hash.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/vy_hash.h"
+#include "protocol/vy_election.h"
+
+#define MAX_SEATS 100000
+#define MAX_BASIS_POINTS 10000
+
+static size_t str_len(const char *s)
+{
+	return s == NULL ? 0 : strlen(s);
+}
+
+/* A required text: 1..max bytes. */
+static vy_rc check_text(const char *s, size_t max, const char *what, vy_reason *why)
+{
+	size_t n = str_len(s);
+
+	if (n == 0 || n > max)
+		return vy_reason_set(why, VY_R_FIELD, "%s: length %zu, must be 1..%zu bytes", what, n, max);
+	return VY_R_OK;
+}
+
+/* An Ed25519 public key: 32 bytes, canonical, on the curve, not of small order. */
+static vy_rc check_ed25519_key(const ProtobufCBinaryData *k, const char *what, vy_reason *why)
+{
+	if (k->len != VY_ED25519_PK_BYTES)
+		return vy_reason_set(why, VY_R_KEY, "%s: %zu bytes, must be %d", what, k->len, VY_ED25519_PK_BYTES);
+	if (!crypto_core_ed25519_is_valid_point(k->data))
+		return vy_reason_set(why, VY_R_KEY, "%s: not a valid Ed25519 public key", what);
+	return VY_R_OK;
+}
+
+/* §3.4: in every complete block of block_size consecutive candidates, at
+ * least min_per_block are female and at least min_per_block are male. */
+vy_rc vy_gender_rule_check(const Vybar__PartyList *list, size_t list_index, const Vybar__GenderRule *rule,
+			   vy_reason *why)
+{
+	size_t b, blocks;
+
+	if (list == NULL || rule == NULL)
+		return vy_reason_set(why, VY_R_ARG, "gender rule: NULL argument");
+	b = rule->block_size;
+	if (b == 0)
+		return VY_R_OK;
+	blocks = list->n_candidates / b;
+	for (size_t k = 0; k < blocks; k++) {
+		size_t female = 0, male = 0;
+
+		for (size_t i = k * b; i < (k + 1) * b; i++) {
+			female += list->candidates[i]->gender == VYBAR__GENDER__GENDER_FEMALE;
+			male += list->candidates[i]->gender == VYBAR__GENDER__GENDER_MALE;
+		}
+		if (female < rule->min_per_block || male < rule->min_per_block)
+			return vy_reason_set(why, VY_R_GENDER_RULE,
+					     "list %zu \"%s\": block %zu (candidates %zu-%zu) has %zu female and "
+					     "%zu male candidates; at least %u of each are required in every "
+					     "block of %zu",
+					     list_index, list->name, k + 1, k * b + 1, (k + 1) * b, female, male,
+					     rule->min_per_block, b);
+	}
+	return VY_R_OK;
+}
+
+/* §3.3 (lists): names, candidates, genders, then the gender rule. */
+static vy_rc check_party_list(const Vybar__PartyListContest *pl, size_t ci, size_t li, vy_reason *why)
+{
+	const Vybar__PartyList *l = pl->lists[li];
+	size_t min = pl->min_candidates > 1 ? pl->min_candidates : 1;
+	char what[128];
+	vy_rc rc;
+
+	snprintf(what, sizeof what, "contest %zu list %zu name", ci, li);
+	rc = check_text(l->name, VY_MAX_TEXT_BYTES, what, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (l->n_candidates < min || l->n_candidates > VY_MAX_CANDIDATES)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu list %zu \"%s\": %zu candidates, must be %zu..%d",
+				     ci, li, l->name, l->n_candidates, min, VY_MAX_CANDIDATES);
+	for (size_t i = 0; i < l->n_candidates; i++) {
+		const Vybar__Candidate *c = l->candidates[i];
+
+		snprintf(what, sizeof what, "contest %zu list %zu candidate %zu name", ci, li, i);
+		rc = check_text(c->name, VY_MAX_TEXT_BYTES, what, why);
+		if (rc != VY_R_OK)
+			return rc;
+		if (c->gender < VYBAR__GENDER__GENDER_FEMALE || c->gender > VYBAR__GENDER__GENDER_OTHER)
+			return vy_reason_set(why, VY_R_FIELD, "contest %zu list %zu candidate %zu: gender %d is not allowed",
+					     ci, li, i, (int)c->gender);
+	}
+	return vy_gender_rule_check(l, li, pl->gender_rule, why);
+}
+
+/* §3.3 (party-list contests). */
+static vy_rc check_party_list_contest(const Vybar__Contest *c, size_t ci, vy_reason *why)
+{
+	const Vybar__PartyListContest *pl = c->party_list;
+	vy_rc rc;
+
+	if (pl == NULL || c->n_options != 0 || c->min_selections != 0 || c->max_selections != 0)
+		return vy_reason_set(why, VY_R_CONTEST,
+				     "contest %zu: a party-list contest has party_list and no options, min or max", ci);
+	if (pl->n_lists < 1 || pl->n_lists > VY_MAX_OPTIONS)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: %zu lists, must be 1..%d", ci, pl->n_lists,
+				     VY_MAX_OPTIONS);
+	if (pl->seats < 1 || pl->seats > MAX_SEATS)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: %u seats, must be 1..%d", ci, pl->seats,
+				     MAX_SEATS);
+	if (pl->threshold_basis_points > MAX_BASIS_POINTS)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: threshold %u basis points exceeds %d", ci,
+				     pl->threshold_basis_points, MAX_BASIS_POINTS);
+	if (pl->seat_method < VYBAR__SEAT_METHOD__SEAT_METHOD_HARE_ALL_VOTES ||
+	    pl->seat_method > VYBAR__SEAT_METHOD__SEAT_METHOD_SAINTE_LAGUE)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: unknown seat method %d", ci,
+				     (int)pl->seat_method);
+	if (pl->gender_rule == NULL)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: gender_rule missing (block_size 0 disables it)",
+				     ci);
+	if (pl->gender_rule->block_size == 0 ? pl->gender_rule->min_per_block != 0
+					     : 2 * (uint64_t)pl->gender_rule->min_per_block > pl->gender_rule->block_size)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: gender rule %u of each in blocks of %u is impossible",
+				     ci, pl->gender_rule->min_per_block, pl->gender_rule->block_size);
+	for (size_t li = 0; li < pl->n_lists; li++) {
+		rc = check_party_list(pl, ci, li, why);
+		if (rc != VY_R_OK)
+			return rc;
+	}
+	return VY_R_OK;
+}
+
+/* §3.3 (options of one-of-n and approval contests). */
+static vy_rc check_options(const Vybar__Contest *c, size_t ci, vy_reason *why)
+{
+	char what[128];
+	vy_rc rc;
+
+	if (c->n_options < 1 || c->n_options > VY_MAX_OPTIONS)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: %zu options, must be 1..%d", ci, c->n_options,
+				     VY_MAX_OPTIONS);
+	if (c->party_list != NULL)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: party_list set on a contest of another kind", ci);
+	for (size_t i = 0; i < c->n_options; i++) {
+		snprintf(what, sizeof what, "contest %zu option %zu title", ci, i);
+		rc = check_text(c->options[i]->title, VY_MAX_TEXT_BYTES, what, why);
+		if (rc != VY_R_OK)
+			return rc;
+	}
+	return VY_R_OK;
+}
+
+/* §3.3: one contest. */
+static vy_rc check_contest(const Vybar__Contest *c, size_t ci, vy_reason *why)
+{
+	char what[128];
+	vy_rc rc;
+
+	snprintf(what, sizeof what, "contest %zu title", ci);
+	rc = check_text(c->title, VY_MAX_TEXT_BYTES, what, why);
+	if (rc != VY_R_OK)
+		return rc;
+	switch (c->kind) {
+	case VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N:
+		rc = check_options(c, ci, why);
+		if (rc != VY_R_OK)
+			return rc;
+		if (c->min_selections != 0 || c->max_selections != 0)
+			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n takes no min or max", ci);
+		if (c->n_options < 2 && !c->allow_blank)
+			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n without blank needs 2 options", ci);
+		return VY_R_OK;
+	case VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL:
+		rc = check_options(c, ci, why);
+		if (rc != VY_R_OK)
+			return rc;
+		if (c->allow_blank)
+			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: approval expresses blank as min 0", ci);
+		if (c->max_selections < 1 || c->min_selections > c->max_selections ||
+		    c->max_selections > c->n_options)
+			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: need 0 <= min (%u) <= max (%u) <= %zu, max >= 1",
+					     ci, c->min_selections, c->max_selections, c->n_options);
+		return VY_R_OK;
+	case VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST:
+		return check_party_list_contest(c, ci, why);
+	default:
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: unknown kind %d", ci, (int)c->kind);
+	}
+}
+
+/* §3.3: trustees 1..n in order, threshold, distinct signing keys. */
+static vy_rc check_trustees(const Vybar__Manifest *m, vy_reason *why)
+{
+	char what[128];
+	vy_rc rc;
+
+	if (m->trustee_count < 1 || m->trustee_count > VY_MAX_TRUSTEES)
+		return vy_reason_set(why, VY_R_TRUSTEES, "trustee_count %u, must be 1..%d", m->trustee_count,
+				     VY_MAX_TRUSTEES);
+	if (m->threshold < 1 || m->threshold > m->trustee_count)
+		return vy_reason_set(why, VY_R_TRUSTEES, "threshold %u, must be 1..%u", m->threshold, m->trustee_count);
+	if (m->n_trustees != m->trustee_count)
+		return vy_reason_set(why, VY_R_TRUSTEES, "%zu trustees listed, trustee_count is %u", m->n_trustees,
+				     m->trustee_count);
+	for (size_t i = 0; i < m->n_trustees; i++) {
+		const Vybar__Trustee *t = m->trustees[i];
+
+		if (t->index != i + 1)
+			return vy_reason_set(why, VY_R_TRUSTEES, "trustee %zu has index %u, must be %zu", i, t->index, i + 1);
+		snprintf(what, sizeof what, "trustee %u name", t->index);
+		rc = check_text(t->name, VY_MAX_TEXT_BYTES, what, why);
+		if (rc != VY_R_OK)
+			return rc;
+		snprintf(what, sizeof what, "trustee %u signing_key", t->index);
+		rc = check_ed25519_key(&t->signing_key, what, why);
+		if (rc != VY_R_OK)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (memcmp(m->trustees[j]->signing_key.data, t->signing_key.data, VY_ED25519_PK_BYTES) == 0)
+				return vy_reason_set(why, VY_R_TRUSTEES, "trustees %zu and %u share a signing key", j + 1,
+						     t->index);
+	}
+	return VY_R_OK;
+}
+
+/* §3.3: the registrar's RSA key: 3072..8192-bit odd modulus, odd exponent
+ * >= 3 of at most 8 bytes, both without leading zero bytes. */
+static vy_rc check_registrar_key(const Vybar__RsaPublicKey *k, vy_reason *why)
+{
+	if (k == NULL)
+		return vy_reason_set(why, VY_R_KEY, "registrar_key missing");
+	if (k->modulus.len < VY_RSA_MIN_MODULUS_BYTES || k->modulus.len > VY_RSA_MAX_MODULUS_BYTES ||
+	    k->modulus.data[0] == 0 || (k->modulus.data[k->modulus.len - 1] & 1) == 0)
+		return vy_reason_set(why, VY_R_KEY, "registrar_key modulus: %zu bytes, must be an odd %d..%d-bit number",
+				     k->modulus.len, 8 * VY_RSA_MIN_MODULUS_BYTES, 8 * VY_RSA_MAX_MODULUS_BYTES);
+	if (k->exponent.len < 1 || k->exponent.len > 8 || k->exponent.data[0] == 0 ||
+	    (k->exponent.data[k->exponent.len - 1] & 1) == 0 || (k->exponent.len == 1 && k->exponent.data[0] < 3))
+		return vy_reason_set(why, VY_R_KEY, "registrar_key exponent must be odd, >= 3, at most 8 bytes");
+	return VY_R_OK;
+}
+
+vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
+{
+	vy_rc rc;
+
+	if (m == NULL)
+		return vy_reason_set(why, VY_R_ARG, "manifest: NULL");
+	rc = check_text(m->election_id, VY_MAX_ELECTION_ID_BYTES, "election_id", why);
+	if (rc == VY_R_OK)
+		rc = check_text(m->title, VY_MAX_TEXT_BYTES, "title", why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (vy_group_by_name(m->group) == NULL)
+		return vy_reason_set(why, VY_R_GROUP, "group \"%s\" is not known", m->group ? m->group : "");
+	if (m->n_contests < 1 || m->n_contests > VY_MAX_CONTESTS)
+		return vy_reason_set(why, VY_R_CONTEST, "%zu contests, must be 1..%d", m->n_contests, VY_MAX_CONTESTS);
+	for (size_t i = 0; i < m->n_contests; i++) {
+		rc = check_contest(m->contests[i], i, why);
+		if (rc != VY_R_OK)
+			return rc;
+	}
+	rc = check_trustees(m, why);
+	if (rc == VY_R_OK)
+		rc = check_ed25519_key(&m->board_key, "board_key", why);
+	if (rc == VY_R_OK)
+		rc = check_registrar_key(m->registrar_key, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (m->voting_start >= m->voting_end)
+		return vy_reason_set(why, VY_R_FIELD, "voting period: start %llu is not before end %llu",
+				     (unsigned long long)m->voting_start, (unsigned long long)m->voting_end);
+	if (m->counting_rule != VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT)
+		return vy_reason_set(why, VY_R_FIELD, "counting_rule %d is not known", (int)m->counting_rule);
+	return VY_R_OK;
+}
+
+void vy_contest_shape(const Vybar__Contest *c, size_t *n_sel, uint64_t *lo, uint64_t *hi)
+{
+	switch (c->kind) {
+	case VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL:
+		*n_sel = c->n_options;
+		*lo = c->min_selections;
+		*hi = c->max_selections;
+		break;
+	case VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST:
+		*n_sel = c->party_list ? c->party_list->n_lists : 0;
+		*lo = c->allow_blank ? 0 : 1;
+		*hi = 1;
+		break;
+	default:
+		*n_sel = c->n_options;
+		*lo = c->allow_blank ? 0 : 1;
+		*hi = 1;
+		break;
+	}
+}
+
+static void hash_text(vy_hasher *h, const char *s)
+{
+	vy_hasher_item(h, (const uint8_t *)(s ? s : ""), str_len(s));
+}
+
+static void hash_bytes(vy_hasher *h, const ProtobufCBinaryData *b)
+{
+	vy_hasher_item(h, b->data, b->len);
+}
+
+/* §3.5, the items of one contest. */
+static void hash_contest(vy_hasher *h, const Vybar__Contest *c)
+{
+	const Vybar__PartyListContest *pl = c->party_list;
+
+	hash_text(h, c->title);
+	vy_hasher_u64(h, (uint64_t)c->kind);
+	vy_hasher_u64(h, c->n_options);
+	for (size_t i = 0; i < c->n_options; i++)
+		hash_text(h, c->options[i]->title);
+	vy_hasher_u64(h, c->allow_blank ? 1 : 0);
+	vy_hasher_u64(h, c->min_selections);
+	vy_hasher_u64(h, c->max_selections);
+	vy_hasher_u64(h, pl != NULL);
+	if (pl == NULL)
+		return;
+	vy_hasher_u64(h, pl->n_lists);
+	for (size_t i = 0; i < pl->n_lists; i++) {
+		hash_text(h, pl->lists[i]->name);
+		vy_hasher_u64(h, pl->lists[i]->n_candidates);
+		for (size_t j = 0; j < pl->lists[i]->n_candidates; j++) {
+			hash_text(h, pl->lists[i]->candidates[j]->name);
+			vy_hasher_u64(h, (uint64_t)pl->lists[i]->candidates[j]->gender);
+		}
+	}
+	vy_hasher_u64(h, pl->seats);
+	vy_hasher_u64(h, pl->threshold_basis_points);
+	vy_hasher_u64(h, (uint64_t)pl->seat_method);
+	vy_hasher_u64(h, pl->gender_rule ? pl->gender_rule->block_size : 0);
+	vy_hasher_u64(h, pl->gender_rule ? pl->gender_rule->min_per_block : 0);
+	vy_hasher_u64(h, pl->min_candidates);
+}
+
+/* §3.5: the base hash. */
+void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
+{
+	static const ProtobufCBinaryData none = { 0, NULL };
+	const Vybar__RsaPublicKey *rk = m->registrar_key;
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_MANIFEST);
+	hash_text(&h, m->election_id);
+	hash_text(&h, m->title);
+	hash_text(&h, m->group);
+	vy_hasher_u64(&h, m->n_contests);
+	for (size_t i = 0; i < m->n_contests; i++)
+		hash_contest(&h, m->contests[i]);
+	vy_hasher_u64(&h, m->trustee_count);
+	vy_hasher_u64(&h, m->threshold);
+	vy_hasher_u64(&h, m->n_trustees);
+	for (size_t i = 0; i < m->n_trustees; i++) {
+		vy_hasher_u64(&h, m->trustees[i]->index);
+		hash_text(&h, m->trustees[i]->name);
+		hash_bytes(&h, &m->trustees[i]->signing_key);
+	}
+	hash_bytes(&h, &m->board_key);
+	hash_bytes(&h, rk ? &rk->modulus : &none);
+	hash_bytes(&h, rk ? &rk->exponent : &none);
+	vy_hasher_u64(&h, m->voting_start);
+	vy_hasher_u64(&h, m->voting_end);
+	vy_hasher_u64(&h, (uint64_t)m->counting_rule);
+	vy_hasher_final(&h, out);
+}
+
+vy_rc vy_election_init(vy_election *e, const Vybar__Manifest *m, vy_reason *why)
+{
+	vy_rc rc;
+
+	if (e == NULL)
+		return vy_reason_set(why, VY_R_ARG, "election: NULL");
+	memset(e, 0, sizeof *e);
+	rc = vy_manifest_validate(m, why);
+	if (rc != VY_R_OK)
+		return rc;
+	e->manifest = m;
+	e->group = vy_group_by_name(m->group);
+	vy_manifest_hash(m, e->base_hash);
+	return VY_R_OK;
+}
+
+void vy_election_set_joint_key(vy_election *e, const vy_elem *pk)
+{
+	e->joint_key = *pk;
+	e->have_joint_key = 1;
+}

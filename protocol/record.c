@@ -1,0 +1,473 @@
+/*
+ * The election record (specs/protocol.md §7, §8): entry hashes, the chain,
+ * board signatures, receipts, the record state and the validity rules of
+ * the manifest, ballot, audited-ballot, close and tally entries. The key
+ * ceremony's rules are in ceremony.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/vy_hash.h"
+#include "protocol/record_impl.h"
+
+#define CRED_INITIAL_CAP 1024
+
+void vy_record_state_init(vy_record_state *st)
+{
+	memset(st, 0, sizeof *st);
+	randombytes_buf(st->cred_hash_key, sizeof st->cred_hash_key);
+}
+
+void vy_record_state_free(vy_record_state *st)
+{
+	for (size_t i = 0; i < VY_MAX_TRUSTEES; i++)
+		free(st->trustees[i].commitments);
+	free(st->cred_keys);
+	free(st->cred_last_seq);
+	vy_msg_free(st->manifest);
+	memset(st, 0, sizeof *st);
+}
+
+void vy_record_state_set_registrar_verifier(vy_record_state *st, vy_registrar_verify_fn fn, void *arg)
+{
+	st->registrar_verify = fn;
+	st->registrar_arg = arg;
+	st->election.registrar_verify = fn;
+	st->election.registrar_arg = arg;
+}
+
+/* Slot of pk in the open-addressing table: its own or the first empty one. */
+static size_t cred_slot(const vy_record_state *st, const uint8_t *pk)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	size_t i;
+
+	crypto_shorthash(h, pk, VY_ED25519_PK_BYTES, st->cred_hash_key);
+	for (size_t k = 0; k < sizeof h; k++)
+		v = v << 8 | h[k];
+	i = (size_t)(v & (st->cred_cap - 1));
+	while (st->cred_last_seq[i] != 0 && memcmp(st->cred_keys[i], pk, VY_ED25519_PK_BYTES) != 0)
+		i = (i + 1) & (st->cred_cap - 1);
+	return i;
+}
+
+uint64_t vy_record_state_last_ballot(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES], int *found)
+{
+	size_t i;
+
+	*found = 0;
+	if (st->cred_cap == 0)
+		return 0;
+	i = cred_slot(st, pk);
+	if (st->cred_last_seq[i] == 0)
+		return 0;
+	*found = 1;
+	return st->cred_last_seq[i];
+}
+
+/* Double the table (or create it). Slots hold seq >= 1: a ballot is never entry 0. */
+static vy_rc cred_grow(vy_record_state *st)
+{
+	vy_record_state old = *st;
+	size_t cap = st->cred_cap ? 2 * st->cred_cap : CRED_INITIAL_CAP;
+
+	st->cred_keys = calloc(cap, sizeof *st->cred_keys);
+	st->cred_last_seq = calloc(cap, sizeof *st->cred_last_seq);
+	if (st->cred_keys == NULL || st->cred_last_seq == NULL) {
+		free(st->cred_keys);
+		free(st->cred_last_seq);
+		st->cred_keys = old.cred_keys;
+		st->cred_last_seq = old.cred_last_seq;
+		return VY_R_NOMEM;
+	}
+	st->cred_cap = cap;
+	for (size_t i = 0; i < old.cred_cap; i++) {
+		if (old.cred_last_seq[i] == 0)
+			continue;
+		size_t j = cred_slot(st, old.cred_keys[i]);
+		memcpy(st->cred_keys[j], old.cred_keys[i], VY_ED25519_PK_BYTES);
+		st->cred_last_seq[j] = old.cred_last_seq[i];
+	}
+	free(old.cred_keys);
+	free(old.cred_last_seq);
+	return VY_R_OK;
+}
+
+/* §3.6: remember seq as the credential's last ballot. */
+static vy_rc cred_set(vy_record_state *st, const uint8_t *pk, uint64_t seq)
+{
+	size_t i;
+
+	if (2 * (st->cred_count + 1) > st->cred_cap && cred_grow(st) != VY_R_OK)
+		return VY_R_NOMEM;
+	i = cred_slot(st, pk);
+	if (st->cred_last_seq[i] == 0) {
+		memcpy(st->cred_keys[i], pk, VY_ED25519_PK_BYTES);
+		st->cred_count++;
+	}
+	st->cred_last_seq[i] = seq;
+	return VY_R_OK;
+}
+
+/* ---- entries ---- */
+
+void vy_entry_hash(uint8_t out[VY_HASH_BYTES], uint64_t seq, const uint8_t *prev_hash, size_t prev_len,
+		   uint64_t type, const uint8_t *payload, size_t payload_len)
+{
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_ENTRY);
+	vy_hasher_u64(&h, seq);
+	vy_hasher_item(&h, prev_hash, prev_len);
+	vy_hasher_u64(&h, type);
+	vy_hasher_item(&h, payload, payload_len);
+	vy_hasher_final(&h, out);
+}
+
+void vy_entry_hash_of(uint8_t out[VY_HASH_BYTES], const Vybar__RecordEntry *e)
+{
+	vy_entry_hash(out, e->seq, e->prev_hash.data, e->prev_hash.len, (uint64_t)e->type, e->payload.data,
+		      e->payload.len);
+}
+
+void vy_entry_make(Vybar__RecordEntry *e, uint8_t sig_buf[VY_ENTRY_SIG_BUF_BYTES], const vy_record_state *st,
+		   Vybar__EntryType type, const uint8_t *payload, size_t payload_len, const uint8_t *board_sk)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	vybar__record_entry__init(e);
+	memcpy(sig_buf, st->head_hash, VY_HASH_BYTES);
+	e->seq = st->next_seq;
+	e->prev_hash.data = sig_buf;
+	e->prev_hash.len = VY_HASH_BYTES;
+	e->type = type;
+	e->payload.data = (uint8_t *)payload;
+	e->payload.len = payload_len;
+	vy_entry_hash_of(h, e);
+	crypto_sign_detached(sig_buf + VY_HASH_BYTES, NULL, h, sizeof h, board_sk);
+	e->signature.data = sig_buf + VY_HASH_BYTES;
+	e->signature.len = VY_ED25519_SIG_BYTES;
+}
+
+/* The phase names used in messages. */
+static const char *phase_name(vy_phase p)
+{
+	static const char *const names[] = { "empty", "setup", "open", "closed", "tallied" };
+
+	return (unsigned)p <= VY_PHASE_TALLIED ? names[p] : "?";
+}
+
+/* §8.1: the frame: sequence number, chain, board signature. For entry 0
+ * the board key comes from the manifest it carries. */
+static vy_rc check_frame(const vy_record_state *st, const Vybar__RecordEntry *e, const uint8_t *board_pk,
+			 vy_reason *why)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	if (e->seq != st->next_seq)
+		return vy_reason_set(why, VY_R_SEQ, "entry seq %llu, expected %llu", (unsigned long long)e->seq,
+				     (unsigned long long)st->next_seq);
+	if (e->prev_hash.len != VY_HASH_BYTES || memcmp(e->prev_hash.data, st->head_hash, VY_HASH_BYTES) != 0)
+		return vy_reason_set(why, VY_R_CHAIN, "entry %llu: prev_hash is not the hash of entry %lld",
+				     (unsigned long long)e->seq, (long long)e->seq - 1);
+	vy_entry_hash_of(h, e);
+	if (e->signature.len != VY_ED25519_SIG_BYTES ||
+	    crypto_sign_verify_detached(e->signature.data, h, sizeof h, board_pk) != 0)
+		return vy_reason_set(why, VY_R_BOARD_SIGNATURE, "entry %llu: board signature does not verify",
+				     (unsigned long long)e->seq);
+	return VY_R_OK;
+}
+
+/* Entry 0: the manifest is valid, then the frame under the manifest's own board key. */
+static vy_rc validate_first(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	Vybar__Manifest *m = NULL;
+	vy_rc rc;
+
+	if (e->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST)
+		return vy_reason_set(why, VY_R_PHASE, "entry 0 must be the manifest");
+	rc = vy_validate_manifest_entry(st, e->payload.data, e->payload.len, why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vy_decode_manifest(&m, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK)
+		rc = check_frame(st, e, m->board_key.data, why);
+	vy_msg_free(m);
+	return rc;
+}
+
+vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	vy_rc rc;
+
+	if (st == NULL || e == NULL)
+		return vy_reason_set(why, VY_R_ARG, "entry: NULL argument");
+	if (st->phase == VY_PHASE_EMPTY)
+		return validate_first(st, e, why);
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_UNSPECIFIED || e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT)
+		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry %llu: unknown type %d", (unsigned long long)e->seq,
+				     (int)e->type);
+	rc = check_frame(st, e, st->manifest->board_key.data, why);
+	if (rc != VY_R_OK)
+		return rc;
+	switch (e->type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
+		return vy_validate_manifest_entry(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		return vy_validate_key_announce(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		return vy_validate_key_reveal(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		return vy_validate_key_verdict(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
+		return vy_validate_election_open(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+		return vy_validate_ballot_entry(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		return vy_validate_audited_entry(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
+		return vy_validate_election_close(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
+		return vy_validate_encrypted_tally(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		return vy_validate_partial_decryption(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
+		return vy_validate_result(st, e->payload.data, e->payload.len, why);
+	default:
+		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry: unknown type %d", (int)e->type);
+	}
+}
+
+/* Phase check shared by the validators. */
+static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what, vy_reason *why)
+{
+	if (st->phase != p)
+		return vy_reason_set(why, VY_R_PHASE, "%s: only in phase %s, the record is in phase %s", what,
+				     phase_name(p), phase_name(st->phase));
+	return VY_R_OK;
+}
+
+/* §8.2: the manifest is entry 0 and valid (§3.3). */
+vy_rc vy_validate_manifest_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__Manifest *m = NULL;
+	vy_rc rc;
+
+	rc = need_phase(st, VY_PHASE_EMPTY, "manifest", why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_manifest(&m, p, n, why);
+	if (rc == VY_R_OK)
+		rc = vy_manifest_validate(m, why);
+	vy_msg_free(m);
+	return rc;
+}
+
+/* §8.6: a ballot, while voting is open. */
+vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__Ballot *b = NULL;
+	vy_rc rc;
+
+	rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_ballot(&b, p, n, why);
+	if (rc == VY_R_OK)
+		rc = vy_ballot_validate(&st->election, b, why);
+	vy_msg_free(b);
+	return rc;
+}
+
+/* §8.7: an audited ballot, while voting is open. */
+vy_rc vy_validate_audited_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__AuditedBallot *a = NULL;
+	vy_rc rc;
+
+	rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_audited_ballot(&a, p, n, why);
+	if (rc == VY_R_OK)
+		rc = vy_audited_ballot_check(&st->election, a, why);
+	vy_msg_free(a);
+	return rc;
+}
+
+/* §8.8: close, while open; the count of ballots matches the record. */
+vy_rc vy_validate_election_close(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__ElectionClose *c = NULL;
+	vy_rc rc;
+
+	rc = need_phase(st, VY_PHASE_OPEN, "close", why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_message((ProtobufCMessage **)&c, &vybar__election_close__descriptor, VY_MAX_MESSAGE_BYTES,
+				       p, n, why);
+	if (rc == VY_R_OK && c->ballots_received != st->ballots)
+		rc = vy_reason_set(why, VY_R_FIELD, "close: ballots_received %llu, the record holds %llu",
+				   (unsigned long long)c->ballots_received, (unsigned long long)st->ballots);
+	vy_msg_free(c);
+	return rc;
+}
+
+/* Decode a message of a tally-stage type, then report the rule as not
+ * implemented: these rules belong to the tally issue (protocol.md, "Not yet
+ * implemented"). Never a silent pass. */
+static vy_rc tally_stage(const vy_record_state *st, const ProtobufCMessageDescriptor *d, const char *what,
+			 const uint8_t *p, size_t n, vy_reason *why)
+{
+	ProtobufCMessage *m = NULL;
+	vy_rc rc;
+
+	rc = need_phase(st, VY_PHASE_CLOSED, what, why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_message(&m, d, VY_MAX_MESSAGE_BYTES, p, n, why);
+	vy_msg_free(m);
+	if (rc != VY_R_OK)
+		return rc;
+	return vy_reason_set(why, VY_R_NOT_IMPLEMENTED, "%s: validity rule not implemented yet (tally issue)", what);
+}
+
+/* §8.9. */
+vy_rc vy_validate_encrypted_tally(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	return tally_stage(st, &vybar__encrypted_tally__descriptor, "encrypted tally", p, n, why);
+}
+
+/* §8.10 (the payload is TrusteeSigned(PartialDecryption)). */
+vy_rc vy_validate_partial_decryption(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	return tally_stage(st, &vybar__trustee_signed__descriptor, "partial decryption", p, n, why);
+}
+
+/* §8.11. */
+vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	return tally_stage(st, &vybar__result__descriptor, "result", p, n, why);
+}
+
+/* Apply entry 0. */
+static vy_rc apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	vy_rc rc;
+
+	rc = vy_decode_manifest(&st->manifest, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK)
+		rc = vy_election_init(&st->election, st->manifest, why);
+	if (rc != VY_R_OK)
+		return rc;
+	st->election.registrar_verify = st->registrar_verify;
+	st->election.registrar_arg = st->registrar_arg;
+	st->phase = VY_PHASE_SETUP;
+	return VY_R_OK;
+}
+
+/* Apply a ballot: it becomes its credential's last ballot (§3.6). */
+static vy_rc apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	Vybar__Ballot *b = NULL;
+	vy_rc rc;
+
+	rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = cred_set(st, b->credential->public_key.data, e->seq);
+	vy_msg_free(b);
+	if (rc != VY_R_OK)
+		return vy_reason_set(why, rc, "ballot: out of memory");
+	st->ballots++;
+	return VY_R_OK;
+}
+
+vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	vy_rc rc = VY_R_OK;
+
+	switch (e->type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
+		rc = apply_manifest(st, e, why);
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
+		rc = vy_ceremony_apply(st, e, why);
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+		rc = apply_ballot(st, e, why);
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		st->audited++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
+		st->phase = VY_PHASE_CLOSED;
+		break;
+	default:
+		rc = vy_reason_set(why, VY_R_NOT_IMPLEMENTED, "apply: entry type %d not implemented yet", (int)e->type);
+		break;
+	}
+	if (rc != VY_R_OK)
+		return rc;
+	vy_entry_hash_of(st->head_hash, e);
+	st->next_seq++;
+	return VY_R_OK;
+}
+
+vy_rc vy_record_accept(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	vy_rc rc = vy_validate_entry(st, e, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	return vy_record_state_apply(st, e, why);
+}
+
+/* ---- receipts (§7.5) ---- */
+
+void vy_receipt_hash(uint8_t out[VY_HASH_BYTES], const char *tracking_code, uint64_t seq,
+		     const uint8_t head_hash[VY_HASH_BYTES])
+{
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_RECEIPT);
+	vy_hasher_item(&h, (const uint8_t *)tracking_code, strlen(tracking_code));
+	vy_hasher_u64(&h, seq);
+	vy_hasher_item(&h, head_hash, VY_HASH_BYTES);
+	vy_hasher_final(&h, out);
+}
+
+void vy_receipt_make(Vybar__Receipt *r, uint8_t sig[VY_ED25519_SIG_BYTES], const char *tracking_code, uint64_t seq,
+		     const uint8_t head_hash[VY_HASH_BYTES], const uint8_t *board_sk)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	vybar__receipt__init(r);
+	r->tracking_code = (char *)tracking_code;
+	r->seq = seq;
+	r->head_hash.data = (uint8_t *)head_hash;
+	r->head_hash.len = VY_HASH_BYTES;
+	vy_receipt_hash(h, tracking_code, seq, head_hash);
+	crypto_sign_detached(sig, NULL, h, sizeof h, board_sk);
+	r->signature.data = sig;
+	r->signature.len = VY_ED25519_SIG_BYTES;
+}
+
+vy_rc vy_receipt_verify(const uint8_t board_pk[VY_ED25519_PK_BYTES], const Vybar__Receipt *r, vy_reason *why)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	if (board_pk == NULL || r == NULL)
+		return vy_reason_set(why, VY_R_ARG, "receipt: NULL argument");
+	if (r->tracking_code == NULL || strlen(r->tracking_code) != VY_TRACKING_CODE_LEN)
+		return vy_reason_set(why, VY_R_RECEIPT, "receipt: tracking code must be %d characters",
+				     VY_TRACKING_CODE_LEN);
+	if (r->head_hash.len != VY_HASH_BYTES)
+		return vy_reason_set(why, VY_R_RECEIPT, "receipt: head_hash must be %d bytes", VY_HASH_BYTES);
+	vy_receipt_hash(h, r->tracking_code, r->seq, r->head_hash.data);
+	if (r->signature.len != VY_ED25519_SIG_BYTES ||
+	    crypto_sign_verify_detached(r->signature.data, h, sizeof h, board_pk) != 0)
+		return vy_reason_set(why, VY_R_RECEIPT, "receipt: board signature does not verify");
+	return VY_R_OK;
+}

@@ -1,0 +1,146 @@
+/*
+ * The election record (specs/protocol.md §5, §7, §8): entries, the hash
+ * chain, board signatures, receipts, the validity rules of every entry type,
+ * and the record file.
+ *
+ * The validity rules are the ONE definition of "valid": the board calls
+ * vy_validate_entry() before it appends anything, the verifier calls it again
+ * on every entry of the record, in order, applying each accepted entry with
+ * vy_record_state_apply().
+ */
+#ifndef VY_RECORD_H
+#define VY_RECORD_H
+
+#include <stdio.h>
+
+#include "protocol/vy_election.h"
+
+/* Phases (§7.4). */
+typedef enum {
+	VY_PHASE_EMPTY = 0,   /* nothing yet: only the manifest may come */
+	VY_PHASE_SETUP = 1,   /* key ceremony */
+	VY_PHASE_OPEN = 2,    /* ballots accepted */
+	VY_PHASE_CLOSED = 3,  /* tally and decryption */
+	VY_PHASE_TALLIED = 4  /* result published: nothing more */
+} vy_phase;
+
+typedef struct {
+	int announced, revealed, verdict;
+	uint8_t commitment_hash[VY_HASH_BYTES];
+	vy_elem *commitments; /* t elements once revealed */
+} vy_trustee_state;
+
+/* What later checks need from the record so far. Fields are read-only for
+ * callers: only vy_record_state_apply() changes them. */
+typedef struct {
+	vy_phase phase;
+	uint64_t next_seq;
+	uint8_t head_hash[VY_HASH_BYTES]; /* hash of the last entry; zero before entry 0 */
+	Vybar__Manifest *manifest;        /* owned */
+	vy_election election;
+	vy_trustee_state trustees[VY_MAX_TRUSTEES];
+	/* credential public key -> seq of its last accepted ballot (§3.6) */
+	uint8_t (*cred_keys)[VY_ED25519_PK_BYTES];
+	uint64_t *cred_last_seq;
+	size_t cred_cap, cred_count;
+	uint8_t cred_hash_key[16];
+	uint64_t ballots, audited;
+	vy_registrar_verify_fn registrar_verify;
+	void *registrar_arg;
+} vy_record_state;
+
+void vy_record_state_init(vy_record_state *st);
+void vy_record_state_free(vy_record_state *st);
+/* The registrar-signature verifier used for ballots (see vy_election.h). */
+void vy_record_state_set_registrar_verifier(vy_record_state *st, vy_registrar_verify_fn fn, void *arg);
+/* Seq of the last accepted ballot of a credential; 0 and *found = 0 if none. */
+uint64_t vy_record_state_last_ballot(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES], int *found);
+
+/* ---- entries (§7) ---- */
+
+/* entry hash = H("vybar/v1/entry", u64(seq), prev_hash, u64(type), payload) (§7.2). */
+void vy_entry_hash(uint8_t out[VY_HASH_BYTES], uint64_t seq, const uint8_t *prev_hash, size_t prev_len,
+		   uint64_t type, const uint8_t *payload, size_t payload_len);
+void vy_entry_hash_of(uint8_t out[VY_HASH_BYTES], const Vybar__RecordEntry *e);
+/* Fill e as the next entry after st, signed with the board's secret key
+ * (crypto_sign, 64 bytes). The entry borrows payload; its prev_hash and
+ * signature point into sig_buf (96 bytes), owned by the caller. */
+#define VY_ENTRY_SIG_BUF_BYTES (VY_HASH_BYTES + VY_ED25519_SIG_BYTES)
+void vy_entry_make(Vybar__RecordEntry *e, uint8_t sig_buf[VY_ENTRY_SIG_BUF_BYTES], const vy_record_state *st,
+		   Vybar__EntryType type, const uint8_t *payload, size_t payload_len, const uint8_t *board_sk);
+
+/* ---- validity rules, one per entry type (§8) ----
+ * Each says whether payload is valid as the next entry of that type after
+ * st; vy_validate_entry checks the frame (seq, chain, board signature) and
+ * dispatches on the type. */
+vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_manifest_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_key_reveal(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_audited_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_election_close(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_encrypted_tally(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_partial_decryption(const vy_record_state *st, const uint8_t *p, size_t n,
+				     vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+
+/* Record an entry that vy_validate_entry accepted. */
+vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+/* vy_validate_entry, then vy_record_state_apply. */
+vy_rc vy_record_accept(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+
+/* ---- trustee-signed ceremony messages (§5.4) ---- */
+void vy_trustee_signed_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t type,
+			    uint32_t trustee_index, const uint8_t *body, size_t body_len);
+/* §5.1: H("vybar/v1/coefficient-commitments", base_hash, u64(index), A_0, ..., A_{t-1}). */
+void vy_coefficient_commitment_hash(uint8_t out[VY_HASH_BYTES], const vy_election *e, uint32_t index,
+				    const vy_elem *commits, size_t t);
+/* §5.2: ctx of the Schnorr proof of coefficient j of trustee index. */
+size_t vy_coefficient_proof_ctx(uint8_t out[VY_CTX_MAX_BYTES], uint32_t index, uint32_t j);
+
+/* ---- receipts (§7.5) ---- */
+void vy_receipt_hash(uint8_t out[VY_HASH_BYTES], const char *tracking_code, uint64_t seq,
+		     const uint8_t head_hash[VY_HASH_BYTES]);
+/* Fill r (tracking code and head hash borrowed; signature into sig[64]). */
+void vy_receipt_make(Vybar__Receipt *r, uint8_t sig[VY_ED25519_SIG_BYTES], const char *tracking_code, uint64_t seq,
+		     const uint8_t head_hash[VY_HASH_BYTES], const uint8_t *board_sk);
+vy_rc vy_receipt_verify(const uint8_t board_pk[VY_ED25519_PK_BYTES], const Vybar__Receipt *r,
+			vy_reason *why) VY_WARN_UNUSED;
+
+/* ---- the record file (§7.6) ----
+ * The magic line, then frames: u32be(len) || RecordEntry (len bytes),
+ * 1 <= len <= VY_MAX_ENTRY_BYTES. The reader holds one entry at a time. */
+#define VY_RECORD_MAGIC "VYBAR-RECORD/1\n"
+#define VY_RECORD_MAGIC_LEN 15
+
+typedef struct {
+	FILE *f;
+	uint8_t *buf;
+	size_t cap;
+	uint64_t offset; /* bytes consumed so far */
+} vy_record_reader;
+
+typedef struct {
+	FILE *f;
+} vy_record_writer;
+
+/* Check the magic line. The reader does not own f. */
+vy_rc vy_record_reader_open(vy_record_reader *r, FILE *f, vy_reason *why) VY_WARN_UNUSED;
+/* Next entry in *out (free with vy_msg_free), or *out = NULL at the end. */
+vy_rc vy_record_reader_next(vy_record_reader *r, Vybar__RecordEntry **out, vy_reason *why) VY_WARN_UNUSED;
+void vy_record_reader_close(vy_record_reader *r);
+
+vy_rc vy_record_writer_open(vy_record_writer *w, FILE *f, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_record_writer_append(vy_record_writer *w, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+/* Flush to the operating system, and with durable = 1 to the disk (fsync). */
+vy_rc vy_record_writer_flush(vy_record_writer *w, int durable, vy_reason *why) VY_WARN_UNUSED;
+
+/* Read a whole record file, validating and applying every entry into st
+ * (initialised by the caller). *bad_seq receives the position of the first
+ * entry that failed. */
+vy_rc vy_record_verify_file(vy_record_state *st, FILE *f, uint64_t *bad_seq, vy_reason *why) VY_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,734 @@
+/* Fixtures for the protocol tests (protocol_fixtures.h). */
+#include "tests/support/protocol_fixtures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/proof_impl.h"
+#include "crypto/vy_shamir.h"
+
+/* A bump list of allocations freed together once a message is packed. */
+typedef struct {
+	void *p[4096];
+	size_t n;
+} arena;
+
+static void *arena_alloc(arena *a, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	assert_non_null(p);
+	assert_true(a->n < sizeof a->p / sizeof a->p[0]);
+	a->p[a->n++] = p;
+	return p;
+}
+
+static void arena_free(arena *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->p[i]);
+	a->n = 0;
+}
+
+static void label_digest(uint8_t out[64], const char *label)
+{
+	static const char prefix[] = "vybar test vector ";
+	crypto_hash_sha512_state st;
+
+	crypto_hash_sha512_init(&st);
+	crypto_hash_sha512_update(&st, (const uint8_t *)prefix, strlen(prefix));
+	crypto_hash_sha512_update(&st, (const uint8_t *)label, strlen(label));
+	crypto_hash_sha512_final(&st, out);
+}
+
+void vyf_scalar(const vy_group *g, vy_scalar *out, const char *label)
+{
+	uint8_t d[64];
+
+	label_digest(d, label);
+	vy_scalar_from_wide(g, out, d);
+}
+
+void vyf_bytes32(uint8_t out[32], const char *label)
+{
+	uint8_t d[64];
+
+	label_digest(d, label);
+	memcpy(out, d, 32);
+}
+
+void vyf_keys_init(vyf_keys *k, uint32_t n, uint32_t t)
+{
+	uint8_t seed[32];
+	char label[64];
+
+	assert_true(n >= 1 && n <= VYF_MAX_TRUSTEES && t >= 1 && t <= n);
+	memset(k, 0, sizeof *k);
+	k->n = n;
+	k->t = t;
+	vyf_bytes32(seed, "board");
+	crypto_sign_seed_keypair(k->board_pk, k->board_sk, seed);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(label, sizeof label, "trustee %u signing", i + 1);
+		vyf_bytes32(seed, label);
+		crypto_sign_seed_keypair(k->trustee_pk[i], k->trustee_sk[i], seed);
+		snprintf(label, sizeof label, "trustee %u encryption", i + 1);
+		vyf_bytes32(seed, label);
+		crypto_box_seed_keypair(k->trustee_xpk[i], k->trustee_xsk[i], seed);
+	}
+	for (size_t i = 0; i < VYF_REGISTRAR_BYTES; i += 32) {
+		snprintf(label, sizeof label, "registrar modulus %zu", i);
+		vyf_bytes32(k->registrar_modulus + i, label);
+	}
+	k->registrar_modulus[0] |= 0x80;
+	k->registrar_modulus[VYF_REGISTRAR_BYTES - 1] |= 1;
+}
+
+static char *text(arena *a, const char *s)
+{
+	char *p = arena_alloc(a, strlen(s) + 1);
+
+	memcpy(p, s, strlen(s) + 1);
+	return p;
+}
+
+/* Options titled prefix 1..n. */
+static Vybar__Option **options(arena *a, size_t n, const char *prefix)
+{
+	Vybar__Option **o = arena_alloc(a, n * sizeof *o);
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		o[i] = arena_alloc(a, sizeof **o);
+		vybar__option__init(o[i]);
+		snprintf(buf, sizeof buf, "%s %zu", prefix, i + 1);
+		o[i]->title = text(a, buf);
+	}
+	return o;
+}
+
+static Vybar__Contest *contest(arena *a, const char *title, Vybar__ContestKind kind)
+{
+	Vybar__Contest *c = arena_alloc(a, sizeof *c);
+
+	vybar__contest__init(c);
+	c->title = text(a, title);
+	c->kind = kind;
+	return c;
+}
+
+/* Contest 2: three lists of four candidates, F, M, F, M. */
+static Vybar__PartyListContest *party_lists(arena *a)
+{
+	static const char *const names[] = { "List A", "List B", "List C" };
+	Vybar__PartyListContest *pl = arena_alloc(a, sizeof *pl);
+	char buf[64];
+
+	vybar__party_list_contest__init(pl);
+	pl->n_lists = 3;
+	pl->lists = arena_alloc(a, 3 * sizeof *pl->lists);
+	for (size_t i = 0; i < 3; i++) {
+		Vybar__PartyList *l = arena_alloc(a, sizeof *l);
+
+		vybar__party_list__init(l);
+		l->name = text(a, names[i]);
+		l->n_candidates = 4;
+		l->candidates = arena_alloc(a, 4 * sizeof *l->candidates);
+		for (size_t j = 0; j < 4; j++) {
+			l->candidates[j] = arena_alloc(a, sizeof **l->candidates);
+			vybar__candidate__init(l->candidates[j]);
+			snprintf(buf, sizeof buf, "%s candidate %zu", names[i], j + 1);
+			l->candidates[j]->name = text(a, buf);
+			l->candidates[j]->gender = j % 2 ? VYBAR__GENDER__GENDER_MALE : VYBAR__GENDER__GENDER_FEMALE;
+		}
+		pl->lists[i] = l;
+	}
+	pl->seats = 5;
+	pl->threshold_basis_points = 300;
+	pl->seat_method = VYBAR__SEAT_METHOD__SEAT_METHOD_HARE_ALL_VOTES;
+	pl->gender_rule = arena_alloc(a, sizeof *pl->gender_rule);
+	vybar__gender_rule__init(pl->gender_rule);
+	pl->gender_rule->block_size = 2;
+	pl->gender_rule->min_per_block = 1;
+	pl->min_candidates = 2;
+	return pl;
+}
+
+static void manifest_contests(arena *a, Vybar__Manifest *m)
+{
+	m->n_contests = 3;
+	m->contests = arena_alloc(a, 3 * sizeof *m->contests);
+	m->contests[0] = contest(a, "Referendum question", VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N);
+	m->contests[0]->n_options = 3;
+	m->contests[0]->options = options(a, 3, "Answer");
+	m->contests[1] = contest(a, "Approval question", VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL);
+	m->contests[1]->n_options = 4;
+	m->contests[1]->options = options(a, 4, "Choice");
+	m->contests[1]->min_selections = 1;
+	m->contests[1]->max_selections = 2;
+	m->contests[2] = contest(a, "Council", VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST);
+	m->contests[2]->allow_blank = 1;
+	m->contests[2]->party_list = party_lists(a);
+}
+
+uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
+{
+	static const uint8_t e65537[] = { 1, 0, 1 };
+	arena a = { .n = 0 };
+	Vybar__Manifest m;
+	Vybar__RsaPublicKey rk;
+	uint8_t *out;
+	char buf[64];
+
+	vybar__manifest__init(&m);
+	m.election_id = "vybar-test-2026";
+	m.title = "Test election";
+	m.group = "ristretto255";
+	manifest_contests(&a, &m);
+	m.trustee_count = k->n;
+	m.threshold = k->t;
+	m.n_trustees = k->n;
+	m.trustees = arena_alloc(&a, k->n * sizeof *m.trustees);
+	for (uint32_t i = 0; i < k->n; i++) {
+		Vybar__Trustee *t = arena_alloc(&a, sizeof *t);
+
+		vybar__trustee__init(t);
+		t->index = i + 1;
+		snprintf(buf, sizeof buf, "Trustee %u", i + 1);
+		t->name = text(&a, buf);
+		t->signing_key.data = (uint8_t *)k->trustee_pk[i];
+		t->signing_key.len = crypto_sign_PUBLICKEYBYTES;
+		m.trustees[i] = t;
+	}
+	m.board_key.data = (uint8_t *)k->board_pk;
+	m.board_key.len = crypto_sign_PUBLICKEYBYTES;
+	vybar__rsa_public_key__init(&rk);
+	rk.modulus.data = (uint8_t *)k->registrar_modulus;
+	rk.modulus.len = VYF_REGISTRAR_BYTES;
+	rk.exponent.data = (uint8_t *)e65537;
+	rk.exponent.len = sizeof e65537;
+	m.registrar_key = &rk;
+	m.voting_start = 1778000000;
+	m.voting_end = 1778086400;
+	m.counting_rule = VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT;
+	out = vy_msg_pack(&m, len);
+	assert_non_null(out);
+	arena_free(&a);
+	return out;
+}
+
+Vybar__Manifest *vyf_manifest_new(const vyf_keys *k)
+{
+	Vybar__Manifest *m = NULL;
+	size_t len;
+	uint8_t *buf = vyf_manifest_pack(k, &len);
+
+	assert_int_equal(vy_decode_manifest(&m, buf, len, NULL), VY_R_OK);
+	free(buf);
+	return m;
+}
+
+/* The fake registrar signature: SHA-512("fake registrar" || msg) repeated to the modulus length. */
+static void fake_sig(uint8_t *sig, size_t sig_len, const uint8_t *msg, size_t msg_len)
+{
+	static const char tag[] = "fake registrar";
+	crypto_hash_sha512_state st;
+	uint8_t h[64];
+
+	crypto_hash_sha512_init(&st);
+	crypto_hash_sha512_update(&st, (const uint8_t *)tag, strlen(tag));
+	crypto_hash_sha512_update(&st, msg, msg_len);
+	crypto_hash_sha512_final(&st, h);
+	for (size_t i = 0; i < sig_len; i++)
+		sig[i] = h[i % 64];
+}
+
+vy_rc vyf_fake_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg, size_t msg_len,
+				const uint8_t *sig, size_t sig_len)
+{
+	uint8_t expect[VY_RSA_MAX_MODULUS_BYTES];
+
+	(void)arg;
+	if (sig_len != key->modulus.len || sig_len > sizeof expect)
+		return VY_R_REGISTRAR_SIGNATURE;
+	fake_sig(expect, sig_len, msg, msg_len);
+	return memcmp(expect, sig, sig_len) == 0 ? VY_R_OK : VY_R_REGISTRAR_SIGNATURE;
+}
+
+void vyf_voter_init(vyf_voter *v, const vy_election *e, const char *label)
+{
+	uint8_t seed[32], msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+	char buf[64];
+
+	memset(v, 0, sizeof *v);
+	snprintf(v->label, sizeof v->label, "%s", label);
+	snprintf(buf, sizeof buf, "%s credential", label);
+	vyf_bytes32(seed, buf);
+	crypto_sign_seed_keypair(v->pk, v->sk, seed);
+	snprintf(buf, sizeof buf, "%s randomizer", label);
+	vyf_bytes32(v->randomizer, buf);
+	memcpy(msg, v->randomizer, VY_RANDOMIZER_BYTES);
+	vy_credential_message(e, msg + VY_RANDOMIZER_BYTES, v->pk);
+	fake_sig(v->reg_sig, VYF_REGISTRAR_BYTES, msg, sizeof msg);
+}
+
+void vyf_default_choices(uint32_t choices[VYF_SELECTIONS])
+{
+	static const uint32_t def[VYF_SELECTIONS] = { 0, 1, 0, 1, 0, 1, 0, 0, 1, 0 };
+
+	memcpy(choices, def, sizeof def);
+}
+
+/* n scalars into a Proof message. */
+static Vybar__Proof *proof_msg(arena *a, const vy_scalar *c, const vy_scalar *v, size_t n)
+{
+	Vybar__Proof *p = arena_alloc(a, sizeof *p);
+
+	vybar__proof__init(p);
+	p->n_c = p->n_v = n;
+	p->c = arena_alloc(a, n * sizeof *p->c);
+	p->v = arena_alloc(a, n * sizeof *p->v);
+	for (size_t i = 0; i < n; i++) {
+		p->c[i].data = arena_alloc(a, VY_SCALAR_BYTES);
+		p->v[i].data = arena_alloc(a, VY_SCALAR_BYTES);
+		p->c[i].len = p->v[i].len = VY_SCALAR_BYTES;
+		memcpy(p->c[i].data, c[i].b, VY_SCALAR_BYTES);
+		memcpy(p->v[i].data, v[i].b, VY_SCALAR_BYTES);
+	}
+	return p;
+}
+
+static ProtobufCBinaryData elem_bin(arena *a, const vy_group *g, const vy_elem *x)
+{
+	ProtobufCBinaryData b;
+
+	b.len = vy_group_elem_bytes(g);
+	b.data = arena_alloc(a, b.len);
+	vy_elem_encode(g, b.data, x);
+	return b;
+}
+
+/* Deterministic simulated branches and nonce for a proof with n branches. */
+static void proof_randomness(const vy_group *g, const char *base, vy_scalar *u, vy_scalar *sc, vy_scalar *sv,
+			     size_t n)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof buf, "%s/u", base);
+	vyf_scalar(g, u, buf);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buf, sizeof buf, "%s/c%zu", base, i);
+		vyf_scalar(g, &sc[i], buf);
+		snprintf(buf, sizeof buf, "%s/v%zu", base, i);
+		vyf_scalar(g, &sv[i], buf);
+	}
+}
+
+/* One encrypted contest with its proofs. sel is the index of the contest's
+ * first selection in choices and r_all. */
+static Vybar__EncryptedContest *enc_contest(arena *a, const vy_election *e, const vyf_voter *v, size_t ci,
+					    const uint32_t *choices, size_t sel, const char *variant, vy_scalar *r_all)
+{
+	const vy_group *g = e->group;
+	Vybar__EncryptedContest *ec = arena_alloc(a, sizeof *ec);
+	vy_ciphertext cts[VYF_MAX_SELECTIONS];
+	vy_scalar u, c[VYF_MAX_BRANCHES], w[VYF_MAX_BRANCHES], sc[VYF_MAX_BRANCHES], sw[VYF_MAX_BRANCHES], rsum;
+	uint8_t ctx[VY_CTX_MAX_BYTES];
+	vy_proof_ctx pc = { .group = g, .ctx = ctx };
+	size_t n_sel, n;
+	uint64_t lo, hi, msum = 0;
+	char base[96];
+
+	memcpy(pc.base_hash, e->base_hash, VY_HASH_BYTES);
+	vy_contest_shape(e->manifest->contests[ci], &n_sel, &lo, &hi);
+	vybar__encrypted_contest__init(ec);
+	ec->n_selections = n_sel;
+	ec->selections = arena_alloc(a, n_sel * sizeof *ec->selections);
+	memset(&rsum, 0, sizeof rsum);
+	for (size_t j = 0; j < n_sel; j++) {
+		Vybar__EncryptedSelection *s = arena_alloc(a, sizeof *s);
+
+		snprintf(base, sizeof base, "%s/%s/contest %zu/option %zu", v->label, variant, ci, j);
+		vyf_scalar(g, &r_all[sel + j], base);
+		vy_elgamal_encrypt(g, &cts[j], &e->joint_key, choices[sel + j], &r_all[sel + j]);
+		proof_randomness(g, base, &u, sc, sw, 2);
+		pc.ctx_len = vy_ballot_ctx(ctx, v->pk, ci, j);
+		assert_int_equal(vy_range_prove_det(&pc, c, w, 2, &e->joint_key, &cts[j], 0, 1, choices[sel + j],
+						    &r_all[sel + j], &u, sc, sw),
+				 VY_OK);
+		vybar__encrypted_selection__init(s);
+		s->alpha = elem_bin(a, g, &cts[j].alpha);
+		s->beta = elem_bin(a, g, &cts[j].beta);
+		s->proof = proof_msg(a, c, w, 2);
+		ec->selections[j] = s;
+		vy_scalar_add(g, &rsum, &rsum, &r_all[sel + j]);
+		msum += choices[sel + j];
+	}
+	n = (size_t)(hi - lo + 1);
+	snprintf(base, sizeof base, "%s/%s/contest %zu/sum", v->label, variant, ci);
+	assert_true(n <= VYF_MAX_BRANCHES && n_sel <= VYF_MAX_SELECTIONS);
+	proof_randomness(g, base, &u, sc, sw, n);
+	pc.ctx_len = vy_ballot_ctx(ctx, v->pk, ci, VY_CTX_OPTION_SUM);
+	assert_int_equal(vy_sum_prove_det(&pc, c, w, n, &e->joint_key, cts, n_sel, lo, hi, msum, &rsum, &u, sc, sw),
+			 VY_OK);
+	ec->sum_proof = proof_msg(a, c, w, n);
+	return ec;
+}
+
+/* Fill and sign b from the voter (the arena owns the parts). */
+static void build_ballot(arena *a, Vybar__Ballot *b, const vy_election *e, const vyf_voter *v,
+			 const uint32_t *choices, const char *variant, vy_scalar *r_all)
+{
+	Vybar__Credential *cr = arena_alloc(a, sizeof *cr);
+	size_t sel = 0, n_sel;
+	uint64_t lo, hi;
+
+	vybar__ballot__init(b);
+	vybar__credential__init(cr);
+	cr->public_key.data = (uint8_t *)v->pk;
+	cr->public_key.len = sizeof v->pk;
+	cr->randomizer.data = (uint8_t *)v->randomizer;
+	cr->randomizer.len = sizeof v->randomizer;
+	cr->signature.data = (uint8_t *)v->reg_sig;
+	cr->signature.len = sizeof v->reg_sig;
+	b->credential = cr;
+	b->n_contests = e->manifest->n_contests;
+	b->contests = arena_alloc(a, b->n_contests * sizeof *b->contests);
+	for (size_t i = 0; i < b->n_contests; i++) {
+		b->contests[i] = enc_contest(a, e, v, i, choices, sel, variant, r_all);
+		vy_contest_shape(e->manifest->contests[i], &n_sel, &lo, &hi);
+		sel += n_sel;
+	}
+	assert_true(sel <= VYF_MAX_SELECTIONS);
+	b->signature.data = arena_alloc(a, VY_ED25519_SIG_BYTES);
+	b->signature.len = VY_ED25519_SIG_BYTES;
+	vyf_ballot_resign(e, v, b);
+}
+
+uint8_t *vyf_ballot_pack(const vy_election *e, const vyf_voter *v, const uint32_t *choices, const char *variant,
+			 vy_scalar *r_out, size_t *len)
+{
+	arena a = { .n = 0 };
+	vy_scalar r_all[VYF_MAX_SELECTIONS];
+	Vybar__Ballot b;
+	uint8_t *out;
+
+	build_ballot(&a, &b, e, v, choices, variant, r_all);
+	out = vy_msg_pack(&b, len);
+	assert_non_null(out);
+	if (r_out != NULL)
+		memcpy(r_out, r_all, sizeof r_all);
+	arena_free(&a);
+	return out;
+}
+
+Vybar__Ballot *vyf_ballot_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices)
+{
+	Vybar__Ballot *b = NULL;
+	size_t len;
+	uint8_t *buf = vyf_ballot_pack(e, v, choices, "cast", NULL, &len);
+
+	assert_int_equal(vy_decode_ballot(&b, buf, len, NULL), VY_R_OK);
+	free(buf);
+	return b;
+}
+
+void vyf_ballot_resign(const vy_election *e, const vyf_voter *v, Vybar__Ballot *b)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	assert_int_equal(b->signature.len, VY_ED25519_SIG_BYTES);
+	vy_ballot_hash(e, h, b);
+	crypto_sign_detached(b->signature.data, NULL, h, sizeof h, v->sk);
+}
+
+Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices)
+{
+	arena a = { .n = 0 };
+	vy_scalar r_all[VYF_MAX_SELECTIONS];
+	Vybar__AuditedBallot ab, *out = NULL;
+	Vybar__Ballot b;
+	size_t sel = 0, len;
+	uint8_t *buf;
+
+	build_ballot(&a, &b, e, v, choices, "audit", r_all);
+	vybar__audited_ballot__init(&ab);
+	ab.ballot = &b;
+	ab.n_contests = b.n_contests;
+	ab.contests = arena_alloc(&a, ab.n_contests * sizeof *ab.contests);
+	for (size_t i = 0; i < ab.n_contests; i++) {
+		Vybar__RevealedContest *rc = arena_alloc(&a, sizeof *rc);
+
+		vybar__revealed_contest__init(rc);
+		rc->n_selections = b.contests[i]->n_selections;
+		rc->selections = arena_alloc(&a, rc->n_selections * sizeof *rc->selections);
+		for (size_t j = 0; j < rc->n_selections; j++, sel++) {
+			Vybar__RevealedSelection *s = arena_alloc(&a, sizeof *s);
+
+			vybar__revealed_selection__init(s);
+			s->value = choices[sel];
+			s->randomness.data = arena_alloc(&a, VY_SCALAR_BYTES);
+			s->randomness.len = VY_SCALAR_BYTES;
+			vy_scalar_encode(e->group, s->randomness.data, &r_all[sel]);
+			rc->selections[j] = s;
+		}
+		ab.contests[i] = rc;
+	}
+	buf = vy_msg_pack(&ab, &len);
+	assert_non_null(buf);
+	arena_free(&a);
+	assert_int_equal(vy_decode_audited_ballot(&out, buf, len, NULL), VY_R_OK);
+	free(buf);
+	return out;
+}
+
+/* ---- record and ceremony ---- */
+
+void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t)
+{
+	char label[64];
+
+	vytest_init();
+	memset(r, 0, sizeof *r);
+	vyf_keys_init(&r->keys, n, t);
+	vy_record_state_init(&r->st);
+	vy_record_state_set_registrar_verifier(&r->st, vyf_fake_registrar_verify, NULL);
+	r->manifest_bytes = vyf_manifest_pack(&r->keys, &r->manifest_len);
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
+	memset(&r->joint_sk, 0, sizeof r->joint_sk);
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t j = 0; j < t; j++) {
+			snprintf(label, sizeof label, "trustee %u coefficient %u", i + 1, j);
+			vyf_scalar(r->st.election.group, &r->coeffs[i][j], label);
+		}
+		vy_scalar_add(r->st.election.group, &r->joint_sk, &r->joint_sk, &r->coeffs[i][0]);
+	}
+}
+
+void vyf_record_free(vyf_record *r)
+{
+	for (size_t i = 0; i < r->n_entries; i++)
+		free(r->entries[i]);
+	free(r->entries);
+	free(r->entry_lens);
+	free(r->manifest_bytes);
+	vy_record_state_free(&r->st);
+	memset(r, 0, sizeof *r);
+}
+
+vy_rc vyf_record_try(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len, vy_reason *why)
+{
+	Vybar__RecordEntry e;
+	uint8_t sig[VY_ENTRY_SIG_BUF_BYTES];
+	vy_rc rc;
+
+	vy_entry_make(&e, sig, &r->st, type, payload, len, r->keys.board_sk);
+	rc = vy_validate_entry(&r->st, &e, why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vy_record_state_apply(&r->st, &e, why);
+	if (rc != VY_R_OK)
+		return rc;
+	r->entries = realloc(r->entries, (r->n_entries + 1) * sizeof *r->entries);
+	r->entry_lens = realloc(r->entry_lens, (r->n_entries + 1) * sizeof *r->entry_lens);
+	assert_non_null(r->entries);
+	assert_non_null(r->entry_lens);
+	r->entries[r->n_entries] = vy_msg_pack(&e, &r->entry_lens[r->n_entries]);
+	assert_non_null(r->entries[r->n_entries]);
+	r->n_entries++;
+	return VY_R_OK;
+}
+
+void vyf_record_append(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len)
+{
+	vy_reason why = { 0 };
+	vy_rc rc = vyf_record_try(r, type, payload, len, &why);
+
+	if (rc != VY_R_OK)
+		fail_msg("entry %llu rejected: %s", (unsigned long long)r->st.next_seq, why.msg);
+}
+
+uint8_t *vyf_trustee_signed(const vyf_record *r, Vybar__EntryType type, uint32_t index, const uint8_t *body,
+			    size_t body_len, size_t *len)
+{
+	Vybar__TrusteeSigned ts;
+	uint8_t h[VY_HASH_BYTES], sig[VY_ED25519_SIG_BYTES];
+	uint8_t *out;
+
+	vybar__trustee_signed__init(&ts);
+	ts.trustee_index = index;
+	ts.body.data = (uint8_t *)body;
+	ts.body.len = body_len;
+	vy_trustee_signed_hash(h, r->st.election.base_hash, (uint64_t)type, index, body, body_len);
+	crypto_sign_detached(sig, NULL, h, sizeof h, r->keys.trustee_sk[index - 1]);
+	ts.signature.data = sig;
+	ts.signature.len = sizeof sig;
+	out = vy_msg_pack(&ts, len);
+	assert_non_null(out);
+	return out;
+}
+
+/* Trustee index's commitments A_j = g^{a_j}. */
+static void commitments(const vyf_record *r, uint32_t index, vy_elem *out)
+{
+	vy_feldman_commit(r->st.election.group, out, r->coeffs[index - 1], r->keys.t);
+}
+
+/* Pack body, wrap and sign it. */
+static uint8_t *signed_body(const vyf_record *r, Vybar__EntryType type, uint32_t index, const void *body, size_t *len)
+{
+	size_t blen;
+	uint8_t *b = vy_msg_pack(body, &blen), *out;
+
+	assert_non_null(b);
+	out = vyf_trustee_signed(r, type, index, b, blen, len);
+	free(b);
+	return out;
+}
+
+uint8_t *vyf_announce(vyf_record *r, uint32_t index, size_t *len)
+{
+	vy_elem commits[VYF_MAX_T];
+	uint8_t h[VY_HASH_BYTES];
+	Vybar__KeyAnnounce a;
+
+	commitments(r, index, commits);
+	vy_coefficient_commitment_hash(h, &r->st.election, index, commits, r->keys.t);
+	vybar__key_announce__init(&a);
+	a.trustee_index = index;
+	a.encryption_key.data = r->keys.trustee_xpk[index - 1];
+	a.encryption_key.len = crypto_box_PUBLICKEYBYTES;
+	a.commitment_hash.data = h;
+	a.commitment_hash.len = sizeof h;
+	return signed_body(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, index, &a, len);
+}
+
+uint8_t *vyf_reveal(vyf_record *r, uint32_t index, size_t *len)
+{
+	const vy_group *g = r->st.election.group;
+	arena a = { .n = 0 };
+	vy_elem commits[VYF_MAX_T];
+	uint8_t ctx[VY_CTX_MAX_BYTES], *out;
+	vy_proof_ctx pc = { .group = g, .ctx = ctx };
+	Vybar__KeyReveal kr;
+	uint32_t t = r->keys.t, n = r->keys.n;
+	char label[64];
+
+	memcpy(pc.base_hash, r->st.election.base_hash, VY_HASH_BYTES);
+	commitments(r, index, commits);
+	vybar__key_reveal__init(&kr);
+	kr.trustee_index = index;
+	kr.n_commitments = kr.n_proofs = t;
+	kr.commitments = arena_alloc(&a, t * sizeof *kr.commitments);
+	kr.proofs = arena_alloc(&a, t * sizeof *kr.proofs);
+	for (uint32_t j = 0; j < t; j++) {
+		Vybar__ChallengeResponse *cr = arena_alloc(&a, sizeof *cr);
+		vy_schnorr_proof p;
+		vy_scalar u;
+
+		kr.commitments[j] = elem_bin(&a, g, &commits[j]);
+		snprintf(label, sizeof label, "trustee %u schnorr %u", index, j);
+		vyf_scalar(g, &u, label);
+		pc.ctx_len = vy_coefficient_proof_ctx(ctx, index, j);
+		assert_int_equal(vy_schnorr_prove_det(&pc, &p, &commits[j], &r->coeffs[index - 1][j], &u), VY_OK);
+		vybar__challenge_response__init(cr);
+		cr->c.data = arena_alloc(&a, VY_SCALAR_BYTES);
+		cr->v.data = arena_alloc(&a, VY_SCALAR_BYTES);
+		cr->c.len = cr->v.len = VY_SCALAR_BYTES;
+		memcpy(cr->c.data, p.c.b, VY_SCALAR_BYTES);
+		memcpy(cr->v.data, p.v.b, VY_SCALAR_BYTES);
+		kr.proofs[j] = cr;
+	}
+	kr.n_shares = n - 1;
+	kr.shares = arena_alloc(&a, (n - 1) * sizeof *kr.shares);
+	for (uint32_t to = 1, k = 0; to <= n; to++) {
+		Vybar__EncryptedShare *s;
+		vy_scalar share;
+		uint8_t enc[VY_SCALAR_BYTES];
+
+		if (to == index)
+			continue;
+		s = arena_alloc(&a, sizeof *s);
+		vybar__encrypted_share__init(s);
+		s->recipient_index = to;
+		vy_poly_eval(g, &share, r->coeffs[index - 1], t, to);
+		vy_scalar_encode(g, enc, &share);
+		s->sealed.len = crypto_box_SEALBYTES + VY_SCALAR_BYTES;
+		s->sealed.data = arena_alloc(&a, s->sealed.len);
+		assert_int_equal(crypto_box_seal(s->sealed.data, enc, sizeof enc, r->keys.trustee_xpk[to - 1]), 0);
+		kr.shares[k++] = s;
+	}
+	out = signed_body(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, index, &kr, len);
+	arena_free(&a);
+	return out;
+}
+
+uint8_t *vyf_verdict(vyf_record *r, uint32_t index, size_t *len)
+{
+	Vybar__KeyVerdict v;
+
+	vybar__key_verdict__init(&v);
+	v.trustee_index = index;
+	v.accept_all = 1;
+	return signed_body(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, index, &v, len);
+}
+
+uint8_t *vyf_open(vyf_record *r, size_t *len)
+{
+	const vy_group *g = r->st.election.group;
+	Vybar__ElectionOpen o;
+	uint32_t q[VYF_MAX_TRUSTEES];
+	uint8_t enc[VY_ELEM_MAX_BYTES], *out;
+	vy_elem k;
+
+	vy_elem_exp_base(g, &k, &r->joint_sk);
+	vy_elem_encode(g, enc, &k);
+	vybar__election_open__init(&o);
+	o.joint_public_key.data = enc;
+	o.joint_public_key.len = vy_group_elem_bytes(g);
+	for (uint32_t i = 0; i < r->keys.n; i++)
+		q[i] = i + 1;
+	o.qualified_trustees = q;
+	o.n_qualified_trustees = r->keys.n;
+	out = vy_msg_pack(&o, len);
+	assert_non_null(out);
+	return out;
+}
+
+/* Append the message made by fn for every trustee. */
+static void each_trustee(vyf_record *r, Vybar__EntryType type, uint8_t *(*fn)(vyf_record *, uint32_t, size_t *))
+{
+	for (uint32_t i = 1; i <= r->keys.n; i++) {
+		size_t len;
+		uint8_t *p = fn(r, i, &len);
+
+		vyf_record_append(r, type, p, len);
+		free(p);
+	}
+}
+
+void vyf_record_ceremony(vyf_record *r)
+{
+	size_t len;
+	uint8_t *p;
+
+	each_trustee(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, vyf_announce);
+	each_trustee(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, vyf_reveal);
+	each_trustee(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, vyf_verdict);
+	p = vyf_open(r, &len);
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN, p, len);
+	free(p);
+}
+
+void vyf_record_write(const vyf_record *r, FILE *f)
+{
+	assert_int_equal(fwrite(VY_RECORD_MAGIC, 1, VY_RECORD_MAGIC_LEN, f), VY_RECORD_MAGIC_LEN);
+	for (size_t i = 0; i < r->n_entries; i++) {
+		uint8_t hdr[4] = { (uint8_t)(r->entry_lens[i] >> 24), (uint8_t)(r->entry_lens[i] >> 16),
+				   (uint8_t)(r->entry_lens[i] >> 8), (uint8_t)r->entry_lens[i] };
+
+		assert_int_equal(fwrite(hdr, 1, 4, f), 4);
+		assert_int_equal(fwrite(r->entries[i], 1, r->entry_lens[i], f), r->entry_lens[i]);
+	}
+}
