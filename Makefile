@@ -10,7 +10,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= 0
 
 # Debian packages the build and the tests need.
-PACKAGES := build-essential cmake pkg-config python3 \
+PACKAGES := build-essential cmake pkg-config python3 valgrind \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev
 
