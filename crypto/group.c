@@ -128,30 +128,43 @@ int vy_elem_is_identity(const vy_group *g, const vy_elem *a)
 	return vy_elem_eq(g, a, &id);
 }
 
+/* Keeps the vy_elem invariant: the bytes after the encoding are zero, so
+ * whole structs compare and hash alike. The operations write only the
+ * encoding. */
+static void clear_tail(const vy_group *g, vy_elem *r)
+{
+	memset(r->b + g->elem_bytes, 0, VY_ELEM_MAX_BYTES - g->elem_bytes);
+}
+
 void vy_elem_mul(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
 {
 	g->ops->elem_mul(g, r, a, b);
+	clear_tail(g, r);
 }
 
 void vy_elem_div(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
 {
 	g->ops->elem_div(g, r, a, b);
+	clear_tail(g, r);
 }
 
 void vy_elem_exp(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k)
 {
 	g->ops->elem_exp(g, r, a, k);
+	clear_tail(g, r);
 }
 
 void vy_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k)
 {
 	g->ops->elem_exp_base(g, r, k);
+	clear_tail(g, r);
 }
 
 void vy_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
 			 const vy_elem *b, const vy_scalar *k2)
 {
 	g->ops->elem_exp2_public(g, r, a, k1, b, k2);
+	clear_tail(g, r);
 }
 
 void vy_elem_cmov(const vy_group *g, vy_elem *r, const vy_elem *a, int flag)

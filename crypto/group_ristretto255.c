@@ -118,13 +118,26 @@ static void r255_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k
 	vy_wipe(out, sizeof out);
 }
 
+/* The generator's encoding, set by vy_ristretto255_init. */
+static uint8_t r255_generator[R255_BYTES];
+
+/* a^k for a public k: the precomputed fixed-base multiplication when a is
+ * the generator (about 3.5 times faster in libsodium), else variable base. */
+static void r255_exp_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k)
+{
+	if (memcmp(a->b, r255_generator, R255_BYTES) == 0)
+		r255_elem_exp_base(g, r, k);
+	else
+		r255_elem_exp(g, r, a, k);
+}
+
 static void r255_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
 				  const vy_elem *b, const vy_scalar *k2)
 {
 	vy_elem t1, t2;
 
-	r255_elem_exp(g, &t1, a, k1);
-	r255_elem_exp(g, &t2, b, k2);
+	r255_exp_public(g, &t1, a, k1);
+	r255_exp_public(g, &t2, b, k2);
 	r255_elem_mul(g, r, &t1, &t2);
 }
 
@@ -227,6 +240,7 @@ vy_err vy_ristretto255_init(vy_group *out)
 	out->elem_bytes = R255_BYTES;
 	out->ops = &r255_ops;
 	vy_elem_generator(out, &gen);
+	memcpy(r255_generator, gen.b, R255_BYTES);
 	reverse(p_be, p_le, 32);
 	reverse(q_be, l_le, 32);
 	vy_group_set_hash(out, p_be, sizeof p_be, q_be, &gen);
