@@ -57,6 +57,7 @@ bench: build
 # Regenerate the project's own test vectors (specs/vectors/*.json).
 vectors: build
 	$(BUILD)/tests/gen_crypto_vectors specs/vectors
+	$(BUILD)/tests/gen_protocol_vectors specs/vectors
 
 demo:
 	@echo "make demo: the end-to-end election demo is not built yet (see the open demo issue)." >&2

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "crypto/vy_blind_rsa.h"
 #include "crypto/vy_hash.h"
 #include "crypto/vy_proof.h"
 #include "protocol/vy_election.h"
@@ -160,21 +161,43 @@ static vy_rc check_credential(const vy_election *e, const Vybar__Credential *cr,
 	return VY_R_OK;
 }
 
-/* §4.5 step 4: the registrar's signature over randomizer || credential message. */
+/* §4.1: the registrar's RSABSSA-SHA384-PSS-Randomized signature over msg
+ * (randomizer || credential message) is a plain RSASSA-PSS signature:
+ * SHA-384, MGF1-SHA-384, 48-byte salt (crypto §9.7). */
+vy_rc vy_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg, size_t msg_len,
+			  const uint8_t *sig, size_t sig_len)
+{
+	vy_rsa_pk pk;
+
+	(void)arg;
+	if (key == NULL ||
+	    vy_rsa_pk_import(&pk, key->modulus.data, key->modulus.len, key->exponent.data, key->exponent.len) != VY_OK)
+		return VY_R_KEY;
+	if (vy_blind_rsa_verify(&pk, sig, sig_len, msg, msg_len) != VY_OK)
+		return VY_R_REGISTRAR_SIGNATURE;
+	return VY_R_OK;
+}
+
+/* §4.5 step 4: the registrar's signature over randomizer || credential
+ * message, by vy_registrar_verify unless the election overrides it. */
 static vy_rc check_registrar(const vy_election *e, const Vybar__Credential *cr, vy_reason *why)
 {
 	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+	vy_registrar_verify_fn verify = e->registrar_verify != NULL ? e->registrar_verify : vy_registrar_verify;
 	vy_rc rc;
 
-	if (e->registrar_verify == NULL)
-		return vy_reason_set(why, VY_R_NOT_IMPLEMENTED,
-				     "ballot credential: registrar signature check (RSA-PSS SHA-384) not implemented");
 	memcpy(msg, cr->randomizer.data, VY_RANDOMIZER_BYTES);
 	vy_credential_message(e, msg + VY_RANDOMIZER_BYTES, cr->public_key.data);
-	rc = e->registrar_verify(e->registrar_arg, e->manifest->registrar_key, msg, sizeof msg, cr->signature.data,
-				 cr->signature.len);
+	rc = verify(e->registrar_arg, e->manifest->registrar_key, msg, sizeof msg, cr->signature.data,
+		    cr->signature.len);
+	if (rc == VY_R_KEY)
+		return vy_reason_set(why, VY_R_KEY,
+				     "registrar_key: not an RSA key of %d..%d bits with an odd exponent >= 3 (crypto §9.1)",
+				     VY_RSA_MIN_BITS, VY_RSA_MAX_BITS);
 	if (rc != VY_R_OK)
-		return vy_reason_set(why, VY_R_REGISTRAR_SIGNATURE, "ballot credential: registrar signature does not verify");
+		return vy_reason_set(why, VY_R_REGISTRAR_SIGNATURE,
+				     "ballot credential signature: does not verify under registrar_key "
+				     "(RSASSA-PSS SHA-384 over randomizer || credential message)");
 	return VY_R_OK;
 }
 

@@ -1,16 +1,17 @@
 /*
  * The key ceremony in the record (specs/protocol.md §5 and §8.3-§8.5):
- * trustee-signed announce, reveal and verdict messages, and the board's
- * election-open entry carrying the joint key.
+ * trustee-signed announce, reveal, verdict and justification messages, the
+ * disqualification rule, and the board's election-open entry carrying the
+ * joint key.
  *
  *   round 1  KeyAnnounce: X25519 key, H(A_0..A_{t-1})      (every trustee)
  *   round 2  KeyReveal: A_0..A_{t-1}, Schnorr proofs, sealed shares
  *            (only once every trustee has announced)
  *   round 3  KeyVerdict: accept, or complaints             (after every reveal)
- *   open     joint key K = prod_i A_{i,0}                  (after every verdict)
- *
- * Complaints and the disqualification rule belong to the trustee issue:
- * a verdict with a complaint fails with VY_R_NOT_IMPLEMENTED.
+ *   round 3b KeyJustification: the accused publishes f_i(k) in the clear
+ *            for every complainer k                        (after every verdict)
+ *   open     qualified Q = trustees not disqualified (§5.3);
+ *            joint key K = prod_{i in Q} A_{i,0}           (after every verdict)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "crypto/vy_hash.h"
 #include "crypto/vy_proof.h"
+#include "crypto/vy_shamir.h"
 #include "protocol/record_impl.h"
 
 #define SHARE_BYTES VY_SCALAR_BYTES
@@ -67,10 +69,33 @@ size_t vy_coefficient_proof_ctx(uint8_t out[VY_CTX_MAX_BYTES], uint32_t index, u
 	return pos;
 }
 
+uint8_t *vy_trustee_signed_pack(const vy_election *e, Vybar__EntryType type, uint32_t index, const uint8_t *body,
+				size_t body_len, const uint8_t *sk, size_t *len)
+{
+	Vybar__TrusteeSigned ts = VYBAR__TRUSTEE_SIGNED__INIT;
+	uint8_t h[VY_HASH_BYTES], sig[VY_ED25519_SIG_BYTES];
+
+	ts.trustee_index = index;
+	ts.body.data = (uint8_t *)body;
+	ts.body.len = body_len;
+	vy_trustee_signed_hash(h, e->base_hash, (uint64_t)type, index, body, body_len);
+	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
+	ts.signature.data = sig;
+	ts.signature.len = sizeof sig;
+	return vy_msg_pack(&ts, len);
+}
+
+/* The phase names used in messages. */
+static const char *signed_phase_name(vy_phase p)
+{
+	return p == VY_PHASE_SETUP ? "during the key ceremony" : "after the election closed";
+}
+
 /* §5.4: decode the TrusteeSigned wrapper, check the trustee index and the
  * signature, then decode the body as desc. */
-static vy_rc open_signed(const vy_record_state *st, Vybar__EntryType type, const ProtobufCMessageDescriptor *desc,
-			 const uint8_t *p, size_t n, uint32_t *index, ProtobufCMessage **body, vy_reason *why)
+vy_rc vy_open_signed(const vy_record_state *st, vy_phase phase, Vybar__EntryType type,
+		     const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t n, uint32_t *index,
+		     ProtobufCMessage **body, vy_reason *why)
 {
 	Vybar__TrusteeSigned *ts = NULL;
 	uint8_t h[VY_HASH_BYTES];
@@ -78,8 +103,8 @@ static vy_rc open_signed(const vy_record_state *st, Vybar__EntryType type, const
 	vy_rc rc;
 
 	*body = NULL;
-	if (st->phase != VY_PHASE_SETUP)
-		return vy_reason_set(why, VY_R_PHASE, "%s: only during the key ceremony", desc->short_name);
+	if (st->phase != phase)
+		return vy_reason_set(why, VY_R_PHASE, "%s: only %s", desc->short_name, signed_phase_name(phase));
 	rc = vy_decode_message((ProtobufCMessage **)&ts, &vybar__trustee_signed__descriptor, VY_MAX_MESSAGE_BYTES, p, n,
 			       why);
 	if (rc != VY_R_OK)
@@ -114,6 +139,15 @@ static size_t count_flag(const vy_record_state *st, size_t offset)
 	return c;
 }
 
+/* §5.3 the disqualification rule: trustee i (1-based) qualifies unless
+ * someone complained against it and it published no justification. */
+static int is_qualified(const vy_record_state *st, uint32_t i)
+{
+	const vy_trustee_state *ts = &st->trustees[i - 1];
+
+	return ts->complained_by == 0 || ts->justified;
+}
+
 /* §8.3: round 1. */
 vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
@@ -121,8 +155,8 @@ vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size
 	uint32_t idx = 0;
 	vy_rc rc;
 
-	rc = open_signed(st, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, &vybar__key_announce__descriptor, p, n, &idx,
-			 (ProtobufCMessage **)&a, why);
+	rc = vy_open_signed(st, VY_PHASE_SETUP, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE,
+			    &vybar__key_announce__descriptor, p, n, &idx, (ProtobufCMessage **)&a, why);
 	if (rc != VY_R_OK)
 		goto out;
 	if (a->trustee_index != idx)
@@ -212,8 +246,8 @@ vy_rc vy_validate_key_reveal(const vy_record_state *st, const uint8_t *p, size_t
 	uint32_t idx = 0;
 	vy_rc rc;
 
-	rc = open_signed(st, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, &vybar__key_reveal__descriptor, p, n, &idx,
-			 (ProtobufCMessage **)&r, why);
+	rc = vy_open_signed(st, VY_PHASE_SETUP, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, &vybar__key_reveal__descriptor,
+			    p, n, &idx, (ProtobufCMessage **)&r, why);
 	if (rc != VY_R_OK)
 		goto out;
 	if (r->trustee_index != idx) {
@@ -237,6 +271,44 @@ out:
 	return rc;
 }
 
+/* §5.3 (complaints of a verdict): against another trustee 1..n, in strictly
+ * ascending order; reason at most VY_MAX_TEXT_BYTES; revealed_share empty
+ * or SHARE_BYTES long (informative); sealed_key_proof empty (reserved). */
+static vy_rc check_complaints(const vy_record_state *st, const Vybar__KeyVerdict *v, vy_reason *why)
+{
+	uint32_t idx = v->trustee_index, prev = 0;
+
+	if (v->accept_all && v->n_complaints != 0)
+		return vy_reason_set(why, VY_R_FIELD, "verdict: trustee %u accepts all and complains", idx);
+	if (!v->accept_all && v->n_complaints == 0)
+		return vy_reason_set(why, VY_R_FIELD, "verdict: trustee %u neither accepts nor complains", idx);
+	for (size_t i = 0; i < v->n_complaints; i++) {
+		const Vybar__Complaint *c = v->complaints[i];
+		uint32_t a = c->against_index;
+
+		if (a < 1 || a > st->manifest->trustee_count || a == idx)
+			return vy_reason_set(why, VY_R_TRUSTEE, "verdict: trustee %u complaint %zu: against %u is invalid",
+					     idx, i, a);
+		if (a == prev)
+			return vy_reason_set(why, VY_R_DUPLICATE, "verdict: trustee %u complains twice against %u", idx, a);
+		if (a < prev)
+			return vy_reason_set(why, VY_R_FIELD, "verdict: trustee %u complaints are not in ascending order",
+					     idx);
+		prev = a;
+		if (c->reason != NULL && strlen(c->reason) > VY_MAX_TEXT_BYTES)
+			return vy_reason_set(why, VY_R_FIELD, "verdict: trustee %u complaint against %u: reason too long",
+					     idx, a);
+		if (c->revealed_share.len != 0 && c->revealed_share.len != SHARE_BYTES)
+			return vy_reason_set(why, VY_R_FIELD,
+					     "verdict: trustee %u complaint against %u: revealed_share must be 0 or %d bytes",
+					     idx, a, SHARE_BYTES);
+		if (c->sealed_key_proof.len != 0)
+			return vy_reason_set(why, VY_R_FIELD,
+					     "verdict: trustee %u complaint against %u: sealed_key_proof must be empty", idx, a);
+	}
+	return VY_R_OK;
+}
+
 /* §8.5: round 3. */
 vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
@@ -244,8 +316,8 @@ vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_
 	uint32_t idx = 0;
 	vy_rc rc;
 
-	rc = open_signed(st, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, &vybar__key_verdict__descriptor, p, n, &idx,
-			 (ProtobufCMessage **)&v, why);
+	rc = vy_open_signed(st, VY_PHASE_SETUP, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT,
+			    &vybar__key_verdict__descriptor, p, n, &idx, (ProtobufCMessage **)&v, why);
 	if (rc != VY_R_OK)
 		goto out;
 	if (v->trustee_index != idx)
@@ -255,51 +327,152 @@ vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_
 				   idx);
 	else if (st->trustees[idx - 1].verdict)
 		rc = vy_reason_set(why, VY_R_DUPLICATE, "verdict: trustee %u has already given a verdict", idx);
-	else if (!v->accept_all || v->n_complaints != 0)
-		rc = vy_reason_set(why, VY_R_NOT_IMPLEMENTED,
-				   "verdict: trustee %u complains; complaint resolution and disqualification are not "
-				   "implemented yet (trustee issue)", idx);
+	else
+		rc = check_complaints(st, v, why);
 out:
 	vy_msg_free(v);
 	return rc;
 }
 
-/* The joint key: the product of every trustee's A_0. */
+/* §5.3 (justified shares): exactly one per complainer, ascending, each a
+ * scalar matching the accused's own commitments at the complainer's index. */
+static vy_rc check_justified(const vy_record_state *st, const Vybar__KeyJustification *j, vy_reason *why)
+{
+	const vy_trustee_state *ts = &st->trustees[j->trustee_index - 1];
+	uint32_t idx = j->trustee_index, k = 0;
+	size_t expected = 0;
+	vy_scalar s;
+	vy_rc rc = VY_R_OK;
+
+	for (uint32_t i = 0; i < VY_MAX_TRUSTEES; i++)
+		expected += (ts->complained_by >> i) & 1;
+	if (j->n_shares != expected)
+		return vy_reason_set(why, VY_R_SHAPE, "justification: trustee %u answers %zu complaints, there are %zu", idx,
+				     j->n_shares, expected);
+	for (size_t i = 0; i < j->n_shares; i++) {
+		const Vybar__JustifiedShare *js = j->shares[i];
+
+		/* the next complainer in ascending order */
+		for (k++; k <= VY_MAX_TRUSTEES && !((ts->complained_by >> (k - 1)) & 1); k++)
+			;
+		if (js->complainer_index != k) {
+			rc = vy_reason_set(why, VY_R_FIELD, "justification: trustee %u share %zu is for %u, must be for %u",
+					   idx, i, js->complainer_index, k);
+			break;
+		}
+		if (vy_scalar_decode(st->election.group, &s, js->share.data, js->share.len) != VY_OK) {
+			rc = vy_reason_set(why, VY_R_SCALAR, "justification: trustee %u share for %u: invalid scalar", idx, k);
+			break;
+		}
+		if (vy_feldman_verify_share(st->election.group, ts->commitments, st->manifest->threshold, k, &s) != VY_OK) {
+			rc = vy_reason_set(why, VY_R_COMMITMENT,
+					   "justification: trustee %u share for %u does not match its commitments", idx, k);
+			break;
+		}
+	}
+	vy_wipe(&s, sizeof s);
+	return rc;
+}
+
+/* §5.3: round 3b, the accused's answer. */
+vy_rc vy_validate_key_justification(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__KeyJustification *j = NULL;
+	uint32_t idx = 0;
+	vy_rc rc;
+
+	rc = vy_open_signed(st, VY_PHASE_SETUP, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION,
+			    &vybar__key_justification__descriptor, p, n, &idx, (ProtobufCMessage **)&j, why);
+	if (rc != VY_R_OK)
+		goto out;
+	if (j->trustee_index != idx)
+		rc = vy_reason_set(why, VY_R_TRUSTEE, "justification: body names trustee %u, signed by %u",
+				   j->trustee_index, idx);
+	else if (count_flag(st, offsetof(vy_trustee_state, verdict)) != st->manifest->trustee_count)
+		rc = vy_reason_set(why, VY_R_PHASE, "justification: trustee %u answers before every trustee gave a verdict",
+				   idx);
+	else if (st->trustees[idx - 1].complained_by == 0)
+		rc = vy_reason_set(why, VY_R_FIELD, "justification: nobody complained against trustee %u", idx);
+	else if (st->trustees[idx - 1].justified)
+		rc = vy_reason_set(why, VY_R_DUPLICATE, "justification: trustee %u has already answered", idx);
+	else
+		rc = check_justified(st, j, why);
+out:
+	vy_msg_free(j);
+	return rc;
+}
+
+/* The joint key: the product of A_{i,0} over the qualified trustees. */
 static void joint_key(const vy_record_state *st, vy_elem *out)
 {
 	vy_elem_identity(st->election.group, out);
-	for (size_t i = 0; i < st->manifest->trustee_count; i++)
-		vy_elem_mul(st->election.group, out, out, &st->trustees[i].commitments[0]);
+	for (uint32_t i = 1; i <= st->manifest->trustee_count; i++)
+		if (is_qualified(st, i))
+			vy_elem_mul(st->election.group, out, out, &st->trustees[i - 1].commitments[0]);
 }
 
-/* §8.5 (open): every trustee accepted; the joint key is prod_i A_{i,0}. */
+/* §5.5: at least t trustees qualify; otherwise a reason naming the
+ * disqualified ones. */
+static vy_rc check_enough_qualified(const vy_record_state *st, vy_reason *why)
+{
+	uint32_t n = st->manifest->trustee_count, q = 0;
+	char names[VY_REASON_MSG_BYTES] = "";
+	size_t pos = 0;
+
+	for (uint32_t i = 1; i <= n; i++) {
+		if (is_qualified(st, i)) {
+			q++;
+			continue;
+		}
+		if (pos < sizeof names)
+			pos += (size_t)snprintf(names + pos, sizeof names - pos, "%s%u", pos ? ", " : "", i);
+	}
+	if (q >= st->manifest->threshold)
+		return VY_R_OK;
+	return vy_reason_set(why, VY_R_TRUSTEES,
+			     "open: only %u trustees qualify, threshold %u (disqualified: %s); the election cannot open", q,
+			     st->manifest->threshold, names);
+}
+
+/* §5.5: qualified_trustees lists exactly the qualified trustees, ascending. */
+static vy_rc check_qualified_list(const vy_record_state *st, const Vybar__ElectionOpen *o, vy_reason *why)
+{
+	size_t k = 0;
+
+	for (uint32_t i = 1; i <= st->manifest->trustee_count; i++) {
+		if (!is_qualified(st, i))
+			continue;
+		if (k >= o->n_qualified_trustees || o->qualified_trustees[k] != i)
+			return vy_reason_set(why, VY_R_FIELD, "open: qualified trustee %zu must be %u", k, i);
+		k++;
+	}
+	if (k != o->n_qualified_trustees)
+		return vy_reason_set(why, VY_R_FIELD, "open: %zu qualified trustees listed, %zu qualify",
+				     o->n_qualified_trustees, k);
+	return VY_R_OK;
+}
+
+/* §8.5 (open): every trustee gave a verdict; qualified is the set of §5.3,
+ * with at least t members; the joint key is prod_{i qualified} A_{i,0}. */
 vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
 	Vybar__ElectionOpen *o = NULL;
-	uint32_t tc;
 	vy_elem k, expect;
 	vy_rc rc;
 
 	if (st->phase != VY_PHASE_SETUP)
 		return vy_reason_set(why, VY_R_PHASE, "open: only at the end of the key ceremony");
-	tc = st->manifest->trustee_count;
-	if (count_flag(st, offsetof(vy_trustee_state, verdict)) != tc)
-		return vy_reason_set(why, VY_R_PHASE, "open: not every trustee has accepted the ceremony");
+	if (count_flag(st, offsetof(vy_trustee_state, verdict)) != st->manifest->trustee_count)
+		return vy_reason_set(why, VY_R_PHASE, "open: not every trustee has given a verdict");
 	rc = vy_decode_message((ProtobufCMessage **)&o, &vybar__election_open__descriptor, VY_MAX_MESSAGE_BYTES, p, n,
 			       why);
 	if (rc != VY_R_OK)
 		return rc;
-	if (o->n_qualified_trustees != tc) {
-		rc = vy_reason_set(why, VY_R_FIELD, "open: %zu qualified trustees, must be all %u", o->n_qualified_trustees,
-				   tc);
+	rc = check_enough_qualified(st, why);
+	if (rc == VY_R_OK)
+		rc = check_qualified_list(st, o, why);
+	if (rc != VY_R_OK)
 		goto out;
-	}
-	for (size_t i = 0; i < tc; i++)
-		if (o->qualified_trustees[i] != i + 1) {
-			rc = vy_reason_set(why, VY_R_FIELD, "open: qualified trustee %zu is %u, must be %zu", i,
-					   o->qualified_trustees[i], i + 1);
-			goto out;
-		}
 	if (vy_elem_decode_nonidentity(st->election.group, &k, o->joint_public_key.data, o->joint_public_key.len) !=
 	    VY_OK) {
 		rc = vy_reason_set(why, VY_R_ELEMENT, "open: joint_public_key is not a valid element");
@@ -307,15 +480,46 @@ vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, siz
 	}
 	joint_key(st, &expect);
 	if (!vy_elem_eq(st->election.group, &k, &expect))
-		rc = vy_reason_set(why, VY_R_JOINT_KEY, "open: joint_public_key is not the product of the trustees' A_0");
+		rc = vy_reason_set(why, VY_R_JOINT_KEY,
+				   "open: joint_public_key is not the product of the qualified trustees' A_0");
 out:
 	vy_msg_free(o);
 	return rc;
 }
 
+vy_rc vy_ceremony_open(const vy_record_state *st, uint8_t **out, size_t *len, vy_reason *why)
+{
+	Vybar__ElectionOpen o = VYBAR__ELECTION_OPEN__INIT;
+	uint32_t q[VY_MAX_TRUSTEES];
+	uint8_t enc[VY_ELEM_MAX_BYTES];
+	vy_elem k;
+	vy_rc rc;
+
+	*out = NULL;
+	if (st->phase != VY_PHASE_SETUP)
+		return vy_reason_set(why, VY_R_PHASE, "open: only at the end of the key ceremony");
+	if (count_flag(st, offsetof(vy_trustee_state, verdict)) != st->manifest->trustee_count)
+		return vy_reason_set(why, VY_R_PHASE, "open: not every trustee has given a verdict");
+	rc = check_enough_qualified(st, why);
+	if (rc != VY_R_OK)
+		return rc;
+	for (uint32_t i = 1; i <= st->manifest->trustee_count; i++)
+		if (is_qualified(st, i))
+			q[o.n_qualified_trustees++] = i;
+	o.qualified_trustees = q;
+	joint_key(st, &k);
+	vy_elem_encode(st->election.group, enc, &k);
+	o.joint_public_key.data = enc;
+	o.joint_public_key.len = vy_group_elem_bytes(st->election.group);
+	*out = vy_msg_pack(&o, len);
+	if (*out == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "open: out of memory");
+	return VY_R_OK;
+}
+
 /* Re-open the trusted wrapper of an accepted entry and decode its body. */
-static vy_rc body_of(const Vybar__RecordEntry *e, const ProtobufCMessageDescriptor *d, ProtobufCMessage **out,
-		     vy_reason *why)
+vy_rc vy_signed_body_of(const Vybar__RecordEntry *e, const ProtobufCMessageDescriptor *d, ProtobufCMessage **out,
+			vy_reason *why)
 {
 	Vybar__TrusteeSigned *ts = NULL;
 	vy_rc rc;
@@ -333,15 +537,60 @@ static vy_rc apply_reveal(vy_record_state *st, const Vybar__KeyReveal *r, vy_rea
 {
 	vy_trustee_state *ts = &st->trustees[r->trustee_index - 1];
 	size_t t = st->manifest->threshold;
+	vy_elem *c = calloc(t, sizeof *c);
 
-	ts->commitments = calloc(t, sizeof *ts->commitments);
-	if (ts->commitments == NULL)
+	if (c == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "reveal: out of memory");
 	for (size_t j = 0; j < t; j++)
-		if (vy_elem_decode_nonidentity(st->election.group, &ts->commitments[j], r->commitments[j].data,
-					       r->commitments[j].len) != VY_OK)
+		if (vy_elem_decode_nonidentity(st->election.group, &c[j], r->commitments[j].data,
+					       r->commitments[j].len) != VY_OK) {
+			free(c);
 			return vy_reason_set(why, VY_R_ELEMENT, "reveal: commitment %zu", j);
+		}
+	ts->commitments = c;
 	ts->revealed = 1;
+	return VY_R_OK;
+}
+
+/* Apply a verdict: remember who complained against whom (§5.3). */
+static void apply_verdict(vy_record_state *st, const Vybar__KeyVerdict *v)
+{
+	st->trustees[v->trustee_index - 1].verdict = 1;
+	for (size_t i = 0; i < v->n_complaints; i++)
+		st->trustees[v->complaints[i]->against_index - 1].complained_by |= (uint64_t)1
+										  << (v->trustee_index - 1);
+}
+
+/* §5.5 apply open: the qualified set, the joint key, and every qualified
+ * trustee's verification key vk_k = prod_{i in Q} prod_j A_{i,j}^{k^j},
+ * computed as the Feldman evaluation at k of C_j = prod_{i in Q} A_{i,j}. */
+static vy_rc apply_open(vy_record_state *st, vy_reason *why)
+{
+	const vy_group *g = st->election.group;
+	size_t t = st->manifest->threshold;
+	uint32_t n = st->manifest->trustee_count;
+	vy_elem *c = calloc(t, sizeof *c), k;
+
+	if (c == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "open: out of memory");
+	for (size_t j = 0; j < t; j++) {
+		vy_elem_identity(g, &c[j]);
+		for (uint32_t i = 1; i <= n; i++)
+			if (is_qualified(st, i))
+				vy_elem_mul(g, &c[j], &c[j], &st->trustees[i - 1].commitments[j]);
+	}
+	st->n_qualified = 0;
+	for (uint32_t i = 1; i <= n; i++) {
+		st->trustees[i - 1].qualified = is_qualified(st, i);
+		if (st->trustees[i - 1].qualified) {
+			vy_feldman_eval(g, &st->trustees[i - 1].vk, c, t, i);
+			st->n_qualified++;
+		}
+	}
+	free(c);
+	joint_key(st, &k);
+	vy_election_set_joint_key(&st->election, &k);
+	st->phase = VY_PHASE_OPEN;
 	return VY_R_OK;
 }
 
@@ -352,7 +601,7 @@ vy_rc vy_ceremony_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_rea
 
 	switch (e->type) {
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		rc = body_of(e, &vybar__key_announce__descriptor, &m, why);
+		rc = vy_signed_body_of(e, &vybar__key_announce__descriptor, &m, why);
 		if (rc == VY_R_OK) {
 			Vybar__KeyAnnounce *a = (Vybar__KeyAnnounce *)m;
 
@@ -361,26 +610,102 @@ vy_rc vy_ceremony_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_rea
 		}
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		rc = body_of(e, &vybar__key_reveal__descriptor, &m, why);
+		rc = vy_signed_body_of(e, &vybar__key_reveal__descriptor, &m, why);
 		if (rc == VY_R_OK)
 			rc = apply_reveal(st, (Vybar__KeyReveal *)m, why);
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		rc = body_of(e, &vybar__key_verdict__descriptor, &m, why);
+		rc = vy_signed_body_of(e, &vybar__key_verdict__descriptor, &m, why);
 		if (rc == VY_R_OK)
-			st->trustees[((Vybar__KeyVerdict *)m)->trustee_index - 1].verdict = 1;
+			apply_verdict(st, (Vybar__KeyVerdict *)m);
 		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN: {
-		vy_elem k;
-
-		joint_key(st, &k);
-		vy_election_set_joint_key(&st->election, &k);
-		st->phase = VY_PHASE_OPEN;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		rc = vy_signed_body_of(e, &vybar__key_justification__descriptor, &m, why);
+		if (rc == VY_R_OK)
+			st->trustees[((Vybar__KeyJustification *)m)->trustee_index - 1].justified = 1;
 		break;
-	}
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
+		rc = apply_open(st, why);
+		break;
 	default:
 		rc = vy_reason_set(why, VY_R_ARG, "ceremony apply: wrong entry type %d", (int)e->type);
 	}
 	vy_msg_free(m);
+	return rc;
+}
+
+/* ---- for a trustee's program ---- */
+
+/* The sealed share addressed to `to` in a reveal, or NULL. */
+static const Vybar__EncryptedShare *share_for(const Vybar__KeyReveal *r, uint32_t to)
+{
+	for (size_t i = 0; i < r->n_shares; i++)
+		if (r->shares[i]->recipient_index == to)
+			return r->shares[i];
+	return NULL;
+}
+
+vy_rc vy_ceremony_open_share(const vy_record_state *st, vy_scalar *share, const Vybar__KeyReveal *from_reveal,
+			     uint32_t to, const uint8_t xpk[VY_X25519_PK_BYTES], const uint8_t xsk[32], vy_reason *why)
+{
+	const Vybar__EncryptedShare *es;
+	uint32_t from;
+	uint8_t plain[SHARE_BYTES];
+	vy_rc rc = VY_R_OK;
+
+	memset(share, 0, sizeof *share);
+	from = from_reveal->trustee_index;
+	if (st->manifest == NULL || from < 1 || from > st->manifest->trustee_count || !st->trustees[from - 1].revealed)
+		return vy_reason_set(why, VY_R_TRUSTEE, "share: trustee %u has no reveal on the record", from);
+	es = share_for(from_reveal, to);
+	if (es == NULL || es->sealed.len != SEALED_SHARE_BYTES ||
+	    crypto_box_seal_open(plain, es->sealed.data, es->sealed.len, xpk, xsk) != 0) {
+		rc = vy_reason_set(why, VY_R_COMMITMENT, "share: trustee %u's share for %u does not open", from, to);
+		goto out;
+	}
+	if (vy_scalar_decode(st->election.group, share, plain, sizeof plain) != VY_OK ||
+	    vy_feldman_verify_share(st->election.group, st->trustees[from - 1].commitments, st->manifest->threshold, to,
+				    share) != VY_OK)
+		rc = vy_reason_set(why, VY_R_COMMITMENT, "share: trustee %u's share for %u does not match its commitments",
+				   from, to);
+out:
+	vy_wipe(plain, sizeof plain);
+	if (rc != VY_R_OK)
+		vy_wipe(share, sizeof *share);
+	return rc;
+}
+
+vy_rc vy_trustee_secret_share(const vy_record_state *st, vy_scalar *s, uint32_t index, const vy_scalar *received,
+			      vy_reason *why)
+{
+	const vy_group *g = st->election.group;
+	vy_elem check;
+	vy_rc rc = VY_R_OK;
+
+	memset(s, 0, sizeof *s);
+	if (st->phase < VY_PHASE_OPEN || index < 1 || index > st->manifest->trustee_count ||
+	    !st->trustees[index - 1].qualified)
+		return vy_reason_set(why, VY_R_TRUSTEE, "secret share: trustee %u is not qualified (or the ceremony is "
+				     "not over)", index);
+	/* §5.5 s_k = sum over qualified i of f_i(k) */
+	for (uint32_t i = 1; i <= st->manifest->trustee_count && rc == VY_R_OK; i++) {
+		if (!st->trustees[i - 1].qualified)
+			continue;
+		if (vy_feldman_verify_share(g, st->trustees[i - 1].commitments, st->manifest->threshold, index,
+					    &received[i - 1]) != VY_OK)
+			rc = vy_reason_set(why, VY_R_COMMITMENT,
+					   "secret share: the share from trustee %u does not match its commitments", i);
+		else
+			vy_scalar_add(g, s, s, &received[i - 1]);
+	}
+	if (rc == VY_R_OK) {
+		vy_elem_exp_base(g, &check, s);
+		if (!vy_elem_eq(g, &check, &st->trustees[index - 1].vk))
+			rc = vy_reason_set(why, VY_R_COMMITMENT, "secret share: g^s is not trustee %u's verification key",
+					   index);
+	}
+	vy_wipe(&check, sizeof check);
+	if (rc != VY_R_OK)
+		vy_wipe(s, sizeof *s);
 	return rc;
 }

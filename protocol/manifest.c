@@ -267,6 +267,8 @@ vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 	if (rc == VY_R_OK)
 		rc = check_ed25519_key(&m->board_key, "board_key", why);
 	if (rc == VY_R_OK)
+		rc = check_ed25519_key(&m->commission_key, "commission_key", why);
+	if (rc == VY_R_OK)
 		rc = check_registrar_key(m->registrar_key, why);
 	if (rc != VY_R_OK)
 		return rc;
@@ -370,6 +372,7 @@ void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
 	vy_hasher_u64(&h, m->voting_start);
 	vy_hasher_u64(&h, m->voting_end);
 	vy_hasher_u64(&h, (uint64_t)m->counting_rule);
+	hash_bytes(&h, &m->commission_key);
 	vy_hasher_final(&h, out);
 }
 
@@ -386,6 +389,7 @@ vy_rc vy_election_init(vy_election *e, const Vybar__Manifest *m, vy_reason *why)
 	e->manifest = m;
 	e->group = vy_group_by_name(m->group);
 	vy_manifest_hash(m, e->base_hash);
+	e->registrar_verify = NULL; /* the real check: vy_registrar_verify (§4.5 step 4) */
 	return VY_R_OK;
 }
 

@@ -1,8 +1,8 @@
 /*
  * The election record (specs/protocol.md §7, §8): entry hashes, the chain,
  * board signatures, receipts, the record state and the validity rules of
- * the manifest, ballot, audited-ballot, close and tally entries. The key
- * ceremony's rules are in ceremony.c.
+ * the manifest, ballot, audited-ballot and close entries. The key
+ * ceremony's rules are in ceremony.c, the tally stage's in tally.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "protocol/record_impl.h"
 
 #define CRED_INITIAL_CAP 1024
+#define CRED_CTS_INITIAL_CAP 64
 
 void vy_record_state_init(vy_record_state *st)
 {
@@ -24,8 +25,11 @@ void vy_record_state_free(vy_record_state *st)
 {
 	for (size_t i = 0; i < VY_MAX_TRUSTEES; i++)
 		free(st->trustees[i].commitments);
+	vy_tally_free(st);
 	free(st->cred_keys);
 	free(st->cred_last_seq);
+	free(st->cred_ref);
+	free(st->cred_cts);
 	vy_msg_free(st->manifest);
 	memset(st, 0, sizeof *st);
 }
@@ -76,11 +80,14 @@ static vy_rc cred_grow(vy_record_state *st)
 
 	st->cred_keys = calloc(cap, sizeof *st->cred_keys);
 	st->cred_last_seq = calloc(cap, sizeof *st->cred_last_seq);
-	if (st->cred_keys == NULL || st->cred_last_seq == NULL) {
+	st->cred_ref = calloc(cap, sizeof *st->cred_ref);
+	if (st->cred_keys == NULL || st->cred_last_seq == NULL || st->cred_ref == NULL) {
 		free(st->cred_keys);
 		free(st->cred_last_seq);
+		free(st->cred_ref);
 		st->cred_keys = old.cred_keys;
 		st->cred_last_seq = old.cred_last_seq;
+		st->cred_ref = old.cred_ref;
 		return VY_R_NOMEM;
 	}
 	st->cred_cap = cap;
@@ -90,22 +97,61 @@ static vy_rc cred_grow(vy_record_state *st)
 		size_t j = cred_slot(st, old.cred_keys[i]);
 		memcpy(st->cred_keys[j], old.cred_keys[i], VY_ED25519_PK_BYTES);
 		st->cred_last_seq[j] = old.cred_last_seq[i];
+		st->cred_ref[j] = old.cred_ref[i];
 	}
 	free(old.cred_keys);
 	free(old.cred_last_seq);
+	free(old.cred_ref);
 	return VY_R_OK;
 }
 
-/* §3.6: remember seq as the credential's last ballot. */
-static vy_rc cred_set(vy_record_state *st, const uint8_t *pk, uint64_t seq)
+/* Bytes of one credential's stored ciphertexts (§10.1). */
+static size_t cred_cts_bytes(const vy_record_state *st)
 {
-	size_t i;
+	return 2 * vy_group_elem_bytes(st->election.group) * st->n_sel;
+}
+
+/* Room for one more credential in the table and in the ciphertext store. */
+static vy_rc cred_reserve(vy_record_state *st)
+{
+	size_t cap;
+	uint8_t *p;
 
 	if (2 * (st->cred_count + 1) > st->cred_cap && cred_grow(st) != VY_R_OK)
 		return VY_R_NOMEM;
+	if (st->cred_count < st->cred_cts_cap)
+		return VY_R_OK;
+	cap = st->cred_cts_cap ? 2 * st->cred_cts_cap : CRED_CTS_INITIAL_CAP;
+	p = realloc(st->cred_cts, cap * cred_cts_bytes(st));
+	if (p == NULL)
+		return VY_R_NOMEM;
+	st->cred_cts = p;
+	st->cred_cts_cap = cap;
+	return VY_R_OK;
+}
+
+/* §3.6, §10.1: count ballot b (entry seq) as its credential's last ballot,
+ * dividing the previous one out of the tally. Nothing changes on failure. */
+static vy_rc cred_set(vy_record_state *st, const Vybar__Ballot *b, uint64_t seq, vy_reason *why)
+{
+	const uint8_t *pk = b->credential->public_key.data;
+	size_t i, ref;
+	int had;
+	uint8_t *slot;
+	vy_rc rc;
+
+	if (cred_reserve(st) != VY_R_OK)
+		return vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
 	i = cred_slot(st, pk);
-	if (st->cred_last_seq[i] == 0) {
+	had = st->cred_last_seq[i] != 0;
+	ref = had ? st->cred_ref[i] : st->cred_count;
+	slot = st->cred_cts + ref * cred_cts_bytes(st);
+	rc = vy_tally_count_ballot(st, b, had ? slot : NULL, slot, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (!had) {
 		memcpy(st->cred_keys[i], pk, VY_ED25519_PK_BYTES);
+		st->cred_ref[i] = ref;
 		st->cred_count++;
 	}
 	st->cred_last_seq[i] = seq;
@@ -207,7 +253,8 @@ vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, 
 		return vy_reason_set(why, VY_R_ARG, "entry: NULL argument");
 	if (st->phase == VY_PHASE_EMPTY)
 		return validate_first(st, e, why);
-	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_UNSPECIFIED || e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT)
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_UNSPECIFIED ||
+	    e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION)
 		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry %llu: unknown type %d", (unsigned long long)e->seq,
 				     (int)e->type);
 	rc = check_frame(st, e, st->manifest->board_key.data, why);
@@ -222,6 +269,8 @@ vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, 
 		return vy_validate_key_reveal(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
 		return vy_validate_key_verdict(st, e->payload.data, e->payload.len, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return vy_validate_key_justification(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
 		return vy_validate_election_open(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
@@ -312,42 +361,6 @@ vy_rc vy_validate_election_close(const vy_record_state *st, const uint8_t *p, si
 	return rc;
 }
 
-/* Decode a message of a tally-stage type, then report the rule as not
- * implemented: these rules belong to the tally issue (protocol.md, "Not yet
- * implemented"). Never a silent pass. */
-static vy_rc tally_stage(const vy_record_state *st, const ProtobufCMessageDescriptor *d, const char *what,
-			 const uint8_t *p, size_t n, vy_reason *why)
-{
-	ProtobufCMessage *m = NULL;
-	vy_rc rc;
-
-	rc = need_phase(st, VY_PHASE_CLOSED, what, why);
-	if (rc == VY_R_OK)
-		rc = vy_decode_message(&m, d, VY_MAX_MESSAGE_BYTES, p, n, why);
-	vy_msg_free(m);
-	if (rc != VY_R_OK)
-		return rc;
-	return vy_reason_set(why, VY_R_NOT_IMPLEMENTED, "%s: validity rule not implemented yet (tally issue)", what);
-}
-
-/* §8.9. */
-vy_rc vy_validate_encrypted_tally(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
-{
-	return tally_stage(st, &vybar__encrypted_tally__descriptor, "encrypted tally", p, n, why);
-}
-
-/* §8.10 (the payload is TrusteeSigned(PartialDecryption)). */
-vy_rc vy_validate_partial_decryption(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
-{
-	return tally_stage(st, &vybar__trustee_signed__descriptor, "partial decryption", p, n, why);
-}
-
-/* §8.11. */
-vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
-{
-	return tally_stage(st, &vybar__result__descriptor, "result", p, n, why);
-}
-
 /* Apply entry 0. */
 static vy_rc apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
@@ -356,15 +369,21 @@ static vy_rc apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy
 	rc = vy_decode_manifest(&st->manifest, e->payload.data, e->payload.len, why);
 	if (rc == VY_R_OK)
 		rc = vy_election_init(&st->election, st->manifest, why);
-	if (rc != VY_R_OK)
+	if (rc == VY_R_OK)
+		rc = vy_tally_init(st, why);
+	if (rc != VY_R_OK) {
+		vy_msg_free(st->manifest);
+		st->manifest = NULL;
 		return rc;
+	}
 	st->election.registrar_verify = st->registrar_verify;
 	st->election.registrar_arg = st->registrar_arg;
 	st->phase = VY_PHASE_SETUP;
 	return VY_R_OK;
 }
 
-/* Apply a ballot: it becomes its credential's last ballot (§3.6). */
+/* Apply a ballot: it becomes its credential's last ballot (§3.6) and
+ * replaces the previous one in the running tally (§10.1). */
 static vy_rc apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
 	Vybar__Ballot *b = NULL;
@@ -373,10 +392,10 @@ static vy_rc apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_r
 	rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	rc = cred_set(st, b->credential->public_key.data, e->seq);
+	rc = cred_set(st, b, e->seq, why);
 	vy_msg_free(b);
 	if (rc != VY_R_OK)
-		return vy_reason_set(why, rc, "ballot: out of memory");
+		return rc;
 	st->ballots++;
 	return VY_R_OK;
 }
@@ -392,6 +411,7 @@ vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
 		rc = vy_ceremony_apply(st, e, why);
 		break;
@@ -404,8 +424,13 @@ vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
 		st->phase = VY_PHASE_CLOSED;
 		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
+		rc = vy_tally_apply(st, e, why);
+		break;
 	default:
-		rc = vy_reason_set(why, VY_R_NOT_IMPLEMENTED, "apply: entry type %d not implemented yet", (int)e->type);
+		rc = vy_reason_set(why, VY_R_UNKNOWN_TYPE, "apply: unknown entry type %d", (int)e->type);
 		break;
 	}
 	if (rc != VY_R_OK)

@@ -1,4 +1,4 @@
-/* Internal to the protocol layer: shared between record.c and ceremony.c. */
+/* Internal to the protocol layer: shared between record.c, ceremony.c and tally.c. */
 #ifndef VY_RECORD_IMPL_H
 #define VY_RECORD_IMPL_H
 
@@ -6,5 +6,30 @@
 
 /* Apply an accepted key-ceremony or election-open entry (§8.3-§8.5). */
 vy_rc vy_ceremony_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+
+/* §5.4: in phase `phase`, decode the TrusteeSigned wrapper, check the
+ * trustee index and the signature over entry type `type`, then decode the
+ * body as desc into *body (NULL on failure) and the signer into *index. */
+vy_rc vy_open_signed(const vy_record_state *st, vy_phase phase, Vybar__EntryType type,
+		     const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t n, uint32_t *index,
+		     ProtobufCMessage **body, vy_reason *why);
+/* The body of an accepted TrusteeSigned entry, decoded as d. */
+vy_rc vy_signed_body_of(const Vybar__RecordEntry *e, const ProtobufCMessageDescriptor *d, ProtobufCMessage **out,
+			vy_reason *why);
+
+/* The number of selections of the whole manifest (§10.1). */
+size_t vy_manifest_selections(const Vybar__Manifest *m);
+/* Set up the empty tally (n_sel encryptions of zero) after the manifest. */
+vy_rc vy_tally_init(vy_record_state *st, vy_reason *why);
+/* §10.1: count ballot b, whose credential's previous ballot (if prev != NULL)
+ * had the ciphertexts encoded at prev; store b's ciphertexts at slot
+ * (2 * elem_bytes * n_sel bytes; slot may equal prev). Nothing changes on
+ * failure. */
+vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const uint8_t *prev, uint8_t *slot,
+			    vy_reason *why);
+/* Apply an accepted ENCRYPTED_TALLY, PARTIAL_DECRYPTION or RESULT entry. */
+vy_rc vy_tally_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+/* Free what the tally stage holds. */
+void vy_tally_free(vy_record_state *st);
 
 #endif

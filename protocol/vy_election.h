@@ -13,11 +13,16 @@
 #include "protocol/vy_protocol.h"
 
 /* Verifies the registrar's RFC 9474 signature (RSABSSA-SHA384-PSS-Randomized)
- * over msg (the prepared message: randomizer || credential message). To be
- * provided by the eligibility issue; until then a NULL verifier makes every
- * ballot fail with VY_R_NOT_IMPLEMENTED (protocol.md "Not yet implemented"). */
+ * over msg (the prepared message: randomizer || credential message, §4.1).
+ * Returns VY_R_OK, VY_R_REGISTRAR_SIGNATURE, or VY_R_KEY if key is not a
+ * usable RSA key. */
 typedef vy_rc (*vy_registrar_verify_fn)(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg,
 					size_t msg_len, const uint8_t *sig, size_t sig_len);
+
+/* The real verifier (§4.1, crypto §9.7): RSASSA-PSS with SHA-384,
+ * MGF1-SHA-384 and a 48-byte salt. arg is unused. */
+vy_rc vy_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg, size_t msg_len,
+			  const uint8_t *sig, size_t sig_len) VY_WARN_UNUSED;
 
 typedef struct {
 	const Vybar__Manifest *manifest; /* borrowed */
@@ -25,6 +30,9 @@ typedef struct {
 	uint8_t base_hash[VY_HASH_BYTES];
 	int have_joint_key;
 	vy_elem joint_key;
+	/* NULL (what vy_election_init sets): vy_registrar_verify, the real
+	 * check. Any other value replaces it; nothing in the library sets one
+	 * (vy_record_state_set_registrar_verifier passes one through). */
 	vy_registrar_verify_fn registrar_verify;
 	void *registrar_arg;
 } vy_election;

@@ -24,10 +24,17 @@ typedef enum {
 	VY_PHASE_TALLIED = 4  /* result published: nothing more */
 } vy_phase;
 
+/* One trustee as the record knows it. The int flags are 0 or 1. */
 typedef struct {
 	int announced, revealed, verdict;
+	int justified;            /* its KeyJustification is on the record (§5.3) */
+	int qualified;            /* set by ELECTION_OPEN (§5.5) */
+	int decrypted;            /* its partial decryption is on the record (§10.2) */
+	uint64_t complained_by;   /* bit k-1 set: trustee k complained against it (§5.3) */
 	uint8_t commitment_hash[VY_HASH_BYTES];
-	vy_elem *commitments; /* t elements once revealed */
+	vy_elem *commitments;     /* t elements once revealed */
+	vy_elem vk;               /* verification key vk_i, once qualified (§5.5) */
+	uint8_t *dec_shares;      /* n_sel encodings of M_i = alpha^{s_i}, once decrypted */
 } vy_trustee_state;
 
 /* What later checks need from the record so far. Fields are read-only for
@@ -47,6 +54,24 @@ typedef struct {
 	uint64_t ballots, audited;
 	vy_registrar_verify_fn registrar_verify;
 	void *registrar_arg;
+	/* The counted ballots (§10.1). n_sel is the number of selections of the
+	 * whole manifest (every contest's options or lists, contests in order);
+	 * tally[j] is the running product of selection j over the counted
+	 * ballots. To divide a superseded ballot out on a revote, the ciphertexts
+	 * of every credential's last ballot are kept: cred_cts holds
+	 * 2 * elem_bytes * n_sel bytes per credential, in order of first
+	 * appearance (cred_ref maps a table slot to its position). Memory:
+	 * about (2 * elem_bytes * n_sel + 96) bytes per credential, e.g. 800
+	 * bytes for a 1-of-11 ristretto255 election. */
+	size_t n_sel;
+	vy_ciphertext *tally;
+	size_t *cred_ref;
+	uint8_t *cred_cts;
+	size_t cred_cts_cap;
+	/* §10: the tally stage */
+	int have_tally;
+	uint8_t tally_hash[VY_HASH_BYTES]; /* entry hash of the ENCRYPTED_TALLY entry */
+	uint32_t n_qualified, n_decrypted;
 } vy_record_state;
 
 void vy_record_state_init(vy_record_state *st);
@@ -78,6 +103,8 @@ vy_rc vy_validate_manifest_entry(const vy_record_state *st, const uint8_t *p, si
 vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_key_reveal(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vy_validate_key_justification(const vy_record_state *st, const uint8_t *p, size_t n,
+				    vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_audited_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
@@ -100,6 +127,30 @@ void vy_coefficient_commitment_hash(uint8_t out[VY_HASH_BYTES], const vy_electio
 				    const vy_elem *commits, size_t t);
 /* §5.2: ctx of the Schnorr proof of coefficient j of trustee index. */
 size_t vy_coefficient_proof_ctx(uint8_t out[VY_CTX_MAX_BYTES], uint32_t index, uint32_t j);
+/* Wrap body in TrusteeSigned{index, body, Ed25519-sign(sk, §5.4 hash)},
+ * packed into a malloc'd buffer; NULL when out of memory. */
+uint8_t *vy_trustee_signed_pack(const vy_election *e, Vybar__EntryType type, uint32_t index, const uint8_t *body,
+				size_t body_len, const uint8_t *sk, size_t *len);
+/* §5.3, for trustee `to`: open the sealed share that trustee `from` sent it
+ * in its KeyReveal (decoded) with to's X25519 key pair, and check it
+ * against from's commitments (from's reveal must be on the record).
+ * VY_R_COMMITMENT when it does not open or does not match: `to` must then
+ * complain against `from`. share is zero on failure. */
+vy_rc vy_ceremony_open_share(const vy_record_state *st, vy_scalar *share, const Vybar__KeyReveal *from_reveal,
+			     uint32_t to, const uint8_t xpk[VY_X25519_PK_BYTES], const uint8_t xsk[32],
+			     vy_reason *why) VY_WARN_UNUSED;
+/* §5.5: the ElectionOpen payload the board posts once every trustee gave
+ * its verdict (and the accused had their chance to justify): Q from the
+ * record, K = prod_{i in Q} A_{i,0}. Packed into a malloc'd *out; fails
+ * with the reason vy_validate_election_open would give (e.g. fewer than t
+ * qualify). */
+vy_rc vy_ceremony_open(const vy_record_state *st, uint8_t **out, size_t *len, vy_reason *why) VY_WARN_UNUSED;
+/* §5.5, after ELECTION_OPEN, for qualified trustee index: s = sum over
+ * qualified i of received[i-1] = f_i(index) (as opened, or as justified on
+ * the record), each checked against i's commitments, and g^s = vk_index.
+ * Constant time in the shares; s is zero on failure. */
+vy_rc vy_trustee_secret_share(const vy_record_state *st, vy_scalar *s, uint32_t index, const vy_scalar *received,
+			      vy_reason *why) VY_WARN_UNUSED;
 
 /* ---- receipts (§7.5) ---- */
 void vy_receipt_hash(uint8_t out[VY_HASH_BYTES], const char *tracking_code, uint64_t seq,

@@ -64,16 +64,23 @@ static void test_valid_ballot(void **state)
 	vy_msg_free(b);
 }
 
-static void test_registrar_not_implemented_without_verifier(void **state)
+/* V4.4 by default is the real RSA-PSS check (crypto §9.7): with no hook
+ * the valid ballot passes and a damaged signature fails, never "not
+ * implemented". */
+static void test_registrar_real_by_default(void **state)
 {
 	Vybar__Ballot *b = fresh();
 	vy_election e = *E();
 	vy_reason why = { 0 };
 
 	(void)state;
+	assert_null(E()->registrar_verify);
 	e.registrar_verify = NULL;
-	assert_int_equal(vy_ballot_validate(&e, b, &why), VY_R_NOT_IMPLEMENTED);
-	assert_non_null(strstr(why.msg, "not implemented"));
+	assert_int_equal(vy_ballot_validate(&e, b, &why), VY_R_OK);
+	b->credential->signature.data[VYF_REGISTRAR_BYTES - 1] ^= 1;
+	vyf_ballot_resign(E(), &voter, b);
+	assert_int_equal(vy_ballot_validate(&e, b, &why), VY_R_REGISTRAR_SIGNATURE);
+	assert_null(strstr(why.msg, "not implemented"));
 	vy_msg_free(b);
 }
 
@@ -85,6 +92,94 @@ static void test_bad_registrar_signature(void **state)
 	b->credential->signature.data[5] ^= 1;
 	vyf_ballot_resign(E(), &voter, b);
 	expect(b, VY_R_REGISTRAR_SIGNATURE);
+	vy_msg_free(b);
+}
+
+/* The registrar's signature covers the randomizer. */
+static void test_registrar_covers_randomizer(void **state)
+{
+	Vybar__Ballot *b = fresh();
+
+	(void)state;
+	b->credential->randomizer.data[0] ^= 0x80;
+	vyf_ballot_resign(E(), &voter, b);
+	expect(b, VY_R_REGISTRAR_SIGNATURE);
+	vy_msg_free(b);
+}
+
+/* Replace the ballot's registrar signature by one over this voter's
+ * randomizer || credential message of election e, by registrar `which`,
+ * and re-sign the ballot. */
+static void replace_registrar_signature(Vybar__Ballot *b, const vy_election *e, unsigned which, const char *label)
+{
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+
+	memcpy(msg, voter.randomizer, VY_RANDOMIZER_BYTES);
+	vy_credential_message(e, msg + VY_RANDOMIZER_BYTES, voter.pk);
+	vyf_registrar_sign(b->credential->signature.data, which, msg, sizeof msg, label);
+	vyf_ballot_resign(E(), &voter, b);
+}
+
+/* A credential the real registrar signed for another election (another
+ * base hash) is refused; the same round for this election passes. */
+static void test_registrar_other_election(void **state)
+{
+	Vybar__Ballot *b = fresh();
+	vy_election other = *E();
+
+	(void)state;
+	replace_registrar_signature(b, E(), 0, "this election");
+	expect(b, VY_R_OK);
+	other.base_hash[0] ^= 1;
+	replace_registrar_signature(b, &other, 0, "other election");
+	expect(b, VY_R_REGISTRAR_SIGNATURE);
+	vy_msg_free(b);
+}
+
+/* A credential signed by another registrar key (same size) is refused. */
+static void test_registrar_other_key(void **state)
+{
+	Vybar__Ballot *b = fresh();
+
+	(void)state;
+	replace_registrar_signature(b, E(), 1, "other registrar");
+	expect(b, VY_R_REGISTRAR_SIGNATURE);
+	vy_msg_free(b);
+}
+
+/* A registrar key the manifest rules let through but RSA refuses (a
+ * 3065-bit modulus: 384 bytes, first byte 0x01) fails V4.4 with VY_R_KEY. */
+static void test_registrar_key_unusable(void **state)
+{
+	Vybar__Ballot *b = fresh();
+	vy_election e = *E();
+	Vybar__Manifest m = *E()->manifest;
+	Vybar__RsaPublicKey rk = *m.registrar_key;
+	uint8_t n[VYF_REGISTRAR_BYTES];
+	vy_reason why = { 0 };
+
+	(void)state;
+	memcpy(n, rk.modulus.data, sizeof n);
+	n[0] = 0x01;
+	rk.modulus.data = n;
+	m.registrar_key = &rk;
+	e.manifest = &m;
+	assert_int_equal(vy_ballot_validate(&e, b, &why), VY_R_KEY);
+	assert_non_null(strstr(why.msg, "registrar_key"));
+	vy_msg_free(b);
+}
+
+/* A ballot with a valid credential, signed (Ed25519) by another
+ * credential's key, is refused. */
+static void test_ballot_signed_by_other_credential(void **state)
+{
+	Vybar__Ballot *b = fresh();
+	vyf_voter other;
+
+	(void)state;
+	vyf_voter_init(&other, E(), "voter 2");
+	vyf_ballot_resign(E(), &other, b);
+	expect(b, VY_R_BALLOT_SIGNATURE);
 	vy_msg_free(b);
 }
 
@@ -366,8 +461,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_ballot),
-		cmocka_unit_test(test_registrar_not_implemented_without_verifier),
+		cmocka_unit_test(test_registrar_real_by_default),
 		cmocka_unit_test(test_bad_registrar_signature),
+		cmocka_unit_test(test_registrar_covers_randomizer),
+		cmocka_unit_test(test_registrar_other_election),
+		cmocka_unit_test(test_registrar_other_key),
+		cmocka_unit_test(test_registrar_key_unusable),
+		cmocka_unit_test(test_ballot_signed_by_other_credential),
 		cmocka_unit_test(test_bad_ballot_signature),
 		cmocka_unit_test(test_signature_covers_ciphertexts),
 		cmocka_unit_test(test_bad_credential_key),

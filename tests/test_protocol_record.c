@@ -173,7 +173,8 @@ static void test_ceremony_rules(void **state)
 		vyf_record_append(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, p, len);
 		free(p);
 	}
-	/* a complaint is an explicit not-implemented failure */
+	/* V3.7 a verdict that neither accepts nor complains is refused
+	 * (complaints themselves: test_protocol_tally.c) */
 	{
 		Vybar__KeyVerdict v = VYBAR__KEY_VERDICT__INIT;
 		size_t bl;
@@ -183,7 +184,7 @@ static void test_ceremony_rules(void **state)
 		v.accept_all = 0;
 		b = vy_msg_pack(&v, &bl);
 		p = vyf_trustee_signed(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, 2, b, bl, &len);
-		expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, p, len, VY_R_NOT_IMPLEMENTED);
+		expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, p, len, VY_R_FIELD);
 		free(p);
 		free(b);
 	}
@@ -251,12 +252,12 @@ static void test_ballots_revote_close(void **state)
 	free(p);
 	/* V4.0 no ballot after close */
 	expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, b2, len, VY_R_PHASE);
-	/* the tally stage is explicitly not implemented */
+	/* V7.1 a tally of the wrong shape is refused (the rest: test_protocol_tally.c) */
 	{
 		Vybar__EncryptedTally t = VYBAR__ENCRYPTED_TALLY__INIT;
 
 		p = vy_msg_pack(&t, &len);
-		expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, len, VY_R_NOT_IMPLEMENTED);
+		expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, len, VY_R_SHAPE);
 		free(p);
 	}
 	free(b1);

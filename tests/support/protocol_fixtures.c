@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/blind_rsa_impl.h"
 #include "crypto/proof_impl.h"
 #include "crypto/vy_shamir.h"
 
@@ -60,6 +61,7 @@ void vyf_bytes32(uint8_t out[32], const char *label)
 
 void vyf_keys_init(vyf_keys *k, uint32_t n, uint32_t t)
 {
+	vy_rsa_pk rk;
 	uint8_t seed[32];
 	char label[64];
 
@@ -77,12 +79,9 @@ void vyf_keys_init(vyf_keys *k, uint32_t n, uint32_t t)
 		vyf_bytes32(seed, label);
 		crypto_box_seed_keypair(k->trustee_xpk[i], k->trustee_xsk[i], seed);
 	}
-	for (size_t i = 0; i < VYF_REGISTRAR_BYTES; i += 32) {
-		snprintf(label, sizeof label, "registrar modulus %zu", i);
-		vyf_bytes32(k->registrar_modulus + i, label);
-	}
-	k->registrar_modulus[0] |= 0x80;
-	k->registrar_modulus[VYF_REGISTRAR_BYTES - 1] |= 1;
+	vy_rsa_sk_public(vyf_registrar_sk(0), &rk);
+	assert_int_equal(rk.n_len, VYF_REGISTRAR_BYTES);
+	memcpy(k->registrar_modulus, rk.n, VYF_REGISTRAR_BYTES);
 }
 
 static char *text(arena *a, const char *s)
@@ -178,6 +177,7 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	arena a = { .n = 0 };
 	Vybar__Manifest m;
 	Vybar__RsaPublicKey rk;
+	uint8_t seed[32], commission_pk[crypto_sign_PUBLICKEYBYTES], commission_sk[crypto_sign_SECRETKEYBYTES];
 	uint8_t *out;
 	char buf[64];
 
@@ -203,6 +203,10 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	}
 	m.board_key.data = (uint8_t *)k->board_pk;
 	m.board_key.len = crypto_sign_PUBLICKEYBYTES;
+	vyf_bytes32(seed, "commission");
+	crypto_sign_seed_keypair(commission_pk, commission_sk, seed);
+	m.commission_key.data = commission_pk;
+	m.commission_key.len = sizeof commission_pk;
 	vybar__rsa_public_key__init(&rk);
 	rk.modulus.data = (uint8_t *)k->registrar_modulus;
 	rk.modulus.len = VYF_REGISTRAR_BYTES;
@@ -229,31 +233,111 @@ Vybar__Manifest *vyf_manifest_new(const vyf_keys *k)
 	return m;
 }
 
-/* The fake registrar signature: SHA-512("fake registrar" || msg) repeated to the modulus length. */
-static void fake_sig(uint8_t *sig, size_t sig_len, const uint8_t *msg, size_t msg_len)
-{
-	static const char tag[] = "fake registrar";
-	crypto_hash_sha512_state st;
-	uint8_t h[64];
+/* ---- the registrar (crypto §9, protocol §4.1) ---- */
 
-	crypto_hash_sha512_init(&st);
-	crypto_hash_sha512_update(&st, (const uint8_t *)tag, strlen(tag));
-	crypto_hash_sha512_update(&st, msg, msg_len);
-	crypto_hash_sha512_final(&st, h);
-	for (size_t i = 0; i < sig_len; i++)
-		sig[i] = h[i % 64];
+/*
+ * The registrar's TEST-ONLY keys: 3072-bit RSA, e = 65537, p and q safe
+ * primes. Generated once with vy_rsa_keygen(3072) (crypto/blind_rsa.c) in
+ * a throwaway program that printed vy_rsa_sk_export's p and q as hex; fixed
+ * here so that the manifest, credentials and ballots of the fixtures (and
+ * the protocol vectors made from them) are the same on every run. Their
+ * secrets are public: never use them outside the tests.
+ */
+static const char *const registrar_primes[VYF_REGISTRARS][2] = {
+	{ /* 0: the election's registrar */
+	"f86a1dee7bdb7793d3480ed850a3306e44e18a7dba819f937fb0555a71920b58"
+	"b879316f53db4904b2c5fc344589c9bf544063c7cf2009834aba4837263a5bfd"
+	"ce605e51c88d4e9629cec132c379b4b9c77928cb68ad1410df5d906de2602c4a"
+	"c7bd78fbbfb6bbe4f1eba8d0150db447d6f0a0be03a8cc69be0e5463aa98c3df"
+	"cc55d23d24d49da9f8ac0acaf6259f05cfaa82932e0879b5e0859fb39ea1f873"
+	"6d89120902b44a35452240ac0b452282299bc9d15e88165ab1a3382e53254e63",
+	"dbf27d3dc9091d40c8c249d4c90f65e1e9f5a257cee911dba020a6fdd987cc79"
+	"c3b6a0951ac1fdad9a06d4172ecb2b9a9869b9d125f2557a9200ed62d3453aa0"
+	"ec37a505f64640c5684f4d8e655046f3e9206986d743e6283f4e3692246ff744"
+	"a8499414ad3aada851c87d4994603c7c29b41c1ae8df05ca0493e662ca2fa18b"
+	"9cca17a66ac208641e418a8a488398343935ab223737845095e120902d241882"
+	"1c5ac74316607658b4f2ba7ded75b7b59ab82bc66dc167c48312d917302bab77" },
+	{ /* 1: another registrar */
+	"c4000dc6dd6910be5fd583b01ea892726fabbc501db61a6d154e4b32d1e92c00"
+	"25fca57969b46f9a0439c669dc7332272ea27e9b9ae8bffd4af22fc8c8746557"
+	"a2bc3adafdbebaa57a33c76aec5dfabc13e3d96cbab236e8e9c61c31ab64a9f8"
+	"13d4b6782590b39ac5ceb43ab2dfb2137b6d355987321796be9d067e6514b4ef"
+	"3b89c22b8ce6aa4faab16716d56113893279051d3edb2c10f537d6ba0d56ce8a"
+	"0c77dca0812c838fe422a29529978ec7018ca13f133a195b915ce2a58894f947",
+	"e1816484846fe52e98bf3a00d62c747010454514a22a8d03661512a105fdd93d"
+	"f01570b92bd4a356b8b7dcad4a15533d5ac2209ccf644b8425aa9f8bcfc605ae"
+	"ae125f884653109939016a08c7ccc4c3198758691234be1e2ffbf9b7b7d8a4f6"
+	"7186de6e5eaa22393264541304fc8cfd36c1bcf2fbf0ffeb04d31bef83e4c6b5"
+	"b58d581ed3e65e7f73be85173b8d86eadb5df326d51908984e7f20771f18393c"
+	"b7d7774aa9cc4acef9b183088d3ff56a1dcb4071c9f7e43e6197027e152ed487" },
+};
+
+static vy_rsa_sk *registrars[VYF_REGISTRARS];
+static int registrars_at_exit;
+
+static void registrars_free(void)
+{
+	for (unsigned i = 0; i < VYF_REGISTRARS; i++) {
+		vy_rsa_sk_free(registrars[i]);
+		registrars[i] = NULL;
+	}
+}
+
+const vy_rsa_sk *vyf_registrar_sk(unsigned which)
+{
+	static const uint8_t e65537[] = { 1, 0, 1 };
+	uint8_t p[VYF_REGISTRAR_BYTES / 2], q[VYF_REGISTRAR_BYTES / 2];
+
+	assert_true(which < VYF_REGISTRARS);
+	if (registrars[which] != NULL)
+		return registrars[which];
+	vytest_init();
+	assert_int_equal(vytest_unhex(p, sizeof p, registrar_primes[which][0]), sizeof p);
+	assert_int_equal(vytest_unhex(q, sizeof q, registrar_primes[which][1]), sizeof q);
+	assert_int_equal(vy_rsa_sk_import(&registrars[which], p, sizeof p, q, sizeof q, e65537, sizeof e65537), VY_OK);
+	if (!registrars_at_exit) {
+		atexit(registrars_free);
+		registrars_at_exit = 1;
+	}
+	return registrars[which];
+}
+
+void vyf_registrar_sign(uint8_t sig[VYF_REGISTRAR_BYTES], unsigned which, const uint8_t *msg, size_t msg_len,
+			const char *label)
+{
+	const vy_rsa_sk *sk = vyf_registrar_sk(which);
+	uint8_t salt[64], r[VYF_REGISTRAR_BYTES], blinded[VYF_REGISTRAR_BYTES], inv[VYF_REGISTRAR_BYTES];
+	uint8_t bsig[VYF_REGISTRAR_BYTES];
+	char buf[96];
+	vy_rsa_pk pk;
+
+	vy_rsa_sk_public(sk, &pk);
+	/* salt: vyf_bytes32("<label> salt") || vyf_bytes32("<label> salt 2"),
+	 * first 48 bytes; r: vyf_bytes32("<label> r <i>") for i = 0..11, with
+	 * its top two bits set to 01 so that 2^3070 <= r < 2^3071 < n */
+	snprintf(buf, sizeof buf, "%s salt", label);
+	vyf_bytes32(salt, buf);
+	snprintf(buf, sizeof buf, "%s salt 2", label);
+	vyf_bytes32(salt + 32, buf);
+	for (size_t i = 0; i < VYF_REGISTRAR_BYTES / 32; i++) {
+		snprintf(buf, sizeof buf, "%s r %zu", label, i);
+		vyf_bytes32(r + 32 * i, buf);
+	}
+	r[0] &= 0x7f;
+	r[0] |= 0x40;
+	assert_int_equal(vy_blind_rsa_blind_det(&pk, blinded, inv, sizeof blinded, msg, msg_len, salt,
+						VY_BLIND_RSA_SALT_BYTES, r, sizeof r),
+			 VY_OK);
+	assert_int_equal(vy_blind_rsa_sign(sk, bsig, sizeof bsig, blinded, sizeof blinded), VY_OK);
+	assert_int_equal(vy_blind_rsa_finalize(&pk, sig, VYF_REGISTRAR_BYTES, bsig, sizeof bsig, inv, sizeof inv, msg,
+					       msg_len),
+			 VY_OK);
 }
 
 vy_rc vyf_fake_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg, size_t msg_len,
 				const uint8_t *sig, size_t sig_len)
 {
-	uint8_t expect[VY_RSA_MAX_MODULUS_BYTES];
-
-	(void)arg;
-	if (sig_len != key->modulus.len || sig_len > sizeof expect)
-		return VY_R_REGISTRAR_SIGNATURE;
-	fake_sig(expect, sig_len, msg, msg_len);
-	return memcmp(expect, sig, sig_len) == 0 ? VY_R_OK : VY_R_REGISTRAR_SIGNATURE;
+	return vy_registrar_verify(arg, key, msg, msg_len, sig, sig_len);
 }
 
 void vyf_voter_init(vyf_voter *v, const vy_election *e, const char *label)
@@ -270,7 +354,8 @@ void vyf_voter_init(vyf_voter *v, const vy_election *e, const char *label)
 	vyf_bytes32(v->randomizer, buf);
 	memcpy(msg, v->randomizer, VY_RANDOMIZER_BYTES);
 	vy_credential_message(e, msg + VY_RANDOMIZER_BYTES, v->pk);
-	fake_sig(v->reg_sig, VYF_REGISTRAR_BYTES, msg, sizeof msg);
+	snprintf(buf, sizeof buf, "%s registrar", label);
+	vyf_registrar_sign(v->reg_sig, 0, msg, sizeof msg, buf);
 }
 
 void vyf_default_choices(uint32_t choices[VYF_SELECTIONS])
@@ -493,7 +578,6 @@ void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t)
 	memset(r, 0, sizeof *r);
 	vyf_keys_init(&r->keys, n, t);
 	vy_record_state_init(&r->st);
-	vy_record_state_set_registrar_verifier(&r->st, vyf_fake_registrar_verify, NULL);
 	r->manifest_bytes = vyf_manifest_pack(&r->keys, &r->manifest_len);
 	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
 	memset(&r->joint_sk, 0, sizeof r->joint_sk);
@@ -606,6 +690,11 @@ uint8_t *vyf_announce(vyf_record *r, uint32_t index, size_t *len)
 
 uint8_t *vyf_reveal(vyf_record *r, uint32_t index, size_t *len)
 {
+	return vyf_reveal_bad(r, index, 0, len);
+}
+
+uint8_t *vyf_reveal_bad(vyf_record *r, uint32_t index, uint64_t bad_to, size_t *len)
+{
 	const vy_group *g = r->st.election.group;
 	arena a = { .n = 0 };
 	vy_elem commits[VYF_MAX_T];
@@ -653,6 +742,12 @@ uint8_t *vyf_reveal(vyf_record *r, uint32_t index, size_t *len)
 		vybar__encrypted_share__init(s);
 		s->recipient_index = to;
 		vy_poly_eval(g, &share, r->coeffs[index - 1], t, to);
+		if ((bad_to >> (to - 1)) & 1) {
+			vy_scalar one;
+
+			vy_scalar_from_u64(g, &one, 1);
+			vy_scalar_add(g, &share, &share, &one);
+		}
 		vy_scalar_encode(g, enc, &share);
 		s->sealed.len = crypto_box_SEALBYTES + VY_SCALAR_BYTES;
 		s->sealed.data = arena_alloc(&a, s->sealed.len);
@@ -676,21 +771,36 @@ uint8_t *vyf_verdict(vyf_record *r, uint32_t index, size_t *len)
 
 uint8_t *vyf_open(vyf_record *r, size_t *len)
 {
+	uint32_t q[VYF_MAX_TRUSTEES];
+
+	for (uint32_t i = 0; i < r->keys.n; i++)
+		q[i] = i + 1;
+	return vyf_open_qualified(r, q, r->keys.n, len);
+}
+
+uint8_t *vyf_open_qualified(vyf_record *r, const uint32_t *q, size_t nq, size_t *len)
+{
 	const vy_group *g = r->st.election.group;
 	Vybar__ElectionOpen o;
-	uint32_t q[VYF_MAX_TRUSTEES];
 	uint8_t enc[VY_ELEM_MAX_BYTES], *out;
+	vy_scalar sk;
 	vy_elem k;
 
-	vy_elem_exp_base(g, &k, &r->joint_sk);
+	/* K = g^{sum over the qualified of a_{i,0}}; r->joint_sk when all qualify
+	 * (tests flip it to build a wrong key) */
+	sk = r->joint_sk;
+	if (nq != r->keys.n) {
+		memset(&sk, 0, sizeof sk);
+		for (size_t i = 0; i < nq; i++)
+			vy_scalar_add(g, &sk, &sk, &r->coeffs[q[i] - 1][0]);
+	}
+	vy_elem_exp_base(g, &k, &sk);
 	vy_elem_encode(g, enc, &k);
 	vybar__election_open__init(&o);
 	o.joint_public_key.data = enc;
 	o.joint_public_key.len = vy_group_elem_bytes(g);
-	for (uint32_t i = 0; i < r->keys.n; i++)
-		q[i] = i + 1;
-	o.qualified_trustees = q;
-	o.n_qualified_trustees = r->keys.n;
+	o.qualified_trustees = (uint32_t *)q;
+	o.n_qualified_trustees = nq;
 	out = vy_msg_pack(&o, len);
 	assert_non_null(out);
 	return out;
@@ -731,4 +841,103 @@ void vyf_record_write(const vyf_record *r, FILE *f)
 		assert_int_equal(fwrite(hdr, 1, 4, f), 4);
 		assert_int_equal(fwrite(r->entries[i], 1, r->entry_lens[i], f), r->entry_lens[i]);
 	}
+}
+
+/* ---- complaints, decryption and tally (protocol.md §5.3, §10) ---- */
+
+uint8_t *vyf_complaints(vyf_record *r, uint32_t index, const uint32_t *against, size_t n, size_t *len)
+{
+	Vybar__KeyVerdict v = VYBAR__KEY_VERDICT__INIT;
+	Vybar__Complaint c[VYF_MAX_TRUSTEES], *cp[VYF_MAX_TRUSTEES];
+
+	assert_true(n <= VYF_MAX_TRUSTEES);
+	v.trustee_index = index;
+	v.accept_all = n == 0;
+	for (size_t i = 0; i < n; i++) {
+		vybar__complaint__init(&c[i]);
+		c[i].against_index = against[i];
+		c[i].reason = "share does not match the commitments";
+		cp[i] = &c[i];
+	}
+	v.complaints = cp;
+	v.n_complaints = n;
+	return signed_body(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, index, &v, len);
+}
+
+uint8_t *vyf_justification(vyf_record *r, uint32_t index, const uint32_t *complainers, const vy_scalar *shares,
+			   size_t n, size_t *len)
+{
+	const vy_group *g = r->st.election.group;
+	Vybar__KeyJustification j = VYBAR__KEY_JUSTIFICATION__INIT;
+	Vybar__JustifiedShare js[VYF_MAX_TRUSTEES], *jp[VYF_MAX_TRUSTEES];
+	uint8_t enc[VYF_MAX_TRUSTEES][VY_SCALAR_BYTES];
+	vy_scalar s;
+
+	assert_true(n <= VYF_MAX_TRUSTEES);
+	j.trustee_index = index;
+	for (size_t i = 0; i < n; i++) {
+		vybar__justified_share__init(&js[i]);
+		js[i].complainer_index = complainers[i];
+		if (shares != NULL)
+			s = shares[i];
+		else
+			vy_poly_eval(g, &s, r->coeffs[index - 1], r->keys.t, complainers[i]);
+		vy_scalar_encode(g, enc[i], &s);
+		js[i].share.data = enc[i];
+		js[i].share.len = VY_SCALAR_BYTES;
+		jp[i] = &js[i];
+	}
+	j.shares = jp;
+	j.n_shares = n;
+	return signed_body(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION, index, &j, len);
+}
+
+void vyf_secret_share(const vyf_record *r, uint32_t index, const uint32_t *q, size_t nq, vy_scalar *s)
+{
+	const vy_group *g = r->st.election.group;
+	vy_scalar f;
+
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < nq; i++) {
+		vy_poly_eval(g, &f, r->coeffs[q[i] - 1], r->keys.t, index);
+		vy_scalar_add(g, s, s, &f);
+	}
+}
+
+uint8_t *vyf_partial(vyf_record *r, uint32_t index, const vy_scalar *s, size_t *len)
+{
+	vy_reason why = { 0 };
+	uint8_t *body, *out;
+	size_t blen;
+
+	if (vy_partial_decrypt(&r->st, index, s, &body, &blen, &why) != VY_R_OK)
+		fail_msg("partial decryption of trustee %u: %s", index, why.msg);
+	out = vyf_trustee_signed(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, index, body, blen, len);
+	free(body);
+	return out;
+}
+
+void vyf_record_close(vyf_record *r)
+{
+	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
+	size_t len;
+	uint8_t *p;
+
+	c.ballots_received = r->st.ballots;
+	p = vy_msg_pack(&c, &len);
+	assert_non_null(p);
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
+	free(p);
+}
+
+void vyf_record_tally(vyf_record *r)
+{
+	vy_reason why = { 0 };
+	uint8_t *p;
+	size_t len;
+
+	if (vy_tally_encrypted(&r->st, &p, &len, &why) != VY_R_OK)
+		fail_msg("encrypted tally: %s", why.msg);
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, len);
+	free(p);
 }

@@ -5,17 +5,19 @@
  * byte (every "random" value is vyf_scalar(label), every key pair is seeded
  * from SHA-512 of its label).
  *
- * The registrar's blind RSA signature check is not implemented yet (the
- * eligibility issue): the fixtures install a FAKE verifier,
- * vyf_fake_registrar_verify, which accepts exactly the fake signature
- * vyf_fake_registrar_sign makes. It exists only in the tests.
+ * The registrar is real: fixed TEST-ONLY 3072-bit RSA keys (in
+ * protocol_fixtures.c) and real RFC 9474 blind signatures, made with
+ * salt and blinding factor derived from labels (vyf_registrar_sign), which
+ * the library's own check (vy_registrar_verify) verifies.
  */
 #ifndef VYTEST_PROTOCOL_FIXTURES_H
 #define VYTEST_PROTOCOL_FIXTURES_H
 
 #include <sodium.h>
 
+#include "crypto/vy_blind_rsa.h"
 #include "protocol/vy_record.h"
+#include "protocol/vy_tally.h"
 #include "tests/support/vytest.h"
 
 #define VYF_MAX_TRUSTEES 5
@@ -72,11 +74,21 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len);
 /* The default manifest, decoded (free with vy_msg_free). */
 Vybar__Manifest *vyf_manifest_new(const vyf_keys *k);
 
-/* The fake registrar (see above). */
+/* The registrar's TEST-ONLY secret keys: 0 is the election's (its modulus
+ * is the manifest's registrar_key), 1 another registrar's. */
+#define VYF_REGISTRARS 2
+const vy_rsa_sk *vyf_registrar_sk(unsigned which);
+/* A whole blind-signature round (crypto §9.4-§9.6: blind, blind_sign,
+ * finalize) of msg, the prepared message, under registrar key `which`;
+ * the salt and r come from label, so the signature is reproducible. */
+void vyf_registrar_sign(uint8_t sig[VYF_REGISTRAR_BYTES], unsigned which, const uint8_t *msg, size_t msg_len,
+			const char *label);
+/* Obsolete: now the real check, vy_registrar_verify. Kept only while
+ * tests/test_protocol_record.c still installs it; remove with that call. */
 vy_rc vyf_fake_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const uint8_t *msg, size_t msg_len,
 				const uint8_t *sig, size_t sig_len);
 
-/* A record holding the default manifest (entry 0), with the fake registrar. */
+/* A record holding the default manifest (entry 0). */
 void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t);
 void vyf_record_free(vyf_record *r);
 /* Build the next entry (signed by the board) and validate it; on VY_R_OK apply it. */
@@ -89,8 +101,12 @@ uint8_t *vyf_trustee_signed(const vyf_record *r, Vybar__EntryType type, uint32_t
 /* Round 1, 2, 3 message bodies of trustee index, wrapped and signed. */
 uint8_t *vyf_announce(vyf_record *r, uint32_t index, size_t *len);
 uint8_t *vyf_reveal(vyf_record *r, uint32_t index, size_t *len);
+/* As vyf_reveal, with the share to every trustee k in bad_to (bit k-1) off by one. */
+uint8_t *vyf_reveal_bad(vyf_record *r, uint32_t index, uint64_t bad_to, size_t *len);
 uint8_t *vyf_verdict(vyf_record *r, uint32_t index, size_t *len);
 uint8_t *vyf_open(vyf_record *r, size_t *len);
+/* ElectionOpen listing q[0..nq) with K = g^{sum over q of a_{i,0}}. */
+uint8_t *vyf_open_qualified(vyf_record *r, const uint32_t *q, size_t nq, size_t *len);
 /* The whole ceremony and the election-open entry. */
 void vyf_record_ceremony(vyf_record *r);
 /* Write the record file (magic + frames) of every entry so far. */
@@ -110,5 +126,21 @@ Vybar__Ballot *vyf_ballot_new(const vy_election *e, const vyf_voter *v, const ui
 void vyf_ballot_resign(const vy_election *e, const vyf_voter *v, Vybar__Ballot *b);
 /* An audited ballot for choices (decoded; free with vy_msg_free). */
 Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices);
+
+/* ---- complaints, decryption and tally (protocol.md §5.3, §10) ---- */
+
+/* The verdict of trustee index complaining against against[0..n) (n = 0: accept all). */
+uint8_t *vyf_complaints(vyf_record *r, uint32_t index, const uint32_t *against, size_t n, size_t *len);
+/* Trustee index's justification for complainers[0..n): the shares given,
+ * or (shares = NULL) the true f_index(k). */
+uint8_t *vyf_justification(vyf_record *r, uint32_t index, const uint32_t *complainers, const vy_scalar *shares,
+			   size_t n, size_t *len);
+/* s = sum over q[0..nq) of f_i(index), from the fixture's coefficients. */
+void vyf_secret_share(const vyf_record *r, uint32_t index, const uint32_t *q, size_t nq, vy_scalar *s);
+/* Trustee index's signed partial decryption of the tally on the record (vy_partial_decrypt). */
+uint8_t *vyf_partial(vyf_record *r, uint32_t index, const vy_scalar *s, size_t *len);
+/* Append ELECTION_CLOSE (the right count), and the encrypted tally (vy_tally_encrypted). */
+void vyf_record_close(vyf_record *r);
+void vyf_record_tally(vyf_record *r);
 
 #endif

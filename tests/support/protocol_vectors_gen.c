@@ -1,0 +1,604 @@
+/*
+ * The generator of specs/vectors/protocol.json (specs/protocol.md "Test
+ * vectors").
+ *
+ * The election is the fixtures' default manifest with one trustee; the
+ * record is: the manifest, the key ceremony (announce, reveal, verdict),
+ * the opening, one ballot and the close. Every entry goes through the
+ * validity rules (vyf_record_append), so the vectors are a valid record.
+ * Every "random" value is derived from a fixed label and Ed25519 signing is
+ * deterministic, so a rerun is byte-identical.
+ *
+ * Messages are written twice: as their protobuf bytes (what the entry hash
+ * covers) and as their fields, walked generically through the protobuf-c
+ * descriptors, so that a field added to specs/vybar.proto shows up here
+ * without a change to this file. Field names are those of the schema,
+ * enums are their numbers, bytes lowercase hex, an absent sub-message null.
+ *
+ * The JSON layout is exactly Python's json.dumps(v, indent=2) followed by a
+ * newline, which specs/tools/check_protocol_vectors.py also verifies.
+ */
+#include "tests/support/protocol_vectors_gen.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/vy_hash.h"
+#include "protocol/vy_record.h"
+#include "tests/support/protocol_fixtures.h"
+
+#define JW_MAX_DEPTH 16
+#define SEED_BYTES 32
+#define LABEL_BYTES 64
+#define LABEL_PREFIX "vybar test vector " /* protocol_fixtures.c: vyf_bytes32 */
+#define BOARD_SEED_LABEL "board"          /* protocol_fixtures.c: vyf_keys_init */
+#define VOTER_SEED_SUFFIX " credential"   /* protocol_fixtures.c: vyf_voter_init */
+#define CTX_SELECTION_CONTEST 1 /* the selection context of the vectors: contest 1, option 2 */
+#define CTX_SELECTION_OPTION 2
+#define CTX_SUM_CONTEST 2 /* the sum-proof context: contest 2 */
+
+/* ---- a JSON writer with the layout of json.dumps(indent=2) ---- */
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	int depth;
+	size_t count[JW_MAX_DEPTH]; /* members written so far at each open level */
+	int failed;
+} jw;
+
+/* Append n bytes, growing the buffer; on failure only the flag is set. */
+static void jw_put(jw *w, const char *s, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		char *nb;
+
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		nb = realloc(w->buf, cap);
+		if (nb == NULL) {
+			w->failed = 1;
+			return;
+		}
+		w->buf = nb;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void jw_puts(jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+static void jw_indent(jw *w, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		jw_puts(w, "  ");
+}
+
+/* A JSON string: printable ASCII only (anything else fails the generation,
+ * as json.dumps would escape it); '"' and '\' are escaped. */
+static void jw_quoted(jw *w, const char *s)
+{
+	jw_puts(w, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20 || *s > 0x7e) {
+			w->failed = 1;
+			return;
+		}
+		if (*s == '"' || *s == '\\')
+			jw_puts(w, "\\");
+		jw_put(w, s, 1);
+	}
+	jw_puts(w, "\"");
+}
+
+/* What precedes a value: the separator, the indentation and the key (in objects). */
+static void jw_prefix(jw *w, const char *key)
+{
+	if (w->depth == 0)
+		return;
+	jw_puts(w, w->count[w->depth] > 0 ? ",\n" : "\n");
+	w->count[w->depth]++;
+	jw_indent(w, w->depth);
+	if (key != NULL) {
+		jw_quoted(w, key);
+		jw_puts(w, ": ");
+	}
+}
+
+static void jw_open(jw *w, const char *key, const char *bracket)
+{
+	jw_prefix(w, key);
+	jw_puts(w, bracket);
+	if (w->depth + 1 >= JW_MAX_DEPTH) {
+		w->failed = 1;
+		return;
+	}
+	w->depth++;
+	w->count[w->depth] = 0;
+}
+
+/* Close the innermost container; an empty one stays "[]" or "{}". */
+static void jw_close(jw *w, const char *bracket)
+{
+	if (w->depth == 0) {
+		w->failed = 1;
+		return;
+	}
+	if (w->count[w->depth] > 0) {
+		jw_puts(w, "\n");
+		jw_indent(w, w->depth - 1);
+	}
+	jw_puts(w, bracket);
+	w->depth--;
+}
+
+static void jw_string(jw *w, const char *key, const char *s)
+{
+	jw_prefix(w, key);
+	jw_quoted(w, s);
+}
+
+/* Bytes as a lowercase hex string. */
+static void jw_hex(jw *w, const char *key, const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char pair[2];
+
+	jw_prefix(w, key);
+	jw_puts(w, "\"");
+	for (size_t i = 0; i < n; i++) {
+		pair[0] = digits[b[i] >> 4];
+		pair[1] = digits[b[i] & 15];
+		jw_put(w, pair, 2);
+	}
+	jw_puts(w, "\"");
+}
+
+static void jw_u64(jw *w, const char *key, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%" PRIu64, v);
+	jw_prefix(w, key);
+	jw_puts(w, num);
+}
+
+static void jw_literal(jw *w, const char *key, const char *lit)
+{
+	jw_prefix(w, key);
+	jw_puts(w, lit);
+}
+
+/* ---- generator state ---- */
+
+typedef struct {
+	jw w;
+	vy_err err; /* the first failure, VY_OK while all is well */
+	vyf_record r;
+	vyf_voter v;
+	uint8_t *ballot_bytes;
+	size_t ballot_len;
+	Vybar__Ballot *ballot;
+	uint8_t ballot_hash[VY_HASH_BYTES];
+	char code[VY_TRACKING_CODE_BYTES];
+	uint64_t ballot_seq;
+	uint8_t ballot_head[VY_HASH_BYTES]; /* head hash right after the ballot */
+} gen;
+
+/* A cross-check: a false condition fails the generation. */
+static void expect(gen *s, int cond)
+{
+	if (!cond && s->err == VY_OK)
+		s->err = VY_ERR_LIB;
+}
+
+/* The 32-byte seed of a label, and the key pair crypto_sign_seed_keypair
+ * makes of it, checked against the public key the fixtures use. */
+static void put_seed(gen *s, const char *label_key, const char *seed_key, const char *label, const uint8_t *pk)
+{
+	uint8_t seed[SEED_BYTES], pk2[crypto_sign_PUBLICKEYBYTES], sk2[crypto_sign_SECRETKEYBYTES];
+
+	vyf_bytes32(seed, label);
+	crypto_sign_seed_keypair(pk2, sk2, seed);
+	expect(s, memcmp(pk2, pk, sizeof pk2) == 0);
+	jw_string(&s->w, label_key, label);
+	jw_hex(&s->w, seed_key, seed, sizeof seed);
+	sodium_memzero(sk2, sizeof sk2);
+}
+
+/* ---- messages by their fields, through the protobuf-c descriptors ---- */
+
+static void put_message(gen *s, const char *key, const ProtobufCMessage *m);
+
+/* The size of one value of field f in its C structure (or array). */
+static size_t value_size(gen *s, const ProtobufCFieldDescriptor *f)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_ENUM:
+		return sizeof(uint32_t);
+	case PROTOBUF_C_TYPE_BOOL:
+		return sizeof(protobuf_c_boolean);
+	case PROTOBUF_C_TYPE_UINT64:
+		return sizeof(uint64_t);
+	case PROTOBUF_C_TYPE_STRING:
+		return sizeof(char *);
+	case PROTOBUF_C_TYPE_BYTES:
+		return sizeof(ProtobufCBinaryData);
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return sizeof(ProtobufCMessage *);
+	default:
+		expect(s, 0); /* a field type the schema does not use yet */
+		return 0;
+	}
+}
+
+/* One value of field f at p: a number, true/false, a string, hex or an object. */
+static void put_value(gen *s, const char *key, const ProtobufCFieldDescriptor *f, const uint8_t *p)
+{
+	uint32_t u32;
+	uint64_t u64;
+	protobuf_c_boolean b;
+	const char *str;
+	ProtobufCBinaryData bin;
+	const ProtobufCMessage *sub;
+
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_ENUM:
+		memcpy(&u32, p, sizeof u32);
+		jw_u64(&s->w, key, u32);
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		memcpy(&b, p, sizeof b);
+		jw_literal(&s->w, key, b ? "true" : "false");
+		break;
+	case PROTOBUF_C_TYPE_UINT64:
+		memcpy(&u64, p, sizeof u64);
+		jw_u64(&s->w, key, u64);
+		break;
+	case PROTOBUF_C_TYPE_STRING:
+		memcpy(&str, p, sizeof str);
+		jw_string(&s->w, key, str != NULL ? str : "");
+		break;
+	case PROTOBUF_C_TYPE_BYTES:
+		memcpy(&bin, p, sizeof bin);
+		jw_hex(&s->w, key, bin.data, bin.len);
+		break;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		memcpy(&sub, p, sizeof sub);
+		if (sub == NULL)
+			jw_literal(&s->w, key, "null");
+		else
+			put_message(s, key, sub);
+		break;
+	default:
+		expect(s, 0);
+		break;
+	}
+}
+
+/* One field of m: its value, or for a repeated field the array of its values. */
+static void put_field(gen *s, const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+	const uint8_t *base = (const uint8_t *)m;
+	const uint8_t *arr;
+	size_t n, size = value_size(s, f);
+
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		memcpy(&n, base + f->quantifier_offset, sizeof n);
+		memcpy(&arr, base + f->offset, sizeof arr);
+		jw_open(&s->w, f->name, "[");
+		for (size_t i = 0; i < n && size != 0; i++)
+			put_value(s, NULL, f, arr + i * size);
+		jw_close(&s->w, "]");
+		return;
+	}
+	/* proto3 without presence only: no oneof, no optional with has_ flags */
+	expect(s, f->label == PROTOBUF_C_LABEL_NONE && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) == 0);
+	if (size != 0)
+		put_value(s, f->name, f, base + f->offset);
+}
+
+/* Every field of m, in the descriptor's order (by field number). */
+static void put_message(gen *s, const char *key, const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	jw_open(&s->w, key, "{");
+	for (unsigned i = 0; i < d->n_fields; i++)
+		put_field(s, m, &d->fields[i]);
+	jw_close(&s->w, "}");
+}
+
+/* ---- the record (§7) ---- */
+
+/* Build the record: manifest, ceremony, open, the voter's ballot, close. */
+static void build_record(gen *s)
+{
+	const vy_election *e;
+	uint32_t choices[VYF_SELECTIONS];
+	Vybar__ElectionClose close = VYBAR__ELECTION_CLOSE__INIT;
+	uint8_t *p;
+	size_t len;
+	vy_reason why;
+
+	vyf_record_init(&s->r, VYPVEC_TRUSTEES, VYPVEC_THRESHOLD);
+	vyf_record_ceremony(&s->r);
+	e = &s->r.st.election;
+	vyf_voter_init(&s->v, e, VYPVEC_VOTER);
+	vyf_default_choices(choices);
+	s->ballot_bytes = vyf_ballot_pack(e, &s->v, choices, "cast", NULL, &s->ballot_len);
+	expect(s, vy_decode_ballot(&s->ballot, s->ballot_bytes, s->ballot_len, &why) == VY_R_OK);
+	if (s->err != VY_OK)
+		return;
+	vy_ballot_hash(e, s->ballot_hash, s->ballot);
+	vy_tracking_code(s->code, s->ballot_hash);
+	expect(s, strlen(s->code) == VY_TRACKING_CODE_LEN);
+	expect(s, vy_ballot_validate(e, s->ballot, &why) == VY_R_OK);
+	s->ballot_seq = s->r.st.next_seq;
+	vyf_record_append(&s->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, s->ballot_bytes, s->ballot_len);
+	memcpy(s->ballot_head, s->r.st.head_hash, VY_HASH_BYTES);
+	close.ballots_received = VYPVEC_BALLOTS_RECEIVED;
+	p = vy_msg_pack(&close, &len);
+	expect(s, p != NULL);
+	if (p != NULL)
+		vyf_record_append(&s->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
+	free(p);
+}
+
+/* "manifest": its fields, its protobuf bytes (entry 0's payload) and the
+ * base hash (§3.5), recomputed from the decoded manifest. */
+static void section_manifest(gen *s)
+{
+	const Vybar__Manifest *m = s->r.st.manifest;
+	uint8_t h[VY_HASH_BYTES];
+
+	vy_manifest_hash(m, h);
+	expect(s, memcmp(h, s->r.st.election.base_hash, VY_HASH_BYTES) == 0);
+	jw_open(&s->w, "manifest", "{");
+	put_message(s, "fields", &m->base);
+	jw_hex(&s->w, "protobuf", s->r.manifest_bytes, s->r.manifest_len);
+	jw_hex(&s->w, "base_hash", h, sizeof h);
+	jw_close(&s->w, "}");
+}
+
+/* "credential" (§4.1): the voter's key from its seed, the credential
+ * message and the prepared message the registrar signs. */
+static void section_credential(gen *s)
+{
+	uint8_t cm[VY_HASH_BYTES], msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+	char label[LABEL_BYTES];
+
+	snprintf(label, sizeof label, "%s%s", VYPVEC_VOTER, VOTER_SEED_SUFFIX);
+	vy_credential_message(&s->r.st.election, cm, s->v.pk);
+	jw_open(&s->w, "credential", "{");
+	put_seed(s, "seed_label", "seed", label, s->v.pk);
+	jw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
+	jw_hex(&s->w, "randomizer", s->v.randomizer, sizeof s->v.randomizer);
+	jw_hex(&s->w, "credential_message", cm, sizeof cm);
+	memcpy(msg, s->v.randomizer, VY_RANDOMIZER_BYTES);
+	memcpy(msg + VY_RANDOMIZER_BYTES, cm, sizeof cm);
+	jw_hex(&s->w, "registrar_message", msg, sizeof msg);
+	jw_close(&s->w, "}");
+}
+
+/* The digest of a tracking code (§4.4): H("vybar/v1/tracking-code", ballot_hash). */
+static void tracking_digest(uint8_t out[VY_HASH_BYTES], const uint8_t ballot_hash[VY_HASH_BYTES])
+{
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_TRACKING);
+	vy_hasher_item(&h, ballot_hash, VY_HASH_BYTES);
+	vy_hasher_final(&h, out);
+}
+
+/* "ballot" (§4.4): fields, bytes, ballot hash, the credential's signature
+ * (checked), the tracking code and its digest. */
+static void section_ballot(gen *s)
+{
+	uint8_t d[VY_HASH_BYTES];
+
+	expect(s, s->ballot->signature.len == VY_ED25519_SIG_BYTES &&
+			  crypto_sign_verify_detached(s->ballot->signature.data, s->ballot_hash, VY_HASH_BYTES,
+						      s->v.pk) == 0);
+	tracking_digest(d, s->ballot_hash);
+	jw_open(&s->w, "ballot", "{");
+	put_message(s, "fields", &s->ballot->base);
+	jw_hex(&s->w, "protobuf", s->ballot_bytes, s->ballot_len);
+	jw_hex(&s->w, "ballot_hash", s->ballot_hash, sizeof s->ballot_hash);
+	jw_hex(&s->w, "tracking_digest", d, sizeof d);
+	jw_string(&s->w, "tracking_code", s->code);
+	jw_close(&s->w, "}");
+}
+
+/* One "tracking_codes" sample. */
+static void put_tracking(gen *s, const uint8_t ballot_hash[VY_HASH_BYTES])
+{
+	uint8_t d[VY_HASH_BYTES];
+	char code[VY_TRACKING_CODE_BYTES];
+
+	tracking_digest(d, ballot_hash);
+	vy_tracking_code(code, ballot_hash);
+	jw_open(&s->w, NULL, "{");
+	jw_hex(&s->w, "ballot_hash", ballot_hash, VY_HASH_BYTES);
+	jw_hex(&s->w, "digest", d, sizeof d);
+	jw_string(&s->w, "tracking_code", code);
+	jw_close(&s->w, "}");
+}
+
+/* "tracking_codes": the ballot's, and those of the all-zero and all-ff hashes. */
+static void section_tracking(gen *s)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	jw_open(&s->w, "tracking_codes", "[");
+	put_tracking(s, s->ballot_hash);
+	memset(h, 0, sizeof h);
+	put_tracking(s, h);
+	memset(h, 0xff, sizeof h);
+	put_tracking(s, h);
+	jw_close(&s->w, "]");
+}
+
+/* One "proof_contexts" sample (§4.3); option VY_CTX_OPTION_SUM is "sum". */
+static void put_ctx(gen *s, uint64_t contest, uint64_t option)
+{
+	uint8_t ctx[VY_CTX_MAX_BYTES];
+	size_t n = vy_ballot_ctx(ctx, s->v.pk, contest, option);
+
+	jw_open(&s->w, NULL, "{");
+	jw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
+	jw_u64(&s->w, "contest", contest);
+	if (option == VY_CTX_OPTION_SUM)
+		jw_string(&s->w, "option", VY_CTX_SUM);
+	else
+		jw_u64(&s->w, "option", option);
+	jw_hex(&s->w, "ctx", ctx, n);
+	jw_close(&s->w, "}");
+}
+
+static void section_contexts(gen *s)
+{
+	jw_open(&s->w, "proof_contexts", "[");
+	put_ctx(s, CTX_SELECTION_CONTEST, CTX_SELECTION_OPTION);
+	put_ctx(s, CTX_SUM_CONTEST, VY_CTX_OPTION_SUM);
+	jw_close(&s->w, "]");
+}
+
+/* One entry of "record.entries": its frame fields, its hash (which must
+ * chain to the next entry's prev_hash) and the board's signature (checked). */
+static void put_entry(gen *s, size_t i, uint8_t prev[VY_HASH_BYTES])
+{
+	Vybar__RecordEntry *e = NULL;
+	const ProtobufCEnumValue *tv;
+	uint8_t h[VY_HASH_BYTES];
+	vy_reason why;
+
+	expect(s, vy_decode_entry(&e, s->r.entries[i], s->r.entry_lens[i], &why) == VY_R_OK);
+	if (e == NULL)
+		return;
+	vy_entry_hash_of(h, e);
+	tv = protobuf_c_enum_descriptor_get_value(&vybar__entry_type__descriptor, (int)e->type);
+	expect(s, e->seq == i && tv != NULL && e->prev_hash.len == VY_HASH_BYTES &&
+			  memcmp(e->prev_hash.data, prev, VY_HASH_BYTES) == 0);
+	expect(s, e->signature.len == VY_ED25519_SIG_BYTES &&
+			  crypto_sign_verify_detached(e->signature.data, h, sizeof h, s->r.keys.board_pk) == 0);
+	jw_open(&s->w, NULL, "{");
+	jw_u64(&s->w, "seq", e->seq);
+	jw_hex(&s->w, "prev_hash", e->prev_hash.data, e->prev_hash.len);
+	jw_u64(&s->w, "type", (uint64_t)e->type);
+	jw_string(&s->w, "type_name", tv != NULL ? tv->name : "?");
+	jw_hex(&s->w, "payload", e->payload.data, e->payload.len);
+	jw_hex(&s->w, "entry_hash", h, sizeof h);
+	jw_hex(&s->w, "signature", e->signature.data, e->signature.len);
+	jw_close(&s->w, "}");
+	memcpy(prev, h, VY_HASH_BYTES);
+	vy_msg_free(e);
+}
+
+/* "record" (§7): the board's key and seed, every entry, the head hash. */
+static void section_record(gen *s)
+{
+	uint8_t prev[VY_HASH_BYTES];
+
+	memset(prev, 0, sizeof prev);
+	jw_open(&s->w, "record", "{");
+	put_seed(s, "board_seed_label", "board_seed", BOARD_SEED_LABEL, s->r.keys.board_pk);
+	jw_hex(&s->w, "board_public_key", s->r.keys.board_pk, sizeof s->r.keys.board_pk);
+	jw_open(&s->w, "entries", "[");
+	for (size_t i = 0; i < s->r.n_entries; i++)
+		put_entry(s, i, prev);
+	jw_close(&s->w, "]");
+	expect(s, memcmp(prev, s->r.st.head_hash, VY_HASH_BYTES) == 0);
+	jw_hex(&s->w, "head_hash", prev, sizeof prev);
+	jw_close(&s->w, "}");
+}
+
+/* "receipt" (§7.5) of the ballot entry, verified with vy_receipt_verify. */
+static void section_receipt(gen *s)
+{
+	Vybar__Receipt rc;
+	uint8_t sig[VY_ED25519_SIG_BYTES], h[VY_HASH_BYTES], *p;
+	size_t len;
+	vy_reason why;
+
+	vy_receipt_make(&rc, sig, s->code, s->ballot_seq, s->ballot_head, s->r.keys.board_sk);
+	vy_receipt_hash(h, s->code, s->ballot_seq, s->ballot_head);
+	expect(s, vy_receipt_verify(s->r.keys.board_pk, &rc, &why) == VY_R_OK);
+	p = vy_msg_pack(&rc, &len);
+	expect(s, p != NULL);
+	jw_open(&s->w, "receipt", "{");
+	jw_string(&s->w, "tracking_code", rc.tracking_code);
+	jw_u64(&s->w, "seq", rc.seq);
+	jw_hex(&s->w, "head_hash", rc.head_hash.data, rc.head_hash.len);
+	jw_hex(&s->w, "receipt_hash", h, sizeof h);
+	jw_hex(&s->w, "signature", rc.signature.data, rc.signature.len);
+	if (p != NULL)
+		jw_hex(&s->w, "protobuf", p, len);
+	jw_close(&s->w, "}");
+	free(p);
+}
+
+/* ---- entry point ---- */
+
+vy_err vypvec_generate(char **out, size_t *out_len)
+{
+	gen *s;
+	vy_err err;
+
+	if (out == NULL || out_len == NULL)
+		return VY_ERR_ARG;
+	*out = NULL;
+	*out_len = 0;
+	err = vy_init();
+	if (err != VY_OK)
+		return err;
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return VY_ERR_NOMEM;
+	build_record(s);
+	if (s->err == VY_OK) {
+		jw_open(&s->w, NULL, "{");
+		jw_string(&s->w, "generated", VYPVEC_GENERATED);
+		jw_string(&s->w, "specification", VYPVEC_SPECIFICATION);
+		jw_string(&s->w, "label_prefix", LABEL_PREFIX);
+		jw_string(&s->w, "group", s->r.st.manifest->group);
+		section_manifest(s);
+		section_credential(s);
+		section_ballot(s);
+		section_tracking(s);
+		section_contexts(s);
+		section_record(s);
+		section_receipt(s);
+		jw_close(&s->w, "}");
+		jw_puts(&s->w, "\n");
+	}
+	err = s->err;
+	if (err == VY_OK && (s->w.failed || s->w.depth != 0))
+		err = VY_ERR_NOMEM;
+	if (err == VY_OK) {
+		*out = s->w.buf;
+		*out_len = s->w.len;
+		s->w.buf = NULL;
+	}
+	free(s->w.buf);
+	vy_msg_free(s->ballot);
+	free(s->ballot_bytes);
+	vyf_record_free(&s->r);
+	sodium_memzero(s, sizeof *s);
+	free(s);
+	return err;
+}

@@ -1,0 +1,395 @@
+/*
+ * The protocol test vectors (specs/vectors/protocol.json, specs/protocol.md
+ * "Test vectors"):
+ *
+ *  1. the committed file is byte-identical to what
+ *     tests/support/protocol_vectors_gen.c generates today (and generation is
+ *     deterministic), so the code and the vectors cannot drift apart;
+ *  2. the values of the committed file, read back as a verifier would, agree
+ *     with the library: the manifest decodes, validates and hashes to the
+ *     base hash; the ballot hashes to its ballot hash and tracking code and
+ *     its signature verifies; the proof contexts and credential message are
+ *     the library's; the record, rebuilt from its entries, passes every
+ *     validity rule and ends at the head hash; the receipt verifies; and
+ *     altered copies (a flipped signature byte, another seq) fail with the
+ *     expected reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/vy_record.h"
+#include "tests/support/json.h"
+#include "tests/support/protocol_fixtures.h"
+#include "tests/support/protocol_vectors_gen.h"
+#include "tests/support/vytest.h"
+
+#define VECTORS_PATH "specs/vectors/" VYPVEC_FILE_NAME
+#define ALTERED_ENTRY 3      /* the entry whose signature is altered */
+
+/* ---- reading the committed file ---- */
+
+static vyjson *parse_committed(void)
+{
+	char err[256] = "";
+	size_t len;
+	char *text = vytest_read_file(vytest_source_path(VECTORS_PATH), &len);
+	vyjson *v = vyjson_parse(text, len, err, sizeof err);
+
+	free(text);
+	if (v == NULL)
+		fail_msg("%s does not parse: %s", VECTORS_PATH, err);
+	return v;
+}
+
+static const vyjson *member(const vyjson *o, const char *key)
+{
+	const vyjson *m = vyjson_get(o, key);
+
+	if (m == NULL)
+		fail_msg("vector member \"%s\" missing", key);
+	return m;
+}
+
+/* A hex member as a malloc'd buffer; its length in *len. */
+static uint8_t *blob_at(const vyjson *o, const char *key, size_t *len)
+{
+	const char *hex = vyjson_string(member(o, key));
+	uint8_t *b;
+	long n;
+
+	assert_non_null(hex);
+	b = malloc(strlen(hex) / 2 + 1);
+	assert_non_null(b);
+	n = vytest_unhex(b, strlen(hex) / 2 + 1, hex);
+	assert_true(n >= 0);
+	*len = (size_t)n;
+	return b;
+}
+
+/* A hex member of exactly len bytes. */
+static void hex_exact(const vyjson *o, const char *key, uint8_t *out, size_t len)
+{
+	const char *hex = vyjson_string(member(o, key));
+
+	assert_non_null(hex);
+	assert_int_equal(vytest_unhex(out, len, hex), (long)len);
+}
+
+static uint64_t u64_at(const vyjson *o, const char *key)
+{
+	long long x;
+
+	assert_true(vyjson_int(member(o, key), &x));
+	assert_true(x >= 0);
+	return (uint64_t)x;
+}
+
+/* The committed manifest, decoded and validated, with its election. */
+static Vybar__Manifest *manifest_of(const vyjson *v, vy_election *e)
+{
+	Vybar__Manifest *m = NULL;
+	vy_reason why = { 0 };
+	size_t len;
+	uint8_t *b = blob_at(member(v, "manifest"), "protobuf", &len);
+
+	assert_int_equal(vy_decode_manifest(&m, b, len, &why), VY_R_OK);
+	assert_int_equal(vy_election_init(e, m, &why), VY_R_OK);
+	free(b);
+	return m;
+}
+
+/* ---- 1. committed == generated ---- */
+
+#define SHOWN_LINE_BYTES 160 /* at most this much of a differing line is printed */
+
+/* The length of the line starting at s + start (at most SHOWN_LINE_BYTES). */
+static int line_len(const char *s, size_t len, size_t start)
+{
+	size_t n = 0;
+
+	while (start + n < len && s[start + n] != '\n' && n < SHOWN_LINE_BYTES)
+		n++;
+	return (int)n;
+}
+
+/* Report the first line where two texts differ, then fail. */
+static void fail_with_first_difference(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, line = 1, start = 0;
+
+	while (i < alen && i < blen && a[i] == b[i]) {
+		if (a[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+		i++;
+	}
+	print_error("%s differs from a fresh generation at line %zu:\n  committed: %.*s\n  generated: %.*s\n"
+		    "Regenerate with `make vectors` if the change is intended (specs/protocol.md, Test vectors).\n",
+		    VECTORS_PATH, line, line_len(a, alen, start), a + start, line_len(b, blen, start), b + start);
+	fail();
+}
+
+static void test_committed_matches(void **state)
+{
+	char *generated = NULL, *again = NULL, *committed;
+	size_t glen, alen, clen;
+
+	(void)state;
+	vytest_init();
+	assert_int_equal(vypvec_generate(&generated, &glen), VY_OK);
+	assert_int_equal(vypvec_generate(&again, &alen), VY_OK);
+	assert_int_equal(glen, alen);
+	assert_memory_equal(generated, again, glen);
+	committed = vytest_read_file(vytest_source_path(VECTORS_PATH), &clen);
+	if (clen != glen || memcmp(committed, generated, glen) != 0)
+		fail_with_first_difference(committed, clen, generated, glen);
+	free(committed);
+	free(generated);
+	free(again);
+}
+
+/* ---- 2. the committed values through the library ---- */
+
+/* The manifest validates and hashes to the base hash; the credential
+ * message is the library's. */
+static void test_manifest_and_credential(void **state)
+{
+	vyjson *v;
+	vy_election e;
+	Vybar__Manifest *m;
+	uint8_t want[VY_HASH_BYTES], pk[VY_ED25519_PK_BYTES], cm[VY_HASH_BYTES];
+	const vyjson *cred;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	m = manifest_of(v, &e);
+	hex_exact(member(v, "manifest"), "base_hash", want, sizeof want);
+	assert_memory_equal(e.base_hash, want, sizeof want);
+	assert_string_equal(vyjson_get_string(v, "group"), m->group);
+	cred = member(v, "credential");
+	hex_exact(cred, "public_key", pk, sizeof pk);
+	hex_exact(cred, "credential_message", want, sizeof want);
+	vy_credential_message(&e, cm, pk);
+	assert_memory_equal(cm, want, sizeof want);
+	/* another base hash, another credential message */
+	e.base_hash[0] ^= 1;
+	vy_credential_message(&e, cm, pk);
+	assert_memory_not_equal(cm, want, sizeof want);
+	vy_msg_free(m);
+	vyjson_free(v);
+}
+
+/* The ballot hash, its signature and tracking code, the tracking-code
+ * samples and the proof contexts. */
+static void test_ballot_and_tracking(void **state)
+{
+	vyjson *v;
+	vy_election e;
+	Vybar__Manifest *m;
+	Vybar__Ballot *b = NULL;
+	const vyjson *bj, *list;
+	uint8_t h[VY_HASH_BYTES], want[VY_HASH_BYTES], *bytes;
+	char code[VY_TRACKING_CODE_BYTES];
+	size_t len;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	m = manifest_of(v, &e);
+	bj = member(v, "ballot");
+	bytes = blob_at(bj, "protobuf", &len);
+	assert_int_equal(vy_decode_ballot(&b, bytes, len, NULL), VY_R_OK);
+	vy_ballot_hash(&e, h, b);
+	hex_exact(bj, "ballot_hash", want, sizeof want);
+	assert_memory_equal(h, want, sizeof h);
+	vy_tracking_code(code, h);
+	assert_string_equal(code, vyjson_get_string(bj, "tracking_code"));
+	assert_int_equal(crypto_sign_verify_detached(b->signature.data, h, sizeof h, b->credential->public_key.data), 0);
+	h[0] ^= 1;
+	assert_int_not_equal(crypto_sign_verify_detached(b->signature.data, h, sizeof h, b->credential->public_key.data),
+			     0);
+	vy_tracking_code(code, h);
+	assert_string_not_equal(code, vyjson_get_string(bj, "tracking_code"));
+
+	list = member(v, "tracking_codes");
+	assert_int_equal(vyjson_len(list), 3);
+	for (size_t i = 0; i < vyjson_len(list); i++) {
+		hex_exact(vyjson_at(list, i), "ballot_hash", h, sizeof h);
+		vy_tracking_code(code, h);
+		assert_string_equal(code, vyjson_get_string(vyjson_at(list, i), "tracking_code"));
+	}
+
+	list = member(v, "proof_contexts");
+	assert_int_equal(vyjson_len(list), 2);
+	for (size_t i = 0; i < vyjson_len(list); i++) {
+		const vyjson *c = vyjson_at(list, i);
+		const char *opt = vyjson_get_string(c, "option");
+		uint8_t pk[VY_ED25519_PK_BYTES], ctx[VY_CTX_MAX_BYTES], *wctx;
+		size_t n, wlen;
+
+		hex_exact(c, "public_key", pk, sizeof pk);
+		n = vy_ballot_ctx(ctx, pk, u64_at(c, "contest"),
+				  opt != NULL && strcmp(opt, VY_CTX_SUM) == 0 ? VY_CTX_OPTION_SUM : u64_at(c, "option"));
+		wctx = blob_at(c, "ctx", &wlen);
+		assert_int_equal(n, wlen);
+		assert_memory_equal(ctx, wctx, n);
+		free(wctx);
+	}
+	free(bytes);
+	vy_msg_free(b);
+	vy_msg_free(m);
+	vyjson_free(v);
+}
+
+/* Pack entry i of the committed record, with one signature byte flipped
+ * when alter is set. */
+static uint8_t *entry_bytes(const vyjson *ej, int alter, size_t *len)
+{
+	Vybar__RecordEntry e = VYBAR__RECORD_ENTRY__INIT;
+	size_t n;
+	uint8_t *out;
+
+	e.seq = u64_at(ej, "seq");
+	e.type = (Vybar__EntryType)u64_at(ej, "type");
+	e.prev_hash.data = blob_at(ej, "prev_hash", &e.prev_hash.len);
+	e.payload.data = blob_at(ej, "payload", &e.payload.len);
+	e.signature.data = blob_at(ej, "signature", &n);
+	e.signature.len = n;
+	if (alter)
+		e.signature.data[0] ^= 1;
+	out = vy_msg_pack(&e, len);
+	assert_non_null(out);
+	free(e.prev_hash.data);
+	free(e.payload.data);
+	free(e.signature.data);
+	return out;
+}
+
+/* The record file of the committed entries (§7.6); entry `altered` (or
+ * none, if out of range) gets a flipped signature byte. */
+static FILE *record_file(const vyjson *entries, size_t altered)
+{
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(VY_RECORD_MAGIC, 1, VY_RECORD_MAGIC_LEN, f), VY_RECORD_MAGIC_LEN);
+	for (size_t i = 0; i < vyjson_len(entries); i++) {
+		size_t len;
+		uint8_t *b = entry_bytes(vyjson_at(entries, i), i == altered, &len);
+		uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
+
+		assert_int_equal(fwrite(hdr, 1, sizeof hdr, f), sizeof hdr);
+		assert_int_equal(fwrite(b, 1, len, f), len);
+		free(b);
+	}
+	rewind(f);
+	return f;
+}
+
+/* Each entry hash and chain link as written; the whole record through
+ * every validity rule; an altered board signature refused at its entry. */
+static void test_record_chain(void **state)
+{
+	vyjson *v;
+	const vyjson *rec, *entries;
+	uint8_t prev[VY_HASH_BYTES], h[VY_HASH_BYTES], want[VY_HASH_BYTES], board_pk[VY_ED25519_PK_BYTES];
+	vy_record_state st;
+	vy_reason why = { 0 };
+	uint64_t bad = 0;
+	FILE *f;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	rec = member(v, "record");
+	entries = member(rec, "entries");
+	assert_true(vyjson_len(entries) > ALTERED_ENTRY);
+	hex_exact(rec, "board_public_key", board_pk, sizeof board_pk);
+	memset(prev, 0, sizeof prev);
+	for (size_t i = 0; i < vyjson_len(entries); i++) {
+		const vyjson *ej = vyjson_at(entries, i);
+		uint8_t sig[VY_ED25519_SIG_BYTES], *payload;
+		size_t plen;
+
+		assert_int_equal(u64_at(ej, "seq"), i);
+		hex_exact(ej, "prev_hash", want, sizeof want);
+		assert_memory_equal(want, prev, sizeof prev);
+		payload = blob_at(ej, "payload", &plen);
+		vy_entry_hash(h, i, prev, sizeof prev, u64_at(ej, "type"), payload, plen);
+		hex_exact(ej, "entry_hash", want, sizeof want);
+		assert_memory_equal(h, want, sizeof h);
+		hex_exact(ej, "signature", sig, sizeof sig);
+		assert_int_equal(crypto_sign_verify_detached(sig, h, sizeof h, board_pk), 0);
+		memcpy(prev, h, sizeof h);
+		free(payload);
+	}
+	hex_exact(rec, "head_hash", want, sizeof want);
+	assert_memory_equal(prev, want, sizeof prev);
+
+	vy_record_state_init(&st);
+	f = record_file(entries, SIZE_MAX);
+	if (vy_record_verify_file(&st, f, &bad, &why) != VY_R_OK)
+		fail_msg("committed record refused at entry %llu: %s", (unsigned long long)bad, why.msg);
+	assert_int_equal(st.next_seq, vyjson_len(entries));
+	assert_memory_equal(st.head_hash, want, sizeof want);
+	fclose(f);
+	vy_record_state_free(&st);
+
+	vy_record_state_init(&st);
+	f = record_file(entries, ALTERED_ENTRY);
+	assert_int_equal(vy_record_verify_file(&st, f, &bad, &why), VY_R_BOARD_SIGNATURE);
+	assert_int_equal(bad, ALTERED_ENTRY);
+	fclose(f);
+	vy_record_state_free(&st);
+	vyjson_free(v);
+}
+
+/* The receipt verifies under the board key and points at the ballot's
+ * entry; another seq fails. */
+static void test_receipt(void **state)
+{
+	vyjson *v;
+	const vyjson *rj, *entries;
+	Vybar__Receipt *r = NULL;
+	uint8_t board_pk[VY_ED25519_PK_BYTES], h[VY_HASH_BYTES], want[VY_HASH_BYTES], *b;
+	vy_reason why = { 0 };
+	size_t len;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	rj = member(v, "receipt");
+	hex_exact(member(v, "record"), "board_public_key", board_pk, sizeof board_pk);
+	b = blob_at(rj, "protobuf", &len);
+	assert_int_equal(vy_decode_receipt(&r, b, len, NULL), VY_R_OK);
+	assert_int_equal(vy_receipt_verify(board_pk, r, &why), VY_R_OK);
+	vy_receipt_hash(h, r->tracking_code, r->seq, r->head_hash.data);
+	hex_exact(rj, "receipt_hash", want, sizeof want);
+	assert_memory_equal(h, want, sizeof h);
+	assert_string_equal(r->tracking_code, vyjson_get_string(member(v, "ballot"), "tracking_code"));
+	entries = member(member(v, "record"), "entries");
+	assert_true(r->seq < vyjson_len(entries));
+	hex_exact(vyjson_at(entries, r->seq), "entry_hash", want, sizeof want);
+	assert_memory_equal(r->head_hash.data, want, sizeof want);
+	r->seq++;
+	assert_int_equal(vy_receipt_verify(board_pk, r, &why), VY_R_RECEIPT);
+	free(b);
+	vy_msg_free(r);
+	vyjson_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_committed_matches),
+		cmocka_unit_test(test_manifest_and_credential),
+		cmocka_unit_test(test_ballot_and_tracking),
+		cmocka_unit_test(test_record_chain),
+		cmocka_unit_test(test_receipt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
