@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "crypto/vy_blind_rsa.h"
 #include "crypto/vy_hash.h"
 #include "protocol/vy_election.h"
 
@@ -231,6 +232,8 @@ static vy_rc check_trustees(const Vybar__Manifest *m, vy_reason *why)
  * >= 3 of at most 8 bytes, both without leading zero bytes. */
 static vy_rc check_registrar_key(const Vybar__RsaPublicKey *k, vy_reason *why)
 {
+	vy_rsa_pk pk;
+
 	if (k == NULL)
 		return vy_reason_set(why, VY_R_KEY, "registrar_key missing");
 	if (k->modulus.len < VY_RSA_MIN_MODULUS_BYTES || k->modulus.len > VY_RSA_MAX_MODULUS_BYTES ||
@@ -240,6 +243,10 @@ static vy_rc check_registrar_key(const Vybar__RsaPublicKey *k, vy_reason *why)
 	if (k->exponent.len < 1 || k->exponent.len > 8 || k->exponent.data[0] == 0 ||
 	    (k->exponent.data[k->exponent.len - 1] & 1) == 0 || (k->exponent.len == 1 && k->exponent.data[0] < 3))
 		return vy_reason_set(why, VY_R_KEY, "registrar_key exponent must be odd, >= 3, at most 8 bytes");
+	/* The same import the signature check uses (crypto §9.1), so that an
+	 * election cannot be set up with a key every ballot would then fail on. */
+	if (vy_rsa_pk_import(&pk, k->modulus.data, k->modulus.len, k->exponent.data, k->exponent.len) != VY_OK)
+		return vy_reason_set(why, VY_R_KEY, "registrar_key is not a usable RSA public key (crypto §9.1)");
 	return VY_R_OK;
 }
 

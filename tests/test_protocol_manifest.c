@@ -72,6 +72,8 @@ static void board_bad_key(Vybar__Manifest *m) { memset(m->board_key.data, 0, 32)
 static void rsa_short(Vybar__Manifest *m) { m->registrar_key->modulus.len = 383; }
 static void rsa_even(Vybar__Manifest *m) { m->registrar_key->modulus.data[383] &= 0xfe; }
 static void rsa_exp_even(Vybar__Manifest *m) { m->registrar_key->exponent.data[2] = 2; }
+/* 384 bytes but only 3065 bits: passes the size rule, refused by the RSA import (crypto §9.1). */
+static void rsa_3065_bits(Vybar__Manifest *m) { m->registrar_key->modulus.data[0] = 0x01; }
 static void period(Vybar__Manifest *m) { m->voting_end = m->voting_start; }
 static void counting(Vybar__Manifest *m) { m->counting_rule = 0; }
 
@@ -102,6 +104,7 @@ static void test_rules(void **state)
 	expect_broken(rsa_short, VY_R_KEY);
 	expect_broken(rsa_even, VY_R_KEY);
 	expect_broken(rsa_exp_even, VY_R_KEY);
+	expect_broken(rsa_3065_bits, VY_R_KEY);
 	expect_broken(period, VY_R_FIELD);
 	expect_broken(counting, VY_R_FIELD);
 }
