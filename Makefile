@@ -12,7 +12,8 @@ WERROR     ?= 0
 # Debian packages the build and the tests need.
 PACKAGES := build-essential cmake pkg-config python3 valgrind \
             libsodium-dev libgmp-dev libgcrypt20-dev \
-            libprotobuf-c-dev protobuf-c-compiler libcmocka-dev
+            libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
+            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 
@@ -53,6 +54,7 @@ test-asan: deps
 
 bench: build
 	$(BUILD)/bench/bench_crypto
+	$(BUILD)/bench/bench_board
 
 # Regenerate the project's own test vectors (specs/vectors/*.json).
 vectors: build

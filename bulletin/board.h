@@ -1,0 +1,96 @@
+/*
+ * The board's core, independent of HTTP: the record state, the store, the
+ * board's signing key, and the single writer that validates and appends
+ * entries (specs/board-api.md).
+ *
+ * Every entry is checked by the protocol library's validity rules
+ * (vy_validate_entry, specs/protocol.md §8) before it is appended; a receipt
+ * or acknowledgement is produced only after the store's append (COMMIT)
+ * returned. Writes go through one writer thread fed by a bounded queue: a
+ * caller reserves a slot (vyb_board_reserve), then submits its job, whose
+ * done() callback runs on the writer thread once the job is finished.
+ */
+#ifndef VYB_BOARD_H
+#define VYB_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bulletin/store.h"
+#include "protocol/vy_record.h"
+
+typedef struct vyb_board vyb_board;
+
+typedef struct {
+	const char *db_path;
+	const char *key_path;
+	const char *manifest_path; /* NULL: the record must already exist */
+	size_t queue_max;          /* jobs waiting for the writer */
+	vy_registrar_verify_fn registrar_verify; /* NULL: the library's real check */
+} vyb_board_config;
+
+typedef enum {
+	VYB_JOB_ENTRY = 0, /* append payload as an entry of type `type` */
+	VYB_JOB_ADMIN = 1  /* payload is an AdminAction (protocol.md §12) */
+} vyb_job_kind;
+
+typedef struct vyb_job vyb_job;
+struct vyb_job {
+	/* input, owned by the caller */
+	vyb_job_kind kind;
+	Vybar__EntryType type;
+	const uint8_t *payload;
+	size_t payload_len;
+	void (*done)(vyb_job *job, void *arg);
+	void *done_arg;
+	/* output, set by the writer before done() */
+	int http_status;      /* 200 on success */
+	vy_reason why;        /* the reason on failure */
+	uint64_t seq;         /* the new entry's seq */
+	Vybar__EntryType appended_type;
+	uint8_t entry_hash[VY_HASH_BYTES];
+	char tracking_code[VY_TRACKING_CODE_BYTES]; /* ballots only, else "" */
+	uint8_t *receipt;     /* ballots: malloc'd packed Receipt, freed by the caller */
+	size_t receipt_len;
+	vyb_job *next;        /* queue link */
+};
+
+/* Open the store, load the key, replay and re-validate the whole record
+ * (refusing, with the failing entry and reason in why, if anything fails),
+ * create entry 0 from the manifest on first start, and start the writer. */
+vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *why) VY_WARN_UNUSED;
+/* Stop taking jobs, finish every queued one, stop the writer, close the store. */
+void vyb_board_close(vyb_board *b);
+
+/* Reserve a queue slot: 1 on success, 0 when the queue is full or the board
+ * is stopping (answer 503). Every reservation is followed by one submit. */
+int vyb_board_reserve(vyb_board *b) VY_WARN_UNUSED;
+void vyb_board_submit(vyb_board *b, vyb_job *job);
+/* Stop accepting new reservations (shutdown has begun). */
+void vyb_board_refuse_new(vyb_board *b);
+/* Wait until every reserved job is finished (its done() has returned). */
+void vyb_board_drain(vyb_board *b);
+
+/* Read side (any thread). */
+vyb_store *vyb_board_store(vyb_board *b);
+/* The manifest as stored in entry 0 (valid for the board's lifetime). */
+const uint8_t *vyb_board_manifest(const vyb_board *b, size_t *len);
+/* Status JSON (counts only, never partial results), malloc'd; NULL on OOM. */
+char *vyb_board_status_json(vyb_board *b, size_t *len);
+/* The published result as JSON for the web page, malloc'd; NULL on OOM. */
+char *vyb_board_result_json(vyb_board *b, size_t *len);
+
+/* protocol.md §12: admin_hash = H("vybar/v1/admin-action", base_hash,
+ * u64(action), head_hash), signed by the manifest's commission_key. */
+#define VYB_TAG_ADMIN "vybar/v1/admin-action"
+#define VYB_MAX_ADMIN_BYTES 4096
+void vyb_admin_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t action,
+		    const uint8_t head_hash[VY_HASH_BYTES]);
+
+/* The HTTP status a protocol reason code maps to (specs/board-api.md). */
+int vyb_status_of(vy_rc rc);
+
+/* Result JSON from a manifest and a Result message (exposed for tests). */
+char *vyb_result_to_json(const Vybar__Manifest *m, const Vybar__Result *r, uint64_t seq, size_t *len);
+
+#endif

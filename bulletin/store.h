@@ -1,0 +1,77 @@
+/*
+ * The board's storage (specs/board-api.md "Storage"): an append-only list of
+ * packed RecordEntry messages, numbered by seq, with an index from tracking
+ * code to the ballot's seq and signed receipt.
+ *
+ * A small interface so that another backend (PostgreSQL) can follow the
+ * SQLite one (store_sqlite.c). Contract of every backend:
+ *  - append() is atomic and durable: when it returns VY_R_OK the entry and
+ *    its index row are committed to stable storage together; on failure
+ *    neither is stored.
+ *  - append() is called by one writer at a time; read(), lookup() and
+ *    counts() may be called from any thread, concurrently with append().
+ *  - Every function returns a vy_rc and fills why (which may be NULL).
+ */
+#ifndef VYB_STORE_H
+#define VYB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/vy_protocol.h"
+
+/* One entry to append: its packed RecordEntry and, for a ballot or an
+ * audited ballot, the tracking code and the packed signed Receipt. */
+typedef struct {
+	uint64_t seq;
+	uint32_t type;
+	const uint8_t *entry;
+	size_t entry_len;
+	const char *tracking_code; /* NULL unless a ballot or audited ballot */
+	const uint8_t *receipt;
+	size_t receipt_len;
+} vyb_store_entry;
+
+typedef struct {
+	uint64_t entries; /* number of entries: the next seq */
+	uint64_t indexed; /* tracking codes in the index */
+} vyb_counts;
+
+/* A found tracking code: the seq and type of its entry and its receipt. */
+typedef struct {
+	uint64_t seq;
+	uint32_t type;
+	uint8_t *receipt; /* malloc'd packed Receipt */
+	size_t receipt_len;
+} vyb_store_hit;
+
+/* Called by read() for each entry in order; return 1 to go on, 0 to stop. */
+typedef int (*vyb_store_visit_fn)(void *arg, uint64_t seq, const uint8_t *entry, size_t len);
+
+typedef struct vyb_store vyb_store;
+
+typedef struct {
+	vy_rc (*append)(vyb_store *s, const vyb_store_entry *e, vy_reason *why);
+	vy_rc (*read)(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why);
+	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
+	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
+	void (*close)(vyb_store *s);
+} vyb_store_ops;
+
+struct vyb_store {
+	const vyb_store_ops *ops;
+};
+
+/* Open (or create) the SQLite store at path: one file, WAL journal,
+ * synchronous=FULL, one transaction per append. */
+vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why) VY_WARN_UNUSED;
+
+/* Dispatch to the backend. */
+vy_rc vyb_store_append(vyb_store *s, const vyb_store_entry *e, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vyb_store_read(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found,
+		       vy_reason *why) VY_WARN_UNUSED;
+vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why) VY_WARN_UNUSED;
+void vyb_store_close(vyb_store *s);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * End-to-end tests of vybar-board: start and stop a real board process on
+ * 127.0.0.1 with a free port (--port 0 --port-file), talk to it over HTTP
+ * with libcurl, and drive the fixtures' election (protocol_fixtures.h)
+ * through it while keeping the same record locally, entry for entry.
+ */
+#ifndef VYTEST_BOARD_HARNESS_H
+#define VYTEST_BOARD_HARNESS_H
+
+#include <sys/types.h>
+
+#include "tests/support/protocol_fixtures.h"
+
+#define VYH_PATH_BYTES 512
+#define VYH_DIR_BYTES 256
+
+typedef struct {
+	char dir[VYH_DIR_BYTES];
+	char db[VYH_PATH_BYTES], key[VYH_PATH_BYTES], manifest[VYH_PATH_BYTES];
+	char port_file[VYH_PATH_BYTES], log[VYH_PATH_BYTES];
+	pid_t pid;
+	unsigned port;
+} vyh_board;
+
+typedef struct {
+	long status;
+	uint8_t *body;
+	size_t len;
+	char retry_after[16];
+	char seq[24];
+	int transport_error; /* the request did not complete (server gone) */
+} vyh_resp;
+
+/* A fresh temporary directory with the paths of the board's files. */
+void vyh_init(vyh_board *b);
+/* Remove the directory and everything in it. */
+void vyh_cleanup(vyh_board *b);
+/* The key file (mode 0600) from a 32-byte seed; the manifest file. */
+void vyh_write_key(const vyh_board *b, const uint8_t seed[32]);
+void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len);
+/* Start `vybar-board serve --db --key --manifest --port 0 --port-file
+ * --listen 127.0.0.1 [extra...]` (extra: NULL-terminated, may be NULL).
+ * Returns -1 once the board listens, else the exit status of a board that
+ * refused to start (its stderr is in b->log). */
+int vyh_start(vyh_board *b, const char *const *extra);
+/* Send sig and wait: the exit status (or 128 + signal). */
+int vyh_stop(vyh_board *b, int sig);
+/* The board's stderr so far (malloc'd, NUL-terminated). */
+char *vyh_log(const vyh_board *b);
+
+/* HTTP against the board; failures to connect are reported in transport_error. */
+void vyh_get(const vyh_board *b, const char *path, vyh_resp *r);
+void vyh_post(const vyh_board *b, const char *path, const uint8_t *body, size_t len, vyh_resp *r);
+void vyh_resp_free(vyh_resp *r);
+/* The body as a NUL-terminated string contains s. */
+int vyh_body_has(const vyh_resp *r, const char *s);
+/* The whole record (GET /v1/record?from=0), failing the test on error. */
+uint8_t *vyh_record(const vyh_board *b, size_t *len);
+
+/* ---- an election through the board ---- */
+
+typedef struct {
+	vyf_record r; /* the same record, kept locally */
+	vyh_board b;
+	uint8_t commission_pk[crypto_sign_PUBLICKEYBYTES], commission_sk[crypto_sign_SECRETKEYBYTES];
+} vyh_election;
+
+/* The fixtures' record (n trustees, threshold t) and a board started on its
+ * manifest with the fixtures' board key. */
+void vyh_election_start(vyh_election *e, uint32_t n, uint32_t t, const char *const *extra);
+void vyh_election_free(vyh_election *e);
+/* The whole key ceremony over HTTP, then the admin "open", each entry also
+ * appended locally; fails the test unless every step is accepted. */
+void vyh_election_ceremony(vyh_election *e);
+/* An AdminAction (protocol.md §12) signed with sk over head. */
+uint8_t *vyh_admin_action(const vyh_election *e, int action, const uint8_t head[VY_HASH_BYTES], const uint8_t *sk,
+			  size_t *len);
+/* The local record file bytes (magic + frames). */
+uint8_t *vyh_local_record(const vyh_election *e, size_t *len);
+/* Verify a record file's bytes with the protocol library;
+ * returns the reason code, fills st (initialised here; free it). */
+vy_rc vyh_verify_record(const uint8_t *rec, size_t len, vy_record_state *st, vy_reason *why);
+/* The entry hash of every entry of a record file's bytes (malloc'd array). */
+uint8_t (*vyh_entry_hashes(const uint8_t *rec, size_t len, size_t *n))[VY_HASH_BYTES];
+
+#endif
