@@ -1,0 +1,76 @@
+/*
+ * The voter's side of registration (specs/registrar.md §5): generate an
+ * Ed25519 credential key, prepare and blind the credential message
+ * (protocol.md §4.1, crypto §9.3-§9.4), ask vybar-registrar over HTTP,
+ * finalize and verify the signature (crypto §9.6-§9.7), and store the
+ * credential in a file of mode 0600.
+ *
+ * Failures return a vy_rc with a reason; an answer of the registrar other
+ * than 200 is VY_R_IO with the registrar's reason and its HTTP status.
+ */
+#ifndef VYC_REGISTRATION_H
+#define VYC_REGISTRATION_H
+
+#include <sodium.h>
+
+#include "crypto/vy_blind_rsa.h"
+#include "protocol/vy_election.h"
+
+#define VYC_TAG_ISSUED "vybar/v1/registrar-issued"
+#define VYC_PATH_REGISTER "/v1/register"
+#define VYC_PATH_ISSUED "/v1/issued"
+#define VYC_MAX_RESPONSE_BYTES 65536
+
+/* One registration in progress. Holds secrets: end with vyc_registration_wipe. */
+typedef struct {
+	uint8_t seed[crypto_sign_SEEDBYTES];
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t prepared[VY_RANDOMIZER_BYTES + VY_HASH_BYTES]; /* randomizer || cm */
+	uint8_t blinded[VY_RSA_MAX_BYTES];
+	uint8_t inv[VY_RSA_MAX_BYTES];
+	uint8_t sig[VY_RSA_MAX_BYTES]; /* the finalized signature */
+	size_t k;
+	vy_rsa_pk rsa;
+	uint8_t base_hash[VY_HASH_BYTES];
+} vyc_registration;
+
+/* An HTTP answer: status and body (malloc'd, NUL-terminated past len). */
+typedef struct {
+	long status;
+	uint8_t *body;
+	size_t len;
+} vyc_http_resp;
+
+/* §5 steps 1-3: a fresh credential key, its prepared message and the
+ * blinded message; *req (malloc'd) is the RegistrationRequest with code. */
+vy_rc vyc_registration_begin(vyc_registration *r, const vy_election *e, const char *code, uint8_t **req,
+			     size_t *req_len, vy_reason *why) VY_WARN_UNUSED;
+/* §5 step 5: decode the RegistrationResponse, finalize and verify. */
+vy_rc vyc_registration_finish(vyc_registration *r, const uint8_t *resp, size_t len, vy_reason *why) VY_WARN_UNUSED;
+/* §5 step 6: write the CredentialFile to path (created, mode 0600). */
+vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why) VY_WARN_UNUSED;
+void vyc_registration_wipe(vyc_registration *r);
+
+/* The whole of §5 against the registrar at base_url (e.g.
+ * "http://127.0.0.1:8090"); *http_status (may be NULL) gets the answer's
+ * status (0 if none came). */
+vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
+		   long *http_status, vy_reason *why) VY_WARN_UNUSED;
+
+/* A credential file, decoded and checked against e (free with vy_msg_free). */
+vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path,
+			  vy_reason *why) VY_WARN_UNUSED;
+
+/* specs/registrar.md §4.2: check an IssuedStatement for base_hash under the
+ * registrar's statement key; *issued and *time receive its values. */
+vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
+			const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len, uint64_t *issued,
+			uint64_t *time, vy_reason *why) VY_WARN_UNUSED;
+
+/* HTTP with libcurl (a body of at most VYC_MAX_RESPONSE_BYTES). VY_R_IO
+ * if no answer came; any status is returned in resp. */
+vy_rc vyc_http_post(const char *url, const uint8_t *body, size_t len, vyc_http_resp *resp) VY_WARN_UNUSED;
+vy_rc vyc_http_get(const char *url, vyc_http_resp *resp) VY_WARN_UNUSED;
+void vyc_http_resp_free(vyc_http_resp *resp);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * vybar-registrar end to end (specs/registrar.md): a real registrar on
+ * 127.0.0.1, the client library of client/registration.h, and the SQLite
+ * file the registrar keeps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client/registration.h"
+#include "tests/support/registrar_harness.h"
+
+#define N_CODES 8
+
+static vyrh_registrar reg;
+static int issued_so_far; /* credentials this program has been issued */
+
+/* Every test shares one registrar (RSA key generation takes seconds). */
+static int setup(void **state)
+{
+	(void)state;
+	vytest_init();
+	vyrh_start(&reg, N_CODES);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vyrh_stop(&reg);
+	return 0;
+}
+
+/* A temporary file name for a credential. */
+static void cred_path(char out[VYRH_PATH_BYTES], const char *name)
+{
+	snprintf(out, VYRH_PATH_BYTES, "%.400s/%.64s", reg.dir, name);
+}
+
+/* POST a RegistrationRequest; the answer in resp. */
+static void post(const uint8_t *req, size_t len, vyc_http_resp *resp)
+{
+	char url[VYRH_PATH_BYTES];
+
+	vyrh_url(&reg, url, VYC_PATH_REGISTER);
+	assert_int_equal(vyc_http_post(url, req, len, resp), VY_R_OK);
+}
+
+/* The body contains s. */
+static int body_has(const vyc_http_resp *r, const char *s)
+{
+	return r->body != NULL && strstr((const char *)r->body, s) != NULL;
+}
+
+/* A full registration: the credential verifies for this election (the
+ * ballot rule's vy_registrar_verify), the file is mode 0600, and the same
+ * credential fails for another election's base hash. */
+static void test_full_registration(void **state)
+{
+	char file[VYRH_PATH_BYTES];
+	Vybar__CredentialFile *cf = NULL;
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES], pk[32];
+	struct stat sb;
+	long status = 0;
+	vy_reason why;
+	vyf_keys k;
+	Vybar__Manifest *other;
+	vy_election e2;
+
+	(void)state;
+	cred_path(file, "cred0.pb");
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[0], file, &status, &why), VY_R_OK);
+	issued_so_far++;
+	assert_int_equal(status, 200);
+	assert_int_equal(stat(file, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, &why), VY_R_OK);
+	/* §4.5 step 4 exactly as the board will check it */
+	memcpy(msg, cf->credential->randomizer.data, VY_RANDOMIZER_BYTES);
+	memcpy(pk, cf->credential->public_key.data, 32);
+	vy_credential_message(&reg.e, msg + VY_RANDOMIZER_BYTES, pk);
+	assert_int_equal(vy_registrar_verify(NULL, reg.m->registrar_key, msg, sizeof msg,
+					     cf->credential->signature.data, cf->credential->signature.len),
+			 VY_R_OK);
+	/* the seed is the credential key's */
+	{
+		uint8_t p2[32], s2[64];
+
+		crypto_sign_seed_keypair(p2, s2, cf->secret_seed.data);
+		assert_memory_equal(p2, pk, 32);
+	}
+	/* another election (the fixtures' manifest, another base hash): fails */
+	vyf_keys_init(&k, 3, 2);
+	other = vyf_manifest_new(&k);
+	assert_int_equal(vy_election_init(&e2, other, NULL), VY_R_OK);
+	vy_credential_message(&e2, msg + VY_RANDOMIZER_BYTES, pk);
+	assert_int_equal(vy_registrar_verify(NULL, reg.m->registrar_key, msg, sizeof msg,
+					     cf->credential->signature.data, cf->credential->signature.len),
+			 VY_R_REGISTRAR_SIGNATURE);
+	/* an existing credential file is never overwritten */
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, &status, &why), VY_R_IO);
+	issued_so_far++; /* the registrar issued it; the client could not store it */
+	vy_msg_free(other);
+	vy_msg_free(cf);
+}
+
+/* A used code: the byte-identical retry gets the same blind signature;
+ * any other request with it is refused with 409, the database unchanged. */
+static void test_code_used_twice(void **state)
+{
+	vyc_registration r1, r2;
+	vyc_http_resp a, b, c;
+	uint8_t *req1, *req2;
+	size_t len1, len2;
+	char *before, *after;
+	vy_reason why;
+	char lower[VYRH_CODE_BYTES];
+
+	(void)state;
+	assert_int_equal(vyc_registration_begin(&r1, &reg.e, reg.codes[2], &req1, &len1, &why), VY_R_OK);
+	post(req1, len1, &a);
+	assert_int_equal(a.status, 200);
+	issued_so_far++;
+	before = vyrh_db_dump(&reg);
+	/* the identical retry: 200, the same bytes, nothing stored */
+	post(req1, len1, &b);
+	assert_int_equal(b.status, 200);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.body, b.body, a.len);
+	assert_int_equal(vyc_registration_finish(&r1, b.body, b.len, &why), VY_R_OK);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(before, after);
+	free(after);
+	/* a new credential with the same code, typed in lower case without dashes */
+	for (size_t i = 0, o = 0; i <= strlen(reg.codes[2]); i++)
+		if (reg.codes[2][i] != '-')
+			lower[o++] = (char)(reg.codes[2][i] >= 'A' && reg.codes[2][i] <= 'Z' ? reg.codes[2][i] + 32
+											       : reg.codes[2][i]);
+	assert_int_equal(vyc_registration_begin(&r2, &reg.e, lower, &req2, &len2, &why), VY_R_OK);
+	post(req2, len2, &c);
+	assert_int_equal(c.status, 409);
+	assert_true(body_has(&c, "already issued"));
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	vyc_http_resp_free(&a);
+	vyc_http_resp_free(&b);
+	vyc_http_resp_free(&c);
+	free(req1);
+	free(req2);
+	vyc_registration_wipe(&r1);
+	vyc_registration_wipe(&r2);
+}
+
+/* Unknown code 403, malformed evidence or body 400: nothing stored. */
+static void test_unknown_and_malformed(void **state)
+{
+	static const uint8_t garbage[] = { 0xff, 0xff, 0xff, 0x07 };
+	vyc_registration r;
+	vyc_http_resp a;
+	uint8_t *req;
+	size_t len;
+	char *before = vyrh_db_dump(&reg), *after, code[VYRH_CODE_BYTES];
+	vy_reason why;
+	long status = 0;
+	char file[VYRH_PATH_BYTES];
+
+	(void)state;
+	strcpy(code, reg.codes[3]);
+	code[0] = code[0] == 'A' ? 'B' : 'A'; /* a code not on the roll */
+	cred_path(file, "cred-unknown.pb");
+	assert_int_equal(vyc_register(&reg.e, reg.url, code, file, &status, &why), VY_R_IO);
+	assert_int_equal(status, 403);
+	assert_non_null(strstr(why.msg, "unknown registration code"));
+	assert_int_equal(access(file, F_OK), -1);
+	/* not a code at all */
+	assert_int_equal(vyc_registration_begin(&r, &reg.e, "hello", &req, &len, &why), VY_R_OK);
+	post(req, len, &a);
+	assert_int_equal(a.status, 400);
+	assert_true(body_has(&a, "not a registration code"));
+	vyc_http_resp_free(&a);
+	free(req);
+	vyc_registration_wipe(&r);
+	/* not a RegistrationRequest */
+	post(garbage, sizeof garbage, &a);
+	assert_int_equal(a.status, 400);
+	assert_true(body_has(&a, "RegistrationRequest"));
+	vyc_http_resp_free(&a);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+}
+
+/* A request for another election: 400, nothing stored, the code still usable. */
+static void test_wrong_election(void **state)
+{
+	Vybar__RegistrationRequest *m;
+	vyc_registration r;
+	vyc_http_resp a;
+	uint8_t *req, *req2;
+	size_t len, len2;
+	char *before = vyrh_db_dump(&reg), *after;
+	vy_reason why;
+
+	(void)state;
+	assert_int_equal(vyc_registration_begin(&r, &reg.e, reg.codes[4], &req, &len, &why), VY_R_OK);
+	m = vybar__registration_request__unpack(NULL, len, req);
+	assert_non_null(m);
+	m->base_hash.data[0] ^= 1;
+	req2 = vy_msg_pack(m, &len2);
+	post(req2, len2, &a);
+	assert_int_equal(a.status, 400);
+	assert_true(body_has(&a, "does not serve that election"));
+	vyc_http_resp_free(&a);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	/* the code was not consumed */
+	post(req, len, &a);
+	assert_int_equal(a.status, 200);
+	issued_so_far++;
+	assert_int_equal(vyc_registration_finish(&r, a.body, a.len, &why), VY_R_OK);
+	vyc_http_resp_free(&a);
+	vybar__registration_request__free_unpacked(m, NULL);
+	free(req);
+	free(req2);
+	vyc_registration_wipe(&r);
+}
+
+/* memmem over the whole buffer. */
+static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(hay + i, needle, m) == 0)
+			return 1;
+	return 0;
+}
+
+/* Neither the file bytes nor any row holds x (raw, or hex in the dump). */
+static void assert_not_stored(const uint8_t *file, size_t flen, const char *dump, const uint8_t *x, size_t n)
+{
+	char hex[2 * 1024 + 1];
+
+	assert_false(contains(file, flen, x, n));
+	vytest_hex(hex, x, n);
+	assert_null(strstr(dump, hex));
+	for (char *p = hex; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 32);
+	assert_null(strstr(dump, hex));
+}
+
+/* What the registrar stores: no code (as typed, normalised, or in hex), no
+ * credential key, randomizer, credential message or finalized signature. */
+static void test_storage_holds_no_identity(void **state)
+{
+	char file[VYRH_PATH_BYTES];
+	Vybar__CredentialFile *cf = NULL;
+	size_t flen = 0;
+	uint8_t *bytes;
+	char *dump;
+	uint8_t cm[VY_HASH_BYTES];
+	vy_reason why;
+	long status;
+
+	(void)state;
+	cred_path(file, "cred5.pb");
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[5], file, &status, &why), VY_R_OK);
+	issued_so_far++;
+	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, &why), VY_R_OK);
+	bytes = (uint8_t *)vytest_read_file(reg.db, &flen);
+	dump = vyrh_db_dump(&reg);
+	assert_non_null(strstr(dump, "table roll"));
+	for (size_t i = 0; i < reg.n_codes; i++) {
+		char norm[VYRH_CODE_BYTES];
+		size_t o = 0;
+
+		assert_not_stored(bytes, flen, dump, (const uint8_t *)reg.codes[i], strlen(reg.codes[i]));
+		for (const char *p = reg.codes[i]; *p; p++)
+			if (*p != '-')
+				norm[o++] = *p;
+		norm[o] = '\0';
+		assert_not_stored(bytes, flen, dump, (const uint8_t *)norm, o);
+		assert_not_stored(bytes, flen, dump, (const uint8_t *)norm, 8); /* not even a prefix */
+	}
+	assert_not_stored(bytes, flen, dump, cf->credential->public_key.data, cf->credential->public_key.len);
+	assert_not_stored(bytes, flen, dump, cf->credential->randomizer.data, cf->credential->randomizer.len);
+	assert_not_stored(bytes, flen, dump, cf->credential->signature.data, cf->credential->signature.len);
+	assert_not_stored(bytes, flen, dump, cf->secret_seed.data, cf->secret_seed.len);
+	vy_credential_message(&reg.e, cm, cf->credential->public_key.data);
+	assert_not_stored(bytes, flen, dump, cm, sizeof cm);
+	/* the state files are the registrar's alone */
+	{
+		struct stat sb;
+
+		assert_int_equal(stat(reg.db, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+	}
+	free(dump);
+	free(bytes);
+	vy_msg_free(cf);
+}
+
+/* GET /v1/issued: a statement for this election. */
+static void get_statement(vyc_http_resp *a)
+{
+	char url[VYRH_PATH_BYTES];
+
+	vyrh_url(&reg, url, VYC_PATH_ISSUED);
+	assert_int_equal(vyc_http_get(url, a), VY_R_OK);
+	assert_int_equal(a->status, 200);
+}
+
+/* The signed count verifies and counts every credential issued; a
+ * tampered count, signature or election fails. */
+static void test_issued_statement(void **state)
+{
+	vyc_http_resp a;
+	uint64_t issued, t;
+	vy_reason why;
+	Vybar__IssuedStatement *m;
+	uint8_t *bad, other[VY_HASH_BYTES];
+	size_t bad_len;
+
+	(void)state;
+	get_statement(&a);
+	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
+			 VY_R_OK);
+	assert_int_equal(issued, (uint64_t)issued_so_far);
+	assert_true(t > 0);
+	/* the count, tampered */
+	m = vybar__issued_statement__unpack(NULL, a.len, a.body);
+	assert_non_null(m);
+	m->issued++;
+	bad = vy_msg_pack(m, &bad_len);
+	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
+			 VY_R_KEY);
+	assert_non_null(strstr(why.msg, "does not verify"));
+	assert_int_equal(issued, 0);
+	free(bad);
+	m->issued--;
+	m->signature.data[7] ^= 0x10;
+	bad = vy_msg_pack(m, &bad_len);
+	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
+			 VY_R_KEY);
+	free(bad);
+	/* another election's base hash */
+	memcpy(other, reg.e.base_hash, sizeof other);
+	other[31] ^= 1;
+	assert_int_equal(vyc_issued_verify(reg.statement_key, other, a.body, a.len, &issued, &t, &why), VY_R_FIELD);
+	vybar__issued_statement__free_unpacked(m, NULL);
+	vyc_http_resp_free(&a);
+	/* one more credential: the count follows */
+	{
+		char file[VYRH_PATH_BYTES];
+		long status;
+
+		cred_path(file, "cred6.pb");
+		assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[6], file, &status, &why), VY_R_OK);
+		issued_so_far++;
+	}
+	get_statement(&a);
+	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
+			 VY_R_OK);
+	assert_int_equal(issued, (uint64_t)issued_so_far);
+	vyc_http_resp_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_registration),
+		cmocka_unit_test(test_code_used_twice),
+		cmocka_unit_test(test_unknown_and_malformed),
+		cmocka_unit_test(test_wrong_election),
+		cmocka_unit_test(test_storage_holds_no_identity),
+		cmocka_unit_test(test_issued_statement),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
