@@ -1,0 +1,565 @@
+/* A trustee's secrets at rest (keystore.h, specs/trustee.md §2-§4). */
+#include "trustee/keystore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* §2: the key file. */
+#define KEY_MAGIC "VYBAR-TRUSTEE-KEY/1\n"
+#define KEY_MAGIC_LEN 20
+#define KEY_ALG_ARGON2ID13 1
+#define KEY_PLAIN_BYTES 96 /* Ed25519 seed, X25519 secret key, storage key */
+#define KEY_HDR_BYTES (KEY_MAGIC_LEN + 8 + 8 + 1 + crypto_pwhash_SALTBYTES + \
+		       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 4)
+#define AEAD_ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define KEY_FILE_BYTES (KEY_HDR_BYTES + KEY_PLAIN_BYTES + AEAD_ABYTES)
+/* §2: limits accepted when reading: MODERATE up to 16 times SENSITIVE. */
+#define OPS_MIN crypto_pwhash_OPSLIMIT_MODERATE
+#define OPS_MAX (16ULL * crypto_pwhash_OPSLIMIT_SENSITIVE)
+#define MEM_MIN crypto_pwhash_MEMLIMIT_MODERATE
+#define MEM_MAX (4ULL << 30)
+
+/* §3: the polynomial file. */
+#define POLY_MAGIC "VYBAR-TRUSTEE-POLY/1\n"
+#define POLY_MAGIC_LEN 21
+#define POLY_HDR_BYTES (POLY_MAGIC_LEN + NONCE_BYTES + 4)
+#define POLY_PLAIN_FIXED (32 + 4 + 4)
+#define POLY_TAG "vybar/v1/trustee-poly"
+
+#define PATH_BYTES 4096
+
+/* Big-endian helpers. */
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* dir/name into out; 0 when it fits. */
+static int join(char *out, const char *dir, const char *name, char *err)
+{
+	int n = snprintf(out, PATH_BYTES, "%s/%s", dir, name);
+
+	if (n < 0 || n >= PATH_BYTES) {
+		snprintf(err, VYT_ERR_BYTES, "path too long: %s/%s", dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+int vyt_write_atomic(const char *path, const uint8_t *buf, size_t len, unsigned mode, char *err)
+{
+	char tmp[PATH_BYTES + 16];
+	int fd, ok = 0;
+	size_t off = 0;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, (mode_t)mode);
+	if (fd < 0) {
+		snprintf(err, VYT_ERR_BYTES, "cannot create %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w <= 0 && errno != EINTR)
+			break;
+		if (w > 0)
+			off += (size_t)w;
+	}
+	ok = off == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
+	if (close(fd) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) != 0)
+		ok = 0;
+	if (!ok) {
+		snprintf(err, VYT_ERR_BYTES, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int vyt_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	size_t n = 0, cap = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (f == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t r;
+
+		if (n == cap) {
+			uint8_t *nb;
+
+			cap = cap ? 2 * cap : 4096;
+			nb = realloc(b, cap);
+			if (nb == NULL)
+				break;
+			b = nb;
+		}
+		r = fread(b + n, 1, cap - n, f);
+		n += r;
+		if (n > max || r == 0)
+			break;
+	}
+	if (ferror(f) || n > max || b == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "cannot read %s: %s", path,
+			 n > max ? "file too large" : "read error");
+		fclose(f);
+		free(b);
+		return -1;
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Strip one trailing "\n" or "\r\n". */
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 0 && s[n - 1] == '\n')
+		s[--n] = 0;
+	if (n > 0 && s[n - 1] == '\r')
+		s[--n] = 0;
+}
+
+/* Read at most VYT_MAX_PASSPHRASE bytes, up to the first newline, from fd. */
+static int read_line_fd(int fd, char *out, char *err)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, VYT_ERR_BYTES, "cannot read the passphrase: %s", strerror(errno));
+			return -1;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n >= VYT_MAX_PASSPHRASE) {
+			snprintf(err, VYT_ERR_BYTES, "passphrase longer than %d bytes", VYT_MAX_PASSPHRASE);
+			return -1;
+		}
+		out[n++] = c;
+	}
+	out[n] = 0;
+	chomp(out);
+	return 0;
+}
+
+/* Prompt on the terminal without echo. */
+static int prompt_tty(const char *prompt, char *out, char *err)
+{
+	struct termios old, noecho;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY), rc;
+
+	if (fd < 0) {
+		snprintf(err, VYT_ERR_BYTES, "no terminal for the passphrase prompt: use --passphrase-file or "
+			 "--passphrase-fd");
+		return -1;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcgetattr(fd, &old) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "cannot prompt on the terminal: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	noecho = old;
+	noecho.c_lflag &= ~(tcflag_t)ECHO;
+	(void)tcsetattr(fd, TCSAFLUSH, &noecho);
+	rc = read_line_fd(fd, out, err);
+	(void)tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		rc = rc ? rc : 0;
+	close(fd);
+	return rc;
+}
+
+int vyt_passphrase(const vyt_pass_src *src, int confirm, char **out, char *err)
+{
+	char *p = sodium_malloc(VYT_MAX_PASSPHRASE + 1), *again = NULL;
+	int rc = -1, fd;
+
+	*out = NULL;
+	if (p == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		return -1;
+	}
+	if (src->file != NULL) {
+		fd = open(src->file, O_RDONLY);
+		if (fd < 0) {
+			snprintf(err, VYT_ERR_BYTES, "cannot open passphrase file %s: %s", src->file, strerror(errno));
+			goto out;
+		}
+		rc = read_line_fd(fd, p, err);
+		close(fd);
+	} else if (src->fd >= 0) {
+		rc = read_line_fd(src->fd, p, err);
+	} else {
+		rc = prompt_tty("Passphrase: ", p, err);
+		if (rc == 0 && confirm) {
+			again = sodium_malloc(VYT_MAX_PASSPHRASE + 1);
+			rc = again == NULL ? -1 : prompt_tty("Passphrase again: ", again, err);
+			if (rc == 0 && strcmp(p, again) != 0) {
+				snprintf(err, VYT_ERR_BYTES, "the two passphrases differ");
+				rc = -1;
+			}
+		}
+	}
+	if (rc == 0 && p[0] == 0) {
+		snprintf(err, VYT_ERR_BYTES, "empty passphrase");
+		rc = -1;
+	}
+out:
+	if (again != NULL)
+		sodium_free(again);
+	if (rc != 0)
+		sodium_free(p);
+	else
+		*out = p;
+	return rc;
+}
+
+void vyt_secrets_open(vyt_secrets *s)
+{
+	sodium_mprotect_readonly(s);
+}
+
+void vyt_secrets_close(vyt_secrets *s)
+{
+	sodium_mprotect_noaccess(s);
+}
+
+void vyt_secrets_free(vyt_secrets *s)
+{
+	if (s != NULL)
+		sodium_free(s); /* wipes */
+}
+
+/* Derive the public keys and the secret keys from the 96-byte plaintext. */
+static void secrets_from_plain(vyt_secrets *s, const uint8_t *plain)
+{
+	crypto_sign_seed_keypair(s->sign_pk, s->sign_sk, plain);
+	memcpy(s->xsk, plain + 32, 32);
+	crypto_scalarmult_base(s->xpk, s->xsk);
+	memcpy(s->store_key, plain + 64, 32);
+}
+
+/* §2: encrypt plain under pass into a key file image. */
+static int key_seal(uint8_t *file, const uint8_t *plain, const char *pass, char *err)
+{
+	uint8_t *key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	uint8_t *p = file, *salt, *nonce;
+	unsigned long long clen;
+	int rc = -1;
+
+	if (key == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		return -1;
+	}
+	memcpy(p, KEY_MAGIC, KEY_MAGIC_LEN);
+	p += KEY_MAGIC_LEN;
+	put_u64(p, crypto_pwhash_OPSLIMIT_MODERATE);
+	put_u64(p + 8, crypto_pwhash_MEMLIMIT_MODERATE);
+	p[16] = KEY_ALG_ARGON2ID13;
+	salt = p + 17;
+	nonce = salt + crypto_pwhash_SALTBYTES;
+	randombytes_buf(salt, crypto_pwhash_SALTBYTES);
+	randombytes_buf(nonce, NONCE_BYTES);
+	put_u32(nonce + NONCE_BYTES, KEY_PLAIN_BYTES + AEAD_ABYTES);
+	if (crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pass, strlen(pass), salt,
+			  crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "Argon2id failed (out of memory?)");
+		goto out;
+	}
+	crypto_aead_xchacha20poly1305_ietf_encrypt(file + KEY_HDR_BYTES, &clen, plain, KEY_PLAIN_BYTES, file,
+						   KEY_HDR_BYTES, NULL, nonce, key);
+	rc = 0;
+out:
+	sodium_free(key);
+	return rc;
+}
+
+int vyt_keygen(const char *dir, const char *pass, vyt_secrets **out, char *err)
+{
+	char path[PATH_BYTES], pub[PATH_BYTES];
+	uint8_t file[KEY_FILE_BYTES], *plain = sodium_malloc(KEY_PLAIN_BYTES);
+	char text[256], hex1[65], hex2[65];
+	vyt_secrets *s = sodium_malloc(sizeof *s);
+	struct stat sb;
+	int rc = -1;
+
+	*out = NULL;
+	if (plain == NULL || s == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		goto out;
+	}
+	if (join(path, dir, VYT_KEY_FILE, err) || join(pub, dir, VYT_PUBLIC_FILE, err))
+		goto out;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, VYT_ERR_BYTES, "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (stat(path, &sb) == 0) {
+		snprintf(err, VYT_ERR_BYTES, "%s already exists: refusing to replace a key", path);
+		goto out;
+	}
+	randombytes_buf(plain, KEY_PLAIN_BYTES);
+	secrets_from_plain(s, plain);
+	if (key_seal(file, plain, pass, err) != 0)
+		goto out;
+	sodium_bin2hex(hex1, sizeof hex1, s->sign_pk, sizeof s->sign_pk);
+	sodium_bin2hex(hex2, sizeof hex2, s->xpk, sizeof s->xpk);
+	snprintf(text, sizeof text, "signing-key %s\nencryption-key %s\n", hex1, hex2);
+	if (vyt_write_atomic(path, file, sizeof file, 0600, err) != 0 ||
+	    vyt_write_atomic(pub, (const uint8_t *)text, strlen(text), 0644, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (plain != NULL)
+		sodium_free(plain);
+	if (rc == 0) {
+		vyt_secrets_close(s);
+		*out = s;
+	} else if (s != NULL) {
+		sodium_free(s);
+	}
+	return rc;
+}
+
+/* §2: check the header of a key file image; 0 when well formed. */
+static int key_check_header(const uint8_t *file, size_t len, const char *path, char *err)
+{
+	uint64_t ops, mem;
+
+	if (len < KEY_MAGIC_LEN || memcmp(file, KEY_MAGIC, KEY_MAGIC_LEN) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: not a vybar trustee key file (bad magic)", path);
+		return -1;
+	}
+	if (len != KEY_FILE_BYTES) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: %zu bytes, must be %d", path, len, KEY_FILE_BYTES);
+		return -1;
+	}
+	ops = get_u64(file + KEY_MAGIC_LEN);
+	mem = get_u64(file + KEY_MAGIC_LEN + 8);
+	if (ops < OPS_MIN || ops > OPS_MAX || mem < MEM_MIN || mem > MEM_MAX) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: Argon2id limits out of range", path);
+		return -1;
+	}
+	if (file[KEY_MAGIC_LEN + 16] != KEY_ALG_ARGON2ID13 ||
+	    get_u32(file + KEY_HDR_BYTES - 4) != KEY_PLAIN_BYTES + AEAD_ABYTES) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: unknown algorithm or length", path);
+		return -1;
+	}
+	return 0;
+}
+
+int vyt_key_load(const char *dir, const char *pass, vyt_secrets **out, char *err)
+{
+	char path[PATH_BYTES];
+	uint8_t *file = NULL, *key = NULL, *plain = NULL;
+	const uint8_t *salt;
+	unsigned long long plen;
+	vyt_secrets *s = NULL;
+	size_t len;
+	int rc = -1;
+
+	*out = NULL;
+	if (join(path, dir, VYT_KEY_FILE, err) || vyt_read_file(path, KEY_FILE_BYTES + 1, &file, &len, err))
+		goto out;
+	if (key_check_header(file, len, path, err) != 0)
+		goto out;
+	key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	plain = sodium_malloc(KEY_PLAIN_BYTES);
+	s = sodium_malloc(sizeof *s);
+	if (key == NULL || plain == NULL || s == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		goto out;
+	}
+	salt = file + KEY_MAGIC_LEN + 17;
+	if (crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pass, strlen(pass), salt,
+			  get_u64(file + KEY_MAGIC_LEN), (size_t)get_u64(file + KEY_MAGIC_LEN + 8),
+			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "Argon2id failed (out of memory?)");
+		goto out;
+	}
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, file + KEY_HDR_BYTES,
+						       KEY_PLAIN_BYTES + AEAD_ABYTES, file, KEY_HDR_BYTES,
+						       salt + crypto_pwhash_SALTBYTES, key) != 0 ||
+	    plen != KEY_PLAIN_BYTES) {
+		snprintf(err, VYT_ERR_BYTES, "%s: wrong passphrase, or the key file was modified", path);
+		goto out;
+	}
+	secrets_from_plain(s, plain);
+	rc = 0;
+out:
+	free(file);
+	if (key != NULL)
+		sodium_free(key);
+	if (plain != NULL)
+		sodium_free(plain);
+	if (rc == 0) {
+		vyt_secrets_close(s);
+		*out = s;
+	} else if (s != NULL) {
+		sodium_free(s);
+	}
+	return rc;
+}
+
+vyt_poly *vyt_poly_new(void)
+{
+	vyt_poly *p = sodium_malloc(sizeof *p);
+
+	if (p != NULL)
+		sodium_memzero(p, sizeof *p);
+	return p;
+}
+
+void vyt_poly_free(vyt_poly *p)
+{
+	if (p != NULL)
+		sodium_free(p);
+}
+
+/* §3: the polynomial file's key: BLAKE2b-256 keyed with the storage key over the tag. */
+static void poly_key(uint8_t out[32], const vyt_secrets *s)
+{
+	crypto_generichash(out, 32, (const uint8_t *)POLY_TAG, strlen(POLY_TAG), s->store_key, sizeof s->store_key);
+}
+
+int vyt_poly_save(const char *dir, const vyt_secrets *s, const vyt_poly *p, char *err)
+{
+	char path[PATH_BYTES];
+	size_t plen = POLY_PLAIN_FIXED + (size_t)p->t * VY_SCALAR_BYTES;
+	size_t flen = POLY_HDR_BYTES + plen + AEAD_ABYTES;
+	uint8_t *plain = sodium_malloc(plen), *file = malloc(flen), *key = sodium_malloc(32);
+	unsigned long long clen;
+	int rc = -1;
+
+	if (plain == NULL || file == NULL || key == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of memory");
+		goto out;
+	}
+	if (join(path, dir, VYT_POLY_FILE, err))
+		goto out;
+	memcpy(plain, p->base_hash, 32);
+	put_u32(plain + 32, p->index);
+	put_u32(plain + 36, p->t);
+	for (uint32_t j = 0; j < p->t; j++)
+		memcpy(plain + POLY_PLAIN_FIXED + j * VY_SCALAR_BYTES, p->coeffs[j].b, VY_SCALAR_BYTES);
+	memcpy(file, POLY_MAGIC, POLY_MAGIC_LEN);
+	randombytes_buf(file + POLY_MAGIC_LEN, NONCE_BYTES);
+	put_u32(file + POLY_MAGIC_LEN + NONCE_BYTES, (uint32_t)(plen + AEAD_ABYTES));
+	poly_key(key, s);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(file + POLY_HDR_BYTES, &clen, plain, plen, file, POLY_HDR_BYTES,
+						   NULL, file + POLY_MAGIC_LEN, key);
+	rc = vyt_write_atomic(path, file, flen, 0600, err);
+out:
+	if (plain != NULL)
+		sodium_free(plain);
+	if (key != NULL)
+		sodium_free(key);
+	free(file);
+	return rc;
+}
+
+int vyt_poly_load(const char *dir, const vyt_secrets *s, vyt_poly **out, char *err)
+{
+	char path[PATH_BYTES];
+	uint8_t *file = NULL, *plain = NULL, *key = NULL;
+	unsigned long long plen;
+	vyt_poly *p = NULL;
+	size_t len, clen;
+	int rc = -1;
+
+	*out = NULL;
+	if (join(path, dir, VYT_POLY_FILE, err))
+		return -1;
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (vyt_read_file(path, POLY_HDR_BYTES + POLY_PLAIN_FIXED + VYT_MAX_T * VY_SCALAR_BYTES + AEAD_ABYTES, &file,
+			  &len, err))
+		return -1;
+	if (len < POLY_HDR_BYTES || memcmp(file, POLY_MAGIC, POLY_MAGIC_LEN) != 0 ||
+	    (clen = get_u32(file + POLY_MAGIC_LEN + NONCE_BYTES)) != len - POLY_HDR_BYTES ||
+	    clen < POLY_PLAIN_FIXED + AEAD_ABYTES || (clen - POLY_PLAIN_FIXED - AEAD_ABYTES) % VY_SCALAR_BYTES != 0) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted polynomial file %s: bad magic or length", path);
+		goto out;
+	}
+	plain = sodium_malloc(clen);
+	key = sodium_malloc(32);
+	p = vyt_poly_new();
+	if (plain == NULL || key == NULL || p == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		goto out;
+	}
+	poly_key(key, s);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, file + POLY_HDR_BYTES, clen, file,
+						       POLY_HDR_BYTES, file + POLY_MAGIC_LEN, key) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted polynomial file %s: it does not decrypt with this key", path);
+		goto out;
+	}
+	memcpy(p->base_hash, plain, 32);
+	p->index = get_u32(plain + 32);
+	p->t = get_u32(plain + 36);
+	if (p->t < 1 || p->t > VYT_MAX_T || plen != POLY_PLAIN_FIXED + (size_t)p->t * VY_SCALAR_BYTES) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted polynomial file %s: bad threshold", path);
+		goto out;
+	}
+	for (uint32_t j = 0; j < p->t; j++)
+		memcpy(p->coeffs[j].b, plain + POLY_PLAIN_FIXED + j * VY_SCALAR_BYTES, VY_SCALAR_BYTES);
+	rc = 1;
+out:
+	free(file);
+	if (plain != NULL)
+		sodium_free(plain);
+	if (key != NULL)
+		sodium_free(key);
+	if (rc == 1)
+		*out = p;
+	else
+		vyt_poly_free(p);
+	return rc;
+}

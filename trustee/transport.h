@@ -1,0 +1,31 @@
+/*
+ * The two transports of a trustee (specs/trustee.md §5): the board over
+ * HTTP (GET /v1/record?from=0, POST /v1/trustee/<round>) and files for
+ * air-gapped trustees (the record file of protocol.md §7.6 in, a message
+ * file out).
+ */
+#ifndef VYT_TRANSPORT_H
+#define VYT_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trustee/keystore.h"
+
+/* The record file bytes from the board. */
+int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err) __attribute__((warn_unused_result));
+/* POST a TrusteeSigned payload to url + path; 0 on HTTP 200. */
+int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, char *err)
+	__attribute__((warn_unused_result));
+
+/* §5.2 the message file: magic, u32be(entry type), u32be(len), payload. */
+#define VYT_MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"
+#define VYT_MSG_MAGIC_LEN 20
+#define VYT_MSG_HDR_BYTES (VYT_MSG_MAGIC_LEN + 8)
+int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_t len, char *err)
+	__attribute__((warn_unused_result));
+/* Parse a message file image: *payload points into buf. */
+int vyt_msg_parse(const uint8_t *buf, size_t len, uint32_t *type, const uint8_t **payload, size_t *plen, char *err)
+	__attribute__((warn_unused_result));
+
+#endif
