@@ -209,16 +209,24 @@ static const char *phase_name(vy_phase p)
 /* §8.1: the frame: sequence number, chain, board signature. For entry 0
  * the board key comes from the manifest it carries. */
 static vy_rc check_frame(const vy_record_state *st, const Vybar__RecordEntry *e, const uint8_t *board_pk,
-			 vy_reason *why)
+			 unsigned flags, vy_reason *why)
 {
-	uint8_t h[VY_HASH_BYTES];
-
 	if (e->seq != st->next_seq)
 		return vy_reason_set(why, VY_R_SEQ, "entry seq %llu, expected %llu", (unsigned long long)e->seq,
 				     (unsigned long long)st->next_seq);
 	if (e->prev_hash.len != VY_HASH_BYTES || memcmp(e->prev_hash.data, st->head_hash, VY_HASH_BYTES) != 0)
 		return vy_reason_set(why, VY_R_CHAIN, "entry %llu: prev_hash is not the hash of entry %lld",
 				     (unsigned long long)e->seq, (long long)e->seq - 1);
+	if (flags & VY_CHECK_SKIP_BOARD_SIGNATURE)
+		return VY_R_OK;
+	return vy_entry_signature_check(board_pk, e, why);
+}
+
+vy_rc vy_entry_signature_check(const uint8_t board_pk[VY_ED25519_PK_BYTES], const Vybar__RecordEntry *e,
+			       vy_reason *why)
+{
+	uint8_t h[VY_HASH_BYTES];
+
 	vy_entry_hash_of(h, e);
 	if (e->signature.len != VY_ED25519_SIG_BYTES ||
 	    crypto_sign_verify_detached(e->signature.data, h, sizeof h, board_pk) != 0)
@@ -240,12 +248,42 @@ static vy_rc validate_first(const vy_record_state *st, const Vybar__RecordEntry 
 		return rc;
 	rc = vy_decode_manifest(&m, e->payload.data, e->payload.len, why);
 	if (rc == VY_R_OK)
-		rc = check_frame(st, e, m->board_key.data, why);
+		rc = check_frame(st, e, m->board_key.data, 0, why);
+	vy_msg_free(m);
+	return rc;
+}
+
+static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what, vy_reason *why);
+
+/* Only the phase and the decoding of a ballot or audited ballot whose
+ * proofs, credential and signatures the caller already checked (flags of
+ * vy_validate_entry_flags). */
+static vy_rc validate_prechecked(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	ProtobufCMessage *m = NULL;
+	vy_rc rc;
+
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
+		rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
+		if (rc == VY_R_OK)
+			rc = vy_decode_ballot((Vybar__Ballot **)&m, e->payload.data, e->payload.len, why);
+	} else {
+		rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
+		if (rc == VY_R_OK)
+			rc = vy_decode_audited_ballot((Vybar__AuditedBallot **)&m, e->payload.data, e->payload.len,
+						      why);
+	}
 	vy_msg_free(m);
 	return rc;
 }
 
 vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	return vy_validate_entry_flags(st, e, 0, why);
+}
+
+vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntry *e, unsigned flags,
+			      vy_reason *why)
 {
 	vy_rc rc;
 
@@ -257,9 +295,12 @@ vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, 
 	    e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION)
 		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry %llu: unknown type %d", (unsigned long long)e->seq,
 				     (int)e->type);
-	rc = check_frame(st, e, st->manifest->board_key.data, why);
+	rc = check_frame(st, e, st->manifest->board_key.data, flags, why);
 	if (rc != VY_R_OK)
 		return rc;
+	if ((flags & VY_CHECK_SKIP_BALLOT) && (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
+					       e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT))
+		return validate_prechecked(st, e, why);
 	switch (e->type) {
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
 		return vy_validate_manifest_entry(st, e->payload.data, e->payload.len, why);

@@ -99,6 +99,20 @@ void vy_entry_make(Vybar__RecordEntry *e, uint8_t sig_buf[VY_ENTRY_SIG_BUF_BYTES
  * st; vy_validate_entry checks the frame (seq, chain, board signature) and
  * dispatches on the type. */
 vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+/* vy_validate_entry without the checks the caller has already made itself
+ * (the verifier checks them in parallel, or trusts an earlier verification,
+ * specs/verification.md §Incremental):
+ *   VY_CHECK_SKIP_BOARD_SIGNATURE: the board signature (vy_entry_signature_check);
+ *   VY_CHECK_SKIP_BALLOT: of a BALLOT or AUDITED_BALLOT, everything but the
+ *     phase and the decoding (vy_ballot_validate, vy_audited_ballot_check).
+ * flags = 0 is vy_validate_entry. */
+#define VY_CHECK_SKIP_BOARD_SIGNATURE 1u
+#define VY_CHECK_SKIP_BALLOT 2u
+vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntry *e, unsigned flags,
+			      vy_reason *why) VY_WARN_UNUSED;
+/* §7.3: the board's Ed25519 signature over the entry hash, alone. */
+vy_rc vy_entry_signature_check(const uint8_t board_pk[VY_ED25519_PK_BYTES], const Vybar__RecordEntry *e,
+			       vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_manifest_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_key_reveal(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;

@@ -1,0 +1,387 @@
+/*
+ * vybar-verify: re-verify an election record (specs/verification.md),
+ * compute a seat table (specs/protocol.md §11), check a voter's receipt.
+ *
+ *   vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER] [--partial-ok]
+ *   vybar-verify seats --seats S --threshold-bp T --method M LIST=VOTES ...
+ *   vybar-verify seats --manifest FILE --votes V1,V2,...
+ *   vybar-verify receipt --receipt FILE SOURCE [--jobs N]
+ *
+ * Exit status: 0 everything holds; 1 a check failed; 2 the record ends
+ * before its RESULT (unless --partial-ok); 3 usage, I/O or memory;
+ * 4 (receipt) the ballot was superseded by a later revote.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <gcrypt.h>
+
+#include "protocol/vy_seats.h"
+#include "verifier/fetch.h"
+#include "verifier/verify.h"
+
+#define EXIT_USAGE 3
+#define EXIT_SUPERSEDED 4
+#define MAX_LISTS 1000
+#define MAX_FILE_BYTES (16u << 20)
+
+static void usage(void)
+{
+	fputs("usage: vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER_RECORD_FILE] [--partial-ok]\n"
+	      "       vybar-verify seats --seats S --threshold-bp T --method hare-all|hare-qualifying|dhondt|sainte-lague "
+	      "LIST=VOTES ...\n"
+	      "       vybar-verify seats --manifest FILE --votes V1,V2,...\n"
+	      "       vybar-verify receipt --receipt FILE SOURCE [--jobs N]\n"
+	      "SOURCE: a record file or a board URL (http://HOST:PORT)\n",
+	      stderr);
+}
+
+/* A decimal number in 0..max; 0 on success. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n >= 1 && n <= 1024 ? (unsigned)n : 1;
+}
+
+/* Outcome -> exit status. */
+static int exit_of(const vyv_report *rep, int partial_ok)
+{
+	if (rep->outcome == VYV_INCOMPLETE && partial_ok)
+		return 0;
+	return (int)rep->outcome;
+}
+
+/* Verify SOURCE; with `watch` >= 0 note that entry. */
+static int verify_source(const char *source, const char *since, unsigned jobs, int64_t watch, vyv_report *rep,
+			 vy_record_state *st)
+{
+	vyv_source src;
+	FILE *earlier = NULL;
+
+	if (since != NULL && (earlier = fopen(since, "rb")) == NULL) {
+		fprintf(stderr, "vybar-verify: cannot open %s\n", since);
+		return -1;
+	}
+	if (vyv_source_open(&src, source) != 0) {
+		fprintf(stderr, "vybar-verify: cannot open %s\n", source);
+		if (earlier != NULL)
+			fclose(earlier);
+		return -1;
+	}
+	vyv_verify_watch(src.f, earlier, jobs, watch, rep, st);
+	if (earlier != NULL)
+		fclose(earlier);
+	if (vyv_source_close(&src) != 0 && rep->outcome != VYV_FAILED) {
+		fprintf(stderr, "vybar-verify: fetching %s failed (curl %d, HTTP %ld)\n", src.url, src.curl_rc,
+			src.http_status);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	const char *source = NULL, *since = NULL;
+	int json = 0, partial_ok = 0;
+	uint64_t jobs = default_jobs();
+	vyv_report rep;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--partial-ok") == 0)
+			partial_ok = 1;
+		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
+			if (parse_u64(argv[++i], 1024, &jobs) != 0 || jobs == 0)
+				return usage(), EXIT_USAGE;
+			else
+				continue;
+		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
+			since = argv[++i];
+		else if (argv[i][0] != '-' && source == NULL)
+			source = argv[i];
+		else
+			return usage(), EXIT_USAGE;
+	}
+	if (source == NULL)
+		return usage(), EXIT_USAGE;
+	if (verify_source(source, since, (unsigned)jobs, -1, &rep, NULL) != 0)
+		return EXIT_USAGE;
+	if (json)
+		vyv_report_json(stdout, &rep);
+	else
+		vyv_report_print(stdout, &rep);
+	return exit_of(&rep, partial_ok);
+}
+
+/* ---- seats ---- */
+
+static int parse_method(const char *s, Vybar__SeatMethod *m)
+{
+	static const struct {
+		const char *name;
+		Vybar__SeatMethod m;
+	} methods[] = {
+		{ "hare-all", VYBAR__SEAT_METHOD__SEAT_METHOD_HARE_ALL_VOTES },
+		{ "hare-qualifying", VYBAR__SEAT_METHOD__SEAT_METHOD_HARE_QUALIFYING },
+		{ "dhondt", VYBAR__SEAT_METHOD__SEAT_METHOD_DHONDT },
+		{ "sainte-lague", VYBAR__SEAT_METHOD__SEAT_METHOD_SAINTE_LAGUE },
+	};
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strcmp(s, methods[i].name) == 0) {
+			*m = methods[i].m;
+			return 0;
+		}
+	return -1;
+}
+
+/* Read a whole (small) file into a malloc'd buffer. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(MAX_FILE_BYTES);
+	if (buf != NULL) {
+		*len = fread(buf, 1, MAX_FILE_BYTES, f);
+		if (ferror(f) || !feof(f)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The first party-list contest of the manifest in FILE as seat input. */
+static int seats_from_manifest(const char *file, const char *votes_arg, vy_seat_input *in, uint64_t *votes,
+			       size_t *ncand, const char **names, Vybar__Manifest **mp)
+{
+	const Vybar__PartyListContest *pl = NULL;
+	size_t len = 0, n = 0;
+	uint8_t *buf = read_file(file, &len);
+	vy_reason why;
+	const char *p = votes_arg;
+
+	if (buf == NULL || vy_decode_manifest(mp, buf, len, &why) != VY_R_OK ||
+	    vy_manifest_validate(*mp, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: %s: %s\n", file, buf == NULL ? "cannot read" : why.msg);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	for (size_t c = 0; c < (*mp)->n_contests && pl == NULL; c++)
+		if ((*mp)->contests[c]->kind == VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST)
+			pl = (*mp)->contests[c]->party_list;
+	if (pl == NULL || pl->n_lists > MAX_LISTS) {
+		fprintf(stderr, "vybar-verify: %s has no party-list contest\n", file);
+		return -1;
+	}
+	while (p != NULL && *p && n < pl->n_lists) {
+		char *end;
+
+		votes[n] = strtoull(p, &end, 10);
+		if (end == p || (*end != ',' && *end != '\0'))
+			break;
+		names[n] = pl->lists[n]->name;
+		ncand[n] = pl->lists[n]->n_candidates;
+		n++;
+		p = *end ? end + 1 : end;
+	}
+	if (n != pl->n_lists || (p != NULL && *p)) {
+		fprintf(stderr, "vybar-verify: --votes needs %zu comma-separated counts\n", pl->n_lists);
+		return -1;
+	}
+	in->n_lists = n;
+	in->seats = pl->seats;
+	in->threshold_bp = pl->threshold_basis_points;
+	in->method = pl->seat_method;
+	return 0;
+}
+
+static int cmd_seats(int argc, char **argv)
+{
+	static uint64_t votes[MAX_LISTS];
+	static size_t ncand[MAX_LISTS];
+	static const char *names[MAX_LISTS];
+	static char namebuf[MAX_LISTS][64];
+	const char *manifest = NULL, *votes_arg = NULL;
+	Vybar__Manifest *m = NULL;
+	vy_seat_input in;
+	uint64_t v;
+	vy_reason why;
+	int have_seats = 0, have_method = 0, rc = EXIT_USAGE;
+
+	memset(&in, 0, sizeof in);
+	for (int i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (strcmp(argv[i], "--seats") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 1000000, &v) == 0)
+			in.seats = v, have_seats = 1, i++;
+		else if (strcmp(argv[i], "--threshold-bp") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 10000, &v) == 0)
+			in.threshold_bp = (uint32_t)v, i++;
+		else if (strcmp(argv[i], "--method") == 0 && i + 1 < argc && parse_method(argv[i + 1], &in.method) == 0)
+			have_method = 1, i++;
+		else if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
+			manifest = argv[++i];
+		else if (strcmp(argv[i], "--votes") == 0 && i + 1 < argc)
+			votes_arg = argv[++i];
+		else if (argv[i][0] != '-' && eq != NULL && eq != argv[i] && in.n_lists < MAX_LISTS &&
+			 (size_t)(eq - argv[i]) < sizeof namebuf[0] && parse_u64(eq + 1, UINT64_MAX / 2, &v) == 0) {
+			memcpy(namebuf[in.n_lists], argv[i], (size_t)(eq - argv[i]));
+			names[in.n_lists] = namebuf[in.n_lists];
+			votes[in.n_lists] = v;
+			in.n_lists++;
+		} else
+			return usage(), EXIT_USAGE;
+	}
+	if (manifest != NULL) {
+		if (in.n_lists || votes_arg == NULL ||
+		    seats_from_manifest(manifest, votes_arg, &in, votes, ncand, names, &m) != 0)
+			goto out;
+	} else {
+		if (!have_seats || !have_method || in.n_lists == 0)
+			return usage(), EXIT_USAGE;
+		/* Plain parameters: every list has candidates for every seat. */
+		for (size_t i = 0; i < in.n_lists; i++)
+			ncand[i] = (size_t)in.seats;
+	}
+	in.votes = votes;
+	in.n_candidates = ncand;
+	if (vy_seats_print(stdout, &in, names, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: %s\n", why.msg);
+		rc = 1;
+		goto out;
+	}
+	rc = 0;
+out:
+	vy_msg_free(m);
+	return rc;
+}
+
+/* ---- receipt ---- */
+
+/* V8.1, V8.2 and whether the ballot counts; the record verified as st. */
+static int receipt_verdict(const Vybar__Receipt *r, const vyv_report *rep, const vy_record_state *st)
+{
+	vy_reason why;
+	uint64_t last;
+	int found;
+
+	if (st->manifest == NULL || vy_receipt_verify(st->manifest->board_key.data, r, &why) != VY_R_OK) {
+		printf("V8.1 FAILED: %s\n", st->manifest == NULL ? "the record has no manifest" : why.msg);
+		return 1;
+	}
+	printf("V8.1 held: the board signed this receipt\n");
+	if (!rep->watch_found || rep->watch_type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
+	    strcmp(rep->watch_code, r->tracking_code) != 0 ||
+	    memcmp(rep->watch_hash, r->head_hash.data, VY_HASH_BYTES) != 0) {
+		printf("V8.2 FAILED: entry %llu of the record is not this ballot (tracking code %s): MISSING\n",
+		       (unsigned long long)r->seq, r->tracking_code);
+		return 1;
+	}
+	printf("V8.2 held: entry %llu is the ballot with tracking code %s\n", (unsigned long long)r->seq,
+	       r->tracking_code);
+	last = vy_record_state_last_ballot(st, rep->watch_pk, &found);
+	if (!found || last != r->seq) {
+		printf("SUPERSEDED: the same credential cast a later ballot (entry %llu), which is the one counted\n",
+		       (unsigned long long)last);
+		return EXIT_SUPERSEDED;
+	}
+	if (st->have_tally)
+		printf("COUNTED: it is the last ballot of its credential and in the counted set of the tally\n");
+	else
+		printf("COUNTED: it is the last ballot of its credential (no tally on the record yet)\n");
+	return 0;
+}
+
+static int cmd_receipt(int argc, char **argv)
+{
+	const char *file = NULL, *source = NULL;
+	uint64_t jobs = default_jobs();
+	Vybar__Receipt *r = NULL;
+	vy_record_state st;
+	vyv_report rep;
+	vy_reason why;
+	uint8_t *buf;
+	size_t len = 0;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--receipt") == 0 && i + 1 < argc)
+			file = argv[++i];
+		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 1024, &jobs) == 0 &&
+			 jobs > 0)
+			i++;
+		else if (argv[i][0] != '-' && source == NULL)
+			source = argv[i];
+		else
+			return usage(), EXIT_USAGE;
+	}
+	if (file == NULL || source == NULL)
+		return usage(), EXIT_USAGE;
+	buf = read_file(file, &len);
+	if (buf == NULL || vy_decode_receipt(&r, buf, len, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: %s: %s\n", file, buf == NULL ? "cannot read" : why.msg);
+		free(buf);
+		return EXIT_USAGE;
+	}
+	free(buf);
+	if (r->seq > INT64_MAX || verify_source(source, NULL, (unsigned)jobs, (int64_t)r->seq, &rep, &st) != 0) {
+		vy_msg_free(r);
+		return EXIT_USAGE;
+	}
+	if (rep.have_failure) {
+		printf("the record does not verify: %s at entry %llu: %s\n", vyv_check_id(rep.failed_check),
+		       (unsigned long long)rep.failed_seq, rep.why.msg);
+		rc = 1;
+	} else {
+		rc = receipt_verdict(r, &rep, &st);
+	}
+	vy_record_state_free(&st);
+	vy_msg_free(r);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (vy_init() != VY_OK || gcry_check_version(NULL) == NULL) {
+		fputs("vybar-verify: cannot initialise the crypto libraries\n", stderr);
+		return EXIT_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (argc >= 2 && strcmp(argv[1], "record") == 0)
+		rc = cmd_record(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "seats") == 0)
+		rc = cmd_seats(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "receipt") == 0)
+		rc = cmd_receipt(argc - 2, argv + 2);
+	else
+		rc = (usage(), EXIT_USAGE);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,644 @@
+/*
+ * vybar-verify's engine (specs/verification.md): the pipeline of reader,
+ * workers and applier, and the accounting by numbered check.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/verify.h"
+
+#define VYV_RING_SLOTS 256 /* entries in flight: bounds the memory */
+
+static const char *const check_ids[VYV__COUNT] = {
+	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7",
+	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9",
+	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
+	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7",
+	"V5.1", "V5.2", "V5.3",
+	"V6.1",
+	"V7.1", "V7.2", "V7.3", "V7.4", "V7.5",
+	"V8.1", "V8.2",
+	"V9.1",
+};
+
+static const char *const check_whats[VYV__COUNT] = {
+	"record file magic line", "frames", "entries decode", "sequence numbers", "hash chain",
+	"entry types", "board signatures", "phases",
+	"manifest identifiers and group", "contests", "options and selection ranges", "party lists",
+	"gender rule", "trustees", "board and registrar keys", "voting period and counting rule", "base hash",
+	"trustee signatures", "key announcements", "key reveal order", "coefficient commitments",
+	"coefficient proofs", "sealed shares", "key verdicts", "key justifications", "election key (Q, K, vk)",
+	"ballots in phase open", "credentials", "ballot shapes and encodings", "ballot signatures",
+	"registrar signatures", "0/1 selection proofs", "contest sum proofs", "counted ballots (one per credential)",
+	"audited ballots' ballot rules", "audited ballots' revealed values", "audited ballots' sums",
+	"close",
+	"encrypted tally", "partial decryption proofs", "counts", "seats", "elected candidates",
+	"receipt signature", "receipt on the record",
+	"append-only extension of the earlier record",
+};
+
+const char *vyv_check_id(vyv_check c)
+{
+	return (unsigned)c < VYV__COUNT ? check_ids[c] : "V?";
+}
+
+const char *vyv_check_what(vyv_check c)
+{
+	return (unsigned)c < VYV__COUNT ? check_whats[c] : "?";
+}
+
+/* ---- reason -> check (specs/verification.md §Reporting) ---- */
+
+static int has(const vy_reason *why, const char *s)
+{
+	return strstr(why->msg, s) != NULL;
+}
+
+/* The checks of the frame, common to every entry type. 0 if not one. */
+static int frame_check(const vy_reason *why, vyv_check *c)
+{
+	switch (why->code) {
+	case VY_R_SEQ: *c = VYV_1_3; return 1;
+	case VY_R_CHAIN: *c = VYV_1_4; return 1;
+	case VY_R_UNKNOWN_TYPE: *c = VYV_1_5; return 1;
+	case VY_R_BOARD_SIGNATURE: *c = VYV_1_6; return 1;
+	default: return 0;
+	}
+}
+
+static vyv_check manifest_check(const vy_reason *why)
+{
+	switch (why->code) {
+	case VY_R_PHASE: return VYV_1_5;
+	case VY_R_GROUP: return VYV_2_1;
+	case VY_R_GENDER_RULE: return VYV_2_5;
+	case VY_R_TRUSTEES: return VYV_2_6;
+	case VY_R_KEY: return VYV_2_7;
+	case VY_R_CONTEST:
+		if (has(why, "list") || has(why, "candidate") || has(why, "seat") || has(why, "threshold"))
+			return VYV_2_4;
+		if (has(why, "option") || has(why, "selection") || has(why, "blank"))
+			return VYV_2_3;
+		return VYV_2_2;
+	default:
+		if (has(why, "voting") || has(why, "counting"))
+			return VYV_2_8;
+		if (has(why, "trustee"))
+			return VYV_2_6;
+		if (has(why, "contest"))
+			return VYV_2_2;
+		return VYV_2_1;
+	}
+}
+
+static vyv_check ceremony_check(int type, const vy_reason *why)
+{
+	if (why->code == VY_R_TRUSTEE_SIGNATURE || why->code == VY_R_TRUSTEE)
+		return VYV_3_1;
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		return VYV_3_2;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		if (why->code == VY_R_PHASE || why->code == VY_R_DUPLICATE || has(why, "announce"))
+			return VYV_3_3;
+		if (has(why, "proof"))
+			return VYV_3_5;
+		if (has(why, "share") || has(why, "recipient"))
+			return VYV_3_6;
+		return VYV_3_4;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		return VYV_3_7;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return VYV_3_8;
+	default:
+		return VYV_3_9;
+	}
+}
+
+static vyv_check ballot_check(const vy_reason *why)
+{
+	switch (why->code) {
+	case VY_R_PHASE: return VYV_4_0;
+	case VY_R_KEY: return VYV_4_1;
+	case VY_R_BALLOT_SIGNATURE: return VYV_4_3;
+	case VY_R_REGISTRAR_SIGNATURE: return VYV_4_4;
+	case VY_R_PROOF: return VYV_4_5;
+	case VY_R_SUM_PROOF: return VYV_4_6;
+	default: return has(why, "credential") ? VYV_4_1 : VYV_4_2;
+	}
+}
+
+static vyv_check audited_check(const vy_reason *why)
+{
+	if (why->code == VY_R_PHASE)
+		return VYV_4_0;
+	if (why->code == VY_R_REVEAL && has(why, "allowed"))
+		return VYV_5_3;
+	if (why->code == VY_R_REVEAL || has(why, "revealed") || has(why, "randomness"))
+		return VYV_5_2;
+	return VYV_5_1;
+}
+
+static vyv_check result_check(const vy_reason *why)
+{
+	if (has(why, "elected"))
+		return VYV_7_5;
+	if (has(why, "seats, the allocation") || has(why, "list") || has(why, "seat"))
+		return VYV_7_4;
+	return VYV_7_3;
+}
+
+vyv_check vyv_check_of(int type, const vy_reason *why)
+{
+	vyv_check c;
+
+	if (frame_check(why, &c))
+		return c;
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
+		return manifest_check(why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
+		return ceremony_check(type, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+		return ballot_check(why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		return audited_check(why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
+		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_6_1;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
+		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_7_1;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_7_2;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
+		return why->code == VY_R_PHASE ? VYV_1_7 : result_check(why);
+	default:
+		return VYV_1_5;
+	}
+}
+
+/* ---- the pipeline ---- */
+
+enum { SLOT_INLINE, SLOT_PENDING, SLOT_CLAIMED, SLOT_DONE };
+
+typedef struct {
+	Vybar__RecordEntry *e;
+	int trusted; /* part of the --since record */
+	int state;
+	vy_rc rc;    /* SLOT_DONE: the precheck's result */
+} slot;
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	slot ring[VYV_RING_SLOTS];
+	uint64_t head, tail; /* next to apply, next to fill */
+	int eof, stop, ready;
+	/* the reader's failure */
+	int reader_failed;
+	vyv_check reader_check;
+	vy_reason reader_why;
+	/* set once ELECTION_OPEN is applied; read-only afterwards */
+	vy_election election;
+	uint8_t board_pk[VY_ED25519_PK_BYTES];
+	vy_record_reader r, er;
+	FILE *earlier;
+} pipeline;
+
+static int is_ballot(const Vybar__RecordEntry *e)
+{
+	return e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT || e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT;
+}
+
+/* The expensive part of a ballot entry, independent of the state once the
+ * election is open: board signature, then every rule of the ballot. */
+static vy_rc precheck(const pipeline *p, const Vybar__RecordEntry *e)
+{
+	ProtobufCMessage *m = NULL;
+	vy_rc rc;
+
+	rc = vy_entry_signature_check(p->board_pk, e, NULL);
+	if (rc != VY_R_OK)
+		return rc;
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
+		rc = vy_decode_ballot((Vybar__Ballot **)&m, e->payload.data, e->payload.len, NULL);
+		if (rc == VY_R_OK)
+			rc = vy_ballot_validate(&p->election, (Vybar__Ballot *)m, NULL);
+	} else {
+		rc = vy_decode_audited_ballot((Vybar__AuditedBallot **)&m, e->payload.data, e->payload.len, NULL);
+		if (rc == VY_R_OK)
+			rc = vy_audited_ballot_check(&p->election, (Vybar__AuditedBallot *)m, NULL);
+	}
+	vy_msg_free(m);
+	return rc;
+}
+
+/* Record a reader failure and end the stream. */
+static void reader_fail(pipeline *p, vyv_check c, const vy_reason *why)
+{
+	pthread_mutex_lock(&p->mu);
+	p->reader_failed = 1;
+	p->reader_check = c;
+	p->reader_why = *why;
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* V9.1: the next frame of the earlier record equals the frame just read
+ * (len bytes in p->r.buf). 1 if it does, 0 with why if not, 2 when the
+ * earlier record has no more entries. */
+static int same_as_earlier(pipeline *p, size_t len, uint64_t seq, vy_reason *why)
+{
+	Vybar__RecordEntry *e2 = NULL;
+	uint64_t at = p->er.offset;
+	size_t len2;
+	vy_rc rc;
+
+	rc = vy_record_reader_next(&p->er, &e2, why);
+	if (rc != VY_R_OK) {
+		vy_reason_set(why, rc, "earlier record: entry %llu does not read: %s", (unsigned long long)seq,
+			      why->msg);
+		return 0;
+	}
+	if (e2 == NULL)
+		return 2;
+	vy_msg_free(e2);
+	len2 = (size_t)(p->er.offset - at) - 4;
+	if (len2 != len || memcmp(p->er.buf, p->r.buf, len) != 0) {
+		vy_reason_set(why, VY_R_CHAIN, "entry %llu differs from the earlier record: not append-only",
+			      (unsigned long long)seq);
+		return 0;
+	}
+	return 1;
+}
+
+/* Reader thread: frames into the ring, in order, waiting while it is full. */
+static void *reader_main(void *arg)
+{
+	pipeline *p = arg;
+	int earlier_left = p->earlier != NULL;
+	uint64_t seq = 0;
+	vy_reason why;
+
+	for (;; seq++) {
+		Vybar__RecordEntry *e = NULL;
+		uint64_t at = p->r.offset;
+		int trusted = 0;
+		vy_rc rc = vy_record_reader_next(&p->r, &e, &why);
+
+		if (rc != VY_R_OK) {
+			reader_fail(p, strncmp(why.msg, "record file", 11) == 0 ? VYV_1_1 : VYV_1_2, &why);
+			return NULL;
+		}
+		if (e == NULL) {
+			if (earlier_left && same_as_earlier(p, 0, seq, &why) != 2) {
+				vy_reason_set(&why, VY_R_TRUNCATED,
+					      "the record ends at entry %llu, the earlier record is longer: not append-only",
+					      (unsigned long long)seq);
+				reader_fail(p, VYV_9_1, &why);
+				return NULL;
+			}
+			break;
+		}
+		if (earlier_left) {
+			int same = same_as_earlier(p, (size_t)(p->r.offset - at) - 4, seq, &why);
+
+			if (same == 0) {
+				vy_msg_free(e);
+				reader_fail(p, VYV_9_1, &why);
+				return NULL;
+			}
+			trusted = same == 1;
+			earlier_left = same == 1;
+		}
+		pthread_mutex_lock(&p->mu);
+		while (p->tail - p->head == VYV_RING_SLOTS && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			vy_msg_free(e);
+			return NULL;
+		}
+		slot *s = &p->ring[p->tail % VYV_RING_SLOTS];
+		s->e = e;
+		s->trusted = trusted;
+		s->state = !trusted && is_ballot(e) ? SLOT_PENDING : SLOT_INLINE;
+		p->tail++;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Run the precheck of slot s (claimed, lock held on entry and exit). */
+static void run_precheck(pipeline *p, slot *s)
+{
+	vy_rc rc;
+
+	s->state = SLOT_CLAIMED;
+	pthread_mutex_unlock(&p->mu);
+	rc = precheck(p, s->e);
+	pthread_mutex_lock(&p->mu);
+	s->rc = rc;
+	s->state = SLOT_DONE;
+	pthread_cond_broadcast(&p->cv);
+}
+
+/* Worker thread: the oldest pending ballot, once the election is open. */
+static void *worker_main(void *arg)
+{
+	pipeline *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		slot *found = NULL;
+
+		for (uint64_t i = p->head; p->ready && i < p->tail && found == NULL; i++)
+			if (p->ring[i % VYV_RING_SLOTS].state == SLOT_PENDING)
+				found = &p->ring[i % VYV_RING_SLOTS];
+		if (found != NULL)
+			run_precheck(p, found);
+		else
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* ---- accounting ---- */
+
+/* Count what the checks examined in entry e, just applied to st. */
+static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar__RecordEntry *e)
+{
+	const Vybar__Manifest *m = st->manifest;
+	uint64_t *x = rep->examined;
+
+	for (int c = VYV_1_1; c <= VYV_1_7; c++)
+		x[c]++;
+	switch (e->type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
+		for (int c = VYV_2_1; c <= VYV_2_9; c++)
+			x[c]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		x[VYV_3_1]++, x[VYV_3_2]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		x[VYV_3_1]++, x[VYV_3_3]++, x[VYV_3_4]++;
+		x[VYV_3_5] += m->threshold;
+		x[VYV_3_6] += m->trustee_count - 1;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		x[VYV_3_1]++, x[VYV_3_7]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		x[VYV_3_1]++, x[VYV_3_8]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
+		x[VYV_3_9]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+		for (int c = VYV_4_0; c <= VYV_4_4; c++)
+			x[c]++;
+		x[VYV_4_5] += st->n_sel;
+		x[VYV_4_6] += m->n_contests;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		x[VYV_4_0]++, x[VYV_5_1]++;
+		x[VYV_5_2] += st->n_sel;
+		x[VYV_5_3] += m->n_contests;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
+		x[VYV_6_1]++;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
+		x[VYV_7_1] += st->n_sel;
+		x[VYV_4_7] = st->cred_count;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		x[VYV_3_1]++;
+		x[VYV_7_2] += st->n_sel;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
+		x[VYV_7_3] += st->n_sel;
+		for (size_t c = 0; c < m->n_contests; c++) {
+			if (m->contests[c]->kind != VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST ||
+			    m->contests[c]->party_list == NULL)
+				continue;
+			x[VYV_7_4] += m->contests[c]->party_list->n_lists;
+			x[VYV_7_5] += m->contests[c]->party_list->n_lists;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void fail(vyv_report *rep, vyv_check c, int seq_known, uint64_t seq, const vy_reason *why)
+{
+	rep->have_failure = 1;
+	rep->outcome = VYV_FAILED;
+	rep->failed_check = c;
+	rep->failed_seq_known = seq_known;
+	rep->failed_seq = seq;
+	rep->why = *why;
+}
+
+/* Validate (with the flags the slot allows) and apply one entry. */
+static vy_rc apply_one(vy_record_state *st, slot *s, vy_reason *why)
+{
+	unsigned flags = 0;
+	vy_rc rc;
+
+	if (s->trusted || (s->state == SLOT_DONE && s->rc == VY_R_OK))
+		flags = VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT;
+	/* A failed precheck: validate again in full for the canonical reason
+	 * (the frame's checks come first). */
+	rc = vy_validate_entry_flags(st, s->e, flags, why);
+	if (rc == VY_R_OK)
+		rc = vy_record_state_apply(st, s->e, why);
+	return rc;
+}
+
+/* Note what the watched entry e (just applied) is. */
+static void watch_entry(vyv_report *rep, const vy_record_state *st, const Vybar__RecordEntry *e)
+{
+	Vybar__Ballot *b = NULL;
+	uint8_t bh[VY_HASH_BYTES];
+
+	rep->watch_found = 1;
+	rep->watch_type = (int)e->type;
+	vy_entry_hash_of(rep->watch_hash, e);
+	if (e->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
+	    vy_decode_ballot(&b, e->payload.data, e->payload.len, NULL) != VY_R_OK)
+		return;
+	vy_ballot_hash(&st->election, bh, b);
+	vy_tracking_code(rep->watch_code, bh);
+	memcpy(rep->watch_pk, b->credential->public_key.data, VY_ED25519_PK_BYTES);
+	vy_msg_free(b);
+}
+
+/* The note of a record that ends before its RESULT. */
+static void incomplete_note(vyv_report *rep)
+{
+	static const char *const notes[] = {
+		"the record is empty: nothing is verified",
+		"no ELECTION_OPEN entry yet: the key ceremony is not finished, no ballot or tally is verified",
+		"no ELECTION_CLOSE entry yet: voting is open, the tally is not verified",
+		"no RESULT entry yet: the tally is not verified",
+	};
+
+	rep->outcome = VYV_INCOMPLETE;
+	snprintf(rep->note, sizeof rep->note, "%s", notes[rep->phase < VY_PHASE_TALLIED ? rep->phase : 0]);
+}
+
+/* The applier: the caller's thread. */
+static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
+{
+	vy_reason why;
+
+	for (;;) {
+		slot *s;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->head == p->tail && !p->eof)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->head == p->tail) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		s = &p->ring[p->head % VYV_RING_SLOTS];
+		if (s->state == SLOT_PENDING && p->ready)
+			run_precheck(p, s);
+		while (s->state == SLOT_CLAIMED)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+
+		if (apply_one(st, s, &why) != VY_R_OK) {
+			fail(rep, vyv_check_of((int)s->e->type, &why), 1, s->e->seq, &why);
+			return;
+		}
+		count_entry(rep, st, s->e);
+		if (rep->watch_seq >= 0 && s->e->seq == (uint64_t)rep->watch_seq)
+			watch_entry(rep, st, s->e);
+		rep->entries++;
+		rep->trusted += (uint64_t)s->trusted;
+		pthread_mutex_lock(&p->mu);
+		if (s->e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN) {
+			p->election = st->election;
+			memcpy(p->board_pk, st->manifest->board_key.data, VY_ED25519_PK_BYTES);
+			p->ready = 1;
+		}
+		vy_msg_free(s->e);
+		s->e = NULL;
+		p->head++;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	if (p->reader_failed)
+		fail(rep, p->reader_check, 1, st->next_seq, &p->reader_why);
+}
+
+/* Stop the threads and free what the ring still holds. */
+static void pipeline_stop(pipeline *p, pthread_t reader, pthread_t *workers, unsigned n)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(reader, NULL);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(workers[i], NULL);
+	for (uint64_t i = p->head; i < p->tail; i++)
+		vy_msg_free(p->ring[i % VYV_RING_SLOTS].e);
+}
+
+/* Open the record and the earlier one (V1.0, V9.1); 0 on failure. */
+static int open_sources(pipeline *p, FILE *src, FILE *earlier, vyv_report *rep)
+{
+	vy_reason why;
+
+	if (vy_record_reader_open(&p->r, src, &why) != VY_R_OK) {
+		fail(rep, VYV_1_0, 0, 0, &why);
+		return 0;
+	}
+	rep->examined[VYV_1_0] = 1;
+	if (earlier == NULL)
+		return 1;
+	if (vy_record_reader_open(&p->er, earlier, &why) != VY_R_OK) {
+		vy_reason_set(&why, VY_R_BAD_MAGIC, "earlier record: %s", why.msg);
+		fail(rep, VYV_9_1, 0, 0, &why);
+		return 0;
+	}
+	p->earlier = earlier;
+	return 1;
+}
+
+void vyv_verify(FILE *src, FILE *earlier, unsigned jobs, vyv_report *rep, vy_record_state *out)
+{
+	vyv_verify_watch(src, earlier, jobs, -1, rep, out);
+}
+
+void vyv_verify_watch(FILE *src, FILE *earlier, unsigned jobs, int64_t watch_seq, vyv_report *rep,
+		      vy_record_state *out)
+{
+	pipeline *p = calloc(1, sizeof *p);
+	pthread_t reader, *workers = NULL;
+	vy_record_state st;
+	unsigned n = 0;
+
+	memset(rep, 0, sizeof *rep);
+	rep->jobs = jobs;
+	rep->watch_seq = watch_seq;
+	vy_record_state_init(&st);
+	if (p == NULL || (workers = calloc(jobs ? jobs : 1, sizeof *workers)) == NULL) {
+		rep->outcome = VYV_ERROR;
+		snprintf(rep->note, sizeof rep->note, "out of memory");
+		goto out;
+	}
+	if (!open_sources(p, src, earlier, rep))
+		goto out;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&reader, NULL, reader_main, p) != 0) {
+		rep->outcome = VYV_ERROR;
+		snprintf(rep->note, sizeof rep->note, "cannot start the reader thread");
+		goto out_sync;
+	}
+	/* The applier checks too: jobs - 1 workers beside it. */
+	for (n = 0; n + 1 < jobs; n++)
+		if (pthread_create(&workers[n], NULL, worker_main, p) != 0)
+			break;
+	apply_all(p, &st, rep);
+	pipeline_stop(p, reader, workers, n);
+	rep->phase = st.phase;
+	memcpy(rep->head_hash, st.head_hash, VY_HASH_BYTES);
+	rep->ballots = st.ballots;
+	rep->audited = st.audited;
+	rep->counted = st.cred_count;
+	if (!rep->have_failure && st.phase != VY_PHASE_TALLIED)
+		incomplete_note(rep);
+out_sync:
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+out:
+	if (p != NULL) {
+		vy_record_reader_close(&p->r);
+		vy_record_reader_close(&p->er);
+	}
+	free(p);
+	free(workers);
+	if (out != NULL)
+		*out = st;
+	else
+		vy_record_state_free(&st);
+}
