@@ -278,31 +278,37 @@ vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason
 	/* §4.5 step 1: credential fields. */
 	rc = check_credential(e, b->credential, why);
 	if (rc != VY_R_OK)
-		return rc;
+		return vy_reason_check(why, rc, "V4.1");
 	pk = b->credential->public_key.data;
 	/* §4.5 step 2: shape and encodings of every contest. */
 	if (b->n_contests != e->manifest->n_contests)
-		return vy_reason_set(why, VY_R_SHAPE, "ballot: %zu contests, the manifest has %zu", b->n_contests,
-				     e->manifest->n_contests);
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_SHAPE, "ballot: %zu contests, the manifest has %zu",
+						     b->n_contests, e->manifest->n_contests),
+				       "V4.2");
 	for (size_t i = 0; i < b->n_contests; i++) {
 		rc = check_contest(e, b->contests[i], i, pk, 0, why);
 		if (rc != VY_R_OK)
-			return rc;
+			return vy_reason_check(why, rc, "V4.2");
 	}
 	/* §4.5 step 3: the credential's signature over the ballot hash. */
 	vy_ballot_hash(e, bh, b);
 	if (b->signature.len != VY_ED25519_SIG_BYTES ||
 	    crypto_sign_verify_detached(b->signature.data, bh, sizeof bh, pk) != 0)
-		return vy_reason_set(why, VY_R_BALLOT_SIGNATURE, "ballot signature: does not verify under the credential");
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_BALLOT_SIGNATURE,
+						     "ballot signature: does not verify under the credential"),
+				       "V4.3");
 	/* §4.5 step 4: the registrar's signature on the credential. */
 	rc = check_registrar(e, b->credential, why);
 	if (rc != VY_R_OK)
-		return rc;
+		return vy_reason_check(why, rc, "V4.4");
 	/* §4.5 step 5: every proof. */
 	for (size_t i = 0; i < b->n_contests; i++) {
 		rc = check_contest(e, b->contests[i], i, pk, 1, why);
 		if (rc != VY_R_OK)
-			return rc;
+			return vy_reason_check(why, rc,
+					       rc == VY_R_SUM_PROOF ? "V4.6" : rc == VY_R_PROOF ? "V4.5" : "V4.2");
 	}
 	return VY_R_OK;
 }
@@ -348,12 +354,14 @@ static vy_rc check_reveal(const vy_election *e, const Vybar__EncryptedContest *e
 		}
 		sum += s->value;
 	}
-	if (sum < lo || sum > hi)
+	if (sum < lo || sum > hi) {
 		rc = vy_reason_set(why, VY_R_REVEAL, "audited ballot contest %zu: %llu selections, allowed %llu..%llu", ci,
 				   (unsigned long long)sum, (unsigned long long)lo, (unsigned long long)hi);
+		vy_reason_check(why, rc, "V5.3");
+	}
 out:
 	vy_wipe(&r, sizeof r);
-	return rc;
+	return vy_reason_check(why, rc, "V5.2");
 }
 
 vy_rc vy_audited_ballot_check(const vy_election *e, const Vybar__AuditedBallot *a, vy_reason *why)
@@ -370,8 +378,10 @@ vy_rc vy_audited_ballot_check(const vy_election *e, const Vybar__AuditedBallot *
 		return rc;
 	/* §6 step 2: the reveals. */
 	if (a->n_contests != a->ballot->n_contests)
-		return vy_reason_set(why, VY_R_SHAPE, "audited ballot: %zu revealed contests, the ballot has %zu",
-				     a->n_contests, a->ballot->n_contests);
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_SHAPE, "audited ballot: %zu revealed contests, the ballot has %zu",
+						     a->n_contests, a->ballot->n_contests),
+				       "V5.2");
 	for (size_t i = 0; i < a->n_contests; i++) {
 		rc = check_reveal(e, a->ballot->contests[i], a->contests[i], i, why);
 		if (rc != VY_R_OK)

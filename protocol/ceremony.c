@@ -104,7 +104,10 @@ vy_rc vy_open_signed(const vy_record_state *st, vy_phase phase, Vybar__EntryType
 
 	*body = NULL;
 	if (st->phase != phase)
-		return vy_reason_set(why, VY_R_PHASE, "%s: only %s", desc->short_name, signed_phase_name(phase));
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_PHASE, "%s: only %s", desc->short_name,
+						     signed_phase_name(phase)),
+				       "V1.7");
 	rc = vy_decode_message((ProtobufCMessage **)&ts, &vybar__trustee_signed__descriptor, VY_MAX_MESSAGE_BYTES, p, n,
 			       why);
 	if (rc != VY_R_OK)
@@ -112,6 +115,7 @@ vy_rc vy_open_signed(const vy_record_state *st, vy_phase phase, Vybar__EntryType
 	if (ts->trustee_index < 1 || ts->trustee_index > st->manifest->trustee_count) {
 		rc = vy_reason_set(why, VY_R_TRUSTEE, "%s: trustee index %u is not 1..%u", desc->short_name,
 				   ts->trustee_index, st->manifest->trustee_count);
+		vy_reason_check(why, rc, "V3.1");
 		goto out;
 	}
 	key = st->manifest->trustees[ts->trustee_index - 1]->signing_key.data;
@@ -120,6 +124,7 @@ vy_rc vy_open_signed(const vy_record_state *st, vy_phase phase, Vybar__EntryType
 	    crypto_sign_verify_detached(ts->signature.data, h, sizeof h, key) != 0) {
 		rc = vy_reason_set(why, VY_R_TRUSTEE_SIGNATURE, "%s: trustee %u signature does not verify",
 				   desc->short_name, ts->trustee_index);
+		vy_reason_check(why, rc, "V3.1");
 		goto out;
 	}
 	*index = ts->trustee_index;
@@ -160,7 +165,10 @@ vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size
 	if (rc != VY_R_OK)
 		goto out;
 	if (a->trustee_index != idx)
-		rc = vy_reason_set(why, VY_R_TRUSTEE, "announce: body names trustee %u, signed by %u", a->trustee_index, idx);
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_TRUSTEE, "announce: body names trustee %u, signed by %u",
+						   a->trustee_index, idx),
+				     "V3.1");
 	else if (st->trustees[idx - 1].announced)
 		rc = vy_reason_set(why, VY_R_DUPLICATE, "announce: trustee %u has already announced", idx);
 	else if (a->encryption_key.len != VY_X25519_PK_BYTES)
@@ -171,7 +179,7 @@ vy_rc vy_validate_key_announce(const vy_record_state *st, const uint8_t *p, size
 				   VY_HASH_BYTES);
 out:
 	vy_msg_free(a);
-	return rc;
+	return vy_reason_check(why, rc, "V3.2");
 }
 
 /* §8.4 (shares): one sealed share for every other trustee. */
@@ -228,12 +236,16 @@ static vy_rc check_commitments(const vy_record_state *st, const Vybar__KeyReveal
 
 		if (vy_scalar_decode(e->group, &pr.c, cr->c.data, cr->c.len) != VY_OK ||
 		    vy_scalar_decode(e->group, &pr.v, cr->v.data, cr->v.len) != VY_OK)
-			return vy_reason_set(why, VY_R_SCALAR, "reveal: trustee %u proof %zu: invalid scalar",
-					     r->trustee_index, j);
+			return vy_reason_check(why,
+					       vy_reason_set(why, VY_R_SCALAR, "reveal: trustee %u proof %zu: invalid scalar",
+							     r->trustee_index, j),
+					       "V3.5");
 		pc.ctx_len = vy_coefficient_proof_ctx(ctx, r->trustee_index, (uint32_t)j);
 		if (vy_schnorr_verify(&pc, &pr, &commits[j]) != VY_OK)
-			return vy_reason_set(why, VY_R_COMMITMENT, "reveal: trustee %u proof %zu does not verify",
-					     r->trustee_index, j);
+			return vy_reason_check(why,
+					       vy_reason_set(why, VY_R_COMMITMENT, "reveal: trustee %u proof %zu does not verify",
+							     r->trustee_index, j),
+					       "V3.5");
 	}
 	return VY_R_OK;
 }
@@ -251,19 +263,26 @@ vy_rc vy_validate_key_reveal(const vy_record_state *st, const uint8_t *p, size_t
 	if (rc != VY_R_OK)
 		goto out;
 	if (r->trustee_index != idx) {
-		rc = vy_reason_set(why, VY_R_TRUSTEE, "reveal: body names trustee %u, signed by %u", r->trustee_index, idx);
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_TRUSTEE, "reveal: body names trustee %u, signed by %u",
+						   r->trustee_index, idx),
+				     "V3.1");
 	} else if (count_flag(st, offsetof(vy_trustee_state, announced)) != st->manifest->trustee_count) {
-		rc = vy_reason_set(why, VY_R_PHASE, "reveal: trustee %u reveals before every trustee has announced", idx);
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_PHASE,
+						   "reveal: trustee %u reveals before every trustee has announced", idx),
+				     "V3.3");
 	} else if (st->trustees[idx - 1].revealed) {
-		rc = vy_reason_set(why, VY_R_DUPLICATE, "reveal: trustee %u has already revealed", idx);
+		rc = vy_reason_check(why, vy_reason_set(why, VY_R_DUPLICATE, "reveal: trustee %u has already revealed", idx),
+				     "V3.3");
 	} else {
 		commits = calloc(st->manifest->threshold, sizeof *commits);
 		if (commits == NULL)
 			rc = vy_reason_set(why, VY_R_NOMEM, "reveal: out of memory");
 		else
-			rc = check_commitments(st, r, commits, why);
+			rc = vy_reason_check(why, check_commitments(st, r, commits, why), "V3.4");
 		if (rc == VY_R_OK)
-			rc = check_shares(st, r, why);
+			rc = vy_reason_check(why, check_shares(st, r, why), "V3.6");
 	}
 out:
 	free(commits);
@@ -321,7 +340,10 @@ vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_
 	if (rc != VY_R_OK)
 		goto out;
 	if (v->trustee_index != idx)
-		rc = vy_reason_set(why, VY_R_TRUSTEE, "verdict: body names trustee %u, signed by %u", v->trustee_index, idx);
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_TRUSTEE, "verdict: body names trustee %u, signed by %u",
+						   v->trustee_index, idx),
+				     "V3.1");
 	else if (count_flag(st, offsetof(vy_trustee_state, revealed)) != st->manifest->trustee_count)
 		rc = vy_reason_set(why, VY_R_PHASE, "verdict: trustee %u gives a verdict before every trustee has revealed",
 				   idx);
@@ -331,7 +353,7 @@ vy_rc vy_validate_key_verdict(const vy_record_state *st, const uint8_t *p, size_
 		rc = check_complaints(st, v, why);
 out:
 	vy_msg_free(v);
-	return rc;
+	return vy_reason_check(why, rc, "V3.7");
 }
 
 /* §5.3 (justified shares): exactly one per complainer, ascending, each a
@@ -386,8 +408,10 @@ vy_rc vy_validate_key_justification(const vy_record_state *st, const uint8_t *p,
 	if (rc != VY_R_OK)
 		goto out;
 	if (j->trustee_index != idx)
-		rc = vy_reason_set(why, VY_R_TRUSTEE, "justification: body names trustee %u, signed by %u",
-				   j->trustee_index, idx);
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_TRUSTEE, "justification: body names trustee %u, signed by %u",
+						   j->trustee_index, idx),
+				     "V3.1");
 	else if (count_flag(st, offsetof(vy_trustee_state, verdict)) != st->manifest->trustee_count)
 		rc = vy_reason_set(why, VY_R_PHASE, "justification: trustee %u answers before every trustee gave a verdict",
 				   idx);
@@ -399,7 +423,7 @@ vy_rc vy_validate_key_justification(const vy_record_state *st, const uint8_t *p,
 		rc = check_justified(st, j, why);
 out:
 	vy_msg_free(j);
-	return rc;
+	return vy_reason_check(why, rc, "V3.8");
 }
 
 /* The joint key: the product of A_{i,0} over the qualified trustees. */
@@ -461,13 +485,15 @@ vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, siz
 	vy_rc rc;
 
 	if (st->phase != VY_PHASE_SETUP)
-		return vy_reason_set(why, VY_R_PHASE, "open: only at the end of the key ceremony");
+		return vy_reason_check(why, vy_reason_set(why, VY_R_PHASE, "open: only at the end of the key ceremony"),
+				       "V1.7");
 	if (count_flag(st, offsetof(vy_trustee_state, verdict)) != st->manifest->trustee_count)
-		return vy_reason_set(why, VY_R_PHASE, "open: not every trustee has given a verdict");
+		return vy_reason_check(why, vy_reason_set(why, VY_R_PHASE, "open: not every trustee has given a verdict"),
+				       "V3.9");
 	rc = vy_decode_message((ProtobufCMessage **)&o, &vybar__election_open__descriptor, VY_MAX_MESSAGE_BYTES, p, n,
 			       why);
 	if (rc != VY_R_OK)
-		return rc;
+		return vy_reason_check(why, rc, "V3.9");
 	rc = check_enough_qualified(st, why);
 	if (rc == VY_R_OK)
 		rc = check_qualified_list(st, o, why);
@@ -484,7 +510,7 @@ vy_rc vy_validate_election_open(const vy_record_state *st, const uint8_t *p, siz
 				   "open: joint_public_key is not the product of the qualified trustees' A_0");
 out:
 	vy_msg_free(o);
-	return rc;
+	return vy_reason_check(why, rc, "V3.9");
 }
 
 vy_rc vy_ceremony_open(const vy_record_state *st, uint8_t **out, size_t *len, vy_reason *why)

@@ -63,7 +63,18 @@ vy_rc vy_reason_set(vy_reason *why, vy_rc code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
 	va_end(ap);
+	why->check[0] = '\0';
 	return code;
+}
+
+/* The rule that knows which numbered check failed names it
+ * (specs/verification.md); the innermost rule's name stands. */
+vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check)
+{
+	if (why == NULL || rc == VY_R_OK || why->check[0] != '\0')
+		return rc;
+	snprintf(why->check, sizeof why->check, "%s", check);
+	return rc;
 }
 
 /* Read a base-128 varint at *pos; 0 if the input ends inside it or it is

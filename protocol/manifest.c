@@ -155,6 +155,35 @@ static vy_rc check_options(const Vybar__Contest *c, size_t ci, vy_reason *why)
 	return VY_R_OK;
 }
 
+/* §3.3 item 2 (one-of-n): options, no min or max, 2 options without blank. */
+static vy_rc check_one_of_n(const Vybar__Contest *c, size_t ci, vy_reason *why)
+{
+	vy_rc rc = check_options(c, ci, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	if (c->min_selections != 0 || c->max_selections != 0)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n takes no min or max", ci);
+	if (c->n_options < 2 && !c->allow_blank)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n without blank needs 2 options", ci);
+	return VY_R_OK;
+}
+
+/* §3.3 item 2 (approval): options, 0 <= min <= max <= options, max >= 1, no blank flag. */
+static vy_rc check_approval(const Vybar__Contest *c, size_t ci, vy_reason *why)
+{
+	vy_rc rc = check_options(c, ci, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	if (c->allow_blank)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: approval expresses blank as min 0", ci);
+	if (c->max_selections < 1 || c->min_selections > c->max_selections || c->max_selections > c->n_options)
+		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: need 0 <= min (%u) <= max (%u) <= %zu, max >= 1",
+				     ci, c->min_selections, c->max_selections, c->n_options);
+	return VY_R_OK;
+}
+
 /* §3.3: one contest. */
 static vy_rc check_contest(const Vybar__Contest *c, size_t ci, vy_reason *why)
 {
@@ -167,27 +196,12 @@ static vy_rc check_contest(const Vybar__Contest *c, size_t ci, vy_reason *why)
 		return rc;
 	switch (c->kind) {
 	case VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N:
-		rc = check_options(c, ci, why);
-		if (rc != VY_R_OK)
-			return rc;
-		if (c->min_selections != 0 || c->max_selections != 0)
-			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n takes no min or max", ci);
-		if (c->n_options < 2 && !c->allow_blank)
-			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: one-of-n without blank needs 2 options", ci);
-		return VY_R_OK;
+		return vy_reason_check(why, check_one_of_n(c, ci, why), "V2.3");
 	case VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL:
-		rc = check_options(c, ci, why);
-		if (rc != VY_R_OK)
-			return rc;
-		if (c->allow_blank)
-			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: approval expresses blank as min 0", ci);
-		if (c->max_selections < 1 || c->min_selections > c->max_selections ||
-		    c->max_selections > c->n_options)
-			return vy_reason_set(why, VY_R_CONTEST, "contest %zu: need 0 <= min (%u) <= max (%u) <= %zu, max >= 1",
-					     ci, c->min_selections, c->max_selections, c->n_options);
-		return VY_R_OK;
+		return vy_reason_check(why, check_approval(c, ci, why), "V2.3");
 	case VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST:
-		return check_party_list_contest(c, ci, why);
+		rc = check_party_list_contest(c, ci, why);
+		return vy_reason_check(why, rc, rc == VY_R_GENDER_RULE ? "V2.5" : "V2.4");
 	default:
 		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: unknown kind %d", ci, (int)c->kind);
 	}
@@ -256,34 +270,42 @@ vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 
 	if (m == NULL)
 		return vy_reason_set(why, VY_R_ARG, "manifest: NULL");
+	/* V2.1 */
 	rc = check_text(m->election_id, VY_MAX_ELECTION_ID_BYTES, "election_id", why);
 	if (rc == VY_R_OK)
 		rc = check_text(m->title, VY_MAX_TEXT_BYTES, "title", why);
+	if (rc == VY_R_OK && vy_group_by_name(m->group) == NULL)
+		rc = vy_reason_set(why, VY_R_GROUP, "group \"%s\" is not known", m->group ? m->group : "");
 	if (rc != VY_R_OK)
-		return rc;
-	if (vy_group_by_name(m->group) == NULL)
-		return vy_reason_set(why, VY_R_GROUP, "group \"%s\" is not known", m->group ? m->group : "");
+		return vy_reason_check(why, rc, "V2.1");
+	/* V2.2 (V2.3-V2.5 named inside) */
 	if (m->n_contests < 1 || m->n_contests > VY_MAX_CONTESTS)
-		return vy_reason_set(why, VY_R_CONTEST, "%zu contests, must be 1..%d", m->n_contests, VY_MAX_CONTESTS);
-	for (size_t i = 0; i < m->n_contests; i++) {
+		rc = vy_reason_set(why, VY_R_CONTEST, "%zu contests, must be 1..%d", m->n_contests, VY_MAX_CONTESTS);
+	for (size_t i = 0; rc == VY_R_OK && i < m->n_contests; i++)
 		rc = check_contest(m->contests[i], i, why);
-		if (rc != VY_R_OK)
-			return rc;
-	}
-	rc = check_trustees(m, why);
+	if (rc != VY_R_OK)
+		return vy_reason_check(why, rc, "V2.2");
+	/* V2.6, then V2.7 */
+	rc = vy_reason_check(why, check_trustees(m, why), "V2.6");
 	if (rc == VY_R_OK)
 		rc = check_ed25519_key(&m->board_key, "board_key", why);
 	if (rc == VY_R_OK)
 		rc = check_ed25519_key(&m->commission_key, "commission_key", why);
 	if (rc == VY_R_OK)
 		rc = check_registrar_key(m->registrar_key, why);
+	if (rc == VY_R_OK)
+		rc = check_ed25519_key(&m->registrar_statement_key, "registrar_statement_key", why);
 	if (rc != VY_R_OK)
-		return rc;
+		return vy_reason_check(why, rc, "V2.7");
 	if (m->voting_start >= m->voting_end)
-		return vy_reason_set(why, VY_R_FIELD, "voting period: start %llu is not before end %llu",
-				     (unsigned long long)m->voting_start, (unsigned long long)m->voting_end);
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_FIELD, "voting period: start %llu is not before end %llu",
+						     (unsigned long long)m->voting_start, (unsigned long long)m->voting_end),
+				       "V2.8");
 	if (m->counting_rule != VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT)
-		return vy_reason_set(why, VY_R_FIELD, "counting_rule %d is not known", (int)m->counting_rule);
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_FIELD, "counting_rule %d is not known", (int)m->counting_rule),
+				       "V2.8");
 	return VY_R_OK;
 }
 
@@ -380,6 +402,7 @@ void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
 	vy_hasher_u64(&h, m->voting_end);
 	vy_hasher_u64(&h, (uint64_t)m->counting_rule);
 	hash_bytes(&h, &m->commission_key);
+	hash_bytes(&h, &m->registrar_statement_key);
 	vy_hasher_final(&h, out);
 }
 

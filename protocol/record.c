@@ -292,7 +292,7 @@ vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntr
 	if (st->phase == VY_PHASE_EMPTY)
 		return validate_first(st, e, why);
 	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_UNSPECIFIED ||
-	    e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION)
+	    e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED)
 		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry %llu: unknown type %d", (unsigned long long)e->seq,
 				     (int)e->type);
 	rc = check_frame(st, e, st->manifest->board_key.data, flags, why);
@@ -321,7 +321,11 @@ vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntr
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
 		return vy_validate_election_close(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-		return vy_validate_encrypted_tally(st, e->payload.data, e->payload.len, why);
+		/* §8.9, then the registrar's statement is on the record (§8.12) */
+		rc = vy_validate_encrypted_tally(st, e->payload.data, e->payload.len, why);
+		return rc != VY_R_OK ? rc : vy_eligibility_tally_check(st, why);
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
+		return vy_validate_credentials_issued(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
 		return vy_validate_partial_decryption(st, e->payload.data, e->payload.len, why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
@@ -464,6 +468,9 @@ vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
 		st->phase = VY_PHASE_CLOSED;
+		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
+		rc = vy_credentials_issued_apply(st, e, why);
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:

@@ -59,22 +59,29 @@ vy_rc vy_record_reader_next(vy_record_reader *r, Vybar__RecordEntry **out, vy_re
 	if (got == 0 && feof(r->f))
 		return VY_R_OK;
 	if (got != sizeof hdr)
-		return vy_reason_set(why, ferror(r->f) ? VY_R_IO : VY_R_TRUNCATED,
-				     "record file: frame header truncated at byte %llu", (unsigned long long)at);
+		return vy_reason_check(why,
+				       vy_reason_set(why, ferror(r->f) ? VY_R_IO : VY_R_TRUNCATED,
+						     "record file: frame header truncated at byte %llu",
+						     (unsigned long long)at),
+				       "V1.1");
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
 	if (len == 0 || len > VY_MAX_ENTRY_BYTES)
-		return vy_reason_set(why, len ? VY_R_TOO_LARGE : VY_R_MALFORMED,
-				     "record file: frame at byte %llu has length %u, must be 1..%u",
-				     (unsigned long long)at, len, VY_MAX_ENTRY_BYTES);
+		return vy_reason_check(why,
+				       vy_reason_set(why, len ? VY_R_TOO_LARGE : VY_R_MALFORMED,
+						     "record file: frame at byte %llu has length %u, must be 1..%u",
+						     (unsigned long long)at, len, VY_MAX_ENTRY_BYTES),
+				       "V1.1");
 	if (reserve(r, len) != VY_R_OK)
 		return vy_reason_set(why, VY_R_NOMEM, "record file: out of memory");
 	got = fread(r->buf, 1, len, r->f);
 	r->offset += got;
 	if (got != len)
-		return vy_reason_set(why, ferror(r->f) ? VY_R_IO : VY_R_TRUNCATED,
-				     "record file: frame at byte %llu truncated (%zu of %u bytes)",
-				     (unsigned long long)at, got, len);
-	return vy_decode_entry(out, r->buf, len, why);
+		return vy_reason_check(why,
+				       vy_reason_set(why, ferror(r->f) ? VY_R_IO : VY_R_TRUNCATED,
+						     "record file: frame at byte %llu truncated (%zu of %u bytes)",
+						     (unsigned long long)at, got, len),
+				       "V1.1");
+	return vy_reason_check(why, vy_decode_entry(out, r->buf, len, why), "V1.2");
 }
 
 void vy_record_reader_close(vy_record_reader *r)

@@ -124,11 +124,13 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
  * encrypted tally. */
 static vy_rc tally_phase(const vy_record_state *st, const char *what, int need_tally, vy_reason *why)
 {
+	vy_rc rc = VY_R_OK;
+
 	if (st->phase != VY_PHASE_CLOSED)
-		return vy_reason_set(why, VY_R_PHASE, "%s: only after the election closed and before the result", what);
-	if (need_tally && !st->have_tally)
-		return vy_reason_set(why, VY_R_PHASE, "%s: only after the encrypted tally", what);
-	return VY_R_OK;
+		rc = vy_reason_set(why, VY_R_PHASE, "%s: only after the election closed and before the result", what);
+	else if (need_tally && !st->have_tally)
+		rc = vy_reason_set(why, VY_R_PHASE, "%s: only after the encrypted tally", what);
+	return vy_reason_check(why, rc, "V1.7");
 }
 
 /* ---- §8.9 / §10.1 ENCRYPTED_TALLY ---- */
@@ -179,7 +181,7 @@ vy_rc vy_validate_encrypted_tally(const vy_record_state *st, const uint8_t *p, s
 						   c, k);
 		}
 	vy_msg_free(t);
-	return rc;
+	return vy_reason_check(why, rc, "V7.1");
 }
 
 /* Encoded bytes of an element into a malloc'd binary field. */
@@ -341,8 +343,10 @@ static vy_rc check_partial(const vy_record_state *st, uint32_t idx, const Vybar_
 	vy_rc rc = VY_R_OK;
 
 	if (pd->trustee_index != idx)
-		return vy_reason_set(why, VY_R_TRUSTEE, "partial decryption: body names trustee %u, signed by %u",
-				     pd->trustee_index, idx);
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_TRUSTEE, "partial decryption: body names trustee %u, signed by %u",
+						     pd->trustee_index, idx),
+				       "V3.1");
 	if (!st->trustees[idx - 1].qualified)
 		return vy_reason_set(why, VY_R_TRUSTEE, "partial decryption: trustee %u is not qualified", idx);
 	if (st->trustees[idx - 1].decrypted)
@@ -375,7 +379,7 @@ vy_rc vy_validate_partial_decryption(const vy_record_state *st, const uint8_t *p
 	if (rc == VY_R_OK)
 		rc = check_partial(st, idx, pd, why);
 	vy_msg_free(pd);
-	return rc;
+	return vy_reason_check(why, rc, "V7.2");
 }
 
 /* Free a PartialDecryption built by vy_partial_decrypt. */
@@ -645,17 +649,22 @@ static vy_rc check_lists(const vy_record_state *st, size_t c, const Vybar__Conte
 		else if (lr->seats != seats[l])
 			rc = vy_reason_set(why, VY_R_FIELD, "result contest %zu list %zu: %u seats, the allocation gives %llu",
 					   c, l, lr->seats, (unsigned long long)seats[l]);
-		else if (lr->n_elected != lr->seats)
-			rc = vy_reason_set(why, VY_R_FIELD, "result contest %zu list %zu: %zu elected for %u seats", c, l,
-					   lr->n_elected, lr->seats);
+		rc = vy_reason_check(why, rc, "V7.4");
+		if (rc == VY_R_OK && lr->n_elected != lr->seats)
+			rc = vy_reason_check(why,
+					     vy_reason_set(why, VY_R_FIELD, "result contest %zu list %zu: %zu elected for %u seats",
+							   c, l, lr->n_elected, lr->seats),
+					     "V7.5");
 		for (size_t e = 0; e < lr->n_elected && rc == VY_R_OK; e++)
 			if (lr->elected[e] != e)
-				rc = vy_reason_set(why, VY_R_FIELD,
-						   "result contest %zu list %zu: elected[%zu] is candidate %u, must be %zu", c,
-						   l, e, lr->elected[e], e);
+				rc = vy_reason_check(why,
+						     vy_reason_set(why, VY_R_FIELD,
+								   "result contest %zu list %zu: elected[%zu] is candidate %u, "
+								   "must be %zu", c, l, e, lr->elected[e], e),
+						     "V7.5");
 	}
 	free(seats);
-	return rc;
+	return vy_reason_check(why, rc, "V7.4");
 }
 
 vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
@@ -683,7 +692,7 @@ vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, 
 			rc = check_lists(st, c, r->contests[c], why);
 	free(lambda);
 	vy_msg_free(r);
-	return rc;
+	return vy_reason_check(why, rc, "V7.3");
 }
 
 /* Free a Result built by vy_tally_result. */

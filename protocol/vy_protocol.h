@@ -67,16 +67,26 @@ typedef enum {
 
 #define VY_REASON_MSG_BYTES 256
 
+#define VY_CHECK_ID_BYTES 8 /* "V4.5" and its NUL */
+
 typedef struct {
 	vy_rc code;
 	char msg[VY_REASON_MSG_BYTES];
+	/* The numbered check of specs/verification.md that failed, e.g.
+	 * "V4.5", set by the rule that knows it; "" when the rule names none
+	 * (vybar-verify then maps code and message to a check). */
+	char check[VY_CHECK_ID_BYTES];
 } vy_reason;
 
 /* A short, stable English name of a reason code. Never NULL. */
 const char *vy_rc_str(vy_rc rc);
 
-/* Set why (if not NULL) to code and a printf-formatted message; returns code. */
+/* Set why (if not NULL) to code and a printf-formatted message, with an
+ * empty check; returns code. */
 vy_rc vy_reason_set(vy_reason *why, vy_rc code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Name the check (e.g. "V4.5") that failed with rc, unless rc is VY_R_OK,
+ * why is NULL or an inner rule already named one; returns rc. */
+vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 
 /* ---- tags of the identifier hashes (specs/protocol.md §2) ---- */
 #define VY_TAG_MANIFEST "vybar/v1/manifest"

@@ -68,6 +68,9 @@ typedef struct {
 	size_t *cred_ref;
 	uint8_t *cred_cts;
 	size_t cred_cts_cap;
+	/* §8.12: the registrar's CREDENTIALS_ISSUED statement */
+	int have_issued;
+	uint64_t issued; /* its count of credentials issued */
 	/* §10: the tally stage */
 	int have_tally;
 	uint8_t tally_hash[VY_HASH_BYTES]; /* entry hash of the ENCRYPTED_TALLY entry */
@@ -127,6 +130,25 @@ vy_rc vy_validate_encrypted_tally(const vy_record_state *st, const uint8_t *p, s
 vy_rc vy_validate_partial_decryption(const vy_record_state *st, const uint8_t *p, size_t n,
 				     vy_reason *why) VY_WARN_UNUSED;
 vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why) VY_WARN_UNUSED;
+
+/* ---- eligibility: the registrar's count of credentials issued (§8.12) ----
+ * CREDENTIALS_ISSUED carries the registrar's IssuedStatement
+ * (specs/registrar.md §4.2), signed by the manifest's registrar_statement_key
+ * over issued_hash = H("vybar/v1/registrar-issued", base_hash, u64(issued),
+ * u64(time)). protocol/eligibility.c. */
+#define VY_TAG_REGISTRAR_ISSUED "vybar/v1/registrar-issued"
+#define VY_MAX_ISSUED_BYTES 4096
+void vy_issued_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued,
+		    uint64_t time);
+/* §8.12 (V6.2, V6.3): phase CLOSED before the encrypted tally, once, for
+ * this election, signed under registrar_statement_key, and the number of
+ * distinct credentials that voted is at most the count issued. */
+vy_rc vy_validate_credentials_issued(const vy_record_state *st, const uint8_t *p, size_t n,
+				     vy_reason *why) VY_WARN_UNUSED;
+/* §8.9 (V6.3): the encrypted tally needs the CREDENTIALS_ISSUED entry. */
+vy_rc vy_eligibility_tally_check(const vy_record_state *st, vy_reason *why) VY_WARN_UNUSED;
+/* Apply an accepted CREDENTIALS_ISSUED entry. */
+vy_rc vy_credentials_issued_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
 
 /* Record an entry that vy_validate_entry accepted. */
 vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;

@@ -183,6 +183,15 @@ static void tally_and_result(vyh_election *e)
 	size_t n;
 	vyh_resp r;
 
+	/* protocol.md §8.12: the registrar's statement first (the fixtures' statement key) */
+	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
+				 &n);
+	vyh_post(&e->b, "/v1/credentials-issued", p, n, &r);
+	if (r.status != 200)
+		fail_msg("credentials issued: %ld %s", r.status, (const char *)r.body);
+	vyh_resp_free(&r);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
+	free(p);
 	admin(e, ADMIN_TALLY);
 	assert_int_equal(vy_tally_encrypted(&e->r.st, &p, &n, NULL), VY_R_OK);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, n);

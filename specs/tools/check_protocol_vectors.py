@@ -50,6 +50,7 @@ ENTRY_TYPES = {
     10: "ENTRY_TYPE_PARTIAL_DECRYPTION",
     11: "ENTRY_TYPE_RESULT",
     12: "ENTRY_TYPE_KEY_JUSTIFICATION",
+    13: "ENTRY_TYPE_CREDENTIALS_ISSUED",
 }
 TYPE_MANIFEST = 1
 TYPE_BALLOT = 6
@@ -293,7 +294,8 @@ def base_hash(m):
         xs += [u64(t["index"]), text(t["name"]), unhex(t["signing_key"])]
     rk = m["registrar_key"] or {"modulus": "", "exponent": ""}
     xs += [unhex(m["board_key"]), unhex(rk["modulus"]), unhex(rk["exponent"]),
-           u64(m["voting_start"]), u64(m["voting_end"]), u64(m["counting_rule"]), unhex(m["commission_key"])]
+           u64(m["voting_start"]), u64(m["voting_end"]), u64(m["counting_rule"]), unhex(m["commission_key"]),
+           unhex(m["registrar_statement_key"])]
     return H(TAG_MANIFEST, *xs)
 
 

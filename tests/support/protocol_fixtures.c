@@ -8,6 +8,7 @@
 #include "crypto/blind_rsa_impl.h"
 #include "crypto/proof_impl.h"
 #include "crypto/vy_shamir.h"
+#include "protocol/vy_ballot_build.h"
 
 /* A bump list of allocations freed together once a message is packed. */
 typedef struct {
@@ -79,6 +80,8 @@ void vyf_keys_init(vyf_keys *k, uint32_t n, uint32_t t)
 		vyf_bytes32(seed, label);
 		crypto_box_seed_keypair(k->trustee_xpk[i], k->trustee_xsk[i], seed);
 	}
+	vyf_bytes32(seed, "registrar statement");
+	crypto_sign_seed_keypair(k->statement_pk, k->statement_sk, seed);
 	vy_rsa_sk_public(vyf_registrar_sk(0), &rk);
 	assert_int_equal(rk.n_len, VYF_REGISTRAR_BYTES);
 	memcpy(k->registrar_modulus, rk.n, VYF_REGISTRAR_BYTES);
@@ -207,6 +210,8 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	crypto_sign_seed_keypair(commission_pk, commission_sk, seed);
 	m.commission_key.data = commission_pk;
 	m.commission_key.len = sizeof commission_pk;
+	m.registrar_statement_key.data = (uint8_t *)k->statement_pk;
+	m.registrar_statement_key.len = crypto_sign_PUBLICKEYBYTES;
 	vybar__rsa_public_key__init(&rk);
 	rk.modulus.data = (uint8_t *)k->registrar_modulus;
 	rk.modulus.len = VYF_REGISTRAR_BYTES;
@@ -365,25 +370,6 @@ void vyf_default_choices(uint32_t choices[VYF_SELECTIONS])
 	memcpy(choices, def, sizeof def);
 }
 
-/* n scalars into a Proof message. */
-static Vybar__Proof *proof_msg(arena *a, const vy_scalar *c, const vy_scalar *v, size_t n)
-{
-	Vybar__Proof *p = arena_alloc(a, sizeof *p);
-
-	vybar__proof__init(p);
-	p->n_c = p->n_v = n;
-	p->c = arena_alloc(a, n * sizeof *p->c);
-	p->v = arena_alloc(a, n * sizeof *p->v);
-	for (size_t i = 0; i < n; i++) {
-		p->c[i].data = arena_alloc(a, VY_SCALAR_BYTES);
-		p->v[i].data = arena_alloc(a, VY_SCALAR_BYTES);
-		p->c[i].len = p->v[i].len = VY_SCALAR_BYTES;
-		memcpy(p->c[i].data, c[i].b, VY_SCALAR_BYTES);
-		memcpy(p->v[i].data, v[i].b, VY_SCALAR_BYTES);
-	}
-	return p;
-}
-
 static ProtobufCBinaryData elem_bin(arena *a, const vy_group *g, const vy_elem *x)
 {
 	ProtobufCBinaryData b;
@@ -394,117 +380,60 @@ static ProtobufCBinaryData elem_bin(arena *a, const vy_group *g, const vy_elem *
 	return b;
 }
 
-/* Deterministic simulated branches and nonce for a proof with n branches. */
-static void proof_randomness(const vy_group *g, const char *base, vy_scalar *u, vy_scalar *sc, vy_scalar *sv,
-			     size_t n)
-{
-	char buf[128];
+/* The fixtures' randomness source for vy_ballot_build: every scalar from
+ * a label under "<voter>/<variant>/contest <i>/option <j>" (or ".../sum"). */
+typedef struct {
+	const vyf_voter *v;
+	const char *variant;
+} ballot_labels;
 
-	snprintf(buf, sizeof buf, "%s/u", base);
-	vyf_scalar(g, u, buf);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(buf, sizeof buf, "%s/c%zu", base, i);
-		vyf_scalar(g, &sc[i], buf);
-		snprintf(buf, sizeof buf, "%s/v%zu", base, i);
-		vyf_scalar(g, &sv[i], buf);
-	}
+static void ballot_rand(void *arg, const vy_group *g, vy_scalar *out, size_t contest, uint64_t option,
+			vy_bb_rand_kind kind, size_t branch)
+{
+	const ballot_labels *bl = arg;
+	char base[96], buf[128];
+
+	if (option == VY_CTX_OPTION_SUM)
+		snprintf(base, sizeof base, "%s/%s/contest %zu/sum", bl->v->label, bl->variant, contest);
+	else
+		snprintf(base, sizeof base, "%s/%s/contest %zu/option %llu", bl->v->label, bl->variant, contest,
+			 (unsigned long long)option);
+	if (kind == VY_BB_RAND_R)
+		snprintf(buf, sizeof buf, "%s", base);
+	else if (kind == VY_BB_RAND_U)
+		snprintf(buf, sizeof buf, "%s/u", base);
+	else
+		snprintf(buf, sizeof buf, "%s/%c%zu", base, kind == VY_BB_RAND_C ? 'c' : 'v', branch);
+	vyf_scalar(g, out, buf);
 }
 
-/* One encrypted contest with its proofs. sel is the index of the contest's
- * first selection in choices and r_all. */
-static Vybar__EncryptedContest *enc_contest(arena *a, const vy_election *e, const vyf_voter *v, size_t ci,
-					    const uint32_t *choices, size_t sel, const char *variant, vy_scalar *r_all)
+/* The library's ballot (vy_ballot_build) with the fixtures' randomness. */
+static void build_ballot(vy_built_ballot *b, const vy_election *e, const vyf_voter *v, const uint32_t *choices,
+			 const char *variant)
 {
-	const vy_group *g = e->group;
-	Vybar__EncryptedContest *ec = arena_alloc(a, sizeof *ec);
-	vy_ciphertext cts[VYF_MAX_SELECTIONS];
-	vy_scalar u, c[VYF_MAX_BRANCHES], w[VYF_MAX_BRANCHES], sc[VYF_MAX_BRANCHES], sw[VYF_MAX_BRANCHES], rsum;
-	uint8_t ctx[VY_CTX_MAX_BYTES];
-	vy_proof_ctx pc = { .group = g, .ctx = ctx };
-	size_t n_sel, n;
-	uint64_t lo, hi, msum = 0;
-	char base[96];
+	ballot_labels bl = { v, variant };
+	vy_ballot_signer s = { v->pk, v->sk, v->randomizer, v->reg_sig, sizeof v->reg_sig };
+	vy_reason why;
 
-	memcpy(pc.base_hash, e->base_hash, VY_HASH_BYTES);
-	vy_contest_shape(e->manifest->contests[ci], &n_sel, &lo, &hi);
-	vybar__encrypted_contest__init(ec);
-	ec->n_selections = n_sel;
-	ec->selections = arena_alloc(a, n_sel * sizeof *ec->selections);
-	memset(&rsum, 0, sizeof rsum);
-	for (size_t j = 0; j < n_sel; j++) {
-		Vybar__EncryptedSelection *s = arena_alloc(a, sizeof *s);
-
-		snprintf(base, sizeof base, "%s/%s/contest %zu/option %zu", v->label, variant, ci, j);
-		vyf_scalar(g, &r_all[sel + j], base);
-		vy_elgamal_encrypt(g, &cts[j], &e->joint_key, choices[sel + j], &r_all[sel + j]);
-		proof_randomness(g, base, &u, sc, sw, 2);
-		pc.ctx_len = vy_ballot_ctx(ctx, v->pk, ci, j);
-		assert_int_equal(vy_range_prove_det(&pc, c, w, 2, &e->joint_key, &cts[j], 0, 1, choices[sel + j],
-						    &r_all[sel + j], &u, sc, sw),
-				 VY_OK);
-		vybar__encrypted_selection__init(s);
-		s->alpha = elem_bin(a, g, &cts[j].alpha);
-		s->beta = elem_bin(a, g, &cts[j].beta);
-		s->proof = proof_msg(a, c, w, 2);
-		ec->selections[j] = s;
-		vy_scalar_add(g, &rsum, &rsum, &r_all[sel + j]);
-		msum += choices[sel + j];
-	}
-	n = (size_t)(hi - lo + 1);
-	snprintf(base, sizeof base, "%s/%s/contest %zu/sum", v->label, variant, ci);
-	assert_true(n <= VYF_MAX_BRANCHES && n_sel <= VYF_MAX_SELECTIONS);
-	proof_randomness(g, base, &u, sc, sw, n);
-	pc.ctx_len = vy_ballot_ctx(ctx, v->pk, ci, VY_CTX_OPTION_SUM);
-	assert_int_equal(vy_sum_prove_det(&pc, c, w, n, &e->joint_key, cts, n_sel, lo, hi, msum, &rsum, &u, sc, sw),
-			 VY_OK);
-	ec->sum_proof = proof_msg(a, c, w, n);
-	return ec;
-}
-
-/* Fill and sign b from the voter (the arena owns the parts). */
-static void build_ballot(arena *a, Vybar__Ballot *b, const vy_election *e, const vyf_voter *v,
-			 const uint32_t *choices, const char *variant, vy_scalar *r_all)
-{
-	Vybar__Credential *cr = arena_alloc(a, sizeof *cr);
-	size_t sel = 0, n_sel;
-	uint64_t lo, hi;
-
-	vybar__ballot__init(b);
-	vybar__credential__init(cr);
-	cr->public_key.data = (uint8_t *)v->pk;
-	cr->public_key.len = sizeof v->pk;
-	cr->randomizer.data = (uint8_t *)v->randomizer;
-	cr->randomizer.len = sizeof v->randomizer;
-	cr->signature.data = (uint8_t *)v->reg_sig;
-	cr->signature.len = sizeof v->reg_sig;
-	b->credential = cr;
-	b->n_contests = e->manifest->n_contests;
-	b->contests = arena_alloc(a, b->n_contests * sizeof *b->contests);
-	for (size_t i = 0; i < b->n_contests; i++) {
-		b->contests[i] = enc_contest(a, e, v, i, choices, sel, variant, r_all);
-		vy_contest_shape(e->manifest->contests[i], &n_sel, &lo, &hi);
-		sel += n_sel;
-	}
-	assert_true(sel <= VYF_MAX_SELECTIONS);
-	b->signature.data = arena_alloc(a, VY_ED25519_SIG_BYTES);
-	b->signature.len = VY_ED25519_SIG_BYTES;
-	vyf_ballot_resign(e, v, b);
+	if (vy_ballot_build(b, e, &s, choices, vy_manifest_selections(e->manifest), ballot_rand, &bl, &why) != VY_R_OK)
+		fail_msg("vy_ballot_build: %s", why.msg);
+	assert_true(b->n_sel <= VYF_MAX_SELECTIONS);
 }
 
 uint8_t *vyf_ballot_pack(const vy_election *e, const vyf_voter *v, const uint32_t *choices, const char *variant,
 			 vy_scalar *r_out, size_t *len)
 {
-	arena a = { .n = 0 };
-	vy_scalar r_all[VYF_MAX_SELECTIONS];
-	Vybar__Ballot b;
+	vy_built_ballot b;
 	uint8_t *out;
 
-	build_ballot(&a, &b, e, v, choices, variant, r_all);
-	out = vy_msg_pack(&b, len);
+	build_ballot(&b, e, v, choices, variant);
+	out = malloc(b.len);
 	assert_non_null(out);
+	memcpy(out, b.bytes, b.len);
+	*len = b.len;
 	if (r_out != NULL)
-		memcpy(r_out, r_all, sizeof r_all);
-	arena_free(&a);
+		memcpy(r_out, b.r, b.n_sel * sizeof *b.r);
+	vy_built_ballot_free(&b);
 	return out;
 }
 
@@ -530,39 +459,14 @@ void vyf_ballot_resign(const vy_election *e, const vyf_voter *v, Vybar__Ballot *
 
 Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices)
 {
-	arena a = { .n = 0 };
-	vy_scalar r_all[VYF_MAX_SELECTIONS];
-	Vybar__AuditedBallot ab, *out = NULL;
-	Vybar__Ballot b;
-	size_t sel = 0, len;
+	vy_built_ballot b;
+	Vybar__AuditedBallot *out = NULL;
 	uint8_t *buf;
+	size_t len;
 
-	build_ballot(&a, &b, e, v, choices, "audit", r_all);
-	vybar__audited_ballot__init(&ab);
-	ab.ballot = &b;
-	ab.n_contests = b.n_contests;
-	ab.contests = arena_alloc(&a, ab.n_contests * sizeof *ab.contests);
-	for (size_t i = 0; i < ab.n_contests; i++) {
-		Vybar__RevealedContest *rc = arena_alloc(&a, sizeof *rc);
-
-		vybar__revealed_contest__init(rc);
-		rc->n_selections = b.contests[i]->n_selections;
-		rc->selections = arena_alloc(&a, rc->n_selections * sizeof *rc->selections);
-		for (size_t j = 0; j < rc->n_selections; j++, sel++) {
-			Vybar__RevealedSelection *s = arena_alloc(&a, sizeof *s);
-
-			vybar__revealed_selection__init(s);
-			s->value = choices[sel];
-			s->randomness.data = arena_alloc(&a, VY_SCALAR_BYTES);
-			s->randomness.len = VY_SCALAR_BYTES;
-			vy_scalar_encode(e->group, s->randomness.data, &r_all[sel]);
-			rc->selections[j] = s;
-		}
-		ab.contests[i] = rc;
-	}
-	buf = vy_msg_pack(&ab, &len);
-	assert_non_null(buf);
-	arena_free(&a);
+	build_ballot(&b, e, v, choices, "audit");
+	assert_int_equal(vy_ballot_audit_pack(e, &b, &buf, &len, NULL), VY_R_OK);
+	vy_built_ballot_free(&b);
 	assert_int_equal(vy_decode_audited_ballot(&out, buf, len, NULL), VY_R_OK);
 	free(buf);
 	return out;
@@ -572,13 +476,25 @@ Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, 
 
 void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t)
 {
+	vyf_record_init_manifest(r, n, t, NULL, 0);
+}
+
+void vyf_record_init_manifest(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len)
+{
 	char label[64];
 
 	vytest_init();
 	memset(r, 0, sizeof *r);
 	vyf_keys_init(&r->keys, n, t);
 	vy_record_state_init(&r->st);
-	r->manifest_bytes = vyf_manifest_pack(&r->keys, &r->manifest_len);
+	if (manifest != NULL) {
+		r->manifest_bytes = malloc(len);
+		assert_non_null(r->manifest_bytes);
+		memcpy(r->manifest_bytes, manifest, len);
+		r->manifest_len = len;
+	} else {
+		r->manifest_bytes = vyf_manifest_pack(&r->keys, &r->manifest_len);
+	}
 	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
 	memset(&r->joint_sk, 0, sizeof r->joint_sk);
 	for (uint32_t i = 0; i < n; i++) {
@@ -917,7 +833,7 @@ uint8_t *vyf_partial(vyf_record *r, uint32_t index, const vy_scalar *s, size_t *
 	return out;
 }
 
-void vyf_record_close(vyf_record *r)
+void vyf_record_close_only(vyf_record *r)
 {
 	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
 	size_t len;
@@ -927,6 +843,37 @@ void vyf_record_close(vyf_record *r)
 	p = vy_msg_pack(&c, &len);
 	assert_non_null(p);
 	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
+	free(p);
+}
+
+uint8_t *vyf_issued_statement(const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued, uint64_t time,
+			      const uint8_t *sk, size_t *len)
+{
+	Vybar__IssuedStatement s = VYBAR__ISSUED_STATEMENT__INIT;
+	uint8_t h[VY_HASH_BYTES], sig[VY_ED25519_SIG_BYTES], *out;
+
+	vy_issued_hash(h, base_hash, issued, time);
+	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
+	s.base_hash.data = (uint8_t *)base_hash;
+	s.base_hash.len = VY_HASH_BYTES;
+	s.issued = issued;
+	s.time = time;
+	s.signature.data = sig;
+	s.signature.len = sizeof sig;
+	out = vy_msg_pack(&s, len);
+	assert_non_null(out);
+	return out;
+}
+
+void vyf_record_close(vyf_record *r)
+{
+	size_t len;
+	uint8_t *p;
+
+	vyf_record_close_only(r);
+	p = vyf_issued_statement(r->st.election.base_hash, r->st.cred_count, VYF_ISSUED_TIME, r->keys.statement_sk,
+				 &len);
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, len);
 	free(p);
 }
 

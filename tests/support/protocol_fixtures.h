@@ -41,6 +41,8 @@ typedef struct {
 	uint8_t trustee_xpk[VYF_MAX_TRUSTEES][crypto_box_PUBLICKEYBYTES];
 	uint8_t trustee_xsk[VYF_MAX_TRUSTEES][crypto_box_SECRETKEYBYTES];
 	uint8_t registrar_modulus[VYF_REGISTRAR_BYTES];
+	/* the registrar's statement key (Manifest.registrar_statement_key) */
+	uint8_t statement_pk[crypto_sign_PUBLICKEYBYTES], statement_sk[crypto_sign_SECRETKEYBYTES];
 } vyf_keys;
 
 typedef struct {
@@ -90,6 +92,9 @@ vy_rc vyf_fake_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const
 
 /* A record holding the default manifest (entry 0). */
 void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t);
+/* The same with another manifest (a copy of manifest[0..len), which must
+ * name the fixtures' trustee and board keys for n, t; NULL: the default). */
+void vyf_record_init_manifest(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len);
 void vyf_record_free(vyf_record *r);
 /* Build the next entry (signed by the board) and validate it; on VY_R_OK apply it. */
 vy_rc vyf_record_try(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len, vy_reason *why);
@@ -139,8 +144,17 @@ uint8_t *vyf_justification(vyf_record *r, uint32_t index, const uint32_t *compla
 void vyf_secret_share(const vyf_record *r, uint32_t index, const uint32_t *q, size_t nq, vy_scalar *s);
 /* Trustee index's signed partial decryption of the tally on the record (vy_partial_decrypt). */
 uint8_t *vyf_partial(vyf_record *r, uint32_t index, const vy_scalar *s, size_t *len);
-/* Append ELECTION_CLOSE (the right count), and the encrypted tally (vy_tally_encrypted). */
+/* Append ELECTION_CLOSE (the right count), then the registrar's
+ * CREDENTIALS_ISSUED (issued = the distinct credentials that voted, §8.12);
+ * and the encrypted tally (vy_tally_encrypted). */
 void vyf_record_close(vyf_record *r);
 void vyf_record_tally(vyf_record *r);
+/* Append ELECTION_CLOSE alone. */
+void vyf_record_close_only(vyf_record *r);
+/* The registrar's IssuedStatement (registrar.md §4.2) for base_hash, packed,
+ * signed with sk (64-byte libsodium secret key). */
+#define VYF_ISSUED_TIME 1778090000u
+uint8_t *vyf_issued_statement(const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued, uint64_t time,
+			      const uint8_t *sk, size_t *len);
 
 #endif

@@ -63,7 +63,8 @@ int vyrh_run(const vyrh_registrar *r, const char *const *args)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The fixtures' manifest with the registrar key of pub (RegistrarPublicKeys). */
+/* The fixtures' manifest with the registrar key and statement key of pub
+ * (RegistrarPublicKeys). */
 static void make_manifest(vyrh_registrar *r, const char *pub)
 {
 	vyf_keys k;
@@ -71,7 +72,7 @@ static void make_manifest(vyrh_registrar *r, const char *pub)
 	char *pb = vytest_read_file(pub, &plen);
 	Vybar__RegistrarPublicKeys *keys = vybar__registrar_public_keys__unpack(NULL, plen, (const uint8_t *)pb);
 	Vybar__Manifest *m;
-	ProtobufCBinaryData n0, e0;
+	ProtobufCBinaryData n0, e0, s0;
 	uint8_t *orig;
 	FILE *f;
 
@@ -87,10 +88,13 @@ static void make_manifest(vyrh_registrar *r, const char *pub)
 	e0 = m->registrar_key->exponent;
 	m->registrar_key->modulus = keys->registrar_key->modulus;
 	m->registrar_key->exponent = keys->registrar_key->exponent;
+	s0 = m->registrar_statement_key; /* protocol.md §3.1: the registrar's statement key */
+	m->registrar_statement_key = keys->statement_key;
 	r->manifest_bytes = vy_msg_pack(m, &r->manifest_len);
 	assert_non_null(r->manifest_bytes);
 	m->registrar_key->modulus = n0;
 	m->registrar_key->exponent = e0;
+	m->registrar_statement_key = s0;
 	vybar__manifest__free_unpacked(m, NULL);
 	vybar__registrar_public_keys__free_unpacked(keys, NULL);
 	free(orig);
