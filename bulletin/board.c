@@ -5,24 +5,43 @@
  *
  *   start    replay every stored entry through vy_record_accept (§8);
  *            refuse to start on the first failure
- *   append   vy_entry_make -> vy_validate_entry (§8) -> store COMMIT
+ *   check    ballots and audited ballots only, on a checker thread:
+ *            vy_ballot_validate / vy_audited_ballot_check (§4.5, §6)
+ *            against the election snapshot
+ *   append   vy_entry_make -> vy_validate_entry_flags (§8) -> store COMMIT
  *            -> vy_record_state_apply -> receipt (§7.5) to the client
  *
- * Throughput note. Validation runs on the writer thread, inside the state
- * lock, so ballots are checked one at a time (a 1-of-11 ballot's proofs take
- * a few ms). To move proof checking out of the lock: a pool of verifier
- * threads runs the state-free part of §4.5 (decode, shape, signatures,
- * proofs: vy_ballot_validate depends only on the election and the joint
- * key, both fixed while the phase is OPEN) before a job is queued; the
- * writer then runs only the state-dependent checks (phase, duplicate,
- * frame). That needs the protocol layer to expose the ballot rule split
- * into its stateless and stateful halves, so that the writer does not
- * re-check the proofs; until then correctness comes first.
+ * Why the split cannot let an invalid ballot in (specs/board-api.md,
+ * "Checking ballots outside the writer"). vy_validate_entry on a BALLOT or
+ * AUDITED_BALLOT entry is: the frame (seq, chain, board signature), the
+ * phase is OPEN, the payload decodes, and vy_ballot_validate or
+ * vy_audited_ballot_check on st->election. The writer runs all of it with
+ * VY_CHECK_SKIP_BALLOT, which leaves out only that last call; it takes
+ * that flag only for a job marked VYB_PRECHECK_PASSED, and
+ *  1. only a checker sets that mark (vyb_board_submit clears it, so no
+ *     caller can forge it), after the call succeeded on the very payload
+ *     bytes the writer appends (the job's payload, which the caller keeps
+ *     unchanged until done());
+ *  2. the call depends only on its vy_election argument (manifest, group,
+ *     base hash, joint key, registrar verifier) and the payload, never on
+ *     the record state;
+ *  3. the checker used b->snap, a copy of st->election taken (under q_lock,
+ *     before any checker may read it) when ELECTION_OPEN was applied or
+ *     replayed; st->election changes only when the manifest (entry 0) and
+ *     ELECTION_OPEN are applied, each at most once, and the phases only move
+ *     forward, so whenever the phase is OPEN st->election equals b->snap;
+ *  4. the writer refuses the entry unless the phase is OPEN (the flag skips
+ *     no phase check).
+ * So the call's result on the writer's state would be the checker's: the
+ * skipped check holds, and vy_validate_entry with no flags accepts every
+ * entry the writer appends. A job not checked (no snapshot yet, no checker
+ * thread) gets the full rules on the writer, as before.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -39,6 +58,13 @@
 #define HTTP_TOO_LARGE 413
 #define HTTP_SERVER_ERROR 500
 #define HTTP_NOT_IMPLEMENTED 501
+
+/* Entries validated and applied, waiting for their common COMMIT. */
+typedef struct {
+	vyb_store_entry entries[VYB_MAX_GROUP]; /* entry and receipt malloc'd */
+	vyb_job *jobs[VYB_MAX_GROUP];
+	size_t n;
+} vyb_group;
 
 struct vyb_board {
 	vyb_store *store;
@@ -59,6 +85,21 @@ struct vyb_board {
 	int refuse, stopping;
 	pthread_t writer;
 	int writer_started;
+	/* the election ballots are checked against, off the writer: a copy of
+	 * st.election taken when ELECTION_OPEN is applied (snap_ready set once,
+	 * under q_lock; snap never changes after) */
+	vy_election snap;
+	Vybar__Manifest *snap_manifest; /* snap.manifest, owned */
+	int snap_ready;
+	vy_registrar_verify_fn registrar_verify;
+	/* the writer's group of validated, applied, not yet committed entries */
+	vyb_group grp;
+	/* the checker pool and its queue (under q_lock) */
+	vyb_job *c_head, *c_tail;
+	pthread_cond_t c_cond;
+	pthread_t checkers[VYB_MAX_CHECKERS];
+	size_t n_checkers;
+	int checkers_stop;
 };
 
 int vyb_status_of(vy_rc rc)
@@ -112,23 +153,51 @@ static void fatal(const char *what, const vy_reason *why)
 	abort();
 }
 
-/* §7.2, §8, §7.5: make the next entry, validate it with the protocol rules,
- * commit it (with its index row and receipt when code is not NULL), then
- * apply it to the state. Bad input changes nothing. */
-static void append_entry(vyb_board *b, vyb_job *job, Vybar__EntryType type, const uint8_t *payload, size_t len,
-			 const char *code)
+/* Take the election snapshot once the joint key is on the committed record
+ * (ELECTION_OPEN committed or replayed): from then on the checkers check
+ * ballots against it. The snapshot owns its own decoding of entry 0, so it
+ * does not depend on the state's lifetime (rebuild_state). */
+static void snapshot_take(vyb_board *b)
 {
+	Vybar__Manifest *m = NULL;
+
+	if (b->snap_ready || b->st.phase < VY_PHASE_OPEN || !b->st.election.have_joint_key)
+		return;
+	if (vy_decode_manifest(&m, b->manifest, b->manifest_len, NULL) != VY_R_OK)
+		return; /* out of memory: the writer keeps checking every rule */
+	pthread_mutex_lock(&b->q_lock);
+	b->snap_manifest = m;
+	b->snap = b->st.election;
+	b->snap.manifest = m;
+	b->snap_ready = 1;
+	pthread_mutex_unlock(&b->q_lock);
+}
+
+/* §7.2, §8, §7.5: make the next entry, validate it with the protocol rules
+ * (less the ones flags say a checker already ran, see the top of this file)
+ * and, if valid, apply it to the state and add it (with its index row and
+ * receipt when code is not NULL) to the writer's group, committed by
+ * group_commit. Bad input changes nothing. */
+static void append_entry(vyb_board *b, vyb_job *job, Vybar__EntryType type, const uint8_t *payload, size_t len,
+			 const char *code, unsigned flags)
+{
+	vyb_group *g = &b->grp;
 	Vybar__RecordEntry e;
 	Vybar__Receipt r;
 	uint8_t sig[VY_ENTRY_SIG_BUF_BYTES], rsig[VY_ED25519_SIG_BYTES], hash[VY_HASH_BYTES];
-	vyb_store_entry se = { 0 };
+	vyb_store_entry *se;
 	uint8_t *packed = NULL, *receipt = NULL;
 	vy_reason why = { 0 };
 	size_t plen = 0, rlen = 0;
 	vy_rc rc;
 
+	if (g->n == VYB_MAX_GROUP) {
+		vy_reason_set(&why, VY_R_IO, "board: group full");
+		job_fail(job, HTTP_SERVER_ERROR, &why);
+		return;
+	}
 	vy_entry_make(&e, sig, &b->st, type, payload, len, b->sk);
-	rc = vy_validate_entry(&b->st, &e, &why);
+	rc = vy_validate_entry_flags(&b->st, &e, flags, &why);
 	if (rc != VY_R_OK) {
 		job_fail(job, vyb_status_of(rc), &why);
 		return;
@@ -142,36 +211,86 @@ static void append_entry(vyb_board *b, vyb_job *job, Vybar__EntryType type, cons
 	if (packed == NULL || (code != NULL && receipt == NULL)) {
 		vy_reason_set(&why, VY_R_NOMEM, "board: out of memory");
 		job_fail(job, HTTP_SERVER_ERROR, &why);
-		goto out;
+		free(packed);
+		free(receipt);
+		return;
 	}
-	se.seq = e.seq;
-	se.type = (uint32_t)type;
-	se.entry = packed;
-	se.entry_len = plen;
-	se.tracking_code = code;
-	se.receipt = receipt;
-	se.receipt_len = rlen;
-	rc = vyb_store_append(b->store, &se, &why);
-	if (rc != VY_R_OK) {
-		job_fail(job, HTTP_SERVER_ERROR, &why);
-		goto out;
-	}
+	/* Applied now so that the next job of the group follows this entry;
+	 * undone by rebuild_state if the group's COMMIT fails. */
 	if (vy_record_state_apply(&b->st, &e, &why) != VY_R_OK)
-		fatal("applying a committed entry", &why);
-	if (type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
-		b->have_result = 1;
-		b->result_seq = e.seq;
-	}
-	job->http_status = HTTP_OK;
+		fatal("applying a validated entry", &why);
+	se = &g->entries[g->n];
+	se->seq = e.seq;
+	se->type = (uint32_t)type;
+	se->entry = packed;
+	se->entry_len = plen;
+	se->tracking_code = code;
+	se->receipt = receipt;
+	se->receipt_len = rlen;
+	g->jobs[g->n++] = job;
 	job->seq = e.seq;
 	job->appended_type = type;
 	memcpy(job->entry_hash, hash, VY_HASH_BYTES);
-	job->receipt = receipt;
-	job->receipt_len = rlen;
-	receipt = NULL;
-out:
-	free(packed);
-	free(receipt);
+}
+
+/* A tracking code already in the uncommitted group (the store's index
+ * does not show it yet). */
+static int group_has_code(const vyb_group *g, const char *code)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->entries[i].tracking_code != NULL && strcmp(g->entries[i].tracking_code, code) == 0)
+			return 1;
+	return 0;
+}
+
+static vy_rc replay(vyb_board *b, vy_reason *why);
+
+/* A group's COMMIT failed after its entries were applied: rebuild the state
+ * from the committed record (re-validating it, as at start-up). */
+static void rebuild_state(vyb_board *b)
+{
+	vy_reason why = { 0 };
+
+	vy_record_state_free(&b->st);
+	vy_record_state_init(&b->st);
+	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	b->have_result = 0;
+	if (replay(b, &why) != VY_R_OK)
+		fatal("rebuilding the state after a failed commit", &why);
+}
+
+/* §7.5, specs/board-api.md §2: commit the group in one transaction (one
+ * fsync); only then are its jobs successful and their receipts released. */
+static void group_commit(vyb_board *b)
+{
+	vyb_group *g = &b->grp;
+	vy_reason why = { 0 };
+	vy_rc rc = VY_R_OK;
+
+	if (g->n > 0)
+		rc = vyb_store_append_group(b->store, g->entries, g->n, &why);
+	for (size_t i = 0; i < g->n; i++) {
+		vyb_job *job = g->jobs[i];
+		vyb_store_entry *se = &g->entries[i];
+
+		if (rc == VY_R_OK) {
+			job->http_status = HTTP_OK;
+			job->receipt = (uint8_t *)se->receipt;
+			job->receipt_len = se->receipt_len;
+			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
+				b->have_result = 1;
+				b->result_seq = se->seq;
+			}
+		} else {
+			job_fail(job, HTTP_SERVER_ERROR, &why);
+			free((uint8_t *)se->receipt);
+		}
+		free((uint8_t *)se->entry);
+	}
+	if (g->n > 0 && rc != VY_R_OK)
+		rebuild_state(b);
+	g->n = 0;
+	snapshot_take(b);
 }
 
 /* §4.4: the tracking code of a ballot or audited-ballot payload. */
@@ -203,11 +322,13 @@ static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const u
 }
 
 /* A ballot or audited ballot: phase (403), decoding (400), duplicate
- * tracking code (409), then the full rules in append_entry. */
+ * tracking code (409), then the rules of §4.5 / §6 (400): the checker's
+ * verdict when it gave one, else the full rules in append_entry. */
 static void submit_ballot(vyb_board *b, vyb_job *job)
 {
 	vyb_store_hit hit;
 	vy_reason why = { 0 };
+	unsigned flags = 0;
 	int found = 0;
 
 	if (b->st.phase != VY_PHASE_OPEN) {
@@ -231,7 +352,20 @@ static void submit_ballot(vyb_board *b, vyb_job *job)
 		job_fail(job, HTTP_CONFLICT, &why);
 		return;
 	}
-	append_entry(b, job, job->type, job->payload, job->payload_len, job->tracking_code);
+	if (group_has_code(&b->grp, job->tracking_code)) {
+		vy_reason_set(&why, VY_R_DUPLICATE, "ballot %s is already on the record (being committed)",
+			      job->tracking_code);
+		job_fail(job, HTTP_CONFLICT, &why);
+		return;
+	}
+	if (job->precheck == VYB_PRECHECK_FAILED) {
+		job_fail(job, vyb_status_of(job->precheck_why.code), &job->precheck_why);
+		return;
+	}
+	/* Only with the snapshot taken can a pass be relied on (point 3 above). */
+	if (job->precheck == VYB_PRECHECK_PASSED && b->snap_ready)
+		flags = VY_CHECK_SKIP_BALLOT;
+	append_entry(b, job, job->type, job->payload, job->payload_len, job->tracking_code, flags);
 }
 
 /* §8.8, §12.3: ElectionClose{ballots_received}. */
@@ -335,14 +469,13 @@ static void submit_admin(vyb_board *b, vyb_job *job)
 		job_fail(job, vyb_status_of(why.code), &why);
 		return;
 	}
-	append_entry(b, job, type, payload, len, NULL);
+	append_entry(b, job, type, payload, len, NULL, 0);
 	free(payload);
 }
 
-/* One job, under the state lock. */
+/* One job of a group (state lock held). */
 static void process(vyb_board *b, vyb_job *job)
 {
-	pthread_mutex_lock(&b->state_lock);
 	job->http_status = HTTP_SERVER_ERROR;
 	job->tracking_code[0] = '\0';
 	if (job->kind == VYB_JOB_ADMIN)
@@ -351,32 +484,43 @@ static void process(vyb_board *b, vyb_job *job)
 		 job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)
 		submit_ballot(b, job);
 	else
-		append_entry(b, job, job->type, job->payload, job->payload_len, NULL);
-	pthread_mutex_unlock(&b->state_lock);
+		append_entry(b, job, job->type, job->payload, job->payload_len, NULL, 0);
 }
 
-/* The writer: jobs in arrival order until stopped and drained. */
+/* The writer: every job waiting (up to VYB_MAX_GROUP) in arrival order,
+ * validated and applied one after the other, committed together, then
+ * answered; until stopped and drained. The state lock is held from the
+ * first job to the COMMIT, so readers never see uncommitted state. */
 static void *writer_main(void *arg)
 {
 	vyb_board *b = arg;
+	vyb_job *batch[VYB_MAX_GROUP];
 
 	pthread_mutex_lock(&b->q_lock);
 	for (;;) {
-		vyb_job *job;
+		size_t n = 0;
 
 		while (b->head == NULL && !(b->stopping && b->reserved == 0))
 			pthread_cond_wait(&b->q_cond, &b->q_lock);
 		if (b->head == NULL)
 			break;
-		job = b->head;
-		b->head = job->next;
+		while (b->head != NULL && n < VYB_MAX_GROUP) {
+			batch[n++] = b->head;
+			b->head = b->head->next;
+		}
 		if (b->head == NULL)
 			b->tail = NULL;
 		pthread_mutex_unlock(&b->q_lock);
-		process(b, job);
-		job->done(job, job->done_arg);
+		pthread_mutex_lock(&b->state_lock);
+		for (size_t i = 0; i < n; i++)
+			process(b, batch[i]);
+		group_commit(b);
+		pthread_mutex_unlock(&b->state_lock);
+		/* done() may free the job: nothing touches it after. */
+		for (size_t i = 0; i < n; i++)
+			batch[i]->done(batch[i], batch[i]->done_arg);
 		pthread_mutex_lock(&b->q_lock);
-		b->reserved--;
+		b->reserved -= n;
 		if (b->reserved == 0)
 			pthread_cond_broadcast(&b->idle_cond);
 	}
@@ -396,16 +540,95 @@ int vyb_board_reserve(vyb_board *b)
 	return ok;
 }
 
-void vyb_board_submit(vyb_board *b, vyb_job *job)
+/* Append a job to the writer's queue (q_lock held). */
+static void writer_enqueue(vyb_board *b, vyb_job *job)
 {
 	job->next = NULL;
-	pthread_mutex_lock(&b->q_lock);
 	if (b->tail != NULL)
 		b->tail->next = job;
 	else
 		b->head = job;
 	b->tail = job;
 	pthread_cond_signal(&b->q_cond);
+}
+
+/* A ballot or an audited ballot, whose rules a checker can run. */
+static int is_ballot_job(const vyb_job *job)
+{
+	return job->kind == VYB_JOB_ENTRY && (job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
+					      job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT);
+}
+
+/* §4.5, §6: the state-free rules of a ballot or audited ballot against the
+ * election snapshot; the verdict goes into the job for the writer. */
+static void precheck(const vy_election *el, vyb_job *job)
+{
+	Vybar__AuditedBallot *a = NULL;
+	Vybar__Ballot *bal = NULL;
+	vy_rc rc;
+
+	if (job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
+		rc = vy_decode_ballot(&bal, job->payload, job->payload_len, &job->precheck_why);
+		if (rc == VY_R_OK)
+			rc = vy_ballot_validate(el, bal, &job->precheck_why);
+	} else {
+		rc = vy_decode_audited_ballot(&a, job->payload, job->payload_len, &job->precheck_why);
+		if (rc == VY_R_OK)
+			rc = vy_audited_ballot_check(el, a, &job->precheck_why);
+	}
+	job->precheck = rc == VY_R_OK ? VYB_PRECHECK_PASSED : VYB_PRECHECK_FAILED;
+	vy_msg_free(bal);
+	vy_msg_free(a);
+}
+
+/* A checker: ballot jobs, checked (once the snapshot exists) outside any
+ * lock, then handed to the writer in the order they finish. */
+static void *checker_main(void *arg)
+{
+	vyb_board *b = arg;
+
+	pthread_mutex_lock(&b->q_lock);
+	for (;;) {
+		vyb_job *job;
+		int ready;
+
+		while (b->c_head == NULL && !b->checkers_stop)
+			pthread_cond_wait(&b->c_cond, &b->q_lock);
+		if (b->c_head == NULL)
+			break;
+		job = b->c_head;
+		b->c_head = job->next;
+		if (b->c_head == NULL)
+			b->c_tail = NULL;
+		ready = b->snap_ready;
+		pthread_mutex_unlock(&b->q_lock);
+		/* snap is written once, before snap_ready is set under q_lock */
+		if (ready)
+			precheck(&b->snap, job);
+		pthread_mutex_lock(&b->q_lock);
+		writer_enqueue(b, job);
+	}
+	pthread_mutex_unlock(&b->q_lock);
+	return NULL;
+}
+
+void vyb_board_submit(vyb_board *b, vyb_job *job)
+{
+	/* Only a checker may mark a job checked (board.c, point 1). */
+	job->precheck = VYB_PRECHECK_NONE;
+	memset(&job->precheck_why, 0, sizeof job->precheck_why);
+	job->next = NULL;
+	pthread_mutex_lock(&b->q_lock);
+	if (is_ballot_job(job) && b->n_checkers > 0) {
+		if (b->c_tail != NULL)
+			b->c_tail->next = job;
+		else
+			b->c_head = job;
+		b->c_tail = job;
+		pthread_cond_signal(&b->c_cond);
+	} else {
+		writer_enqueue(b, job);
+	}
 	pthread_mutex_unlock(&b->q_lock);
 }
 
@@ -444,7 +667,7 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
 	if (r->rc == VY_R_OK)
 		r->rc = vy_record_accept(&b->st, e, &r->why);
-	if (r->rc == VY_R_OK && seq == 0) {
+	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
 			r->rc = vy_reason_set(&r->why, VY_R_NOMEM, "out of memory");
@@ -514,7 +737,7 @@ static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *w
 	Vybar__Manifest *m = NULL;
 	vyb_job job;
 	uint8_t *buf;
-	size_t len;
+	size_t len = 0;
 	vy_rc rc;
 
 	rc = read_file(manifest_path, VY_MAX_MANIFEST_BYTES, &buf, &len, why);
@@ -526,7 +749,9 @@ static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *w
 	vy_msg_free(m);
 	if (rc == VY_R_OK) {
 		memset(&job, 0, sizeof job);
-		append_entry(b, &job, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, buf, len, NULL);
+		job.http_status = HTTP_SERVER_ERROR;
+		append_entry(b, &job, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, buf, len, NULL, 0);
+		group_commit(b);
 		if (job.http_status != HTTP_OK)
 			rc = vy_reason_set(why, job.why.code, "manifest refused: %s", job.why.msg);
 	}
@@ -543,7 +768,7 @@ static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *w
 static vy_rc check_same_manifest(const vyb_board *b, const char *path, vy_reason *why)
 {
 	uint8_t *buf;
-	size_t len;
+	size_t len = 0;
 	vy_rc rc;
 
 	rc = read_file(path, VY_MAX_MANIFEST_BYTES, &buf, &len, why);
@@ -573,6 +798,35 @@ static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 	return VY_R_OK;
 }
 
+/* The checker pool: `want` threads, or one per online CPU when 0, at most
+ * VYB_MAX_CHECKERS. Threads that cannot be started are done without (with
+ * none, the writer checks every ballot itself). */
+static void start_checkers(vyb_board *b, size_t want)
+{
+	long cpus;
+
+	if (want == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		want = cpus > 0 ? (size_t)cpus : 1;
+	}
+	if (want > VYB_MAX_CHECKERS)
+		want = VYB_MAX_CHECKERS;
+	while (b->n_checkers < want && pthread_create(&b->checkers[b->n_checkers], NULL, checker_main, b) == 0)
+		b->n_checkers++;
+}
+
+/* Stop the checkers once their queue is empty (every reservation is done). */
+static void stop_checkers(vyb_board *b)
+{
+	pthread_mutex_lock(&b->q_lock);
+	b->checkers_stop = 1;
+	pthread_cond_broadcast(&b->c_cond);
+	pthread_mutex_unlock(&b->q_lock);
+	for (size_t i = 0; i < b->n_checkers; i++)
+		pthread_join(b->checkers[i], NULL);
+	b->n_checkers = 0;
+}
+
 vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *why)
 {
 	vyb_board *b;
@@ -586,8 +840,10 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	pthread_mutex_init(&b->q_lock, NULL);
 	pthread_cond_init(&b->q_cond, NULL);
 	pthread_cond_init(&b->idle_cond, NULL);
+	pthread_cond_init(&b->c_cond, NULL);
 	b->queue_max = cfg->queue_max;
 	vy_record_state_init(&b->st);
+	b->registrar_verify = cfg->registrar_verify;
 	vy_record_state_set_registrar_verifier(&b->st, cfg->registrar_verify, NULL);
 	b->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (b->sk == NULL) {
@@ -608,6 +864,8 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 		goto fail;
 	}
 	b->writer_started = 1;
+	snapshot_take(b);
+	start_checkers(b, cfg->checkers);
 	*out = b;
 	return VY_R_OK;
 fail:
@@ -627,6 +885,9 @@ void vyb_board_close(vyb_board *b)
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_join(b->writer, NULL);
 	}
+	/* The writer left with no job reserved, so the checkers' queue is empty. */
+	stop_checkers(b);
+	vy_msg_free(b->snap_manifest);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);
 	vy_record_state_free(&b->st);
@@ -635,6 +896,7 @@ void vyb_board_close(vyb_board *b)
 	pthread_mutex_destroy(&b->q_lock);
 	pthread_cond_destroy(&b->q_cond);
 	pthread_cond_destroy(&b->idle_cond);
+	pthread_cond_destroy(&b->c_cond);
 	free(b);
 }
 

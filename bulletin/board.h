@@ -9,6 +9,13 @@
  * returned. Writes go through one writer thread fed by a bounded queue: a
  * caller reserves a slot (vyb_board_reserve), then submits its job, whose
  * done() callback runs on the writer thread once the job is finished.
+ *
+ * Ballots and audited ballots first pass through a pool of checker threads
+ * (one per CPU) that run their state-free rules (§4.5, §6: credential,
+ * signatures, proofs) against a snapshot of the election fixed when
+ * ELECTION_OPEN was applied; the writer then runs only the rules that
+ * depend on the record state (board.c explains why nothing invalid can be
+ * appended that way).
  */
 #ifndef VYB_BOARD_H
 #define VYB_BOARD_H
@@ -25,7 +32,8 @@ typedef struct {
 	const char *db_path;
 	const char *key_path;
 	const char *manifest_path; /* NULL: the record must already exist */
-	size_t queue_max;          /* jobs waiting for the writer */
+	size_t queue_max;          /* jobs waiting for the checkers or the writer */
+	size_t checkers;           /* ballot checker threads; 0: one per CPU */
 	vy_registrar_verify_fn registrar_verify; /* NULL: the library's real check */
 } vyb_board_config;
 
@@ -52,8 +60,20 @@ struct vyb_job {
 	char tracking_code[VY_TRACKING_CODE_BYTES]; /* ballots only, else "" */
 	uint8_t *receipt;     /* ballots: malloc'd packed Receipt, freed by the caller */
 	size_t receipt_len;
+	/* private to the board: vyb_board_submit clears them, only a checker
+	 * thread sets them (board.c) */
+	int precheck;         /* VYB_PRECHECK_* */
+	vy_reason precheck_why;
 	vyb_job *next;        /* queue link */
 };
+
+/* What the checker pool found about a ballot job (board.c). */
+#define VYB_PRECHECK_NONE 0   /* not checked: the writer runs every rule */
+#define VYB_PRECHECK_PASSED 1 /* the state-free rules hold for this payload */
+#define VYB_PRECHECK_FAILED 2 /* they do not: precheck_why says why */
+#define VYB_MAX_CHECKERS 16
+/* At most this many queued jobs are committed in one transaction. */
+#define VYB_MAX_GROUP 64
 
 /* Open the store, load the key, replay and re-validate the whole record
  * (refusing, with the failing entry and reason in why, if anything fails),

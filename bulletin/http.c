@@ -76,6 +76,9 @@ static const route ROUTES[] = {
 	{ "/v1/ballots", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, VY_MAX_BALLOT_BYTES },
 	{ "/v1/audited-ballots", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, 2 * VY_MAX_BALLOT_BYTES },
 	{ "/v1/admin", 0, 1, R_ADMIN, 0, VYB_MAX_ADMIN_BYTES },
+	/* protocol.md §8.12: the registrar's signed count, carried by the commission */
+	{ "/v1/credentials-issued", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED,
+	  VY_MAX_ISSUED_BYTES },
 };
 #define N_ROUTES (sizeof ROUTES / sizeof ROUTES[0])
 

@@ -5,7 +5,7 @@
  *   vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]
  *               [--port N] [--port-file FILE] [--threads N] [--timeout S]
  *               [--queue N] [--rate R] [--burst B] [--conn-limit N]
- *               [--per-ip-limit N]
+ *               [--per-ip-limit N] [--checkers N]
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 on a usage, I/O
  * or start-up error, 2 when the board refuses the stored record (an entry
@@ -47,7 +47,8 @@ static void usage(void)
 		"usage: vybar-board keygen --out FILE\n"
 		"       vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]\n"
 		"                   [--port N|0] [--port-file FILE] [--threads N] [--timeout S]\n"
-		"                   [--queue N] [--rate R] [--burst B] [--conn-limit N] [--per-ip-limit N]\n");
+		"                   [--queue N] [--rate R] [--burst B] [--conn-limit N] [--per-ip-limit N]\n"
+		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n");
 }
 
 /* A non-negative number argument. */
@@ -97,6 +98,8 @@ static int parse_serve(int argc, char **argv, options *o)
 			o->http.conn_limit = (unsigned)n;
 		else if (strcmp(k, "--per-ip-limit") == 0)
 			o->http.per_ip_limit = (unsigned)n;
+		else if (strcmp(k, "--checkers") == 0 && n <= VYB_MAX_CHECKERS)
+			o->board.checkers = (size_t)n;
 		else
 			return 0;
 	}

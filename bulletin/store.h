@@ -5,9 +5,10 @@
  *
  * A small interface so that another backend (PostgreSQL) can follow the
  * SQLite one (store_sqlite.c). Contract of every backend:
- *  - append() is atomic and durable: when it returns VY_R_OK the entry and
- *    its index row are committed to stable storage together; on failure
- *    neither is stored.
+ *  - append() takes a group of consecutive entries and is atomic and
+ *    durable: when it returns VY_R_OK every entry of the group and its
+ *    index row are committed to stable storage together (one transaction);
+ *    on failure none is stored.
  *  - append() is called by one writer at a time; read(), lookup() and
  *    counts() may be called from any thread, concurrently with append().
  *  - Every function returns a vy_rc and fills why (which may be NULL).
@@ -51,7 +52,7 @@ typedef int (*vyb_store_visit_fn)(void *arg, uint64_t seq, const uint8_t *entry,
 typedef struct vyb_store vyb_store;
 
 typedef struct {
-	vy_rc (*append)(vyb_store *s, const vyb_store_entry *e, vy_reason *why);
+	vy_rc (*append)(vyb_store *s, const vyb_store_entry *es, size_t n, vy_reason *why);
 	vy_rc (*read)(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why);
 	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
 	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
@@ -63,11 +64,13 @@ struct vyb_store {
 };
 
 /* Open (or create) the SQLite store at path: one file, WAL journal,
- * synchronous=FULL, one transaction per append. */
+ * synchronous=FULL, one transaction per append (per group of entries). */
 vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why) VY_WARN_UNUSED;
 
 /* Dispatch to the backend. */
 vy_rc vyb_store_append(vyb_store *s, const vyb_store_entry *e, vy_reason *why) VY_WARN_UNUSED;
+/* n >= 1 consecutive entries in one transaction: all committed, or none. */
+vy_rc vyb_store_append_group(vyb_store *s, const vyb_store_entry *es, size_t n, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_read(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found,
 		       vy_reason *why) VY_WARN_UNUSED;

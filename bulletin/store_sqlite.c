@@ -1,7 +1,8 @@
 /*
  * The SQLite store (store.h): one database file in WAL mode with
  * synchronous=FULL, so a COMMIT that returned is on stable storage. Each
- * append is one transaction holding the entry and its index row.
+ * append is one transaction holding a group of entries and their index rows
+ * (one WAL fsync for the whole group).
  *
  * Two connections: the writer's (used by append, under wlock) and the
  * readers' (read, lookup, counts, under rlock). WAL lets readers see the
@@ -76,8 +77,27 @@ static int step_insert(sqlite3_stmt *st)
 	return rc == SQLITE_DONE;
 }
 
-/* One transaction: the entry and, for a ballot, its index row. */
-static vy_rc sq_append(vyb_store *base, const vyb_store_entry *e, vy_reason *why)
+/* Insert one entry and, for a ballot, its index row (inside a transaction). */
+static vy_rc insert_one(sqlite_store *s, const vyb_store_entry *e, vy_reason *why)
+{
+	sqlite3_bind_int64(s->ins_entry, 1, (sqlite3_int64)e->seq);
+	sqlite3_bind_int64(s->ins_entry, 2, e->type);
+	sqlite3_bind_blob(s->ins_entry, 3, e->entry, (int)e->entry_len, SQLITE_STATIC);
+	if (!step_insert(s->ins_entry))
+		return db_fail(s->w, "insert entry", why);
+	if (e->tracking_code != NULL) {
+		sqlite3_bind_text(s->ins_tracking, 1, e->tracking_code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->ins_tracking, 2, (sqlite3_int64)e->seq);
+		sqlite3_bind_int64(s->ins_tracking, 3, e->type);
+		sqlite3_bind_blob(s->ins_tracking, 4, e->receipt, (int)e->receipt_len, SQLITE_STATIC);
+		if (!step_insert(s->ins_tracking))
+			return db_fail(s->w, "insert tracking code", why);
+	}
+	return VY_R_OK;
+}
+
+/* One transaction: every entry of the group and their index rows. */
+static vy_rc sq_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_reason *why)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	vy_rc rc;
@@ -86,22 +106,10 @@ static vy_rc sq_append(vyb_store *base, const vyb_store_entry *e, vy_reason *why
 	rc = exec(s->w, "BEGIN IMMEDIATE", why);
 	if (rc != VY_R_OK)
 		goto out;
-	sqlite3_bind_int64(s->ins_entry, 1, (sqlite3_int64)e->seq);
-	sqlite3_bind_int64(s->ins_entry, 2, e->type);
-	sqlite3_bind_blob(s->ins_entry, 3, e->entry, (int)e->entry_len, SQLITE_STATIC);
-	if (!step_insert(s->ins_entry)) {
-		rc = db_fail(s->w, "insert entry", why);
-		goto rollback;
-	}
-	if (e->tracking_code != NULL) {
-		sqlite3_bind_text(s->ins_tracking, 1, e->tracking_code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s->ins_tracking, 2, (sqlite3_int64)e->seq);
-		sqlite3_bind_int64(s->ins_tracking, 3, e->type);
-		sqlite3_bind_blob(s->ins_tracking, 4, e->receipt, (int)e->receipt_len, SQLITE_STATIC);
-		if (!step_insert(s->ins_tracking)) {
-			rc = db_fail(s->w, "insert tracking code", why);
+	for (size_t i = 0; i < n; i++) {
+		rc = insert_one(s, &es[i], why);
+		if (rc != VY_R_OK)
 			goto rollback;
-		}
 	}
 	/* Durable before acknowledged: COMMIT returns after the WAL fsync. */
 	rc = exec(s->w, "COMMIT", why);
@@ -277,7 +285,12 @@ vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why)
 
 vy_rc vyb_store_append(vyb_store *s, const vyb_store_entry *e, vy_reason *why)
 {
-	return s->ops->append(s, e, why);
+	return s->ops->append(s, e, 1, why);
+}
+
+vy_rc vyb_store_append_group(vyb_store *s, const vyb_store_entry *es, size_t n, vy_reason *why)
+{
+	return s->ops->append(s, es, n, why);
 }
 
 vy_rc vyb_store_read(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why)
