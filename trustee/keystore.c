@@ -25,6 +25,7 @@
 #define OPS_MAX (16ULL * crypto_pwhash_OPSLIMIT_SENSITIVE)
 #define MEM_MIN crypto_pwhash_MEMLIMIT_MODERATE
 #define MEM_MAX (4ULL << 30)
+#define PASS_BUF_BYTES (VYT_MAX_PASSPHRASE + 1) /* a passphrase and its NUL */
 
 /* §3: the polynomial file. */
 #define POLY_MAGIC "VYBAR-TRUSTEE-POLY/1\n"
@@ -188,7 +189,9 @@ static int read_line_fd(int fd, char *out, char *err)
 	return 0;
 }
 
-/* Prompt on the terminal without echo. */
+/* Prompt on the terminal with echo off. Echo goes off (discarding what was
+ * typed ahead) before the prompt is shown, so nothing typed after the prompt
+ * is echoed or lost; if echo cannot be turned off, nothing is read. */
 static int prompt_tty(const char *prompt, char *out, char *err)
 {
 	struct termios old, noecho;
@@ -199,25 +202,30 @@ static int prompt_tty(const char *prompt, char *out, char *err)
 			 "--passphrase-fd");
 		return -1;
 	}
-	if (write(fd, prompt, strlen(prompt)) < 0 || tcgetattr(fd, &old) != 0) {
+	if (tcgetattr(fd, &old) != 0) {
 		snprintf(err, VYT_ERR_BYTES, "cannot prompt on the terminal: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	noecho = old;
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
-	(void)tcsetattr(fd, TCSAFLUSH, &noecho);
+	noecho.c_lflag |= ICANON;
+	if (tcsetattr(fd, TCSAFLUSH, &noecho) != 0 || write(fd, prompt, strlen(prompt)) < 0) {
+		snprintf(err, VYT_ERR_BYTES, "cannot turn off echo on the terminal: %s", strerror(errno));
+		(void)tcsetattr(fd, TCSANOW, &old);
+		close(fd);
+		return -1;
+	}
 	rc = read_line_fd(fd, out, err);
-	(void)tcsetattr(fd, TCSAFLUSH, &old);
-	if (write(fd, "\n", 1) < 0)
-		rc = rc ? rc : 0;
+	(void)tcsetattr(fd, TCSANOW, &old);
+	(void)!write(fd, "\n", 1);
 	close(fd);
 	return rc;
 }
 
 int vyt_passphrase(const vyt_pass_src *src, int confirm, char **out, char *err)
 {
-	char *p = sodium_malloc(VYT_MAX_PASSPHRASE + 1), *again = NULL;
+	char *p = sodium_malloc(PASS_BUF_BYTES), *again = NULL;
 	int rc = -1, fd;
 
 	*out = NULL;
@@ -225,6 +233,7 @@ int vyt_passphrase(const vyt_pass_src *src, int confirm, char **out, char *err)
 		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
 		return -1;
 	}
+	sodium_memzero(p, PASS_BUF_BYTES);
 	if (src->file != NULL) {
 		fd = open(src->file, O_RDONLY);
 		if (fd < 0) {
@@ -238,9 +247,12 @@ int vyt_passphrase(const vyt_pass_src *src, int confirm, char **out, char *err)
 	} else {
 		rc = prompt_tty("Passphrase: ", p, err);
 		if (rc == 0 && confirm) {
-			again = sodium_malloc(VYT_MAX_PASSPHRASE + 1);
+			again = sodium_malloc(PASS_BUF_BYTES);
+			if (again != NULL)
+				sodium_memzero(again, PASS_BUF_BYTES);
 			rc = again == NULL ? -1 : prompt_tty("Passphrase again: ", again, err);
-			if (rc == 0 && strcmp(p, again) != 0) {
+			/* whole zero-padded buffers, in constant time */
+			if (rc == 0 && sodium_memcmp(p, again, PASS_BUF_BYTES) != 0) {
 				snprintf(err, VYT_ERR_BYTES, "the two passphrases differ");
 				rc = -1;
 			}

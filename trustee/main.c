@@ -788,6 +788,7 @@ static void status_trustee(ctx *c, uint32_t i)
 {
 	const vy_trustee_state *t = &c->v.st.trustees[i - 1];
 	vy_reason why = { 0 };
+	vy_scalar *sh;
 
 	printf("  trustee %u%s: %s%s%s%s%s", i, i == c->v.me ? " (you)" : "",
 	       t->announced ? "announced" : "has NOT announced", t->revealed ? ", revealed" : "",
@@ -802,14 +803,18 @@ static void status_trustee(ctx *c, uint32_t i)
 			       t->justified ? " (answered by a justification that matches its commitments)" :
 			       c->v.st.phase >= VY_PHASE_OPEN ? ": no justification, so trustee was disqualified" :
 							       ": not yet answered");
-	if (i != c->v.me && t->revealed && c->v.st.phase == VY_PHASE_SETUP) {
-		vy_scalar *sh = sodium_malloc(sizeof *sh);
-
-		if (sh != NULL && share_from(c, i, sh, &why) != 0)
-			printf("    its share to you is BAD (%s): complain against it in your verdict\n", why.msg);
-		if (sh != NULL)
-			sodium_free(sh);
-	}
+	if (i == c->v.me || !t->revealed)
+		return;
+	sh = sodium_malloc(sizeof *sh);
+	if (sh == NULL)
+		return;
+	if (justified_share(c, i, sh) == 0)
+		printf("    you use the share it published for you in its justification (it matches its "
+		       "commitments), not the one it sealed\n");
+	else if (c->v.st.phase == VY_PHASE_SETUP && share_from(c, i, sh, &why) != 0)
+		printf("    its share to you is BAD (%s): %s\n", why.msg, c->v.st.trustees[c->v.me - 1].verdict ?
+		       "it must justify, or it is disqualified" : "complain against it in your verdict");
+	sodium_free(sh);
 }
 
 /* The status report (specs/trustee.md §6). */

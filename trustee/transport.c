@@ -4,19 +4,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
 #include "protocol/vy_protocol.h"
+#include "protocol/vy_record.h"
 
 #define URL_BYTES 2048
 #define HTTP_TIMEOUT_S 60L
 #define MAX_RECORD_BYTES (1ULL << 34)
+#define NEXT_HEADER "X-Vybar-Next:"
+#define NEXT_DIGITS 20
+#define RECORD_PATH_BYTES 64
 
 typedef struct {
 	uint8_t *b;
 	size_t n, cap;
 	int overflow;
+	char next[NEXT_DIGITS + 1]; /* the X-Vybar-Next header, "" if absent */
 } sink;
 
 /* libcurl write callback: append to the sink. */
@@ -44,6 +50,28 @@ static size_t sink_write(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl header callback: keep the value of X-Vybar-Next (digits only). */
+static size_t sink_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	sink *s = arg;
+	size_t n = size * nmemb, k = strlen(NEXT_HEADER), d = 0;
+
+	if (n > k && strncasecmp(p, NEXT_HEADER, k) == 0) {
+		p += k;
+		n -= k;
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (d < n && d < NEXT_DIGITS && p[d] >= '0' && p[d] <= '9') {
+			s->next[d] = p[d];
+			d++;
+		}
+		s->next[d] = 0;
+	}
+	return size * nmemb;
+}
+
 /* One request; *status gets the HTTP status. */
 static int request(const char *url, const char *path, const uint8_t *body, size_t len, sink *out, long *status,
 		   char *err)
@@ -66,6 +94,8 @@ static int request(const char *url, const char *path, const uint8_t *body, size_
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
 	if (body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/x-protobuf");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
@@ -83,23 +113,74 @@ static int request(const char *url, const char *path, const uint8_t *body, size_
 	return 0;
 }
 
-int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
+/* One answer of GET /v1/record?from=N into s; *next gets X-Vybar-Next. */
+static int get_chunk(const char *url, uint64_t from, sink *s, uint64_t *next, char *err)
 {
-	sink s = { 0 };
+	char path[RECORD_PATH_BYTES], *end = NULL;
 	long status = 0;
 
-	*buf = NULL;
-	if (request(url, "/v1/record?from=0", NULL, 0, &s, &status, err) != 0)
-		goto fail;
+	snprintf(path, sizeof path, "/v1/record?from=%llu", (unsigned long long)from);
+	if (request(url, path, NULL, 0, s, &status, err) != 0)
+		return -1;
 	if (status != 200) {
-		snprintf(err, VYT_ERR_BYTES, "board GET /v1/record: HTTP status %ld", status);
-		goto fail;
+		snprintf(err, VYT_ERR_BYTES, "board GET %s: HTTP status %ld", path, status);
+		return -1;
 	}
-	*buf = s.b;
-	*len = s.n;
+	if (s->n < VY_RECORD_MAGIC_LEN || memcmp(s->b, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN) != 0) {
+		snprintf(err, VYT_ERR_BYTES, "board GET %s: the answer does not start with the record magic", path);
+		return -1;
+	}
+	*next = strtoull(s->next, &end, 10);
+	if (s->next[0] == 0 || *end != 0) {
+		snprintf(err, VYT_ERR_BYTES, "board GET %s: no X-Vybar-Next header", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* §5.1: the whole record, answer after answer (each holds at most 8 MiB of
+ * frames), until an answer holds no frame. */
+int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
+{
+	sink all = { 0 };
+	uint64_t from = 0, next = 0;
+
+	*buf = NULL;
+	for (;;) {
+		sink s = { 0 };
+
+		if (get_chunk(url, from, &s, &next, err) != 0) {
+			free(s.b);
+			goto fail;
+		}
+		if (all.b == NULL) {
+			all = s; /* the first answer: magic and frames */
+		} else if (s.n > VY_RECORD_MAGIC_LEN) {
+			if (sink_write((char *)s.b + VY_RECORD_MAGIC_LEN, 1, s.n - VY_RECORD_MAGIC_LEN, &all) !=
+			    s.n - VY_RECORD_MAGIC_LEN) {
+				snprintf(err, VYT_ERR_BYTES, "board record: %s", all.overflow ? "record too large" :
+					 "out of memory");
+				free(s.b);
+				goto fail;
+			}
+			free(s.b);
+		} else {
+			free(s.b);
+		}
+		if (next == from || all.n == VY_RECORD_MAGIC_LEN)
+			break;
+		if (next < from) {
+			snprintf(err, VYT_ERR_BYTES, "board record: X-Vybar-Next %llu goes back from %llu",
+				 (unsigned long long)next, (unsigned long long)from);
+			goto fail;
+		}
+		from = next;
+	}
+	*buf = all.b;
+	*len = all.n;
 	return 0;
 fail:
-	free(s.b);
+	free(all.b);
 	return -1;
 }
 
