@@ -1,0 +1,481 @@
+/*
+ * End-to-end tests of the voter client (specs/client.md): a real
+ * vybar-registrar and a real vybar-board on 127.0.0.1 for one election
+ * (the fixtures' manifest with the registrar's key, key ceremony over
+ * HTTP), credentials from the registrar, and the client library and the
+ * vybar-vote program against them.
+ */
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "client/registration.h"
+#include "client/vote.h"
+#include "tests/support/board_harness.h"
+#include "tests/support/registrar_harness.h"
+
+#define ADMIN_CLOSE 2
+#define ADMIN_TALLY 3
+
+typedef struct {
+	vyrh_registrar reg;
+	vyh_election e;
+	char url[64];
+	size_t next_code;
+} world;
+
+/* The board's election: the registrar's manifest as entry 0 (the fixtures'
+ * keys, 3 trustees, threshold 2), the ceremony over HTTP, open. */
+static void board_start(world *w)
+{
+	vyf_record *r = &w->e.r;
+	uint8_t seed[32];
+	char label[64];
+
+	memset(r, 0, sizeof *r);
+	vyf_keys_init(&r->keys, 3, 2);
+	vy_record_state_init(&r->st);
+	r->manifest_bytes = malloc(w->reg.manifest_len);
+	assert_non_null(r->manifest_bytes);
+	memcpy(r->manifest_bytes, w->reg.manifest_bytes, w->reg.manifest_len);
+	r->manifest_len = w->reg.manifest_len;
+	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
+	for (uint32_t i = 0; i < 3; i++) {
+		for (uint32_t j = 0; j < 2; j++) {
+			snprintf(label, sizeof label, "trustee %u coefficient %u", i + 1, j);
+			vyf_scalar(r->st.election.group, &r->coeffs[i][j], label);
+		}
+		vy_scalar_add(r->st.election.group, &r->joint_sk, &r->joint_sk, &r->coeffs[i][0]);
+	}
+	vyf_bytes32(seed, "commission");
+	crypto_sign_seed_keypair(w->e.commission_pk, w->e.commission_sk, seed);
+	vyh_init(&w->e.b);
+	vyf_bytes32(seed, "board");
+	vyh_write_key(&w->e.b, seed);
+	vyh_write_manifest(&w->e.b, r->manifest_bytes, r->manifest_len);
+	assert_int_equal(vyh_start(&w->e.b, NULL), -1);
+	vyh_election_ceremony(&w->e);
+	snprintf(w->url, sizeof w->url, "http://127.0.0.1:%u", w->e.b.port);
+}
+
+static int setup(void **state)
+{
+	world *w = calloc(1, sizeof *w);
+
+	vytest_init();
+	vyrh_start(&w->reg, 6);
+	board_start(w);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	world *w = *state;
+
+	vyh_election_free(&w->e);
+	vyrh_stop(&w->reg);
+	free(w);
+	return 0;
+}
+
+/* A file in the board's temporary directory. */
+static void tmp_path(const world *w, char out[VYH_PATH_BYTES], const char *name)
+{
+	snprintf(out, VYH_PATH_BYTES, "%s/%s", w->e.b.dir, name);
+}
+
+/* Register the next code with the real registrar; the credential's path. */
+static void register_voter(world *w, vyc_board *bd, char path[VYH_PATH_BYTES])
+{
+	vy_reason why;
+	long status = 0;
+	char name[32];
+
+	snprintf(name, sizeof name, "credential-%zu.pb", w->next_code);
+	tmp_path(w, path, name);
+	assert_true(w->next_code < w->reg.n_codes);
+	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, &status, &why) != VY_R_OK)
+		fail_msg("register: %s (HTTP %ld)", why.msg, status);
+}
+
+static void fetch(const world *w, vyc_board *bd)
+{
+	vy_reason why;
+
+	if (vyc_board_fetch(bd, w->url, NULL, &why) != VY_R_OK)
+		fail_msg("fetch: %s", why.msg);
+}
+
+/* Build a ballot for command-line choices with fresh randomness. */
+static void build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,
+		  vy_built_ballot *b)
+{
+	size_t n = vy_manifest_selections(bd->st.manifest);
+	uint32_t choices[VYF_MAX_SELECTIONS];
+	vy_reason why;
+
+	assert_true(n <= VYF_MAX_SELECTIONS);
+	if (vyc_choices_parse(bd->st.manifest, specs, n_specs, choices, n, &why) != VY_R_OK)
+		fail_msg("choices: %s", why.msg);
+	if (vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK)
+		fail_msg("build: %s", why.msg);
+}
+
+static const char *const default_specs[] = { "1=2", "2=1,3", "3=2" };
+
+/* The board's record, verified with the protocol library: every ballot and
+ * audited ballot passes the full rules. */
+static void record_verifies(const world *w, vy_record_state *st)
+{
+	size_t len;
+	uint8_t *rec = vyh_record(&w->e.b, &len);
+	vy_reason why;
+
+	if (vyh_verify_record(rec, len, st, &why) != VY_R_OK)
+		fail_msg("record: %s", why.msg);
+	free(rec);
+}
+
+/* Cast, receipt (mode 0600, verified), check: on the board, latest ballot. */
+static void test_cast_receipt_check(void **state)
+{
+	world *w = *state;
+	vyc_board bd;
+	vyc_credential c;
+	vy_built_ballot b;
+	vyc_check_result res;
+	vy_record_state st;
+	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES];
+	struct stat sb;
+	uint64_t seq = 0;
+	vy_reason why;
+
+	fetch(w, &bd);
+	register_voter(w, &bd, cred);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	build(&bd, &c, default_specs, 3, &b);
+	tmp_path(w, rcpt, "receipt-cast.pb");
+	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
+		fail_msg("cast: %s", why.msg);
+	assert_int_equal(stat(rcpt, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(vyc_check(w->url, rcpt, &res, &why), VY_R_OK);
+	assert_int_equal(res.seq, seq);
+	assert_string_equal(res.tracking_code, b.tracking_code);
+	assert_false(res.superseded);
+	assert_false(res.tallied);
+	/* The same bytes again (a retry after a lost answer): 409 at the
+	 * board, the stored receipt, the same position. */
+	{
+		uint64_t seq2 = 0;
+
+		assert_int_equal(vyc_cast(&bd, &b, NULL, rcpt, &seq2, &why), VY_R_OK);
+		assert_int_equal(seq2, seq);
+	}
+	record_verifies(w, &st);
+	assert_int_equal(st.ballots, bd.st.ballots + 1);
+	vy_record_state_free(&st);
+	/* A receipt for another position fails the check. */
+	{
+		uint8_t buf[VYC_MAX_RECEIPT_BYTES];
+		FILE *f = fopen(rcpt, "rb");
+		size_t n = fread(buf, 1, sizeof buf, f);
+		Vybar__Receipt *r = NULL;
+
+		fclose(f);
+		assert_int_equal(vy_decode_receipt(&r, buf, n, NULL), VY_R_OK);
+		r->head_hash.data[0] ^= 1;
+		n = vybar__receipt__pack(r, buf);
+		vy_msg_free(r);
+		f = fopen(rcpt, "wb");
+		assert_int_equal(fwrite(buf, 1, n, f), n);
+		fclose(f);
+		assert_int_equal(vyc_check(w->url, rcpt, &res, &why), VY_R_RECEIPT);
+	}
+	vy_built_ballot_free(&b);
+	vyc_credential_close(&c);
+	vyc_board_free(&bd);
+}
+
+/* Audit (randomness revealed, the audited ballot verifies on the record),
+ * then cast a fresh encryption. */
+static void test_audit_then_cast(void **state)
+{
+	world *w = *state;
+	vyc_board bd;
+	vyc_credential c;
+	vy_built_ballot a, b;
+	vy_record_state st;
+	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES];
+	uint64_t seq = 0, audited_before;
+	vy_reason why;
+
+	fetch(w, &bd);
+	audited_before = bd.st.audited;
+	register_voter(w, &bd, cred);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	build(&bd, &c, default_specs, 3, &a);
+	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
+		fail_msg("audit: %s", why.msg);
+	build(&bd, &c, default_specs, 3, &b);
+	assert_string_not_equal(a.tracking_code, b.tracking_code); /* fresh randomness */
+	tmp_path(w, rcpt, "receipt-audit.pb");
+	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
+		fail_msg("cast: %s", why.msg);
+	record_verifies(w, &st); /* vy_audited_ballot_check on the audited ballot */
+	assert_int_equal(st.audited, audited_before + 1);
+	vy_record_state_free(&st);
+	vy_built_ballot_free(&a);
+	vy_built_ballot_free(&b);
+	vyc_credential_close(&c);
+	vyc_board_free(&bd);
+}
+
+/* Invalid choices are refused before anything is built or sent: the
+ * precise message, and the board's record unchanged. */
+static void test_invalid_choices(void **state)
+{
+	world *w = *state;
+	static const struct {
+		const char *specs[3];
+		const char *msg;
+	} t[] = {
+		{ { "1=1,2", "2=1", "3=1" }, "contest 1: two options chosen" },
+		{ { "1=1", "2=1,2,3", "3=1" }, "contest 2: too many options (3 chosen, at most 2)" },
+		{ { "1=1", "2=blank", "3=1" }, "contest 2: too few options (0 chosen, at least 1)" },
+		{ { "1=1", "2=1", "3=1,3" }, "contest 3: two lists chosen" },
+		{ { "1=blank", "2=1", "3=1" }, "contest 1: nothing chosen" },
+		{ { "1=4", "2=1", "3=1" }, "not an option number" },
+		{ { "1=1", "2=1", "9=1" }, "contest number from 1 to 3" },
+	};
+	vyc_board bd;
+	uint32_t choices[VYF_MAX_SELECTIONS];
+	size_t n, before_len, after_len;
+	uint8_t *before = vyh_record(&w->e.b, &before_len), *after;
+	char cred[VYH_PATH_BYTES], cmd[8 * VYH_PATH_BYTES], out[VYH_PATH_BYTES];
+	vy_reason why;
+
+	fetch(w, &bd);
+	n = vy_manifest_selections(bd.st.manifest);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_not_equal(vyc_choices_parse(bd.st.manifest, t[i].specs, 3, choices, n, &why), VY_R_OK);
+		if (strstr(why.msg, t[i].msg) == NULL)
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why.msg, t[i].msg);
+	}
+	/* The library refuses them too, whatever the caller passes. */
+	memset(choices, 0, sizeof choices);
+	choices[0] = choices[1] = 1;
+	assert_int_equal(vy_choices_check(bd.st.manifest, choices, n, &why), VY_R_FIELD);
+	assert_non_null(strstr(why.msg, "contest 1: two options chosen"));
+	memset(choices, 0, sizeof choices);
+	choices[0] = 2;
+	assert_int_equal(vy_choices_check(bd.st.manifest, choices, n, &why), VY_R_FIELD);
+	assert_non_null(strstr(why.msg, "contest 1 option 1: value 2 is not 0 or 1"));
+	/* ...and the builder checks them before it encrypts anything. */
+	{
+		vy_built_ballot b;
+		uint8_t pk[32], sk[64], zero[VY_RSA_MAX_MODULUS_BYTES] = { 0 };
+		vy_ballot_signer s = { pk, sk, zero, zero, 384 };
+
+		crypto_sign_keypair(pk, sk);
+		assert_int_equal(vy_ballot_build(&b, &bd.st.election, &s, choices, n, NULL, NULL, &why), VY_R_FIELD);
+		assert_null(b.bytes);
+	}
+	/* A pinned fingerprint that is not this election's is refused. */
+	{
+		vyc_board other;
+		uint8_t pin[VY_HASH_BYTES];
+
+		memcpy(pin, bd.st.election.base_hash, sizeof pin);
+		pin[0] ^= 1;
+		assert_int_equal(vyc_board_fetch(&other, w->url, pin, &why), VY_R_FIELD);
+		assert_non_null(strstr(why.msg, "not the one expected"));
+		vyc_board_free(&other);
+		pin[0] ^= 1;
+		assert_int_equal(vyc_board_fetch(&other, w->url, pin, &why), VY_R_OK);
+		vyc_board_free(&other);
+	}
+	/* The program: exit 1, the message, nothing sent. */
+	register_voter(w, &bd, cred);
+	tmp_path(w, out, "invalid.out");
+	snprintf(cmd, sizeof cmd,
+		 "'%s' cast --board %s --credential '%s' --choice 1=2 --choice 2=1 --choice 3=1,2 "
+		 "--receipt '%s/never.pb' >'%s' 2>&1",
+		 VYBAR_VOTE_PROGRAM, w->url, cred, w->e.b.dir, out);
+	{
+		int st = system(cmd);
+		char *text;
+		size_t tl;
+
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		text = vytest_read_file(out, &tl);
+		assert_non_null(strstr(text, "contest 3: two lists chosen"));
+		assert_non_null(strstr(text, "nothing was sent"));
+		free(text);
+	}
+	after = vyh_record(&w->e.b, &after_len);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	free(before);
+	free(after);
+	vyc_board_free(&bd);
+}
+
+/* A board whose receipt signature does not verify is reported loudly
+ * (the test option flips one bit of the signature the board sent). */
+static void test_bad_receipt_reported(void **state)
+{
+	world *w = *state;
+	vyc_board bd;
+	vyc_credential c;
+	vy_built_ballot b;
+	vyc_post_opts o = { .test_corrupt_receipt = 1 };
+	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES], cmd[8 * VYH_PATH_BYTES], out[VYH_PATH_BYTES];
+	uint64_t seq;
+	vy_reason why;
+
+	fetch(w, &bd);
+	register_voter(w, &bd, cred);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	build(&bd, &c, default_specs, 3, &b);
+	tmp_path(w, rcpt, "receipt-bad.pb");
+	assert_int_equal(vyc_cast(&bd, &b, &o, rcpt, &seq, &why), VY_R_RECEIPT);
+	assert_non_null(strstr(why.msg, "RECEIPT SIGNATURE DOES NOT VERIFY"));
+	/* The program says so on stderr and fails. */
+	tmp_path(w, out, "bad.out");
+	snprintf(cmd, sizeof cmd,
+		 "'%s' cast --board %s --credential '%s' --choice 1=1 --choice 2=2 --choice 3=blank "
+		 "--test-corrupt-receipt --receipt '%s/bad2.pb' >'%s' 2>&1",
+		 VYBAR_VOTE_PROGRAM, w->url, cred, w->e.b.dir, out);
+	{
+		int st = system(cmd);
+		char *text;
+		size_t tl;
+
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		text = vytest_read_file(out, &tl);
+		assert_non_null(strstr(text, "WARNING"));
+		assert_non_null(strstr(text, "RECEIPT SIGNATURE DOES NOT VERIFY"));
+		free(text);
+	}
+	vy_built_ballot_free(&b);
+	vyc_credential_close(&c);
+	vyc_board_free(&bd);
+}
+
+/* Run the program; its output into the file out; the exit status. */
+static int run_vote(const world *w, const char *args, const char *out)
+{
+	char cmd[16 * VYH_PATH_BYTES];
+	int st;
+
+	snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>&1", VYBAR_VOTE_PROGRAM, args, out);
+	(void)w;
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int file_has(const char *path, const char *s)
+{
+	size_t n;
+	char *text = vytest_read_file(path, &n);
+	int has = strstr(text, s) != NULL;
+
+	if (!has)
+		print_message("%s:\n%s\n", path, text);
+	free(text);
+	return has;
+}
+
+/* The registrar's signed count of credentials issued, onto the board
+ * (protocol.md §8.12), before the tally. */
+static void post_issued(world *w)
+{
+	char url[VYRH_PATH_BYTES];
+	vyc_http_resp ir = { 0 };
+	vyh_resp r;
+
+	vyrh_url(&w->reg, url, VYC_PATH_ISSUED);
+	assert_int_equal(vyc_http_get(url, &ir), VY_R_OK);
+	assert_int_equal(ir.status, 200);
+	vyh_post(&w->e.b, "/v1/credentials-issued", ir.body, ir.len, &r);
+	if (r.status != 200)
+		fail_msg("credentials-issued: %ld %s", r.status, (const char *)r.body);
+	vyh_resp_free(&r);
+	vyc_http_resp_free(&ir);
+}
+
+/* A revote through the program: the second cast says it replaces the
+ * first; check reports the first superseded; after close and tally, the
+ * second is the one counted. */
+static void test_revote_and_tally(void **state)
+{
+	world *w = *state;
+	vyc_board bd;
+	char cred[VYH_PATH_BYTES], r1[VYH_PATH_BYTES], r2[VYH_PATH_BYTES], out[VYH_PATH_BYTES];
+	char args[5 * VYH_PATH_BYTES];
+	vyc_check_result res1, res2;
+	vy_reason why;
+
+	fetch(w, &bd);
+	register_voter(w, &bd, cred);
+	tmp_path(w, r1, "revote-1.pb");
+	tmp_path(w, r2, "revote-2.pb");
+	tmp_path(w, out, "revote.out");
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
+		 "--receipt '%s'", w->url, cred, r1);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "Tracking code"));
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=3 --choice 2=2,4 --choice 3=3 "
+		 "--audit --receipt '%s'", w->url, cred, r2);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "Audited"));
+	assert_true(file_has(out, "You have already voted"));
+	assert_true(file_has(out, "replaces that ballot"));
+	assert_int_equal(vyc_check(w->url, r1, &res1, &why), VY_R_OK);
+	assert_int_equal(vyc_check(w->url, r2, &res2, &why), VY_R_OK);
+	assert_true(res1.superseded);
+	assert_int_equal(res1.latest_seq, res2.seq);
+	assert_false(res2.superseded);
+	snprintf(args, sizeof args, "check --board %s --receipt '%s'", w->url, r1);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "superseded by a later ballot"));
+	vyc_board_free(&bd);
+	/* close and tally through the commission's admin actions */
+	for (int action = ADMIN_CLOSE; action <= ADMIN_TALLY; action++) {
+		size_t n;
+		uint8_t *m;
+		vyh_resp r;
+
+		fetch(w, &bd);
+		m = vyh_admin_action(&w->e, action, bd.st.head_hash, w->e.commission_sk, &n);
+		vyh_post(&w->e.b, "/v1/admin", m, n, &r);
+		if (r.status != 200)
+			fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
+		vyh_resp_free(&r);
+		free(m);
+		vyc_board_free(&bd);
+		if (action == ADMIN_CLOSE)
+			post_issued(w);
+	}
+	assert_int_equal(vyc_check(w->url, r2, &res2, &why), VY_R_OK);
+	assert_true(res2.tallied);
+	assert_false(res2.superseded);
+	snprintf(args, sizeof args, "check --board %s --receipt '%s'", w->url, r2);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "is the one counted in the tally"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cast_receipt_check),
+		cmocka_unit_test(test_audit_then_cast),
+		cmocka_unit_test(test_invalid_choices),
+		cmocka_unit_test(test_bad_receipt_reported),
+		cmocka_unit_test(test_revote_and_tally), /* last: closes the election */
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
