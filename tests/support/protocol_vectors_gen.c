@@ -29,9 +29,9 @@
 
 #include "crypto/vy_hash.h"
 #include "protocol/vy_record.h"
+#include "tests/support/json_writer.h"
 #include "tests/support/protocol_fixtures.h"
 
-#define JW_MAX_DEPTH 16
 #define SEED_BYTES 32
 #define LABEL_BYTES 64
 #define LABEL_PREFIX "vybar test vector " /* protocol_fixtures.c: vyf_bytes32 */
@@ -41,150 +41,11 @@
 #define CTX_SELECTION_OPTION 2
 #define CTX_SUM_CONTEST 2 /* the sum-proof context: contest 2 */
 
-/* ---- a JSON writer with the layout of json.dumps(indent=2) ---- */
-
-typedef struct {
-	char *buf;
-	size_t len, cap;
-	int depth;
-	size_t count[JW_MAX_DEPTH]; /* members written so far at each open level */
-	int failed;
-} jw;
-
-/* Append n bytes, growing the buffer; on failure only the flag is set. */
-static void jw_put(jw *w, const char *s, size_t n)
-{
-	if (w->failed)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		char *nb;
-
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		nb = realloc(w->buf, cap);
-		if (nb == NULL) {
-			w->failed = 1;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
-}
-
-static void jw_puts(jw *w, const char *s)
-{
-	jw_put(w, s, strlen(s));
-}
-
-static void jw_indent(jw *w, int depth)
-{
-	for (int i = 0; i < depth; i++)
-		jw_puts(w, "  ");
-}
-
-/* A JSON string: printable ASCII only (anything else fails the generation,
- * as json.dumps would escape it); '"' and '\' are escaped. */
-static void jw_quoted(jw *w, const char *s)
-{
-	jw_puts(w, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s < 0x20 || *s > 0x7e) {
-			w->failed = 1;
-			return;
-		}
-		if (*s == '"' || *s == '\\')
-			jw_puts(w, "\\");
-		jw_put(w, s, 1);
-	}
-	jw_puts(w, "\"");
-}
-
-/* What precedes a value: the separator, the indentation and the key (in objects). */
-static void jw_prefix(jw *w, const char *key)
-{
-	if (w->depth == 0)
-		return;
-	jw_puts(w, w->count[w->depth] > 0 ? ",\n" : "\n");
-	w->count[w->depth]++;
-	jw_indent(w, w->depth);
-	if (key != NULL) {
-		jw_quoted(w, key);
-		jw_puts(w, ": ");
-	}
-}
-
-static void jw_open(jw *w, const char *key, const char *bracket)
-{
-	jw_prefix(w, key);
-	jw_puts(w, bracket);
-	if (w->depth + 1 >= JW_MAX_DEPTH) {
-		w->failed = 1;
-		return;
-	}
-	w->depth++;
-	w->count[w->depth] = 0;
-}
-
-/* Close the innermost container; an empty one stays "[]" or "{}". */
-static void jw_close(jw *w, const char *bracket)
-{
-	if (w->depth == 0) {
-		w->failed = 1;
-		return;
-	}
-	if (w->count[w->depth] > 0) {
-		jw_puts(w, "\n");
-		jw_indent(w, w->depth - 1);
-	}
-	jw_puts(w, bracket);
-	w->depth--;
-}
-
-static void jw_string(jw *w, const char *key, const char *s)
-{
-	jw_prefix(w, key);
-	jw_quoted(w, s);
-}
-
-/* Bytes as a lowercase hex string. */
-static void jw_hex(jw *w, const char *key, const uint8_t *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char pair[2];
-
-	jw_prefix(w, key);
-	jw_puts(w, "\"");
-	for (size_t i = 0; i < n; i++) {
-		pair[0] = digits[b[i] >> 4];
-		pair[1] = digits[b[i] & 15];
-		jw_put(w, pair, 2);
-	}
-	jw_puts(w, "\"");
-}
-
-static void jw_u64(jw *w, const char *key, uint64_t v)
-{
-	char num[24];
-
-	snprintf(num, sizeof num, "%" PRIu64, v);
-	jw_prefix(w, key);
-	jw_puts(w, num);
-}
-
-static void jw_literal(jw *w, const char *key, const char *lit)
-{
-	jw_prefix(w, key);
-	jw_puts(w, lit);
-}
 
 /* ---- generator state ---- */
 
 typedef struct {
-	jw w;
+	vyjw w;
 	vy_err err; /* the first failure, VY_OK while all is well */
 	vyf_record r;
 	vyf_voter v;
@@ -213,8 +74,8 @@ static void put_seed(gen *s, const char *label_key, const char *seed_key, const 
 	vyf_bytes32(seed, label);
 	crypto_sign_seed_keypair(pk2, sk2, seed);
 	expect(s, memcmp(pk2, pk, sizeof pk2) == 0);
-	jw_string(&s->w, label_key, label);
-	jw_hex(&s->w, seed_key, seed, sizeof seed);
+	vyjw_string(&s->w, label_key, label);
+	vyjw_hex(&s->w, seed_key, seed, sizeof seed);
 	sodium_memzero(sk2, sizeof sk2);
 }
 
@@ -259,28 +120,28 @@ static void put_value(gen *s, const char *key, const ProtobufCFieldDescriptor *f
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_ENUM:
 		memcpy(&u32, p, sizeof u32);
-		jw_u64(&s->w, key, u32);
+		vyjw_u64(&s->w, key, u32);
 		break;
 	case PROTOBUF_C_TYPE_BOOL:
 		memcpy(&b, p, sizeof b);
-		jw_literal(&s->w, key, b ? "true" : "false");
+		vyjw_literal(&s->w, key, b ? "true" : "false");
 		break;
 	case PROTOBUF_C_TYPE_UINT64:
 		memcpy(&u64, p, sizeof u64);
-		jw_u64(&s->w, key, u64);
+		vyjw_u64(&s->w, key, u64);
 		break;
 	case PROTOBUF_C_TYPE_STRING:
 		memcpy(&str, p, sizeof str);
-		jw_string(&s->w, key, str != NULL ? str : "");
+		vyjw_string(&s->w, key, str != NULL ? str : "");
 		break;
 	case PROTOBUF_C_TYPE_BYTES:
 		memcpy(&bin, p, sizeof bin);
-		jw_hex(&s->w, key, bin.data, bin.len);
+		vyjw_hex(&s->w, key, bin.data, bin.len);
 		break;
 	case PROTOBUF_C_TYPE_MESSAGE:
 		memcpy(&sub, p, sizeof sub);
 		if (sub == NULL)
-			jw_literal(&s->w, key, "null");
+			vyjw_literal(&s->w, key, "null");
 		else
 			put_message(s, key, sub);
 		break;
@@ -300,10 +161,10 @@ static void put_field(gen *s, const ProtobufCMessage *m, const ProtobufCFieldDes
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		memcpy(&n, base + f->quantifier_offset, sizeof n);
 		memcpy(&arr, base + f->offset, sizeof arr);
-		jw_open(&s->w, f->name, "[");
+		vyjw_open(&s->w, f->name, "[");
 		for (size_t i = 0; i < n && size != 0; i++)
 			put_value(s, NULL, f, arr + i * size);
-		jw_close(&s->w, "]");
+		vyjw_close(&s->w, "]");
 		return;
 	}
 	/* proto3 without presence only: no oneof, no optional with has_ flags */
@@ -317,10 +178,10 @@ static void put_message(gen *s, const char *key, const ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 
-	jw_open(&s->w, key, "{");
+	vyjw_open(&s->w, key, "{");
 	for (unsigned i = 0; i < d->n_fields; i++)
 		put_field(s, m, &d->fields[i]);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* ---- the record (§7) ---- */
@@ -368,11 +229,11 @@ static void section_manifest(gen *s)
 
 	vy_manifest_hash(m, h);
 	expect(s, memcmp(h, s->r.st.election.base_hash, VY_HASH_BYTES) == 0);
-	jw_open(&s->w, "manifest", "{");
+	vyjw_open(&s->w, "manifest", "{");
 	put_message(s, "fields", &m->base);
-	jw_hex(&s->w, "protobuf", s->r.manifest_bytes, s->r.manifest_len);
-	jw_hex(&s->w, "base_hash", h, sizeof h);
-	jw_close(&s->w, "}");
+	vyjw_hex(&s->w, "protobuf", s->r.manifest_bytes, s->r.manifest_len);
+	vyjw_hex(&s->w, "base_hash", h, sizeof h);
+	vyjw_close(&s->w, "}");
 }
 
 /* "credential" (§4.1): the voter's key from its seed, the credential
@@ -384,15 +245,15 @@ static void section_credential(gen *s)
 
 	snprintf(label, sizeof label, "%s%s", VYPVEC_VOTER, VOTER_SEED_SUFFIX);
 	vy_credential_message(&s->r.st.election, cm, s->v.pk);
-	jw_open(&s->w, "credential", "{");
+	vyjw_open(&s->w, "credential", "{");
 	put_seed(s, "seed_label", "seed", label, s->v.pk);
-	jw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
-	jw_hex(&s->w, "randomizer", s->v.randomizer, sizeof s->v.randomizer);
-	jw_hex(&s->w, "credential_message", cm, sizeof cm);
+	vyjw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
+	vyjw_hex(&s->w, "randomizer", s->v.randomizer, sizeof s->v.randomizer);
+	vyjw_hex(&s->w, "credential_message", cm, sizeof cm);
 	memcpy(msg, s->v.randomizer, VY_RANDOMIZER_BYTES);
 	memcpy(msg + VY_RANDOMIZER_BYTES, cm, sizeof cm);
-	jw_hex(&s->w, "registrar_message", msg, sizeof msg);
-	jw_close(&s->w, "}");
+	vyjw_hex(&s->w, "registrar_message", msg, sizeof msg);
+	vyjw_close(&s->w, "}");
 }
 
 /* The digest of a tracking code (§4.4): H("vybar/v1/tracking-code", ballot_hash). */
@@ -415,13 +276,13 @@ static void section_ballot(gen *s)
 			  crypto_sign_verify_detached(s->ballot->signature.data, s->ballot_hash, VY_HASH_BYTES,
 						      s->v.pk) == 0);
 	tracking_digest(d, s->ballot_hash);
-	jw_open(&s->w, "ballot", "{");
+	vyjw_open(&s->w, "ballot", "{");
 	put_message(s, "fields", &s->ballot->base);
-	jw_hex(&s->w, "protobuf", s->ballot_bytes, s->ballot_len);
-	jw_hex(&s->w, "ballot_hash", s->ballot_hash, sizeof s->ballot_hash);
-	jw_hex(&s->w, "tracking_digest", d, sizeof d);
-	jw_string(&s->w, "tracking_code", s->code);
-	jw_close(&s->w, "}");
+	vyjw_hex(&s->w, "protobuf", s->ballot_bytes, s->ballot_len);
+	vyjw_hex(&s->w, "ballot_hash", s->ballot_hash, sizeof s->ballot_hash);
+	vyjw_hex(&s->w, "tracking_digest", d, sizeof d);
+	vyjw_string(&s->w, "tracking_code", s->code);
+	vyjw_close(&s->w, "}");
 }
 
 /* One "tracking_codes" sample. */
@@ -432,11 +293,11 @@ static void put_tracking(gen *s, const uint8_t ballot_hash[VY_HASH_BYTES])
 
 	tracking_digest(d, ballot_hash);
 	vy_tracking_code(code, ballot_hash);
-	jw_open(&s->w, NULL, "{");
-	jw_hex(&s->w, "ballot_hash", ballot_hash, VY_HASH_BYTES);
-	jw_hex(&s->w, "digest", d, sizeof d);
-	jw_string(&s->w, "tracking_code", code);
-	jw_close(&s->w, "}");
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_hex(&s->w, "ballot_hash", ballot_hash, VY_HASH_BYTES);
+	vyjw_hex(&s->w, "digest", d, sizeof d);
+	vyjw_string(&s->w, "tracking_code", code);
+	vyjw_close(&s->w, "}");
 }
 
 /* "tracking_codes": the ballot's, and those of the all-zero and all-ff hashes. */
@@ -444,13 +305,13 @@ static void section_tracking(gen *s)
 {
 	uint8_t h[VY_HASH_BYTES];
 
-	jw_open(&s->w, "tracking_codes", "[");
+	vyjw_open(&s->w, "tracking_codes", "[");
 	put_tracking(s, s->ballot_hash);
 	memset(h, 0, sizeof h);
 	put_tracking(s, h);
 	memset(h, 0xff, sizeof h);
 	put_tracking(s, h);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* One "proof_contexts" sample (§4.3); option VY_CTX_OPTION_SUM is "sum". */
@@ -459,23 +320,23 @@ static void put_ctx(gen *s, uint64_t contest, uint64_t option)
 	uint8_t ctx[VY_CTX_MAX_BYTES];
 	size_t n = vy_ballot_ctx(ctx, s->v.pk, contest, option);
 
-	jw_open(&s->w, NULL, "{");
-	jw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
-	jw_u64(&s->w, "contest", contest);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_hex(&s->w, "public_key", s->v.pk, sizeof s->v.pk);
+	vyjw_u64(&s->w, "contest", contest);
 	if (option == VY_CTX_OPTION_SUM)
-		jw_string(&s->w, "option", VY_CTX_SUM);
+		vyjw_string(&s->w, "option", VY_CTX_SUM);
 	else
-		jw_u64(&s->w, "option", option);
-	jw_hex(&s->w, "ctx", ctx, n);
-	jw_close(&s->w, "}");
+		vyjw_u64(&s->w, "option", option);
+	vyjw_hex(&s->w, "ctx", ctx, n);
+	vyjw_close(&s->w, "}");
 }
 
 static void section_contexts(gen *s)
 {
-	jw_open(&s->w, "proof_contexts", "[");
+	vyjw_open(&s->w, "proof_contexts", "[");
 	put_ctx(s, CTX_SELECTION_CONTEST, CTX_SELECTION_OPTION);
 	put_ctx(s, CTX_SUM_CONTEST, VY_CTX_OPTION_SUM);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* One entry of "record.entries": its frame fields, its hash (which must
@@ -496,15 +357,15 @@ static void put_entry(gen *s, size_t i, uint8_t prev[VY_HASH_BYTES])
 			  memcmp(e->prev_hash.data, prev, VY_HASH_BYTES) == 0);
 	expect(s, e->signature.len == VY_ED25519_SIG_BYTES &&
 			  crypto_sign_verify_detached(e->signature.data, h, sizeof h, s->r.keys.board_pk) == 0);
-	jw_open(&s->w, NULL, "{");
-	jw_u64(&s->w, "seq", e->seq);
-	jw_hex(&s->w, "prev_hash", e->prev_hash.data, e->prev_hash.len);
-	jw_u64(&s->w, "type", (uint64_t)e->type);
-	jw_string(&s->w, "type_name", tv != NULL ? tv->name : "?");
-	jw_hex(&s->w, "payload", e->payload.data, e->payload.len);
-	jw_hex(&s->w, "entry_hash", h, sizeof h);
-	jw_hex(&s->w, "signature", e->signature.data, e->signature.len);
-	jw_close(&s->w, "}");
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_u64(&s->w, "seq", e->seq);
+	vyjw_hex(&s->w, "prev_hash", e->prev_hash.data, e->prev_hash.len);
+	vyjw_u64(&s->w, "type", (uint64_t)e->type);
+	vyjw_string(&s->w, "type_name", tv != NULL ? tv->name : "?");
+	vyjw_hex(&s->w, "payload", e->payload.data, e->payload.len);
+	vyjw_hex(&s->w, "entry_hash", h, sizeof h);
+	vyjw_hex(&s->w, "signature", e->signature.data, e->signature.len);
+	vyjw_close(&s->w, "}");
 	memcpy(prev, h, VY_HASH_BYTES);
 	vy_msg_free(e);
 }
@@ -515,16 +376,16 @@ static void section_record(gen *s)
 	uint8_t prev[VY_HASH_BYTES];
 
 	memset(prev, 0, sizeof prev);
-	jw_open(&s->w, "record", "{");
+	vyjw_open(&s->w, "record", "{");
 	put_seed(s, "board_seed_label", "board_seed", BOARD_SEED_LABEL, s->r.keys.board_pk);
-	jw_hex(&s->w, "board_public_key", s->r.keys.board_pk, sizeof s->r.keys.board_pk);
-	jw_open(&s->w, "entries", "[");
+	vyjw_hex(&s->w, "board_public_key", s->r.keys.board_pk, sizeof s->r.keys.board_pk);
+	vyjw_open(&s->w, "entries", "[");
 	for (size_t i = 0; i < s->r.n_entries; i++)
 		put_entry(s, i, prev);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 	expect(s, memcmp(prev, s->r.st.head_hash, VY_HASH_BYTES) == 0);
-	jw_hex(&s->w, "head_hash", prev, sizeof prev);
-	jw_close(&s->w, "}");
+	vyjw_hex(&s->w, "head_hash", prev, sizeof prev);
+	vyjw_close(&s->w, "}");
 }
 
 /* "receipt" (§7.5) of the ballot entry, verified with vy_receipt_verify. */
@@ -540,15 +401,15 @@ static void section_receipt(gen *s)
 	expect(s, vy_receipt_verify(s->r.keys.board_pk, &rc, &why) == VY_R_OK);
 	p = vy_msg_pack(&rc, &len);
 	expect(s, p != NULL);
-	jw_open(&s->w, "receipt", "{");
-	jw_string(&s->w, "tracking_code", rc.tracking_code);
-	jw_u64(&s->w, "seq", rc.seq);
-	jw_hex(&s->w, "head_hash", rc.head_hash.data, rc.head_hash.len);
-	jw_hex(&s->w, "receipt_hash", h, sizeof h);
-	jw_hex(&s->w, "signature", rc.signature.data, rc.signature.len);
+	vyjw_open(&s->w, "receipt", "{");
+	vyjw_string(&s->w, "tracking_code", rc.tracking_code);
+	vyjw_u64(&s->w, "seq", rc.seq);
+	vyjw_hex(&s->w, "head_hash", rc.head_hash.data, rc.head_hash.len);
+	vyjw_hex(&s->w, "receipt_hash", h, sizeof h);
+	vyjw_hex(&s->w, "signature", rc.signature.data, rc.signature.len);
 	if (p != NULL)
-		jw_hex(&s->w, "protobuf", p, len);
-	jw_close(&s->w, "}");
+		vyjw_hex(&s->w, "protobuf", p, len);
+	vyjw_close(&s->w, "}");
 	free(p);
 }
 
@@ -571,11 +432,11 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 		return VY_ERR_NOMEM;
 	build_record(s);
 	if (s->err == VY_OK) {
-		jw_open(&s->w, NULL, "{");
-		jw_string(&s->w, "generated", VYPVEC_GENERATED);
-		jw_string(&s->w, "specification", VYPVEC_SPECIFICATION);
-		jw_string(&s->w, "label_prefix", LABEL_PREFIX);
-		jw_string(&s->w, "group", s->r.st.manifest->group);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_string(&s->w, "generated", VYPVEC_GENERATED);
+		vyjw_string(&s->w, "specification", VYPVEC_SPECIFICATION);
+		vyjw_string(&s->w, "label_prefix", LABEL_PREFIX);
+		vyjw_string(&s->w, "group", s->r.st.manifest->group);
 		section_manifest(s);
 		section_credential(s);
 		section_ballot(s);
@@ -583,8 +444,8 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 		section_contexts(s);
 		section_record(s);
 		section_receipt(s);
-		jw_close(&s->w, "}");
-		jw_puts(&s->w, "\n");
+		vyjw_close(&s->w, "}");
+		vyjw_puts(&s->w, "\n");
 	}
 	err = s->err;
 	if (err == VY_OK && (s->w.failed || s->w.depth != 0))

@@ -26,13 +26,13 @@
 #include "crypto/vy_elgamal.h"
 #include "crypto/vy_hash.h"
 #include "crypto/vy_shamir.h"
+#include "tests/support/json_writer.h"
 
 const vy_group_id vyvec_groups[VYVEC_GROUP_COUNT] = { VY_GROUP_RISTRETTO255, VY_GROUP_MODP4096 };
 
 #define SPECIFICATION "specs/crypto.md"
 
 /* Sizes of the generator's fixed tables. */
-#define JW_MAX_DEPTH 8
 #define MAX_LABELS 96
 #define LABEL_BYTES 48
 #define MAX_BRANCHES 8    /* largest range in the vectors: [2, 5] */
@@ -75,152 +75,13 @@ static const group_consts consts[] = {
 	  "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff43" },
 };
 
-/* ---- a JSON writer with the layout of json.dumps(indent=2) ---- */
-
-typedef struct {
-	char *buf;
-	size_t len, cap;
-	int depth;
-	size_t count[JW_MAX_DEPTH]; /* members written so far at each open level */
-	int failed;
-} jw;
-
-/* Append n bytes, growing the buffer; on failure only the flag is set. */
-static void jw_put(jw *w, const char *s, size_t n)
-{
-	if (w->failed)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		char *nb;
-
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		nb = realloc(w->buf, cap);
-		if (nb == NULL) {
-			w->failed = 1;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
-}
-
-static void jw_puts(jw *w, const char *s)
-{
-	jw_put(w, s, strlen(s));
-}
-
-static void jw_indent(jw *w, int depth)
-{
-	for (int i = 0; i < depth; i++)
-		jw_puts(w, "  ");
-}
-
-/* A JSON string: only printable ASCII occurs here; '"' and '\' are escaped. */
-static void jw_quoted(jw *w, const char *s)
-{
-	jw_puts(w, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s < 0x20 || *s > 0x7e) {
-			w->failed = 1;
-			return;
-		}
-		if (*s == '"' || *s == '\\')
-			jw_puts(w, "\\");
-		jw_put(w, s, 1);
-	}
-	jw_puts(w, "\"");
-}
-
-/* What precedes a value: the separator, the indentation and the key (in objects). */
-static void jw_prefix(jw *w, const char *key)
-{
-	if (w->depth == 0)
-		return;
-	jw_puts(w, w->count[w->depth] > 0 ? ",\n" : "\n");
-	w->count[w->depth]++;
-	jw_indent(w, w->depth);
-	if (key != NULL) {
-		jw_quoted(w, key);
-		jw_puts(w, ": ");
-	}
-}
-
-static void jw_open(jw *w, const char *key, const char *bracket)
-{
-	jw_prefix(w, key);
-	jw_puts(w, bracket);
-	if (w->depth + 1 >= JW_MAX_DEPTH) {
-		w->failed = 1;
-		return;
-	}
-	w->depth++;
-	w->count[w->depth] = 0;
-}
-
-/* Close the innermost container; an empty one stays "[]" or "{}". */
-static void jw_close(jw *w, const char *bracket)
-{
-	if (w->depth == 0) {
-		w->failed = 1;
-		return;
-	}
-	if (w->count[w->depth] > 0) {
-		jw_puts(w, "\n");
-		jw_indent(w, w->depth - 1);
-	}
-	jw_puts(w, bracket);
-	w->depth--;
-}
-
-static void jw_string(jw *w, const char *key, const char *s)
-{
-	jw_prefix(w, key);
-	jw_quoted(w, s);
-}
-
-/* Bytes as a lowercase hex string. */
-static void jw_hex(jw *w, const char *key, const uint8_t *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char pair[2];
-
-	jw_prefix(w, key);
-	jw_puts(w, "\"");
-	for (size_t i = 0; i < n; i++) {
-		pair[0] = digits[b[i] >> 4];
-		pair[1] = digits[b[i] & 15];
-		jw_put(w, pair, 2);
-	}
-	jw_puts(w, "\"");
-}
-
-static void jw_u64(jw *w, const char *key, uint64_t v)
-{
-	char num[24];
-
-	snprintf(num, sizeof num, "%" PRIu64, v);
-	jw_prefix(w, key);
-	jw_puts(w, num);
-}
-
-static void jw_null(jw *w, const char *key)
-{
-	jw_prefix(w, key);
-	jw_puts(w, "null");
-}
-
 /* ---- generator state ---- */
 
 typedef struct {
 	const vy_group *g;
 	const group_consts *k;
 	size_t eb; /* element encoding length */
-	jw w;
+	vyjw w;
 	vy_proof_ctx pc;
 	vy_err err; /* the first failure, VY_OK while all is well */
 	size_t n_labels;
@@ -323,7 +184,7 @@ static void put_elem(gen *s, const char *key, const vy_elem *e)
 	uint8_t b[VY_ELEM_MAX_BYTES];
 
 	vy_elem_encode(s->g, b, e);
-	jw_hex(&s->w, key, b, s->eb);
+	vyjw_hex(&s->w, key, b, s->eb);
 }
 
 static void put_scalar(gen *s, const char *key, const vy_scalar *x)
@@ -331,7 +192,7 @@ static void put_scalar(gen *s, const char *key, const vy_scalar *x)
 	uint8_t b[VY_SCALAR_BYTES];
 
 	vy_scalar_encode(s->g, b, x);
-	jw_hex(&s->w, key, b, sizeof b);
+	vyjw_hex(&s->w, key, b, sizeof b);
 }
 
 static void put_ciphertext(gen *s, const vy_ciphertext *ct)
@@ -372,13 +233,13 @@ static void section_group(gen *s)
 	vy_hasher_final(&hs, h);
 	expect(s, memcmp(h, vy_group_hash(s->g), VY_HASH_BYTES) == 0);
 
-	jw_open(&s->w, "group", "{");
-	jw_string(&s->w, "name", vy_group_name(s->g));
-	jw_hex(&s->w, "p", p, p_len);
-	jw_hex(&s->w, "q", q, q_len);
+	vyjw_open(&s->w, "group", "{");
+	vyjw_string(&s->w, "name", vy_group_name(s->g));
+	vyjw_hex(&s->w, "p", p, p_len);
+	vyjw_hex(&s->w, "q", q, q_len);
 	put_elem(s, "generator", &gen_e);
-	jw_hex(&s->w, "group_hash", vy_group_hash(s->g), VY_HASH_BYTES);
-	jw_close(&s->w, "}");
+	vyjw_hex(&s->w, "group_hash", vy_group_hash(s->g), VY_HASH_BYTES);
+	vyjw_close(&s->w, "}");
 }
 
 /* "base_hash" and "ctx" (§8.2), also installed in the proof context. */
@@ -388,8 +249,8 @@ static void section_context(gen *s)
 	s->pc.group = s->g;
 	s->pc.ctx = (const uint8_t *)VYVEC_CTX;
 	s->pc.ctx_len = strlen(VYVEC_CTX);
-	jw_hex(&s->w, "base_hash", s->pc.base_hash, VY_HASH_BYTES);
-	jw_hex(&s->w, "ctx", s->pc.ctx, s->pc.ctx_len);
+	vyjw_hex(&s->w, "base_hash", s->pc.base_hash, VY_HASH_BYTES);
+	vyjw_hex(&s->w, "ctx", s->pc.ctx, s->pc.ctx_len);
 }
 
 /* One multiple g^k, computed as exp_base and as exp of the generator. */
@@ -401,10 +262,10 @@ static void put_multiple(gen *s, const vy_scalar *k)
 	vy_elem_generator(s->g, &gen_e);
 	vy_elem_exp(s->g, &b, &gen_e, k);
 	expect(s, vy_elem_eq(s->g, &a, &b));
-	jw_open(&s->w, NULL, "{");
+	vyjw_open(&s->w, NULL, "{");
 	put_scalar(s, "k", k);
 	put_elem(s, "element", &a);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "generator_multiples": small k (0..3, and 15 for ristretto255, as in
@@ -415,7 +276,7 @@ static void section_multiples(gen *s)
 	size_t n_small = vy_group_get_id(s->g) == VY_GROUP_RISTRETTO255 ? 5 : 3;
 	vy_scalar k, one;
 
-	jw_open(&s->w, "generator_multiples", "[");
+	vyjw_open(&s->w, "generator_multiples", "[");
 	for (size_t i = 0; i < n_small; i++) {
 		vy_scalar_from_u64(s->g, &k, small[i]);
 		put_multiple(s, &k);
@@ -425,7 +286,7 @@ static void section_multiples(gen *s)
 	put_multiple(s, &k);
 	derive(s, &k, "multiple/k");
 	put_multiple(s, &k);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* "from_wide": 64 bytes of ff, and the integer 1 on 64 bytes. */
@@ -434,24 +295,24 @@ static void section_from_wide(gen *s)
 	uint8_t in[64];
 	vy_scalar out, one;
 
-	jw_open(&s->w, "from_wide", "[");
+	vyjw_open(&s->w, "from_wide", "[");
 	memset(in, 0xff, sizeof in);
 	vy_scalar_from_wide(s->g, &out, in);
-	jw_open(&s->w, NULL, "{");
-	jw_hex(&s->w, "input", in, sizeof in);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_hex(&s->w, "input", in, sizeof in);
 	put_scalar(s, "scalar", &out);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 
 	memset(in, 0, sizeof in);
 	in[63] = 1;
 	vy_scalar_from_wide(s->g, &out, in);
 	vy_scalar_from_u64(s->g, &one, 1);
 	expect(s, vy_scalar_eq(s->g, &out, &one));
-	jw_open(&s->w, NULL, "{");
-	jw_hex(&s->w, "input", in, sizeof in);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_hex(&s->w, "input", in, sizeof in);
 	put_scalar(s, "scalar", &out);
-	jw_close(&s->w, "}");
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "}");
+	vyjw_close(&s->w, "]");
 }
 
 /* One "scalar_arithmetic" sample, with the identities (a + b) - b = a and
@@ -471,7 +332,7 @@ static void put_arith(gen *s, const vy_scalar *a, const vy_scalar *b)
 	vy_scalar_from_u64(s->g, &one, 1);
 	expect(s, vy_scalar_eq(s->g, &t, &one));
 
-	jw_open(&s->w, NULL, "{");
+	vyjw_open(&s->w, NULL, "{");
 	put_scalar(s, "a", a);
 	put_scalar(s, "b", b);
 	put_scalar(s, "sum", &sum);
@@ -479,7 +340,7 @@ static void put_arith(gen *s, const vy_scalar *a, const vy_scalar *b)
 	put_scalar(s, "product", &prod);
 	put_scalar(s, "negation", &neg);
 	put_scalar(s, "inverse", &inv);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "scalar_arithmetic": derived a, b; and q - 1, 2 (wrap-around). */
@@ -488,7 +349,7 @@ static void section_arith(gen *s)
 	uint8_t qm1[VY_SCALAR_BYTES];
 	vy_scalar a, b;
 
-	jw_open(&s->w, "scalar_arithmetic", "[");
+	vyjw_open(&s->w, "scalar_arithmetic", "[");
 	derive(s, &a, "arith/a");
 	derive(s, &b, "arith/b");
 	put_arith(s, &a, &b);
@@ -497,7 +358,7 @@ static void section_arith(gen *s)
 	scalar_from_be(s, &a, qm1);
 	vy_scalar_from_u64(s->g, &b, 2);
 	put_arith(s, &a, &b);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* A "hash_to_scalar" sample. */
@@ -545,17 +406,17 @@ static void put_h2s(gen *s, const h2s_sample *x)
 	vy_scalar_from_wide(s->g, &c2, digest);
 	expect(s, vy_scalar_eq(s->g, &c, &c2));
 
-	jw_open(&s->w, NULL, "{");
-	jw_string(&s->w, "tag", x->tag);
-	jw_hex(&s->w, "base_hash", x->base_hash, VY_HASH_BYTES);
-	jw_hex(&s->w, "ctx", x->ctx, x->ctx_len);
-	jw_open(&s->w, "items", "[");
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "tag", x->tag);
+	vyjw_hex(&s->w, "base_hash", x->base_hash, VY_HASH_BYTES);
+	vyjw_hex(&s->w, "ctx", x->ctx, x->ctx_len);
+	vyjw_open(&s->w, "items", "[");
 	for (size_t i = 0; i < x->n_items; i++)
-		jw_hex(&s->w, NULL, x->items[i], x->lens[i]);
-	jw_close(&s->w, "]");
-	jw_hex(&s->w, "digest", digest, sizeof digest);
+		vyjw_hex(&s->w, NULL, x->items[i], x->lens[i]);
+	vyjw_close(&s->w, "]");
+	vyjw_hex(&s->w, "digest", digest, sizeof digest);
 	put_scalar(s, "challenge", &c);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "hash_to_scalar": no ctx and no items; the proofs' ctx with an empty
@@ -571,7 +432,7 @@ static void section_hash(gen *s)
 	vy_elem gen_e;
 	h2s_sample x;
 
-	jw_open(&s->w, "hash_to_scalar", "[");
+	vyjw_open(&s->w, "hash_to_scalar", "[");
 	x = (h2s_sample){ .tag = VY_TAG_SCHNORR, .base_hash = s->pc.base_hash, .ctx = NULL, .ctx_len = 0 };
 	put_h2s(s, &x);
 	x = (h2s_sample){ .tag = VY_TAG_RANGE, .base_hash = s->pc.base_hash, .ctx = s->pc.ctx,
@@ -583,7 +444,7 @@ static void section_hash(gen *s)
 	x = (h2s_sample){ .tag = VY_TAG_CHAUM_PEDERSEN, .base_hash = zero_hash, .ctx = short_ctx,
 			  .ctx_len = sizeof short_ctx, .n_items = 1, .items = { genb }, .lens = { s->eb } };
 	put_h2s(s, &x);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* "elgamal": the key, ciphertexts of 3, 0 and 4, and their sum. */
@@ -598,10 +459,10 @@ static void section_elgamal(gen *s)
 	derive(s, &s->sk, "elgamal/sk");
 	expect(s, !vy_scalar_is_zero(s->g, &s->sk));
 	vy_elem_exp_base(s->g, &s->pk, &s->sk);
-	jw_open(&s->w, "elgamal", "{");
+	vyjw_open(&s->w, "elgamal", "{");
 	put_scalar(s, "sk", &s->sk);
 	put_elem(s, "pk", &s->pk);
-	jw_open(&s->w, "ciphertexts", "[");
+	vyjw_open(&s->w, "ciphertexts", "[");
 	vy_elgamal_zero(s->g, &sum);
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
 		derive(s, &r, "elgamal/r/%zu", i);
@@ -611,22 +472,22 @@ static void section_elgamal(gen *s)
 		expect(s, vy_elem_eq(s->g, &gm, &want));
 		vy_elgamal_add(s->g, &sum, &sum, &ct);
 		total += ms[i];
-		jw_open(&s->w, NULL, "{");
-		jw_u64(&s->w, "m", ms[i]);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_u64(&s->w, "m", ms[i]);
 		put_scalar(s, "r", &r);
 		put_ciphertext(s, &ct);
 		put_elem(s, "decryption", &gm);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 	vy_elgamal_decrypt(s->g, &gm, &sum, &s->sk);
 	g_to(s, &want, total);
 	expect(s, vy_elem_eq(s->g, &gm, &want));
-	jw_open(&s->w, "sum", "{");
+	vyjw_open(&s->w, "sum", "{");
 	put_ciphertext(s, &sum);
 	put_elem(s, "decryption", &gm);
-	jw_close(&s->w, "}");
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "schnorr" (§5.1). */
@@ -642,14 +503,14 @@ static void section_schnorr(gen *s)
 	vy_elem_exp_base(s->g, &h, &u);
 	expect_ok(s, vy_schnorr_prove_det(&s->pc, &p, &X, &x, &u));
 	expect_ok(s, vy_schnorr_verify(&s->pc, &p, &X));
-	jw_open(&s->w, "schnorr", "{");
+	vyjw_open(&s->w, "schnorr", "{");
 	put_scalar(s, "x", &x);
 	put_elem(s, "X", &X);
 	put_scalar(s, "u", &u);
 	put_elem(s, "h", &h);
 	put_scalar(s, "c", &p.c);
 	put_scalar(s, "v", &p.v);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "chaum_pedersen" (§5.2): g1 = g, g2 = g^w. */
@@ -670,7 +531,7 @@ static void section_cp(gen *s)
 	vy_elem_exp(s->g, &b, &g2, &u);
 	expect_ok(s, vy_cp_prove_det(&s->pc, &p, &g1, &h1, &g2, &h2, &x, &u));
 	expect_ok(s, vy_cp_verify(&s->pc, &p, &g1, &h1, &g2, &h2));
-	jw_open(&s->w, "chaum_pedersen", "{");
+	vyjw_open(&s->w, "chaum_pedersen", "{");
 	put_scalar(s, "x", &x);
 	put_scalar(s, "w", &w);
 	put_elem(s, "g1", &g1);
@@ -682,7 +543,7 @@ static void section_cp(gen *s)
 	put_elem(s, "b", &b);
 	put_scalar(s, "c", &p.c);
 	put_scalar(s, "v", &p.v);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* The inputs and outputs of one disjunctive proof (§5.3, §5.4). */
@@ -721,26 +582,26 @@ static void put_disjunction(gen *s, const disj *d)
 	vy_scalar sum;
 
 	put_scalar(s, "u", &d->u);
-	jw_open(&s->w, "simulated_c", "[");
+	vyjw_open(&s->w, "simulated_c", "[");
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->lo + i == d->m)
-			jw_null(&s->w, NULL);
+			vyjw_literal(&s->w, NULL, "null");
 		else
 			put_scalar(s, NULL, &d->sim_c[i]);
 	}
-	jw_close(&s->w, "]");
-	jw_open(&s->w, "simulated_v", "[");
+	vyjw_close(&s->w, "]");
+	vyjw_open(&s->w, "simulated_v", "[");
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->lo + i == d->m)
-			jw_null(&s->w, NULL);
+			vyjw_literal(&s->w, NULL, "null");
 		else
 			put_scalar(s, NULL, &d->sim_v[i]);
 	}
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 	vy_elem_exp_base(s->g, &gu, &d->u);
 	vy_elem_exp(s->g, &pku, &s->pk, &d->u);
 	vy_scalar_from_u64(s->g, &sum, 0);
-	jw_open(&s->w, "commitments", "[");
+	vyjw_open(&s->w, "commitments", "[");
 	for (size_t i = 0; i < d->n; i++) {
 		vy_range_branch_commit(s->g, &a, &b, &s->pk, &d->ct, d->lo + i, &d->c[i], &d->v[i]);
 		if (d->lo + i == d->m)
@@ -749,21 +610,21 @@ static void put_disjunction(gen *s, const disj *d)
 			expect(s, vy_scalar_eq(s->g, &d->c[i], &d->sim_c[i]) &&
 					  vy_scalar_eq(s->g, &d->v[i], &d->sim_v[i]));
 		vy_scalar_add(s->g, &sum, &sum, &d->c[i]);
-		jw_open(&s->w, NULL, "{");
+		vyjw_open(&s->w, NULL, "{");
 		put_elem(s, "a", &a);
 		put_elem(s, "b", &b);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 	put_scalar(s, "challenge", &sum);
-	jw_open(&s->w, "c", "[");
+	vyjw_open(&s->w, "c", "[");
 	for (size_t i = 0; i < d->n; i++)
 		put_scalar(s, NULL, &d->c[i]);
-	jw_close(&s->w, "]");
-	jw_open(&s->w, "v", "[");
+	vyjw_close(&s->w, "]");
+	vyjw_open(&s->w, "v", "[");
 	for (size_t i = 0; i < d->n; i++)
 		put_scalar(s, NULL, &d->v[i]);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* One "range" vector (§5.3) under the ElGamal key. */
@@ -787,26 +648,26 @@ static void put_range(gen *s, const char *name, uint64_t lo, uint64_t hi, uint64
 					d.sim_v));
 	expect_ok(s, vy_range_verify(&s->pc, d.c, d.v, d.n, &s->pk, &d.ct, lo, hi));
 
-	jw_open(&s->w, NULL, "{");
-	jw_string(&s->w, "name", name);
-	jw_u64(&s->w, "lo", lo);
-	jw_u64(&s->w, "hi", hi);
-	jw_u64(&s->w, "m", m);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "name", name);
+	vyjw_u64(&s->w, "lo", lo);
+	vyjw_u64(&s->w, "hi", hi);
+	vyjw_u64(&s->w, "m", m);
 	put_elem(s, "pk", &s->pk);
 	put_scalar(s, "r", &d.r);
 	put_ciphertext(s, &d.ct);
 	put_disjunction(s, &d);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "range": the 0/1 proof with m = 0 and m = 1, and [2, 5] with m = 4. */
 static void section_ranges(gen *s)
 {
-	jw_open(&s->w, "range", "[");
+	vyjw_open(&s->w, "range", "[");
 	put_range(s, "range-0-1-m0", 0, 1, 0);
 	put_range(s, "range-0-1-m1", 0, 1, 1);
 	put_range(s, "range-2-5-m4", 2, 5, 4);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* One "sum" vector (§5.4): count ciphertexts of ms[] under the ElGamal key. */
@@ -838,26 +699,26 @@ static void put_sum(gen *s, const char *name, uint64_t lo, uint64_t hi, const ui
 				      d.sim_c, d.sim_v));
 	expect_ok(s, vy_sum_verify(&s->pc, d.c, d.v, d.n, &s->pk, cts, count, lo, hi));
 
-	jw_open(&s->w, NULL, "{");
-	jw_string(&s->w, "name", name);
-	jw_u64(&s->w, "lo", lo);
-	jw_u64(&s->w, "hi", hi);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "name", name);
+	vyjw_u64(&s->w, "lo", lo);
+	vyjw_u64(&s->w, "hi", hi);
 	put_elem(s, "pk", &s->pk);
-	jw_open(&s->w, "ciphertexts", "[");
+	vyjw_open(&s->w, "ciphertexts", "[");
 	for (size_t i = 0; i < count; i++) {
-		jw_open(&s->w, NULL, "{");
-		jw_u64(&s->w, "m", ms[i]);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_u64(&s->w, "m", ms[i]);
 		put_scalar(s, "r", &rs[i]);
 		put_ciphertext(s, &cts[i]);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
-	jw_u64(&s->w, "m_sum", d.m);
+	vyjw_close(&s->w, "]");
+	vyjw_u64(&s->w, "m_sum", d.m);
 	put_scalar(s, "r_sum", &d.r);
 	put_elem(s, "A", &d.ct.alpha);
 	put_elem(s, "B", &d.ct.beta);
 	put_disjunction(s, &d);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "sum": exactly one of three selected ([1, 1]); for ristretto255 also at
@@ -867,11 +728,11 @@ static void section_sums(gen *s)
 	static const uint64_t one_of_three[] = { 0, 1, 0 };
 	static const uint64_t at_most_one[] = { 0, 0, 1 };
 
-	jw_open(&s->w, "sum", "[");
+	vyjw_open(&s->w, "sum", "[");
 	put_sum(s, "sum-1-of-3", 1, 1, one_of_three, 3);
 	if (vy_group_get_id(s->g) == VY_GROUP_RISTRETTO255)
 		put_sum(s, "sum-0-1-of-3", 0, 1, at_most_one, 3);
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* "feldman" (§6): t = 3, shares for i = 1..5, each checked with
@@ -883,31 +744,31 @@ static void section_feldman(gen *s)
 	for (size_t j = 0; j < FELDMAN_T; j++)
 		derive(s, &s->coeffs[j], "feldman/a/%zu", j);
 	vy_feldman_commit(s->g, commits, s->coeffs, FELDMAN_T);
-	jw_open(&s->w, "feldman", "{");
-	jw_u64(&s->w, "t", FELDMAN_T);
-	jw_open(&s->w, "coefficients", "[");
+	vyjw_open(&s->w, "feldman", "{");
+	vyjw_u64(&s->w, "t", FELDMAN_T);
+	vyjw_open(&s->w, "coefficients", "[");
 	for (size_t j = 0; j < FELDMAN_T; j++)
 		put_scalar(s, NULL, &s->coeffs[j]);
-	jw_close(&s->w, "]");
-	jw_open(&s->w, "commitments", "[");
+	vyjw_close(&s->w, "]");
+	vyjw_open(&s->w, "commitments", "[");
 	for (size_t j = 0; j < FELDMAN_T; j++)
 		put_elem(s, NULL, &commits[j]);
-	jw_close(&s->w, "]");
-	jw_open(&s->w, "shares", "[");
+	vyjw_close(&s->w, "]");
+	vyjw_open(&s->w, "shares", "[");
 	for (uint32_t i = 1; i <= FELDMAN_N; i++) {
 		vy_poly_eval(s->g, &s->shares[i], s->coeffs, FELDMAN_T, i);
 		vy_feldman_eval(s->g, &key, commits, FELDMAN_T, i);
 		vy_elem_exp_base(s->g, &gs, &s->shares[i]);
 		expect(s, vy_elem_eq(s->g, &key, &gs));
 		expect_ok(s, vy_feldman_verify_share(s->g, commits, FELDMAN_T, i, &s->shares[i]));
-		jw_open(&s->w, NULL, "{");
-		jw_u64(&s->w, "i", i);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_u64(&s->w, "i", i);
 		put_scalar(s, "share", &s->shares[i]);
 		put_elem(s, "verification_key", &key);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "]");
+	vyjw_close(&s->w, "}");
 }
 
 /* "lagrange" (§6): the set {1, 3, 5}; the reconstruction must give a_0. */
@@ -924,34 +785,34 @@ static void section_lagrange(gen *s)
 		vy_scalar_add(s->g, &secret, &secret, &t);
 	}
 	expect(s, vy_scalar_eq(s->g, &secret, &s->coeffs[0]));
-	jw_open(&s->w, "lagrange", "{");
-	jw_open(&s->w, "set", "[");
+	vyjw_open(&s->w, "lagrange", "{");
+	vyjw_open(&s->w, "set", "[");
 	for (size_t k = 0; k < n; k++)
-		jw_u64(&s->w, NULL, set[k]);
-	jw_close(&s->w, "]");
-	jw_open(&s->w, "coefficients", "[");
+		vyjw_u64(&s->w, NULL, set[k]);
+	vyjw_close(&s->w, "]");
+	vyjw_open(&s->w, "coefficients", "[");
 	for (size_t k = 0; k < n; k++) {
-		jw_open(&s->w, NULL, "{");
-		jw_u64(&s->w, "i", set[k]);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_u64(&s->w, "i", set[k]);
 		put_scalar(s, "lambda", &lambda[k]);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 	put_scalar(s, "secret", &secret);
-	jw_close(&s->w, "}");
+	vyjw_close(&s->w, "}");
 }
 
 /* "derived_scalars": every D(label) used above, in the order derived. */
 static void section_derived(gen *s)
 {
-	jw_open(&s->w, "derived_scalars", "[");
+	vyjw_open(&s->w, "derived_scalars", "[");
 	for (size_t i = 0; i < s->n_labels; i++) {
-		jw_open(&s->w, NULL, "{");
-		jw_string(&s->w, "label", s->labels[i]);
+		vyjw_open(&s->w, NULL, "{");
+		vyjw_string(&s->w, "label", s->labels[i]);
 		put_scalar(s, "scalar", &s->derived[i]);
-		jw_close(&s->w, "}");
+		vyjw_close(&s->w, "}");
 	}
-	jw_close(&s->w, "]");
+	vyjw_close(&s->w, "]");
 }
 
 /* ---- entry points ---- */
@@ -996,9 +857,9 @@ vy_err vyvec_generate(const vy_group *g, char **out, size_t *out_len)
 		err = VY_ERR_ARG;
 		goto out;
 	}
-	jw_open(&s->w, NULL, "{");
-	jw_string(&s->w, "generated", VYVEC_GENERATED);
-	jw_string(&s->w, "specification", SPECIFICATION);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "generated", VYVEC_GENERATED);
+	vyjw_string(&s->w, "specification", SPECIFICATION);
 	section_group(s);
 	section_context(s);
 	section_multiples(s);
@@ -1013,8 +874,8 @@ vy_err vyvec_generate(const vy_group *g, char **out, size_t *out_len)
 	section_feldman(s);
 	section_lagrange(s);
 	section_derived(s);
-	jw_close(&s->w, "}");
-	jw_puts(&s->w, "\n");
+	vyjw_close(&s->w, "}");
+	vyjw_puts(&s->w, "\n");
 	err = s->err;
 	if (err == VY_OK && (s->w.failed || s->w.depth != 0))
 		err = VY_ERR_NOMEM;
