@@ -279,6 +279,23 @@ static uint8_t *payload_of(size_t i, size_t *len, Vybar__EntryType *type)
 	return p;
 }
 
+/* The index of the first entry of type t in the fixture's record. */
+static size_t entry_of_type(Vybar__EntryType t)
+{
+	for (size_t i = 0; i < rec.n_entries; i++) {
+		Vybar__RecordEntry *e = NULL;
+		int hit;
+
+		assert_int_equal(vy_decode_entry(&e, rec.entries[i], rec.entry_lens[i], NULL), VY_R_OK);
+		hit = e->type == t;
+		vy_msg_free(e);
+		if (hit)
+			return i;
+	}
+	fail_msg("no entry of type %d", (int)t);
+	return 0;
+}
+
 /* Tamper with one byte of the file at offset off (bit flip). */
 static void write_flipped(size_t off, uint8_t mask)
 {
@@ -312,7 +329,7 @@ static void test_tamper_frame(void **state)
 	expect_failure("V1.5", 2);
 	free(p);
 	/* V1.7: the close entry before the ceremony ends. */
-	p = payload_of(rec.n_entries - 1 - T - 2, &len, &type);
+	p = payload_of(entry_of_type(VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE), &len, &type);
 	assert_int_equal(type, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE);
 	write_resigned(1, type, p, len);
 	expect_failure("V1.7", 1);
@@ -346,7 +363,7 @@ static void test_tamper_ballot(void **state)
 	/* V6.1: close with a wrong count. */
 	{
 		Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
-		size_t ci = rec.n_entries - 1 - T - 2;
+		size_t ci = entry_of_type(VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE);
 
 		c.ballots_received = 99;
 		packed = vy_msg_pack(&c, &plen);

@@ -3,8 +3,8 @@
  * compute a seat table (specs/protocol.md §11), check a voter's receipt.
  *
  *   vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER] [--partial-ok]
- *   vybar-verify seats --seats S --threshold-bp T --method M LIST=VOTES ...
- *   vybar-verify seats --manifest FILE --votes V1,V2,...
+ *   vybar-verify seats --seats S --threshold-bp T --method M [--candidates C1,...] [--tie-seed HEX] LIST=VOTES ...
+ *   vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]
  *   vybar-verify receipt --receipt FILE SOURCE [--jobs N]
  *
  * Exit status: 0 everything holds; 1 a check failed; 2 the record ends
@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 #include <gcrypt.h>
+#include <sodium.h>
 
 #include "protocol/vy_seats.h"
 #include "verifier/fetch.h"
@@ -32,8 +33,8 @@ static void usage(void)
 {
 	fputs("usage: vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER_RECORD_FILE] [--partial-ok]\n"
 	      "       vybar-verify seats --seats S --threshold-bp T --method hare-all|hare-qualifying|dhondt|sainte-lague "
-	      "LIST=VOTES ...\n"
-	      "       vybar-verify seats --manifest FILE --votes V1,V2,...\n"
+	      "[--candidates C1,C2,...] [--tie-seed HEX] LIST=VOTES ...\n"
+	      "       vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]\n"
 	      "       vybar-verify receipt --receipt FILE SOURCE [--jobs N]\n"
 	      "SOURCE: a record file or a board URL (http://HOST:PORT)\n",
 	      stderr);
@@ -89,7 +90,9 @@ static int verify_source(const char *source, const char *since, unsigned jobs, i
 	vyv_verify_watch(src.f, earlier, jobs, watch, rep, st);
 	if (earlier != NULL)
 		fclose(earlier);
-	if (vyv_source_close(&src) != 0 && rep->outcome != VYV_FAILED) {
+	/* A transfer that failed decides nothing (exit 3), unless it failed only
+	 * because a failing check stopped reading (the pipe closed). */
+	if (vyv_source_close(&src) != 0 && !(rep->outcome == VYV_FAILED && src.curl_rc == CURLE_WRITE_ERROR)) {
 		fprintf(stderr, "vybar-verify: fetching %s failed (curl %d, HTTP %ld)\n", src.url, src.curl_rc,
 			src.http_status);
 		return -1;
@@ -220,13 +223,41 @@ static int seats_from_manifest(const char *file, const char *votes_arg, vy_seat_
 	return 0;
 }
 
+/* --candidates C1,C2,...: one count per list (n lists), each >= 0. */
+static int parse_candidates(const char *s, size_t *ncand, size_t n)
+{
+	size_t i = 0;
+
+	while (*s && i < n) {
+		char *end;
+		unsigned long long c = strtoull(s, &end, 10);
+
+		if (end == s || (*end != ',' && *end != '\0') || c > VY_MAX_CANDIDATES)
+			return -1;
+		ncand[i++] = (size_t)c;
+		s = *end ? end + 1 : end;
+	}
+	return i == n && *s == '\0' ? 0 : -1;
+}
+
+/* --tie-seed HEX: exactly 2 * VY_HASH_BYTES hex digits. */
+static int parse_tie_seed(const char *s, uint8_t seed[VY_HASH_BYTES])
+{
+	size_t got = 0;
+
+	if (strlen(s) != 2 * VY_HASH_BYTES ||
+	    sodium_hex2bin(seed, VY_HASH_BYTES, s, strlen(s), NULL, &got, NULL) != 0 || got != VY_HASH_BYTES)
+		return -1;
+	return 0;
+}
+
 static int cmd_seats(int argc, char **argv)
 {
 	static uint64_t votes[MAX_LISTS];
 	static size_t ncand[MAX_LISTS];
 	static const char *names[MAX_LISTS];
 	static char namebuf[MAX_LISTS][64];
-	const char *manifest = NULL, *votes_arg = NULL;
+	const char *manifest = NULL, *votes_arg = NULL, *cands_arg = NULL;
 	Vybar__Manifest *m = NULL;
 	vy_seat_input in;
 	uint64_t v;
@@ -247,6 +278,10 @@ static int cmd_seats(int argc, char **argv)
 			manifest = argv[++i];
 		else if (strcmp(argv[i], "--votes") == 0 && i + 1 < argc)
 			votes_arg = argv[++i];
+		else if (strcmp(argv[i], "--candidates") == 0 && i + 1 < argc)
+			cands_arg = argv[++i];
+		else if (strcmp(argv[i], "--tie-seed") == 0 && i + 1 < argc && parse_tie_seed(argv[i + 1], in.tie_seed) == 0)
+			i++;
 		else if (argv[i][0] != '-' && eq != NULL && eq != argv[i] && in.n_lists < MAX_LISTS &&
 			 (size_t)(eq - argv[i]) < sizeof namebuf[0] && parse_u64(eq + 1, UINT64_MAX / 2, &v) == 0) {
 			memcpy(namebuf[in.n_lists], argv[i], (size_t)(eq - argv[i]));
@@ -257,15 +292,18 @@ static int cmd_seats(int argc, char **argv)
 			return usage(), EXIT_USAGE;
 	}
 	if (manifest != NULL) {
-		if (in.n_lists || votes_arg == NULL ||
+		if (in.n_lists || votes_arg == NULL || cands_arg != NULL ||
 		    seats_from_manifest(manifest, votes_arg, &in, votes, ncand, names, &m) != 0)
 			goto out;
 	} else {
 		if (!have_seats || !have_method || in.n_lists == 0)
 			return usage(), EXIT_USAGE;
-		/* Plain parameters: every list has candidates for every seat. */
+		/* Plain parameters: every list has candidates for every seat,
+		 * unless --candidates says how many each has. */
 		for (size_t i = 0; i < in.n_lists; i++)
 			ncand[i] = (size_t)in.seats;
+		if (cands_arg != NULL && parse_candidates(cands_arg, ncand, in.n_lists) != 0)
+			return usage(), EXIT_USAGE;
 	}
 	in.votes = votes;
 	in.n_candidates = ncand;

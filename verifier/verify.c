@@ -16,7 +16,7 @@ static const char *const check_ids[VYV__COUNT] = {
 	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
 	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7",
 	"V5.1", "V5.2", "V5.3",
-	"V6.1",
+	"V6.1", "V6.2", "V6.3",
 	"V7.1", "V7.2", "V7.3", "V7.4", "V7.5",
 	"V8.1", "V8.2",
 	"V9.1",
@@ -32,7 +32,7 @@ static const char *const check_whats[VYV__COUNT] = {
 	"ballots in phase open", "credentials", "ballot shapes and encodings", "ballot signatures",
 	"registrar signatures", "0/1 selection proofs", "contest sum proofs", "counted ballots (one per credential)",
 	"audited ballots' ballot rules", "audited ballots' revealed values", "audited ballots' sums",
-	"close",
+	"close", "credentials issued statement", "voters <= credentials issued",
 	"encrypted tally", "partial decryption proofs", "counts", "seats", "elected candidates",
 	"receipt signature", "receipt on the record",
 	"append-only extension of the earlier record",
@@ -48,12 +48,11 @@ const char *vyv_check_what(vyv_check c)
 	return (unsigned)c < VYV__COUNT ? check_whats[c] : "?";
 }
 
-/* ---- reason -> check (specs/verification.md §Reporting) ---- */
-
-static int has(const vy_reason *why, const char *s)
-{
-	return strstr(why->msg, s) != NULL;
-}
+/* ---- reason -> check (specs/verification.md §Reporting) ----
+ *
+ * The failing rule names its check (vy_reason.check, set with
+ * vy_reason_check at the failure site); only reasons that name none are
+ * mapped, by entry type and reason code, never by the message's words. */
 
 /* The checks of the frame, common to every entry type. 0 if not one. */
 static int frame_check(const vy_reason *why, vyv_check *c)
@@ -67,52 +66,32 @@ static int frame_check(const vy_reason *why, vyv_check *c)
 	}
 }
 
+/* The check the failing rule named in why->check; 0 if none. An audited
+ * ballot's ballot rules (V4.1-V4.6) are its V5.1. */
+static int named_check(int type, const vy_reason *why, vyv_check *c)
+{
+	if (why->check[0] == '\0')
+		return 0;
+	for (int i = 0; i < VYV__COUNT; i++) {
+		if (strncmp(why->check, check_ids[i], sizeof why->check) != 0)
+			continue;
+		*c = (vyv_check)i;
+		if (type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT && i >= VYV_4_1 && i <= VYV_4_6)
+			*c = VYV_5_1;
+		return 1;
+	}
+	return 0;
+}
+
 static vyv_check manifest_check(const vy_reason *why)
 {
 	switch (why->code) {
-	case VY_R_PHASE: return VYV_1_5;
-	case VY_R_GROUP: return VYV_2_1;
+	case VY_R_PHASE: return VYV_1_5; /* a manifest after entry 0 */
+	case VY_R_CONTEST: return VYV_2_2;
 	case VY_R_GENDER_RULE: return VYV_2_5;
 	case VY_R_TRUSTEES: return VYV_2_6;
 	case VY_R_KEY: return VYV_2_7;
-	case VY_R_CONTEST:
-		if (has(why, "list") || has(why, "candidate") || has(why, "seat") || has(why, "threshold"))
-			return VYV_2_4;
-		if (has(why, "option") || has(why, "selection") || has(why, "blank"))
-			return VYV_2_3;
-		return VYV_2_2;
-	default:
-		if (has(why, "voting") || has(why, "counting"))
-			return VYV_2_8;
-		if (has(why, "trustee"))
-			return VYV_2_6;
-		if (has(why, "contest"))
-			return VYV_2_2;
-		return VYV_2_1;
-	}
-}
-
-static vyv_check ceremony_check(int type, const vy_reason *why)
-{
-	if (why->code == VY_R_TRUSTEE_SIGNATURE || why->code == VY_R_TRUSTEE)
-		return VYV_3_1;
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		return VYV_3_2;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		if (why->code == VY_R_PHASE || why->code == VY_R_DUPLICATE || has(why, "announce"))
-			return VYV_3_3;
-		if (has(why, "proof"))
-			return VYV_3_5;
-		if (has(why, "share") || has(why, "recipient"))
-			return VYV_3_6;
-		return VYV_3_4;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		return VYV_3_7;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-		return VYV_3_8;
-	default:
-		return VYV_3_9;
+	default: return VYV_2_1;
 	}
 }
 
@@ -125,35 +104,40 @@ static vyv_check ballot_check(const vy_reason *why)
 	case VY_R_REGISTRAR_SIGNATURE: return VYV_4_4;
 	case VY_R_PROOF: return VYV_4_5;
 	case VY_R_SUM_PROOF: return VYV_4_6;
-	default: return has(why, "credential") ? VYV_4_1 : VYV_4_2;
+	default: return VYV_4_2;
 	}
 }
 
-static vyv_check audited_check(const vy_reason *why)
+/* A signed ceremony or decryption entry's own check. */
+static vyv_check signed_check(int type)
 {
-	if (why->code == VY_R_PHASE)
-		return VYV_4_0;
-	if (why->code == VY_R_REVEAL && has(why, "allowed"))
-		return VYV_5_3;
-	if (why->code == VY_R_REVEAL || has(why, "revealed") || has(why, "randomness"))
-		return VYV_5_2;
-	return VYV_5_1;
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE: return VYV_3_2;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL: return VYV_3_4;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT: return VYV_3_7;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION: return VYV_3_8;
+	default: return VYV_7_2;
+	}
 }
 
-static vyv_check result_check(const vy_reason *why)
+/* A later-phase entry's own check (VY_R_PHASE: V1.7). */
+static vyv_check late_check(int type, const vy_reason *why)
 {
-	if (has(why, "elected"))
-		return VYV_7_5;
-	if (has(why, "seats, the allocation") || has(why, "list") || has(why, "seat"))
-		return VYV_7_4;
-	return VYV_7_3;
+	if (why->code == VY_R_PHASE)
+		return VYV_1_7;
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE: return VYV_6_1;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED: return VYV_6_2;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY: return VYV_7_1;
+	default: return VYV_7_3;
+	}
 }
 
 vyv_check vyv_check_of(int type, const vy_reason *why)
 {
 	vyv_check c;
 
-	if (frame_check(why, &c))
+	if (frame_check(why, &c) || named_check(type, why, &c))
 		return c;
 	switch (type) {
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
@@ -162,20 +146,23 @@ vyv_check vyv_check_of(int type, const vy_reason *why)
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		if (why->code == VY_R_TRUSTEE_SIGNATURE || why->code == VY_R_TRUSTEE)
+			return VYV_3_1;
+		if (why->code == VY_R_PHASE)
+			return VYV_1_7;
+		return signed_check(type);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
-		return ceremony_check(type, why);
+		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_3_9;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
 		return ballot_check(why);
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
-		return audited_check(why);
+		return why->code == VY_R_PHASE ? VYV_4_0 : VYV_5_1;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
-		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_6_1;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_7_1;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_7_2;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
-		return why->code == VY_R_PHASE ? VYV_1_7 : result_check(why);
+		return late_check(type, why);
 	default:
 		return VYV_1_5;
 	}
@@ -292,7 +279,7 @@ static void *reader_main(void *arg)
 		vy_rc rc = vy_record_reader_next(&p->r, &e, &why);
 
 		if (rc != VY_R_OK) {
-			reader_fail(p, strncmp(why.msg, "record file", 11) == 0 ? VYV_1_1 : VYV_1_2, &why);
+			reader_fail(p, strcmp(why.check, "V1.1") == 0 ? VYV_1_1 : VYV_1_2, &why);
 			return NULL;
 		}
 		if (e == NULL) {
@@ -420,7 +407,11 @@ static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar_
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
 		x[VYV_6_1]++;
 		break;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
+		x[VYV_6_2]++, x[VYV_6_3]++;
+		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
+		x[VYV_6_3]++; /* the tally needs the CREDENTIALS_ISSUED entry */
 		x[VYV_7_1] += st->n_sel;
 		x[VYV_4_7] = st->cred_count;
 		break;

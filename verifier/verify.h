@@ -23,7 +23,7 @@ typedef enum {
 	VYV_3_1, VYV_3_2, VYV_3_3, VYV_3_4, VYV_3_5, VYV_3_6, VYV_3_7, VYV_3_8, VYV_3_9,
 	VYV_4_0, VYV_4_1, VYV_4_2, VYV_4_3, VYV_4_4, VYV_4_5, VYV_4_6, VYV_4_7,
 	VYV_5_1, VYV_5_2, VYV_5_3,
-	VYV_6_1,
+	VYV_6_1, VYV_6_2, VYV_6_3,
 	VYV_7_1, VYV_7_2, VYV_7_3, VYV_7_4, VYV_7_5,
 	VYV_8_1, VYV_8_2,
 	VYV_9_1,

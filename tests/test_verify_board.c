@@ -1,0 +1,231 @@
+/*
+ * vybar-verify against a running board (specs/verification.md, SOURCE a
+ * board URL): a real vybar-board on 127.0.0.1 runs a whole election (the
+ * fixtures' ceremony, three ballots of which one is a revote, close, the
+ * registrar's statement, tally, partial decryptions, result); then
+ * `vybar-verify record http://127.0.0.1:PORT` must hold with the same
+ * report as the record file kept locally, and `vybar-verify receipt` of
+ * the voters' receipts must say counted (0) and superseded (4).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/support/board_harness.h"
+
+#define OUT_BYTES (64u << 10)
+#define ADMIN_CLOSE VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE
+#define ADMIN_TALLY VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY
+#define ADMIN_RESULT VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT
+#define EXIT_SUPERSEDED 4
+
+/* Run vybar-verify with args (NULL-terminated); its stdout into out. */
+static int run(char *out, const char *const *args)
+{
+	char cmd[2048];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof cmd, "%s", VYBAR_VERIFY_PROGRAM);
+	for (size_t i = 0; args[i] != NULL; i++) {
+		strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
+		strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
+		strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
+	}
+	strncat(cmd, " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, OUT_BYTES - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* POST body to path; expect 200; the response body (malloc'd) and length. */
+static uint8_t *post_ok(vyh_election *e, const char *path, const uint8_t *body, size_t len, size_t *out_len)
+{
+	vyh_resp r;
+	uint8_t *out;
+
+	vyh_post(&e->b, path, body, len, &r);
+	if (r.status != 200)
+		fail_msg("POST %s: %ld %s", path, r.status, r.body ? (const char *)r.body : "");
+	out = malloc(r.len ? r.len : 1);
+	assert_non_null(out);
+	memcpy(out, r.body, r.len);
+	*out_len = r.len;
+	vyh_resp_free(&r);
+	return out;
+}
+
+/* Cast voter label's ballot (variant: a revote differs), appended locally;
+ * its receipt (the board's response) written to path. */
+static void cast(vyh_election *e, const char *label, const char *variant, const char *path)
+{
+	uint32_t choices[VYF_SELECTIONS];
+	uint8_t *p, *receipt;
+	size_t n, rlen;
+	vyf_voter v;
+
+	vyf_default_choices(choices);
+	vyf_voter_init(&v, &e->r.st.election, label);
+	p = vyf_ballot_pack(&e->r.st.election, &v, choices, variant, NULL, &n);
+	receipt = post_ok(e, "/v1/ballots", p, n, &rlen);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, n);
+	write_bytes(path, receipt, rlen);
+	free(receipt);
+	free(p);
+}
+
+/* An admin action on the current head, accepted. */
+static void admin(vyh_election *e, int action)
+{
+	uint8_t *m, *resp;
+	size_t n, rlen;
+
+	m = vyh_admin_action(e, action, e->r.st.head_hash, e->commission_sk, &n);
+	resp = post_ok(e, "/v1/admin", m, n, &rlen);
+	free(resp);
+	free(m);
+}
+
+/* Close (the board derives the ElectionClose, §12.3), the registrar's
+ * statement, tally, every trustee's partial decryption, result; each entry
+ * also built locally. */
+static void close_and_count(vyh_election *e)
+{
+	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
+	uint32_t q[VYF_MAX_TRUSTEES];
+	uint8_t *p, *resp;
+	size_t n, rlen;
+
+	admin(e, ADMIN_CLOSE);
+	c.ballots_received = e->r.st.ballots;
+	p = vy_msg_pack(&c, &n);
+	assert_non_null(p);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, n);
+	free(p);
+	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
+				 &n);
+	resp = post_ok(e, "/v1/credentials-issued", p, n, &rlen);
+	free(resp);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
+	free(p);
+	admin(e, ADMIN_TALLY);
+	assert_int_equal(vy_tally_encrypted(&e->r.st, &p, &n, NULL), VY_R_OK);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, n);
+	free(p);
+	for (uint32_t i = 0; i < e->r.keys.n; i++)
+		q[i] = i + 1;
+	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
+		vy_scalar s;
+
+		vyf_secret_share(&e->r, i, q, e->r.keys.n, &s);
+		p = vyf_partial(&e->r, i, &s, &n);
+		resp = post_ok(e, "/v1/trustee/partial-decryption", p, n, &rlen);
+		free(resp);
+		vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
+		free(p);
+	}
+	admin(e, ADMIN_RESULT);
+	assert_int_equal(vy_tally_result(&e->r.st, NULL, 0, &p, &n, NULL), VY_R_OK);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, n);
+	free(p);
+}
+
+/* The report without its "jobs: N" (the same otherwise). */
+static void strip_jobs(char *s)
+{
+	char *j = strstr(s, ", jobs: ");
+
+	if (j != NULL)
+		memmove(j, strchr(j, '\n'), strlen(strchr(j, '\n')) + 1);
+}
+
+static void test_verify_from_board(void **state)
+{
+	static char from_url[OUT_BYTES], from_file[OUT_BYTES];
+	char url[64], rec_path[VYH_PATH_BYTES + 16], r_first[VYH_PATH_BYTES + 16], r_revote[VYH_PATH_BYTES + 16];
+	char r_other[VYH_PATH_BYTES + 16];
+	vyh_election e;
+	uint8_t *local, *remote;
+	size_t llen, rlen;
+
+	(void)state;
+	vyh_election_start(&e, 3, 2, NULL);
+	vyh_election_ceremony(&e);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u", e.b.port);
+	snprintf(rec_path, sizeof rec_path, "%s/local.record", e.b.dir);
+	snprintf(r_first, sizeof r_first, "%s/first.receipt", e.b.dir);
+	snprintf(r_revote, sizeof r_revote, "%s/revote.receipt", e.b.dir);
+	snprintf(r_other, sizeof r_other, "%s/other.receipt", e.b.dir);
+	cast(&e, "alice", "1", r_first);
+	cast(&e, "bob", "x", r_other);
+	cast(&e, "alice", "2", r_revote);
+
+	/* Voting is open: from the URL, every check so far holds; incomplete (2). */
+	assert_int_equal(run(from_url, (const char *const[]){ "record", url, NULL }), 2);
+	assert_non_null(strstr(from_url, "INCOMPLETE: no ELECTION_CLOSE entry yet"));
+
+	close_and_count(&e);
+	local = vyh_local_record(&e, &llen);
+	remote = vyh_record(&e.b, &rlen);
+	assert_int_equal(rlen, llen);
+	assert_memory_equal(remote, local, llen);
+	write_bytes(rec_path, local, llen);
+
+	/* The whole record: the same report from the board and from the file. */
+	assert_int_equal(run(from_url, (const char *const[]){ "record", url, "--jobs", "2", NULL }), 0);
+	assert_int_equal(run(from_file, (const char *const[]){ "record", rec_path, NULL }), 0);
+	assert_non_null(strstr(from_url, "OK: every check holds"));
+	assert_non_null(strstr(from_url, "entries: "));
+	assert_non_null(strstr(from_url, "ballots: 3, audited: 0, counted: 2,"));
+	strip_jobs(from_url);
+	strip_jobs(from_file);
+	assert_string_equal(from_url, from_file);
+	/* JSON too */
+	assert_int_equal(run(from_url, (const char *const[]){ "record", url, "--json", NULL }), 0);
+	assert_non_null(strstr(from_url, "\"ballots\":3"));
+
+	/* Receipts against the URL: the revote counts, the first is superseded. */
+	assert_int_equal(run(from_url, (const char *const[]){ "receipt", "--receipt", r_revote, url, NULL }), 0);
+	assert_non_null(strstr(from_url, "V8.1 held"));
+	assert_int_equal(run(from_url, (const char *const[]){ "receipt", "--receipt", r_other, url, NULL }), 0);
+	assert_int_equal(run(from_url, (const char *const[]){ "receipt", "--receipt", r_first, url, NULL }),
+			 EXIT_SUPERSEDED);
+
+	free(local);
+	free(remote);
+	unlink(rec_path);
+	unlink(r_first);
+	unlink(r_revote);
+	unlink(r_other);
+	assert_int_equal(vyh_stop(&e.b, SIGTERM), 0);
+	/* The board is gone: the URL cannot be fetched (3). */
+	assert_int_equal(run(from_url, (const char *const[]){ "record", url, NULL }), 3);
+	vyh_election_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verify_from_board),
+	};
+
+	vytest_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
