@@ -8,6 +8,11 @@
  *
  * RECORD_OUT (optional): keep the record file there (bench/belenios_compare.sh
  * times the verifier on it).
+ *
+ * While building the record it also times, on one core, the library's
+ * ballot build (vy_ballot_build: 11 encryptions, their proofs, the sum
+ * proof and the signature; median over the N ballots), the encrypted tally,
+ * the trustee's partial decryption and the result (bench/README.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,17 @@
 #define DEFAULT_REPS 5
 #define MAX_REPS 64
 #define OPTIONS 11
+
+/* Seconds spent in each phase of building the record. */
+typedef struct {
+	double cast_median; /* one ballot build, median over the ballots */
+	double tally; /* close + credentials statement + encrypted tally */
+	double partial; /* one trustee's partial decryption with proofs */
+	double result; /* combining the partials into the result */
+} phase_times;
+
+static double now(void);
+static int cmp_double(const void *a, const void *b);
 
 /* The fixtures' manifest with one contest: 1-of-11, no blank. */
 static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
@@ -57,8 +73,9 @@ static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
 	return out;
 }
 
-/* A complete record of n ballots (voter i chooses option i mod 11). */
-static void build(vyf_record *rec, size_t n)
+/* A complete record of n ballots (voter i chooses option i mod 11); the
+ * time of each phase goes to pt. */
+static void build(vyf_record *rec, size_t n, phase_times *pt)
 {
 	static const uint32_t q[1] = { 1 };
 	vyf_keys k;
@@ -66,7 +83,10 @@ static void build(vyf_record *rec, size_t n)
 	size_t mlen, len;
 	vy_scalar s;
 	vy_reason why;
+	double *cast = calloc(n, sizeof *cast), t0;
 
+	if (cast == NULL)
+		abort();
 	vyf_keys_init(&k, 1, 1);
 	m = manifest_1_of_11(&k, &mlen);
 	vyf_record_init_manifest(rec, 1, 1, m, mlen);
@@ -80,20 +100,31 @@ static void build(vyf_record *rec, size_t n)
 		choices[i % OPTIONS] = 1;
 		snprintf(label, sizeof label, "voter %zu", i);
 		vyf_voter_init(&v, &rec->st.election, label);
+		t0 = now();
 		p = vyf_ballot_pack(&rec->st.election, &v, choices, "x", NULL, &len);
+		cast[i] = now() - t0;
 		vyf_record_append(rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 		free(p);
 	}
+	qsort(cast, n, sizeof cast[0], cmp_double);
+	pt->cast_median = cast[n / 2];
+	free(cast);
 	vyf_record_close(rec);
+	t0 = now();
 	vyf_record_tally(rec);
+	pt->tally = now() - t0;
 	vyf_secret_share(rec, 1, q, 1, &s);
+	t0 = now();
 	p = vyf_partial(rec, 1, &s, &len);
+	pt->partial = now() - t0;
 	vyf_record_append(rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len);
 	free(p);
+	t0 = now();
 	if (vy_tally_result(&rec->st, NULL, 0, &p, &len, &why) != VY_R_OK) {
 		fprintf(stderr, "result: %s\n", why.msg);
 		exit(1);
 	}
+	pt->result = now() - t0;
 	vyf_record_append(rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
 	free(p);
 }
@@ -141,6 +172,7 @@ int main(int argc, char **argv)
 	char path[] = "/tmp/bench-verify-XXXXXX";
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	vyf_record rec;
+	phase_times pt;
 	double t0, t1, tall;
 	FILE *f;
 	int fd;
@@ -151,7 +183,7 @@ int main(int argc, char **argv)
 	}
 	vytest_init();
 	t0 = now();
-	build(&rec, n);
+	build(&rec, n, &pt);
 	fprintf(stderr, "built a record of %zu ballots (1-of-%d, ristretto255) in %.1f s\n", n, OPTIONS, now() - t0);
 	fd = mkstemp(path);
 	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
@@ -164,6 +196,10 @@ int main(int argc, char **argv)
 	printf("ballots: %zu, question: 1-of-%d, group: ristretto255, runs: %d (median)\n", n, OPTIONS, reps);
 	printf("vybar-verify --jobs 1: %.3f s total, %.3f ms per ballot\n", t1, 1e3 * t1 / (double)n);
 	printf("vybar-verify --jobs %ld: %.3f s total, %.3f ms per ballot\n", cores, tall, 1e3 * tall / (double)n);
+	printf("ballot build (vy_ballot_build, one core): %.3f ms per ballot (median)\n", 1e3 * pt.cast_median);
+	printf("encrypted tally: %.3f ms\n", 1e3 * pt.tally);
+	printf("partial decryption (1 trustee): %.3f ms\n", 1e3 * pt.partial);
+	printf("result: %.3f ms\n", 1e3 * pt.result);
 	if (keep != NULL && rename(path, keep) != 0)
 		perror(keep);
 	unlink(path);
