@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# The 2024 Coordination Council election, end to end, with the real programs
+# over HTTP on 127.0.0.1 (`make demo`):
+#   keys: a board, a registrar, the commission, 5 trustees (threshold 3);
+#   the manifest (bench/demo_setup.c): one closed party-list contest, 80
+#   seats, 3 % threshold, Hare over all valid votes with largest remainders,
+#   gender rule 2 of every 5, 11 lists;
+#   the key ceremony through the board with vybar-trustee; open;
+#   6,723 voters register and vote (three with the real vybar-vote: an
+#   audit, a revote, a check; the others with bench/demo_voters.c in one
+#   process); some audit, some revote;
+#   close, the registrar's issued statement, tally, 3 of 5 trustees decrypt,
+#   the result with the seats and the elected; vybar-verify record URL.
+#
+# usage: bench/demo.sh [BUILD_DIR]        (default: build)
+# environment: DEMO_VOTERS (default 6723; the totals are scaled to it),
+#   DEMO_DIR (default: a new /tmp/vybar-demo.XXXXXX, kept afterwards),
+#   DEMO_THREADS (voter threads, default 8).
+# Exit status 0 only if every step succeeded and the verifier says OK.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+BIN_BOARD=$BUILD/bulletin/vybar-board
+BIN_REG=$BUILD/bulletin/registrar/vybar-registrar
+BIN_TRUSTEE=$BUILD/trustee/vybar-trustee
+BIN_VOTE=$BUILD/client/vybar-vote
+BIN_VERIFY=$BUILD/verifier/vybar-verify
+BIN_SETUP=$BUILD/bench/demo_setup
+BIN_VOTERS=$BUILD/bench/demo_voters
+
+FULL_VOTERS=6723
+VOTERS=${DEMO_VOTERS:-$FULL_VOTERS}
+THREADS=${DEMO_THREADS:-8}
+TRUSTEES=5
+THRESHOLD=3
+DECIDERS="1 3 5"
+RESERVED=3          # voters who use the real vybar-vote
+AUDIT_EVERY=50      # every 50th simulated voter audits a ballot first
+REVOTE_EVERY=40     # every 40th casts for another list first, then revotes
+# The 2024 totals, in the manifest's list order (bench/demo_setup.c).
+LIST_NAMES=("Solidarity" "Liberty" "European Choice" "Our Cause" "Voice of Diasporas"
+	"Independent Belarusians" "Prakopjeu-Jahorau Bloc" "Team Latushka and Movement for Freedom"
+	"Down with Fear!" "Strana Dlya Zhizni" "Youth Offensive")
+FULL_TOTALS=(104 432 605 489 184 616 1050 2358 226 61 598)
+
+for b in "$BIN_BOARD" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_SETUP" "$BIN_VOTERS"; do
+	[ -x "$b" ] || { echo "demo: $b is missing (build first: make demo)" >&2; exit 1; }
+done
+if [ "$VOTERS" -lt "$((RESERVED + 1))" ]; then
+	echo "demo: DEMO_VOTERS must be at least $((RESERVED + 1))" >&2
+	exit 1
+fi
+
+D=${DEMO_DIR:-$(mktemp -d /tmp/vybar-demo.XXXXXX)}
+mkdir -p "$D"
+chmod 700 "$D"
+PIDS=()
+
+# Stop every server this script started (also on Ctrl-C).
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: interrupted" >&2; exit 130' INT TERM
+
+now() { date +%s.%N; }
+T_START=$(now)
+T_PHASE=$T_START
+PHASES=()
+# End the current phase: its time, printed and kept for the summary.
+phase_done() {
+	local t
+	t=$(now)
+	PHASES+=("$(awk -v a="$T_PHASE" -v b="$t" -v n="$1" 'BEGIN { printf "  %-40s %7.1f s", n, b - a }')")
+	echo "${PHASES[-1]}"
+	T_PHASE=$t
+}
+step() { echo "== $*"; }
+
+# The totals scaled to VOTERS (largest remainders), or the real ones.
+scale_totals() {
+	if [ "$VOTERS" -eq "$FULL_VOTERS" ]; then
+		(IFS=,; echo "${FULL_TOTALS[*]}")
+		return
+	fi
+	printf '%s\n' "${FULL_TOTALS[@]}" | awk -v n="$VOTERS" -v full="$FULL_VOTERS" '
+		{ q = $1 * n / full; v[NR] = int(q); r[NR] = q - int(q); s += int(q); k = NR }
+		END {
+			for (left = n - s; left > 0; left--) {
+				best = 0
+				for (i = 1; i <= k; i++) if (best == 0 || r[i] > r[best]) best = i
+				v[best]++; r[best] = -1
+			}
+			for (i = 1; i <= k; i++) printf "%s%d", (i > 1 ? "," : ""), v[i]
+			printf "\n"
+		}'
+}
+TOTALS=$(scale_totals)
+
+# Wait for a server's port file; its URL.
+wait_port() {
+	local file=$1 pid=$2 i
+	for i in $(seq 1 200); do
+		if [ -s "$file" ]; then
+			echo "http://127.0.0.1:$(tr -d '\n' <"$file")"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || { echo "demo: a server did not start" >&2; return 1; }
+		sleep 0.05
+	done
+	echo "demo: a server did not start in time" >&2
+	return 1
+}
+
+# One trustee command for trustee k on the board.
+trustee() {
+	local cmd=$1 k=$2
+	"$BIN_TRUSTEE" "$cmd" --dir "$D/trustee-$k" --passphrase-file "$D/trustee-$k.pass" --board "$BOARD" \
+		>"$D/logs/trustee-$k-$cmd.log" 2>&1 ||
+		{ echo "demo: trustee $k $cmd failed:" >&2; cat "$D/logs/trustee-$k-$cmd.log" >&2; return 1; }
+}
+
+# Run a trustee command for several trustees at once.
+trustees_round() {
+	local cmd=$1 k pids=() rc=0
+	shift
+	for k in "$@"; do
+		trustee "$cmd" "$k" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	return $rc
+}
+
+echo "Vybar demo: the 2024 Coordination Council election, $VOTERS voters, $TRUSTEES trustees (threshold $THRESHOLD)"
+echo "files: $D"
+mkdir -p "$D/board" "$D/registrar" "$D/commission" "$D/voters" "$D/logs"
+
+step "keys: board, commission, registrar, $TRUSTEES trustees"
+BOARD_PK=$("$BIN_BOARD" keygen --out "$D/board/key")
+COMMISSION_PK=$("$BIN_BOARD" keygen --out "$D/commission/key")
+: >"$D/trustee-pks.txt"
+for k in $(seq 1 $TRUSTEES); do
+	(umask 077; echo "demo passphrase of trustee $k" >"$D/trustee-$k.pass")
+done
+pids=()
+for k in $(seq 1 $TRUSTEES); do
+	"$BIN_TRUSTEE" keygen --dir "$D/trustee-$k" --passphrase-file "$D/trustee-$k.pass" \
+		>"$D/logs/trustee-$k-keygen.log" 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+for k in $(seq 1 $TRUSTEES); do
+	grep -E '^[0-9a-f]{64}$' "$D/logs/trustee-$k-keygen.log" | tail -n 1 >>"$D/trustee-pks.txt"
+done
+"$BIN_REG" init --dir "$D/registrar/state" --manifest-out-key "$D/registrar/public-keys.pb" \
+	>"$D/logs/registrar-init.log" 2>&1
+"$BIN_REG" roll --dir "$D/registrar/state" --count "$VOTERS" --out "$D/registrar/codes.txt" \
+	>"$D/logs/registrar-roll.log" 2>&1
+phase_done "keys and voter roll ($VOTERS codes)"
+
+step "manifest: 80 seats, 3 % threshold, Hare (all votes), gender rule 2 of 5, 11 lists"
+"$BIN_SETUP" manifest --out "$D/manifest.pb" --registrar-keys "$D/registrar/public-keys.pb" \
+	--board-pk "$BOARD_PK" --commission-pk "$COMMISSION_PK" --trustee-pks "$D/trustee-pks.txt" \
+	--threshold $THRESHOLD
+"$BIN_REG" serve --dir "$D/registrar/state" --manifest "$D/manifest.pb" --listen 127.0.0.1 --port 0 \
+	--port-file "$D/registrar/port" 2>"$D/logs/registrar.log" &
+PIDS+=($!)
+REGISTRAR=$(wait_port "$D/registrar/port" "${PIDS[-1]}")
+"$BIN_BOARD" serve --db "$D/board/record.db" --key "$D/board/key" --manifest "$D/manifest.pb" \
+	--listen 127.0.0.1 --port 0 --port-file "$D/board/port" \
+	--rate 1000000 --burst 1000000 --per-ip-limit 1024 2>"$D/logs/board.log" &
+PIDS+=($!)
+BOARD=$(wait_port "$D/board/port" "${PIDS[-1]}")
+echo "board $BOARD, registrar $REGISTRAR"
+phase_done "manifest, board and registrar up"
+
+step "key ceremony through the board (vybar-trustee announce, reveal, verdict)"
+ALL=$(seq 1 $TRUSTEES)
+# shellcheck disable=SC2086
+for round in announce reveal verdict; do
+	trustees_round $round $ALL
+	echo "  $round: $TRUSTEES of $TRUSTEES"
+done
+"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" open
+phase_done "key ceremony and open"
+
+step "voting: $VOTERS voters register and vote ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
+# The reserved voters first, with the real program (one audits first, one
+# revotes, one checks its receipt), all for list RESERVED_LIST; the
+# simulator deals the remaining totals to the remaining codes.
+# (vybar-vote refetches the whole record each time; see the report.)
+RESERVED_LIST=8
+head -n "$RESERVED" "$D/registrar/codes.txt" >"$D/voters/reserved-codes.txt"
+tail -n "+$((RESERVED + 1))" "$D/registrar/codes.txt" >"$D/voters/simulated-codes.txt"
+SIM_TOTALS=$(echo "$TOTALS" | awk -F, -v l=$RESERVED_LIST -v r=$RESERVED \
+	'{ $l -= r; for (i = 1; i <= NF; i++) printf "%s%d", (i > 1 ? "," : ""), $i; printf "\n" }')
+n=0
+while read -r code; do
+	n=$((n + 1))
+	cred=$D/voters/vybar-vote-$n.pb
+	rcpt=$D/voters/vybar-vote-$n-receipt.pb
+	log=$D/logs/vybar-vote-$n.log
+	vote() { "$BIN_VOTE" "$@" >>"$log" 2>&1 || { echo "demo: vybar-vote $1 failed:" >&2; cat "$log" >&2; return 1; }; }
+	vote register --board "$BOARD" --registrar "$REGISTRAR" --code "$code" --credential "$cred"
+	case $n in
+	1)
+		vote cast --board "$BOARD" --credential "$cred" --choice "1=$RESERVED_LIST" --audit --yes --receipt "$rcpt"
+		echo "  vybar-vote: voter $n audited a ballot, then cast a fresh one";;
+	2)
+		vote cast --board "$BOARD" --credential "$cred" --choice "1=1" --yes --receipt "$rcpt.first"
+		vote cast --board "$BOARD" --credential "$cred" --choice "1=$RESERVED_LIST" --yes --receipt "$rcpt"
+		echo "  vybar-vote: voter $n cast, then revoted";;
+	*)
+		vote cast --board "$BOARD" --credential "$cred" --choice "1=$RESERVED_LIST" --yes --receipt "$rcpt"
+		vote check --board "$BOARD" --receipt "$rcpt"
+		echo "  vybar-vote: voter $n cast and checked its receipt";;
+	esac
+done <"$D/voters/reserved-codes.txt"
+"$BIN_VOTERS" --board "$BOARD" --registrar "$REGISTRAR" --codes "$D/voters/simulated-codes.txt" \
+	--dir "$D/voters" --totals "$SIM_TOTALS" --threads "$THREADS" --audit-every $AUDIT_EVERY \
+	--revote-every $REVOTE_EVERY
+phase_done "voting ($VOTERS voters)"
+
+step "close, the registrar's issued statement, tally"
+"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" close
+"$BIN_SETUP" issued --board "$BOARD" --registrar "$REGISTRAR"
+"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" tally
+phase_done "close, issued statement, tally"
+
+step "partial decryptions: trustees $DECIDERS of $TRUSTEES (vybar-trustee decrypt --board)"
+# shellcheck disable=SC2086
+trustees_round decrypt $DECIDERS
+"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" result
+phase_done "decryption and result"
+
+step "result"
+"$BIN_SETUP" result --board "$BOARD" | tee "$D/result.txt"
+phase_done "result printed"
+
+step "the record, saved to a file (every page of GET /v1/record)"
+"$BIN_SETUP" record --board "$BOARD" --out "$D/record.vybar"
+phase_done "record saved"
+
+step "vybar-verify record $BOARD"
+set +e
+"$BIN_VERIFY" record "$BOARD" --jobs "$(nproc 2>/dev/null || echo 2)" | tee "$D/verify.txt"
+vrc=${PIPESTATUS[0]}
+set -e
+phase_done "verification of the whole record"
+if [ "$vrc" -ne 0 ]; then
+	# Tell a bad record from a verifier that did not read all of it.
+	echo "demo: vybar-verify record $BOARD exited $vrc; the saved record file, for comparison:"
+	"$BIN_VERIFY" record "$D/record.vybar" --jobs "$(nproc 2>/dev/null || echo 2)" | tail -n 3 || true
+	phase_done "verification of the saved record file"
+fi
+
+T_END=$(now)
+echo
+echo "record: $D/record.vybar (record file), $D/board/record.db (the board's SQLite store)"
+echo "keys:   board $D/board/key, commission $D/commission/key,"
+echo "        registrar $D/registrar/state, trustees $D/trustee-{1..$TRUSTEES} (passphrases in $D/trustee-*.pass)"
+echo "voters: credentials and receipts in $D/voters, logs in $D/logs"
+echo "times:"
+printf '%s\n' "${PHASES[@]}"
+awk -v a="$T_START" -v b="$T_END" 'BEGIN { printf "  %-40s %7.1f s\n", "total", b - a }'
+if [ "$vrc" -ne 0 ]; then
+	echo "demo: the verifier FAILED (exit $vrc)" >&2
+	exit 1
+fi
+echo "demo: done, the record verifies"
