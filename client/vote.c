@@ -2,11 +2,13 @@
 #include "client/vote.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +16,9 @@
 
 #define LINE_BYTES 1024
 #define MAGIC_LEN VY_RECORD_MAGIC_LEN
+#define NEXT_HEADER "X-Vybar-Next:"
+#define NEXT_DIGITS 20
+#define RECORD_TIMEOUT_S 120L
 
 /* ---- fetching and verifying the record (client.md §2) ---- */
 
@@ -47,11 +52,106 @@ static vy_rc append_page(vyc_board *b, const vyc_http_resp *r, uint64_t *frames,
 	return VY_R_OK;
 }
 
-/* GET every page of the record (board-api.md §4: from=N until a page is empty). */
+/* One record answer being received: the body (at most
+ * VYC_MAX_RECORD_ANSWER_BYTES) and the X-Vybar-Next header ("" if absent). */
+typedef struct {
+	vyc_http_resp r;
+	int overflow;
+	char next[NEXT_DIGITS + 1];
+} record_answer;
+
+/* libcurl body callback for a record answer: append, refusing more than
+ * the board's largest answer. */
+static size_t answer_body(char *data, size_t size, size_t n, void *arg)
+{
+	record_answer *a = arg;
+	size_t add = size * n;
+	uint8_t *p;
+
+	if (add > VYC_MAX_RECORD_ANSWER_BYTES - a->r.len) {
+		a->overflow = 1;
+		return 0;
+	}
+	p = realloc(a->r.body, a->r.len + add + 1);
+	if (p == NULL)
+		return 0;
+	memcpy(p + a->r.len, data, add);
+	a->r.body = p;
+	a->r.len += add;
+	a->r.body[a->r.len] = 0;
+	return add;
+}
+
+/* libcurl header callback for a record answer: keep the digits of
+ * X-Vybar-Next. */
+static size_t answer_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	record_answer *a = arg;
+	size_t n = size * nmemb, k = strlen(NEXT_HEADER), d = 0;
+
+	if (n > k && strncasecmp(p, NEXT_HEADER, k) == 0) {
+		p += k;
+		n -= k;
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (d < n && d < NEXT_DIGITS && p[d] >= '0' && p[d] <= '9') {
+			a->next[d] = p[d];
+			d++;
+		}
+		a->next[d] = 0;
+	}
+	return size * nmemb;
+}
+
+/* GET /v1/record?from=from into *a; *next receives X-Vybar-Next. The answer
+ * must be a 200 that starts with the magic line and carries the header. */
+static vy_rc get_record_answer(const vyc_board *b, uint64_t from, record_answer *a, uint64_t *next,
+			       vy_reason *why)
+{
+	char url[VYC_URL_BYTES + 64], *end = NULL;
+	CURL *c;
+	CURLcode cc;
+
+	memset(a, 0, sizeof *a);
+	snprintf(url, sizeof url, "%s%s%llu", b->url, VYC_PATH_RECORD, (unsigned long long)from);
+	c = curl_easy_init();
+	if (c == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "record: cannot start libcurl");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, answer_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, RECORD_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cc = curl_easy_perform(c);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->r.status);
+	curl_easy_cleanup(c);
+	if (cc != CURLE_OK)
+		return vy_reason_set(why, VY_R_IO, "board %s: %s", b->url,
+				     a->overflow ? "a record answer is larger than the board's maximum" : "no answer");
+	if (a->r.status != 200)
+		return vy_reason_set(why, VY_R_IO, "board %s: GET record answered %ld", b->url, a->r.status);
+	if (a->r.len < MAGIC_LEN || memcmp(a->r.body, VY_RECORD_MAGIC, MAGIC_LEN) != 0)
+		return vy_reason_set(why, VY_R_BAD_MAGIC, "board %s: the record does not start with the magic line",
+				     b->url);
+	errno = 0;
+	*next = strtoull(a->next, &end, 10);
+	if (a->next[0] == 0 || *end != 0 || errno != 0)
+		return vy_reason_set(why, VY_R_IO, "board %s: a record answer has no X-Vybar-Next header", b->url);
+	return VY_R_OK;
+}
+
+/* GET every page of the record (board-api.md §4): from=0, then from the
+ * previous answer's X-Vybar-Next, until an answer holds no entry. An answer
+ * whose X-Vybar-Next goes backwards, or stays put after holding entries, is
+ * refused. The pages are checked frame by frame and joined in b->record. */
 static vy_rc fetch_record(vyc_board *b, vy_reason *why)
 {
-	char url[VYC_URL_BYTES + 64];
-	uint64_t have = 0, frames = 1;
+	uint64_t from = 0, next = 0, frames = 1;
 	vy_rc rc = VY_R_OK;
 
 	b->record = malloc(MAGIC_LEN);
@@ -59,18 +159,21 @@ static vy_rc fetch_record(vyc_board *b, vy_reason *why)
 		return vy_reason_set(why, VY_R_NOMEM, "record: out of memory");
 	memcpy(b->record, VY_RECORD_MAGIC, MAGIC_LEN);
 	b->record_len = MAGIC_LEN;
-	for (unsigned page = 0; frames > 0 && rc == VY_R_OK && page < VYC_MAX_RECORD_PAGES; page++) {
-		vyc_http_resp r = { 0 };
+	for (unsigned page = 0; rc == VY_R_OK; page++) {
+		record_answer a;
 
-		snprintf(url, sizeof url, "%s%s%llu", b->url, VYC_PATH_RECORD, (unsigned long long)have);
-		if (vyc_http_get(url, &r) != VY_R_OK)
-			return vy_reason_set(why, VY_R_IO, "board %s: no answer", b->url);
-		if (r.status != 200)
-			rc = vy_reason_set(why, VY_R_IO, "board %s: GET record answered %ld", b->url, r.status);
-		else
-			rc = append_page(b, &r, &frames, why);
-		have += frames;
-		vyc_http_resp_free(&r);
+		if (page >= VYC_MAX_RECORD_PAGES)
+			return vy_reason_set(why, VY_R_IO, "board %s: the record has too many pages", b->url);
+		rc = get_record_answer(b, from, &a, &next, why);
+		if (rc == VY_R_OK)
+			rc = append_page(b, &a.r, &frames, why);
+		vyc_http_resp_free(&a.r);
+		if (rc != VY_R_OK || frames == 0)
+			break;
+		if (next <= from)
+			rc = vy_reason_set(why, VY_R_IO, "board %s: X-Vybar-Next %llu does not advance from %llu",
+					   b->url, (unsigned long long)next, (unsigned long long)from);
+		from = next;
 	}
 	return rc;
 }

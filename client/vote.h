@@ -25,6 +25,10 @@
 #define VYC_BACKOFF_MAX_MS 4000
 #define VYC_MAX_RECEIPT_BYTES 4096
 #define VYC_MAX_RECORD_PAGES 100000
+/* One GET /v1/record answer: the board sends at most 8 MiB of frames beyond
+ * the first entry (board-api.md), so the magic line, 8 MiB and one whole
+ * frame more. Small answers (receipts) keep VYC_MAX_RESPONSE_BYTES. */
+#define VYC_MAX_RECORD_ANSWER_BYTES (VY_RECORD_MAGIC_LEN + 8u * 1024u * 1024u + 4u + VY_MAX_ENTRY_BYTES)
 
 /* The election as the board's record shows it, verified (client.md §2). */
 typedef struct {

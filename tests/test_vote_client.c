@@ -16,6 +16,8 @@
 
 #define ADMIN_CLOSE 2
 #define ADMIN_TALLY 3
+#define LARGE_RECORD_BYTES (96u * 1024u) /* past the 64 KiB small-answer cap */
+#define LARGE_MAX_BALLOTS 200
 
 typedef struct {
 	vyrh_registrar reg;
@@ -406,6 +408,64 @@ static void post_issued(world *w)
 	vyc_http_resp_free(&ir);
 }
 
+/* A record larger than one small answer (64 KiB): revotes through the
+ * library until the board holds more than LARGE_RECORD_BYTES, then the
+ * library's fetch and the program's cast and check still read it all. */
+static void test_large_record(void **state)
+{
+	world *w = *state;
+	vyc_board bd;
+	vyc_credential c;
+	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES], out[VYH_PATH_BYTES];
+	char args[5 * VYH_PATH_BYTES];
+	vyc_check_result res;
+	size_t len = 0;
+	uint8_t *rec;
+	uint64_t seq = 0, before;
+	vy_reason why;
+
+	fetch(w, &bd);
+	register_voter(w, &bd, cred);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	tmp_path(w, rcpt, "large-lib.pb");
+	for (unsigned i = 0; i < LARGE_MAX_BALLOTS; i++) {
+		vy_built_ballot b;
+
+		rec = vyh_record(&w->e.b, &len);
+		free(rec);
+		if (len > LARGE_RECORD_BYTES)
+			break;
+		build(&bd, &c, default_specs, 3, &b);
+		if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
+			fail_msg("cast %u: %s", i, why.msg);
+		vy_built_ballot_free(&b);
+	}
+	assert_true(len > LARGE_RECORD_BYTES);
+	vyc_credential_close(&c);
+	vyc_board_free(&bd);
+	/* the library reads the whole record */
+	fetch(w, &bd);
+	assert_true(bd.record_len > LARGE_RECORD_BYTES);
+	before = bd.st.ballots;
+	vyc_board_free(&bd);
+	/* the program: cast (a revote of the same credential), then check */
+	tmp_path(w, rcpt, "large-cli.pb");
+	tmp_path(w, out, "large.out");
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
+		 "--receipt '%s'", w->url, cred, rcpt);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "Tracking code"));
+	assert_true(file_has(out, "You have already voted"));
+	snprintf(args, sizeof args, "check --board %s --receipt '%s'", w->url, rcpt);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_int_equal(vyc_check(w->url, rcpt, &res, &why), VY_R_OK);
+	assert_false(res.superseded);
+	fetch(w, &bd);
+	assert_int_equal(bd.st.ballots, before + 1);
+	assert_int_equal(res.seq, bd.st.next_seq - 1);
+	vyc_board_free(&bd);
+}
+
 /* A revote through the program: the second cast says it replaces the
  * first; check reports the first superseded; after close and tally, the
  * second is the one counted. */
@@ -474,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_audit_then_cast),
 		cmocka_unit_test(test_invalid_choices),
 		cmocka_unit_test(test_bad_receipt_reported),
+		cmocka_unit_test(test_large_record),
 		cmocka_unit_test(test_revote_and_tally), /* last: closes the election */
 	};
 
