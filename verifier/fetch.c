@@ -1,55 +1,199 @@
 /*
- * A record source: a file, or a board URL whose GET /v1/record?from=0 is
- * streamed through a pipe by a libcurl thread (flat memory).
+ * A record source: a file, or a board URL whose record is fetched answer
+ * after answer (GET /v1/record?from=N, following X-Vybar-Next, specs/
+ * board-api.md) by a libcurl thread and streamed through a pipe as one
+ * record: the magic line once, then every frame in order (flat memory).
  */
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "protocol/vy_record.h"
 #include "verifier/fetch.h"
 
-#define RECORD_PATH "/v1/record?from=0"
-#define URL_MAX_BYTES 2048
+#define RECORD_PATH "/v1/record?from="
+#define NEXT_HEADER "X-Vybar-Next:"
+#define NEXT_DIGITS 20
+#define WHY_BYTES 256
 
-/* curl's write callback: into the pipe; a short write aborts the transfer. */
-static size_t write_pipe(char *data, size_t size, size_t n, void *arg)
+/* One answer being streamed: its magic line, its X-Vybar-Next header, and
+ * why it was refused (empty if it was not). */
+typedef struct {
+	vyv_source *s;
+	int first;                         /* the first answer: pass its magic on */
+	uint64_t from;                     /* the sequence number asked for */
+	uint64_t next;                     /* the parsed header, once checked */
+	char next_s[NEXT_DIGITS + 1];      /* the header's digits, "" if absent */
+	int header_seen;
+	int checked;                       /* magic and header checked */
+	uint8_t magic[VY_RECORD_MAGIC_LEN];
+	size_t magic_got;
+	uint64_t frame_bytes;              /* bytes after the magic line */
+	char why[WHY_BYTES];
+} page;
+
+/* Write all of len bytes into the pipe; 0 on success, -1 if it is closed. */
+static int pipe_put(int fd, const char *data, size_t len)
 {
-	int fd = *(int *)arg;
-	size_t len = size * n, done = 0;
+	size_t done = 0;
 
 	while (done < len) {
 		ssize_t w = write(fd, data + done, len - done);
 
 		if (w <= 0)
-			return 0;
+			return -1;
 		done += (size_t)w;
 	}
+	return 0;
+}
+
+/* Check an answer once its magic line is in: the magic, then a present,
+ * well-formed X-Vybar-Next that does not go back. 0, or -1 with p->why. */
+static int page_check(page *p)
+{
+	char *end = NULL;
+
+	if (p->checked)
+		return 0;
+	if (p->magic_got < VY_RECORD_MAGIC_LEN || memcmp(p->magic, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN) != 0) {
+		snprintf(p->why, sizeof p->why, "the answer does not start with the record magic");
+		return -1;
+	}
+	if (!p->header_seen || p->next_s[0] == 0) {
+		snprintf(p->why, sizeof p->why, "no X-Vybar-Next header");
+		return -1;
+	}
+	p->next = strtoull(p->next_s, &end, 10);
+	if (*end != 0) {
+		snprintf(p->why, sizeof p->why, "bad X-Vybar-Next header");
+		return -1;
+	}
+	if (p->next < p->from) {
+		snprintf(p->why, sizeof p->why, "X-Vybar-Next %" PRIu64 " goes back from %" PRIu64, p->next, p->from);
+		return -1;
+	}
+	p->checked = 1;
+	return 0;
+}
+
+/* curl's write callback: collect and check the answer's magic line (passed
+ * on only for the first answer), then stream its frames into the pipe. A
+ * refused answer or a closed pipe aborts the transfer. */
+static size_t write_page(char *data, size_t size, size_t n, void *arg)
+{
+	page *p = arg;
+	size_t len = size * n, take = 0;
+
+	if (p->magic_got < VY_RECORD_MAGIC_LEN) {
+		take = VY_RECORD_MAGIC_LEN - p->magic_got;
+		if (take > len)
+			take = len;
+		memcpy(p->magic + p->magic_got, data, take);
+		p->magic_got += take;
+		if (p->magic_got < VY_RECORD_MAGIC_LEN)
+			return len;
+		if (page_check(p) != 0)
+			return 0;
+		if (p->first && pipe_put(p->s->wfd, (const char *)p->magic, VY_RECORD_MAGIC_LEN) != 0)
+			return 0;
+	}
+	if (len > take && pipe_put(p->s->wfd, data + take, len - take) != 0)
+		return 0;
+	p->frame_bytes += len - take;
 	return len;
 }
 
-/* The transfer thread: fetch, then close the pipe's write end (EOF). */
+/* curl's header callback: keep the value of X-Vybar-Next (digits only). */
+static size_t header_page(char *h, size_t size, size_t n, void *arg)
+{
+	page *p = arg;
+	size_t len = size * n, k = strlen(NEXT_HEADER), d = 0;
+
+	if (len > k && strncasecmp(h, NEXT_HEADER, k) == 0) {
+		h += k;
+		len -= k;
+		while (len > 0 && *h == ' ') {
+			h++;
+			len--;
+		}
+		while (d < len && d < NEXT_DIGITS && h[d] >= '0' && h[d] <= '9') {
+			p->next_s[d] = h[d];
+			d++;
+		}
+		p->next_s[d] = 0;
+		p->header_seen = 1;
+	}
+	return size * n;
+}
+
+/* Fetch one answer (from p->from) into the pipe: 0, or -1 with s->curl_rc
+ * set (and p->why if the board's answer itself was refused). */
+static int fetch_page(CURL *c, vyv_source *s, page *p)
+{
+	long status = 0;
+	CURLcode cc;
+
+	snprintf(s->url, sizeof s->url, "%s%s%" PRIu64, s->base,
+		 s->base[0] != 0 && s->base[strlen(s->base) - 1] == '/' ? RECORD_PATH + 1 : RECORD_PATH, p->from);
+	curl_easy_setopt(c, CURLOPT_URL, s->url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_page);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_page);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, p);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	s->http_status = status;
+	if (cc == CURLE_OK && status != 200)
+		snprintf(p->why, sizeof p->why, "HTTP status %ld", status);
+	else if (cc == CURLE_OK)
+		(void)page_check(p); /* an answer shorter than the magic line */
+	if (p->why[0] != 0) {
+		s->curl_rc = (int)CURLE_WEIRD_SERVER_REPLY;
+		return -1;
+	}
+	s->curl_rc = (int)cc;
+	return cc == CURLE_OK ? 0 : -1;
+}
+
+/* The transfer thread: ask for answer after answer, from=0 on, each from
+ * the previous one's X-Vybar-Next, until an answer holds no frame (or the
+ * header stays put); then close the pipe's write end (EOF). */
 static void *fetch_main(void *arg)
 {
 	vyv_source *s = arg;
 	CURL *c = curl_easy_init();
-	long status = 0;
+	uint64_t from = 0;
+	int first = 1;
 
-	if (c != NULL) {
-		curl_easy_setopt(c, CURLOPT_URL, s->url);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_pipe);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->wfd);
-		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		s->curl_rc = (int)curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		s->http_status = status;
-		curl_easy_cleanup(c);
-	} else {
+	if (c == NULL)
 		s->curl_rc = (int)CURLE_FAILED_INIT;
+	while (c != NULL) {
+		page p;
+
+		memset(&p, 0, sizeof p);
+		p.s = s;
+		p.first = first;
+		p.from = from;
+		if (fetch_page(c, s, &p) != 0) {
+			if (p.why[0] != 0)
+				fprintf(stderr, "vybar-verify: board GET %s: %s\n", s->url, p.why);
+			break;
+		}
+		if (p.frame_bytes == 0 || p.next == from)
+			break;
+		first = 0;
+		from = p.next;
 	}
+	if (c != NULL)
+		curl_easy_cleanup(c);
 	close(s->wfd);
 	s->wfd = -1;
 	return NULL;
@@ -66,7 +210,9 @@ int vyv_source_open(vyv_source *s, const char *source)
 		return s->f != NULL ? 0 : -1;
 	}
 	s->is_url = 1;
-	snprintf(s->url, sizeof s->url, "%s%s", source, source[strlen(source) - 1] == '/' ? RECORD_PATH + 1 : RECORD_PATH);
+	if (snprintf(s->base, sizeof s->base, "%s", source) >= (int)(sizeof s->base - NEXT_DIGITS - sizeof RECORD_PATH))
+		return -1;
+	snprintf(s->url, sizeof s->url, "%s", source);
 	if (pipe(fds) != 0)
 		return -1;
 	s->wfd = fds[1];
