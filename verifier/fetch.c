@@ -138,9 +138,14 @@ static int fetch_page(CURL *c, vyv_source *s, page *p)
 {
 	long status = 0;
 	CURLcode cc;
+	int n;
 
-	snprintf(s->url, sizeof s->url, "%s%s%" PRIu64, s->base,
-		 s->base[0] != 0 && s->base[strlen(s->base) - 1] == '/' ? RECORD_PATH + 1 : RECORD_PATH, p->from);
+	n = snprintf(s->url, sizeof s->url, "%s%s%" PRIu64, s->base,
+		     s->base[0] != 0 && s->base[strlen(s->base) - 1] == '/' ? RECORD_PATH + 1 : RECORD_PATH, p->from);
+	if (n < 0 || (size_t)n >= sizeof s->url) {
+		s->curl_rc = CURLE_URL_MALFORMAT; /* the board URL is too long */
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_page);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
