@@ -364,28 +364,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Run vybar-verify with args; its exit status, stdout into out. */
+/* Run vybar-verify with args (NULL-terminated); its exit status, its output into out. */
 static int run_verify(char *out, const char *const *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int st;
-
-	snprintf(cmd, sizeof cmd, "%s", VYBAR_VERIFY_PROGRAM);
-	for (size_t i = 0; args[i] != NULL; i++) {
-		strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
-	}
-	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, OUT_BYTES - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return vytest_run(out, OUT_BYTES, 1, VYBAR_VERIFY_PROGRAM, args);
 }
 
 /* 3. Three ballots from one credential: only the last counts; the board's

@@ -22,37 +22,10 @@
 #define ADMIN_RESULT VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT
 #define EXIT_SUPERSEDED 4
 
-/* Run vybar-verify with args (NULL-terminated); its stdout into out. */
+/* Run vybar-verify with args (NULL-terminated); its exit status, its output into out. */
 static int run(char *out, const char *const *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int st;
-
-	snprintf(cmd, sizeof cmd, "%s", VYBAR_VERIFY_PROGRAM);
-	for (size_t i = 0; args[i] != NULL; i++) {
-		strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
-	}
-	strncat(cmd, " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, OUT_BYTES - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
-static void write_bytes(const char *path, const uint8_t *b, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	return vytest_run(out, OUT_BYTES, 0, VYBAR_VERIFY_PROGRAM, args);
 }
 
 /* POST body to path; expect 200; the response body (malloc'd) and length. */
@@ -86,7 +59,7 @@ static void cast(vyh_election *e, const char *label, const char *variant, const 
 	p = vyf_ballot_pack(&e->r.st.election, &v, choices, variant, NULL, &n);
 	receipt = post_ok(e, "/v1/ballots", p, n, &rlen);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, n);
-	write_bytes(path, receipt, rlen);
+	vytest_write_file(path, receipt, rlen);
 	free(receipt);
 	free(p);
 }
@@ -186,7 +159,7 @@ static void test_verify_from_board(void **state)
 	remote = vyh_record(&e.b, &rlen);
 	assert_int_equal(rlen, llen);
 	assert_memory_equal(remote, local, llen);
-	write_bytes(rec_path, local, llen);
+	vytest_write_file(rec_path, local, llen);
 
 	/* The whole record: the same report from the board and from the file. */
 	assert_int_equal(run(from_url, (const char *const[]){ "record", url, "--jobs", "2", NULL }), 0);

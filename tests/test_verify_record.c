@@ -24,37 +24,10 @@ static size_t full_len, prefix_len;
 static size_t ballot_entry[4]; /* a, c (first), c (second, counted), b */
 static vyf_record rec;
 
-/* Run vybar-verify with args (NULL-terminated); its stdout into out. */
+/* Run vybar-verify with args (NULL-terminated); its exit status, its output into out. */
 static int run(char *out, const char *const *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int st;
-
-	snprintf(cmd, sizeof cmd, "%s", VYBAR_VERIFY_PROGRAM);
-	for (size_t i = 0; args[i] != NULL; i++) {
-		strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
-		strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
-	}
-	strncat(cmd, " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, OUT_BYTES - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
-static void write_bytes(const char *path, const uint8_t *b, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	return vytest_run(out, OUT_BYTES, 0, VYBAR_VERIFY_PROGRAM, args);
 }
 
 static void append_free(vyf_record *r, Vybar__EntryType type, uint8_t *p, const size_t *len)
@@ -134,11 +107,11 @@ static int setup(void **state)
 	snprintf(work_path, sizeof work_path, "%s/work.rec", dir);
 	build_election();
 	full = record_bytes(&rec, rec.n_entries, &full_len);
-	write_bytes(full_path, full, full_len);
+	vytest_write_file(full_path, full, full_len);
 	{
 		uint8_t *pre = record_bytes(&rec, ballot_entry[3], &prefix_len);
 
-		write_bytes(prefix_path, pre, prefix_len);
+		vytest_write_file(prefix_path, pre, prefix_len);
 		free(pre);
 	}
 	return 0;
@@ -300,7 +273,7 @@ static size_t entry_of_type(Vybar__EntryType t)
 static void write_flipped(size_t off, uint8_t mask)
 {
 	full[off] ^= mask;
-	write_bytes(work_path, full, full_len);
+	vytest_write_file(work_path, full, full_len);
 	full[off] ^= mask;
 }
 
@@ -314,7 +287,7 @@ static void test_tamper_frame(void **state)
 	(void)state;
 	write_flipped(0, 0x01); /* V1.0 magic */
 	expect_failure("V1.0", -1);
-	write_bytes(work_path, full, full_len - 5); /* V1.1 truncated last frame */
+	vytest_write_file(work_path, full, full_len - 5); /* V1.1 truncated last frame */
 	expect_failure("V1.1", (long long)rec.n_entries - 1);
 	/* V1.6: the last byte of entry 1's frame is in its signature (field 5). */
 	{
@@ -447,7 +420,7 @@ static void write_receipt(const char *path, size_t i, int corrupt)
 		h[0] ^= 1; /* a receipt for a ballot the record does not hold */
 	vy_receipt_make(&r, sig, code, e->seq, h, rec.keys.board_sk);
 	packed = vy_msg_pack(&r, &len);
-	write_bytes(path, packed, len);
+	vytest_write_file(path, packed, len);
 	free(packed);
 	vy_msg_free(b);
 	vy_msg_free(e);
@@ -478,7 +451,7 @@ static void test_receipt(void **state)
 
 		buf = (uint8_t *)vytest_read_file(path, &len);
 		buf[len - 1] ^= 1; /* the board signature's last byte */
-		write_bytes(path, buf, len);
+		vytest_write_file(path, buf, len);
 		free(buf);
 	}
 	assert_int_equal(run(out, (const char *const[]){ "receipt", "--receipt", path, full_path, NULL }), 1);

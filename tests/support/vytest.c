@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "crypto/group_impl.h"
 
@@ -84,4 +85,36 @@ void vytest_hex(char *out, const uint8_t *in, size_t len)
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+int vytest_run(char *out, size_t out_cap, int with_stderr, const char *program, const char *const *args)
+{
+	char cmd[4096];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof cmd, "%s", program);
+	for (size_t i = 0; args[i] != NULL; i++) {
+		strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
+		strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
+		strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
+	}
+	strncat(cmd, with_stderr ? " 2>&1" : " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, out_cap - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+void vytest_write_file(const char *path, const uint8_t *b, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
 }

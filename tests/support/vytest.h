@@ -31,4 +31,13 @@ char *vytest_read_file(const char *path, size_t *len);
 long vytest_unhex(uint8_t *out, size_t out_cap, const char *hex);
 void vytest_hex(char *out, const uint8_t *in, size_t len); /* out: 2*len+1 bytes */
 
+/* Run program with args (NULL-terminated, each quoted for the shell); its
+ * stdout, and its stderr too when with_stderr, into out (NUL-terminated, at
+ * most out_cap - 1 bytes). Returns the exit status; fails the test when the
+ * program did not exit normally. */
+int vytest_run(char *out, size_t out_cap, int with_stderr, const char *program, const char *const *args);
+
+/* Write len bytes to path, failing the test on any error. */
+void vytest_write_file(const char *path, const uint8_t *b, size_t len);
+
 #endif
