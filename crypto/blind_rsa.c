@@ -260,10 +260,10 @@ static vy_err emsa_pss_verify(const uint8_t *msg, size_t msg_len, const uint8_t 
 	vy_err err;
 
 	if (em_len < HLEN + salt_len + 2 || em[em_len - 1] != PSS_TRAILER)
-		return VY_ERR_PROOF;
+		return VY_ERR_SIGNATURE;
 	db_len = em_len - HLEN - 1;
 	if ((em[0] & (uint8_t)~top_mask) != 0)
-		return VY_ERR_PROOF;
+		return VY_ERR_SIGNATURE;
 	memcpy(db, em, db_len);
 	err = mgf1_xor(db, db_len, em + db_len);
 	if (err != VY_OK)
@@ -272,9 +272,9 @@ static vy_err emsa_pss_verify(const uint8_t *msg, size_t msg_len, const uint8_t 
 	ps_len = db_len - salt_len - 1;
 	for (size_t i = 0; i < ps_len; i++)
 		if (db[i] != 0)
-			return VY_ERR_PROOF;
+			return VY_ERR_SIGNATURE;
 	if (db[ps_len] != PSS_SEPARATOR)
-		return VY_ERR_PROOF;
+		return VY_ERR_SIGNATURE;
 	err = sha384(mhash, msg, msg_len, NULL, 0, NULL, 0);
 	if (err != VY_OK)
 		return err;
@@ -283,7 +283,7 @@ static vy_err emsa_pss_verify(const uint8_t *msg, size_t msg_len, const uint8_t 
 	err = sha384(h, zeros, sizeof zeros, mprime, HLEN + salt_len, NULL, 0);
 	if (err != VY_OK)
 		return err;
-	return sodium_memcmp(h, em + db_len, HLEN) == 0 ? VY_OK : VY_ERR_PROOF;
+	return sodium_memcmp(h, em + db_len, HLEN) == 0 ? VY_OK : VY_ERR_SIGNATURE;
 }
 
 /* ---- public key (§9.1) ---- */
@@ -821,7 +821,7 @@ vy_err vy_blind_rsa_verify_salt(const vy_rsa_pk *pk, const uint8_t *sig, size_t 
 	mpz_powm(s, s, e, n);
 	/* I2OSP(m, emLen) fails if m needs more than emLen bytes */
 	if (mpz_sizeinbase(s, 2) > 8 * em_len || mpz_to_bytes(em, em_len, s) != VY_OK)
-		err = VY_ERR_PROOF;
+		err = VY_ERR_SIGNATURE;
 	else
 		err = emsa_pss_verify(msg, msg_len, em, em_len, em_bits, salt_len);
 	mpz_clears(s, e, n, NULL);

@@ -21,6 +21,7 @@ static const char *const err_strings[VY_ERR__COUNT] = {
 	[VY_ERR_DLOG_RANGE] = "discrete logarithm outside the searched range",
 	[VY_ERR_VALUE_RANGE] = "value outside the allowed range",
 	[VY_ERR_INDEX] = "share index is zero, repeated or out of range",
+	[VY_ERR_SIGNATURE] = "signature does not verify",
 };
 
 const char *vy_err_str(vy_err e)

@@ -96,7 +96,7 @@ vy_err vy_blind_rsa_finalize(const vy_rsa_pk *pk, uint8_t *sig, size_t sig_len, 
 
 /* §9.7: RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) with SHA-384, MGF1-SHA-384 and
  * a 48-byte salt. VY_ERR_LENGTH if sig is not k bytes, VY_ERR_NONCANONICAL
- * if it is >= n, VY_ERR_PROOF if it does not verify. */
+ * if it is >= n, VY_ERR_SIGNATURE if it does not verify. */
 vy_err vy_blind_rsa_verify(const vy_rsa_pk *pk, const uint8_t *sig, size_t sig_len, const uint8_t *msg,
 			   size_t msg_len) VY_WARN_UNUSED;
 

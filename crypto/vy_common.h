@@ -47,6 +47,7 @@ typedef enum {
 	VY_ERR_DLOG_RANGE,   /* discrete log not found within the table's bound */
 	VY_ERR_VALUE_RANGE,  /* a plaintext or bound is outside what the construction allows */
 	VY_ERR_INDEX,        /* a share index is zero, repeated or out of range */
+	VY_ERR_SIGNATURE,    /* an RSA signature does not verify (crypto §9.7) */
 	VY_ERR__COUNT
 } vy_err;
 

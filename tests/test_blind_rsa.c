@@ -241,7 +241,7 @@ static void check_vector(const rfc_vector *v, const vyjson *j)
 	if (v->salt_len == VY_BLIND_RSA_SALT_BYTES)
 		assert_int_equal(vy_blind_rsa_verify(&pk, v->sig, k, v->prepared, v->prepared_len), VY_OK);
 	else
-		assert_int_equal(vy_blind_rsa_verify(&pk, v->sig, k, v->prepared, v->prepared_len), VY_ERR_PROOF);
+		assert_int_equal(vy_blind_rsa_verify(&pk, v->sig, k, v->prepared, v->prepared_len), VY_ERR_SIGNATURE);
 	vy_rsa_sk_free(sk);
 }
 
@@ -387,20 +387,20 @@ static void test_verify_rejects(void **state)
 	}
 	memcpy(bad, sig, k); /* the last bit too */
 	bad[k - 1] ^= 1;
-	expect_verify(&fresh_pk, bad, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&fresh_pk, bad, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 	prepared[PREPARED_BYTES - 1] ^= 0x80; /* message */
-	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 	prepared[PREPARED_BYTES - 1] ^= 0x80;
 	prepared[3] ^= 0x01; /* randomizer */
-	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 	prepared[3] ^= 0x01;
-	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared - 1, VY_ERR_PROOF); /* truncated message */
+	expect_verify(&fresh_pk, sig, k, prepared, sizeof prepared - 1, VY_ERR_SIGNATURE); /* truncated message */
 	pk2 = fresh_pk; /* key: a bit of the modulus */
 	pk2.n[k / 2] ^= 0x10;
-	expect_verify(&pk2, sig, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&pk2, sig, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 	pk2 = fresh_pk; /* key: the exponent */
 	pk2.e[pk2.e_len - 1] ^= 0x02;
-	expect_verify(&pk2, sig, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&pk2, sig, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 	/* signature = n, and = n + small: out of range */
 	memcpy(bad, fresh_pk.n, k);
 	expect_verify(&fresh_pk, bad, k, prepared, sizeof prepared, VY_ERR_NONCANONICAL);
@@ -413,7 +413,7 @@ static void test_verify_rejects(void **state)
 	expect_verify(&fresh_pk, bad, k + 1, prepared, sizeof prepared, VY_ERR_LENGTH);
 	/* all zeros: in range, does not verify */
 	memset(bad, 0, k);
-	expect_verify(&fresh_pk, bad, k, prepared, sizeof prepared, VY_ERR_PROOF);
+	expect_verify(&fresh_pk, bad, k, prepared, sizeof prepared, VY_ERR_SIGNATURE);
 }
 
 /* blind_sign refuses an input >= n or of the wrong length, and leaves
@@ -462,13 +462,13 @@ static void test_finalize_rejects(void **state)
 	inv[k - 1] ^= 1;
 	memset(sig, JUNK, sizeof sig);
 	assert_int_equal(vy_blind_rsa_finalize(&fresh_pk, sig, k, bsig, k, inv, k, prepared, sizeof prepared),
-			 VY_ERR_PROOF);
+			 VY_ERR_SIGNATURE);
 	for (size_t i = 0; i < k; i++)
 		assert_int_equal(sig[i], 0);
 	inv[k - 1] ^= 1;
 	bsig[7] ^= 4;
 	assert_int_equal(vy_blind_rsa_finalize(&fresh_pk, sig, k, bsig, k, inv, k, prepared, sizeof prepared),
-			 VY_ERR_PROOF);
+			 VY_ERR_SIGNATURE);
 	bsig[7] ^= 4;
 	assert_int_equal(vy_blind_rsa_finalize(&fresh_pk, sig, k, bsig, k - 1, inv, k, prepared, sizeof prepared),
 			 VY_ERR_LENGTH);
