@@ -12,6 +12,7 @@
  *   tracking(code TEXT PRIMARY KEY, seq INTEGER UNIQUE, type INTEGER, receipt BLOB)
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,29 @@ static vy_rc insert_one(sqlite_store *s, const vyb_store_entry *e, vy_reason *wh
 	return VY_R_OK;
 }
 
+/* After a failed COMMIT. The WAL may hold the whole group past the last
+ * committed frame, commit frame included, with valid checksums: written,
+ * then the fsync failed. This process no longer sees it, but SQLite's
+ * recovery after a crash would bring it back, with entries whose submitters
+ * were told they were not recorded. The next transaction is written at the
+ * same place, which breaks the chain of checksums of what remains of the
+ * group; so commit one at once, a change of user_version (one page, no
+ * table touched). Best effort: if it fails too, the next append does the
+ * same. */
+static void fence(sqlite_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v = 0;
+	char sql[64];
+
+	if (sqlite3_prepare_v2(s->w, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)((v + 1) & 0x7fffffff));
+	(void)sqlite3_exec(s->w, sql, NULL, NULL, NULL);
+}
+
 /* One transaction: every entry of the group and their index rows. */
 static vy_rc sq_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_reason *why)
 {
@@ -115,6 +139,9 @@ static vy_rc sq_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_
 	rc = exec(s->w, "COMMIT", why);
 	if (rc == VY_R_OK)
 		goto out;
+	sqlite3_exec(s->w, "ROLLBACK", NULL, NULL, NULL);
+	fence(s);
+	goto out;
 rollback:
 	/* A failed ROLLBACK leaves nothing to undo: the transaction is gone either way. */
 	sqlite3_exec(s->w, "ROLLBACK", NULL, NULL, NULL);

@@ -518,6 +518,7 @@ static vy_rc post_ballot(const vyc_board *bd, const char *path, const uint8_t *b
 	unsigned tries = o && o->tries ? o->tries : VYC_POST_TRIES;
 	unsigned wait = o && o->backoff_ms ? o->backoff_ms : VYC_BACKOFF_FIRST_MS;
 	vy_rc rc = vy_reason_set(why, VY_R_IO, "board %s: no answer", bd->url);
+	int busy = 0; /* the last try was answered 429/503, not lost */
 
 	snprintf(url, sizeof url, "%s%s", bd->url, path);
 	for (unsigned t = 0; t < tries; t++) {
@@ -525,17 +526,20 @@ static vy_rc post_ballot(const vyc_board *bd, const char *path, const uint8_t *b
 
 		if (t > 0) {
 			if (o && o->log)
-				fprintf(o->log, "The board is busy; trying again in %u ms.\n", wait);
+				fprintf(o->log, "The board %s; trying again in %u ms.\n", busy ? "is busy" : "did not answer",
+					wait);
 			sleep_ms(wait);
 			wait = wait * 2 > VYC_BACKOFF_MAX_MS ? VYC_BACKOFF_MAX_MS : wait * 2;
 		}
 		if (vyc_http_post(url, body, len, &r) != VY_R_OK) {
-			rc = vy_reason_set(why, VY_R_IO, "board %s: no answer", bd->url);
+			rc = vy_reason_set(why, VY_R_IO, "board %s: no answer after %u tries", bd->url, t + 1);
+			busy = 0;
 			continue;
 		}
 		if (r.status == 429 || r.status == 503) {
 			rc = vy_reason_set(why, VY_R_IO, "board %s: busy (HTTP %ld) after %u tries", bd->url, r.status,
 					   t + 1);
+			busy = 1;
 			vyc_http_resp_free(&r);
 			continue;
 		}

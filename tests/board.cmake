@@ -18,6 +18,19 @@ foreach(src ${VYTEST_BOARD_SOURCES})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300)
 endforeach()
 
+# tests/test_board_faults.c loads this into a real vybar-board with
+# LD_PRELOAD: fsync/fdatasync or pwrite fail with EIO while a control file
+# exists (tests/support/preload/eio_preload.c). Built without the
+# sanitizers: it only forwards system calls.
+add_library(vytest_eio_preload MODULE ${CMAKE_CURRENT_SOURCE_DIR}/support/preload/eio_preload.c)
+set_target_properties(vytest_eio_preload PROPERTIES LINK_OPTIONS "" PREFIX "")
+target_compile_options(vytest_eio_preload PRIVATE -fno-sanitize=all)
+if(TARGET test_board_faults)
+  add_dependencies(test_board_faults vytest_eio_preload)
+  target_compile_definitions(test_board_faults PRIVATE
+    VYTEST_EIO_PRELOAD="$<TARGET_FILE:vytest_eio_preload>")
+endif()
+
 # bench/bench_board.c (added by bench/CMakeLists.txt, processed after this
 # file) needs the fixtures and libcurl: link them once every directory is known.
 function(vybar_board_bench_link)

@@ -19,3 +19,10 @@ foreach(src ${VYTEST_REGISTRAR_SOURCES})
   add_dependencies(${name} vybar-registrar)
   set_tests_properties(${name} PROPERTIES TIMEOUT 300)
 endforeach()
+
+# tests/test_registrar_yes.c drives the registrar's core in the test's own
+# process, with an eligibility check of its own (VYR_ELIG_YES), which the
+# program cannot be given.
+if(TARGET test_registrar_yes)
+  target_link_libraries(test_registrar_yes PRIVATE vyregistrar_core)
+endif()

@@ -575,7 +575,9 @@ static vyr_status issue(vyr_state *st, const uint8_t h[VYR_ID_HASH_BYTES], vyr_e
 		(void)exec_sql(st->db, "ROLLBACK");
 		/* §4.1 step 5: the byte-identical retry gets the same signature */
 		if (memcmp(prev, r->blinded.data, k) != 0)
-			return fail(reason, VYR_S_USED, "evidence: a credential was already issued for this code");
+			return fail(reason, VYR_S_USED,
+				    elig == VYR_ELIG_LISTED ? "evidence: a credential was already issued for this code"
+							    : "evidence: a credential was already issued for this identity");
 		if (vy_blind_rsa_sign(st->sk, sig, k, r->blinded.data, k) != VY_OK)
 			return fail(reason, VYR_S_MALFORMED, "blinded: not a number below the modulus");
 		return VYR_S_OK;
