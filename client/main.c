@@ -1,6 +1,7 @@
 /*
  * vybar-vote, the voter's program (specs/client.md): register, show the
- * election, vote (audit and/or cast), check the receipt.
+ * election, vote (audit and/or cast), check the receipt, show an audited
+ * ballot's choices on another device.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -8,12 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/audit.h"
 #include "client/registration.h"
 #include "client/vote.h"
 
 #define MAX_CHOICE_ARGS 64
 #define DEFAULT_RECEIPT "vybar-receipt.pb"
 #define ANSWER_BYTES 64
+
+/* Exit statuses of check-audit beyond 0, 1 and 2 (specs/client.md §8). */
+#define EXIT_AUDIT_NOT_FOUND 3
+#define EXIT_AUDIT_CAST 4
+#define EXIT_AUDIT_BAD 5
 
 typedef struct {
 	const char *cmd, *board, *registrar, *code, *credential, *receipt, *election;
@@ -29,7 +36,8 @@ static void usage(void)
 		"       vybar-vote register --board URL --registrar URL --code CODE --credential FILE\n"
 		"       vybar-vote cast     --board URL --credential FILE [--choice C=O[,O...]|C=blank]...\n"
 		"                           [--audit] [--yes] [--receipt FILE] [--election FINGERPRINT]\n"
-		"       vybar-vote check    --board URL [--receipt FILE]\n");
+		"       vybar-vote check    --board URL [--receipt FILE]\n"
+		"       vybar-vote check-audit --board URL --code TRACKING_CODE [--election FINGERPRINT]\n");
 }
 
 /* argv into a; -1 on a usage error. */
@@ -188,6 +196,9 @@ static int vote(const args *a, const vyc_board *bd, const vyc_credential *c, con
 		}
 		printf("Audited: ballot %s, with its choices and randomness, is on the board for anyone to check "
 		       "(vybar-verify). It does not count. Encrypting afresh.\n", b.tracking_code);
+		printf("To see the choices it holds, run on another device (not this one): vybar-vote check-audit "
+		       "--board %s --code %s%s%s\n", a->board, b.tracking_code, a->election ? " --election " : "",
+		       a->election ? a->election : "");
 		vy_built_ballot_free(&b);
 		audit = 0;
 	}
@@ -269,6 +280,54 @@ static int cmd_check(const args *a)
 	return 0;
 }
 
+/* The choices an audited ballot holds, re-checked here (client.md §8). */
+static int cmd_check_audit(const args *a)
+{
+	vyc_board bd;
+	vyc_audit_result res;
+	char code[VY_TRACKING_CODE_BYTES];
+	vy_reason why;
+	int ret = 0;
+	vy_rc rc;
+
+	if (a->code == NULL)
+		return 2;
+	if (vyc_tracking_code_parse(code, a->code, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-vote: %s\n", why.msg);
+		return 2;
+	}
+	if (open_board(&bd, a) != 0)
+		return 1;
+	rc = vyc_audit_find(&bd, code, &res, &why);
+	if (rc != VY_R_OK && res.status == VYC_AUDIT_FOUND) {
+		fprintf(stderr, "vybar-vote: THE AUDITED BALLOT DOES NOT CHECK%s%s%s: %s\n"
+			"Its choices are not shown: they are not what its encryption holds. The board should never "
+			"have accepted it: report this to the election commission, and do not cast from the device "
+			"that made it.\n", why.check[0] ? " (" : "", why.check, why.check[0] ? ")" : "", why.msg);
+		ret = EXIT_AUDIT_BAD;
+	} else if (rc != VY_R_OK) {
+		fprintf(stderr, "vybar-vote: %s\n", why.msg);
+		ret = 1;
+	} else if (res.status == VYC_AUDIT_CAST) {
+		fprintf(stderr, "vybar-vote: ballot %s (position %llu) was cast, not audited: its choices are encrypted "
+			"and secret, and no program can show them (only the sum of the counted ballots is ever "
+			"decrypted). To see that it is on the board, use `vybar-vote check` with its receipt.\n", code,
+			(unsigned long long)res.seq);
+		ret = EXIT_AUDIT_CAST;
+	} else if (res.status == VYC_AUDIT_NOT_FOUND) {
+		fprintf(stderr, "vybar-vote: no ballot with tracking code %s is on the record of board %s "
+			"(%llu entries). Check that you typed the code the client showed. If you did, the device "
+			"that audited did not publish the audit it showed you: do not cast from it.\n", code, bd.url,
+			(unsigned long long)bd.st.next_seq);
+		ret = EXIT_AUDIT_NOT_FOUND;
+	} else {
+		vyc_audit_print(stdout, &bd, &res);
+	}
+	vyc_audit_result_free(&res);
+	vyc_board_free(&bd);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	args a;
@@ -290,6 +349,8 @@ int main(int argc, char **argv)
 		ret = cmd_cast(&a);
 	else if (strcmp(a.cmd, "check") == 0)
 		ret = cmd_check(&a);
+	else if (strcmp(a.cmd, "check-audit") == 0)
+		ret = cmd_check_audit(&a);
 	else
 		ret = 2;
 	if (ret == 2)
