@@ -19,12 +19,37 @@ static size_t str_len(const char *s)
 }
 
 /* A required text: 1..max bytes. */
+/* §1.5: the position of the first character a terminal or a text renderer
+ * would act on rather than show: C0 controls and DEL (one byte), C1
+ * controls U+0080..U+009F (C2 80..C2 9F), and the bidirectional embedding,
+ * override and isolate controls U+202A..U+202E (E2 80 AA..AE) and
+ * U+2066..U+2069 (E2 81 A6..A9), which can reorder what a voter reads.
+ * The string is already valid UTF-8 (§1.3). Returns n when there is none. */
+static size_t first_control(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return i;
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			return i;
+		if (s[i] == 0xe2 && i + 2 < n &&
+		    ((s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
+		     (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)))
+			return i;
+	}
+	return n;
+}
+
 static vy_rc check_text(const char *s, size_t max, const char *what, vy_reason *why)
 {
-	size_t n = str_len(s);
+	size_t n = str_len(s), at;
 
 	if (n == 0 || n > max)
 		return vy_reason_set(why, VY_R_FIELD, "%s: length %zu, must be 1..%zu bytes", what, n, max);
+	at = first_control((const uint8_t *)s, n);
+	if (at < n)
+		return vy_reason_set(why, VY_R_FIELD, "%s: control character at byte %zu (byte 0x%02x)", what, at,
+				     (unsigned)(uint8_t)s[at]);
 	return VY_R_OK;
 }
 

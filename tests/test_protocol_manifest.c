@@ -77,6 +77,27 @@ static void rsa_3065_bits(Vybar__Manifest *m) { m->registrar_key->modulus.data[0
 static void period(Vybar__Manifest *m) { m->voting_end = m->voting_start; }
 static void counting(Vybar__Manifest *m) { m->counting_rule = 0; }
 
+/* §1.5: one character a terminal or a renderer would act on, anywhere in a text. */
+static void set_text(char **field, const char *text)
+{
+	char *t = strdup(text);
+
+	assert_non_null(t);
+	free(*field);
+	*field = t;
+}
+static void title_escape(Vybar__Manifest *m) { set_text(&m->title, "Council \x1b[2J"); }
+static void title_del(Vybar__Manifest *m) { set_text(&m->title, "Council\x7f"); }
+static void option_newline(Vybar__Manifest *m) { set_text(&m->contests[1]->options[0]->title, "Yes\nNo"); }
+static void option_c1(Vybar__Manifest *m) { set_text(&m->contests[1]->options[0]->title, "Yes\xc2\x9b"); }
+static void list_rlo(Vybar__Manifest *m) { set_text(&m->contests[2]->party_list->lists[0]->name, "List \xe2\x80\xae" "A"); }
+static void candidate_isolate(Vybar__Manifest *m)
+{
+	set_text(&m->contests[2]->party_list->lists[0]->candidates[0]->name, "\xe2\x81\xa6Name");
+}
+static void trustee_tab(Vybar__Manifest *m) { set_text(&m->trustees[0]->name, "Trustee\t1"); }
+static void id_nul_free_cr(Vybar__Manifest *m) { set_text(&m->election_id, "vote\r"); }
+
 static void test_rules(void **state)
 {
 	(void)state;
@@ -107,6 +128,31 @@ static void test_rules(void **state)
 	expect_broken(rsa_3065_bits, VY_R_KEY);
 	expect_broken(period, VY_R_FIELD);
 	expect_broken(counting, VY_R_FIELD);
+	expect_broken(title_escape, VY_R_FIELD);
+	expect_broken(title_del, VY_R_FIELD);
+	expect_broken(option_newline, VY_R_FIELD);
+	expect_broken(option_c1, VY_R_FIELD);
+	expect_broken(list_rlo, VY_R_FIELD);
+	expect_broken(candidate_isolate, VY_R_FIELD);
+	expect_broken(trustee_tab, VY_R_FIELD);
+	expect_broken(id_nul_free_cr, VY_R_FIELD);
+}
+
+/* §1.5: the refusal names the field and the byte; printable UTF-8 that only
+ * looks like a control (U+00A0, U+202F, U+2065) is accepted. */
+static void test_control_characters(void **state)
+{
+	Vybar__Manifest *m = vyf_manifest_new(&keys);
+	vy_reason why = { 0 };
+
+	(void)state;
+	set_text(&m->contests[1]->options[0]->title, "Yes\xc2\xa0\xe2\x80\xaf\xe2\x81\xa5 \xd0\xa2\xd0\xb0\xd0\xba");
+	if (vy_manifest_validate(m, &why) != VY_R_OK)
+		fail_msg("printable text refused: %s", why.msg);
+	set_text(&m->contests[1]->options[0]->title, "Yes \xe2\x80\xae");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_string_equal(why.msg, "contest 1 option 0 title: control character at byte 4 (byte 0xe2)");
+	vy_msg_free(m);
 }
 
 /* List "List B": candidates 3 and 4 both female: block 2 breaks the rule. */
@@ -191,6 +237,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_valid),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_gender_rule_message),
 		cmocka_unit_test(test_gender_rule_blocks),
 		cmocka_unit_test(test_base_hash),
