@@ -1,6 +1,7 @@
-# `make demo` (bench/demo.sh): the voter simulator and the commission's
-# helper, both linked with the voter's library (client/, vybar_client), and
-# the demo at a tiny size as a ctest (bench/demo_check.sh). Included from
+# `make demo` (bench/demo.sh): the voter simulator, linked with the voter's
+# library (client/, vybar_client), and the demo at a tiny size as a ctest
+# (bench/demo_check.sh). The commission's side uses the real programs
+# (vybar-board manifest / admin / publish-issued, vybar-verify fetch). Included from
 # bench/CMakeLists.txt, or with -DCMAKE_PROJECT_INCLUDE=<this file>; the
 # work is deferred until every directory is known, and done once.
 get_property(vybar_demo_done GLOBAL PROPERTY VYBAR_DEMO_WIRED)
@@ -17,12 +18,10 @@ function(vybar_demo_wire)
     return()
   endif()
   find_package(Threads REQUIRED)
-  foreach(name demo_voters demo_setup)
-    add_executable(${name} ${CMAKE_SOURCE_DIR}/bench/${name}.c)
-    target_link_libraries(${name} PRIVATE vybar_client PkgConfig::GCRYPT Threads::Threads)
-    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-  endforeach()
-  add_custom_target(demo_programs ALL DEPENDS demo_voters demo_setup vybar-board vybar-registrar
+  add_executable(demo_voters ${CMAKE_SOURCE_DIR}/bench/demo_voters.c)
+  target_link_libraries(demo_voters PRIVATE vybar_client PkgConfig::GCRYPT Threads::Threads)
+  set_target_properties(demo_voters PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+  add_custom_target(demo_programs ALL DEPENDS demo_voters vybar-board vybar-registrar
                     vybar-trustee vybar-verify vybar-vote)
   # The whole demo at 30 voters: the verifier's exit 0 and the seat table
   # of the scaled totals.

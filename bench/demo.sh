@@ -2,15 +2,19 @@
 # The 2024 Coordination Council election, end to end, with the real programs
 # over HTTP on 127.0.0.1 (`make demo`):
 #   keys: a board, a registrar, the commission, 5 trustees (threshold 3);
-#   the manifest (bench/demo_setup.c): one closed party-list contest, 80
-#   seats, 3 % threshold, Hare over all valid votes with largest remainders,
-#   gender rule 2 of every 5, 11 lists;
-#   the key ceremony through the board with vybar-trustee; open;
+#   the manifest (vybar-board manifest from bench/council-2024.json, the
+#   commission's election description, specs/commission.md): one closed
+#   party-list contest, 80 seats, 3 % threshold, Hare over all valid votes
+#   with largest remainders, gender rule 2 of every 5, 11 lists;
+#   the key ceremony through the board with vybar-trustee; open
+#   (vybar-board admin);
 #   6,723 voters register and vote (three with the real vybar-vote: an
 #   audit, a revote, a check; the others with bench/demo_voters.c in one
 #   process); some audit, some revote;
-#   close, the registrar's issued statement, tally, 3 of 5 trustees decrypt,
-#   the result with the seats and the elected; vybar-verify record URL.
+#   close, the registrar's issued statement (vybar-board publish-issued),
+#   tally, 3 of 5 trustees decrypt, result; the record saved (vybar-verify
+#   fetch) and verified, with the verified result, the seats and the
+#   elected printed (vybar-verify record URL --result).
 #
 # usage: bench/demo.sh [BUILD_DIR]        (default: build)
 # environment: DEMO_VOTERS (default 6723; the totals are scaled to it),
@@ -26,25 +30,25 @@ BIN_REG=$BUILD/bulletin/registrar/vybar-registrar
 BIN_TRUSTEE=$BUILD/trustee/vybar-trustee
 BIN_VOTE=$BUILD/client/vybar-vote
 BIN_VERIFY=$BUILD/verifier/vybar-verify
-BIN_SETUP=$BUILD/bench/demo_setup
 BIN_VOTERS=$BUILD/bench/demo_voters
 
 FULL_VOTERS=6723
 VOTERS=${DEMO_VOTERS:-$FULL_VOTERS}
 THREADS=${DEMO_THREADS:-8}
+ELECTION=$ROOT/bench/council-2024.json
 TRUSTEES=5
-THRESHOLD=3
+THRESHOLD=$(grep -o '"threshold": *[0-9]*' "$ELECTION" | grep -o '[0-9]*$') # the description's
 DECIDERS="1 3 5"
 RESERVED=3          # voters who use the real vybar-vote
 AUDIT_EVERY=50      # every 50th simulated voter audits a ballot first
 REVOTE_EVERY=40     # every 40th casts for another list first, then revotes
-# The 2024 totals, in the manifest's list order (bench/demo_setup.c).
+# The 2024 totals, in the manifest's list order (bench/council-2024.json).
 LIST_NAMES=("Solidarity" "Liberty" "European Choice" "Our Cause" "Voice of Diasporas"
 	"Independent Belarusians" "Prakopjeu-Jahorau Bloc" "Team Latushka and Movement for Freedom"
 	"Down with Fear!" "Strana Dlya Zhizni" "Youth Offensive")
 FULL_TOTALS=(104 432 605 489 184 616 1050 2358 226 61 598)
 
-for b in "$BIN_BOARD" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_SETUP" "$BIN_VOTERS"; do
+for b in "$BIN_BOARD" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_VOTERS"; do
 	[ -x "$b" ] || { echo "demo: $b is missing (build first: make demo)" >&2; exit 1; }
 done
 if [ "$VOTERS" -lt "$((RESERVED + 1))" ]; then
@@ -169,9 +173,9 @@ done
 phase_done "keys and voter roll ($VOTERS codes)"
 
 step "manifest: 80 seats, 3 % threshold, Hare (all votes), gender rule 2 of 5, 11 lists"
-"$BIN_SETUP" manifest --out "$D/manifest.pb" --registrar-keys "$D/registrar/public-keys.pb" \
+"$BIN_BOARD" manifest --election "$ELECTION" --registrar-keys "$D/registrar/public-keys.pb" \
 	--board-pk "$BOARD_PK" --commission-pk "$COMMISSION_PK" --trustee-pks "$D/trustee-pks.txt" \
-	--threshold $THRESHOLD
+	--out "$D/manifest.pb"
 "$BIN_REG" serve --dir "$D/registrar/state" --manifest "$D/manifest.pb" --listen 127.0.0.1 --port 0 \
 	--port-file "$D/registrar/port" 2>"$D/logs/registrar.log" &
 PIDS+=($!)
@@ -191,7 +195,7 @@ for round in announce reveal verdict; do
 	trustees_round $round $ALL
 	echo "  $round: $TRUSTEES of $TRUSTEES"
 done
-"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" open
+"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" open
 phase_done "key ceremony and open"
 
 step "voting: $VOTERS voters register and vote ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
@@ -232,30 +236,28 @@ done <"$D/voters/reserved-codes.txt"
 phase_done "voting ($VOTERS voters)"
 
 step "close, the registrar's issued statement, tally"
-"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" close
-"$BIN_SETUP" issued --board "$BOARD" --registrar "$REGISTRAR"
-"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" tally
+"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" close
+"$BIN_BOARD" publish-issued --board "$BOARD" --registrar "$REGISTRAR"
+"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" tally
 phase_done "close, issued statement, tally"
 
 step "partial decryptions: trustees $DECIDERS of $TRUSTEES (vybar-trustee decrypt --board)"
 # shellcheck disable=SC2086
 trustees_round decrypt $DECIDERS
-"$BIN_SETUP" admin --board "$BOARD" --key "$D/commission/key" result
+"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" result
 phase_done "decryption and result"
 
-step "result"
-"$BIN_SETUP" result --board "$BOARD" | tee "$D/result.txt"
-phase_done "result printed"
-
-step "the record, saved to a file (every page of GET /v1/record)"
-"$BIN_SETUP" record --board "$BOARD" --out "$D/record.vybar"
+step "the record, saved to a file (vybar-verify fetch: every page of GET /v1/record)"
+"$BIN_VERIFY" fetch "$BOARD" --out "$D/record.vybar"
 phase_done "record saved"
 
-step "vybar-verify record $BOARD"
+step "vybar-verify record $BOARD --result: every check, then the verified result"
 set +e
-"$BIN_VERIFY" record "$BOARD" --jobs "$(nproc 2>/dev/null || echo 2)" | tee "$D/verify.txt"
+"$BIN_VERIFY" record "$BOARD" --result --jobs "$(nproc 2>/dev/null || echo 2)" | tee "$D/verify.txt"
 vrc=${PIPESTATUS[0]}
 set -e
+# The result (seat table, elected candidates) as printed once verified.
+sed -n '/^Result (entry /,$p' "$D/verify.txt" >"$D/result.txt"
 phase_done "verification of the whole record"
 if [ "$vrc" -ne 0 ]; then
 	# Tell a bad record from a verifier that did not read all of it.
@@ -267,6 +269,7 @@ fi
 T_END=$(now)
 echo
 echo "record: $D/record.vybar (record file), $D/board/record.db (the board's SQLite store)"
+echo "result: $D/result.txt (as verified)"
 echo "keys:   board $D/board/key, commission $D/commission/key,"
 echo "        registrar $D/registrar/state, trustees $D/trustee-{1..$TRUSTEES} (passphrases in $D/trustee-*.pass)"
 echo "voters: credentials and receipts in $D/voters, logs in $D/logs"

@@ -1,15 +1,22 @@
 /*
- * vybar-board: the bulletin board server (specs/board-api.md).
+ * vybar-board: the bulletin board server (specs/board-api.md), and the
+ * election commission's commands that administer it (specs/commission.md).
  *
  *   vybar-board keygen --out FILE
  *   vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]
  *               [--port N] [--port-file FILE] [--threads N] [--timeout S]
  *               [--queue N] [--rate R] [--burst B] [--conn-limit N]
  *               [--per-ip-limit N] [--checkers N]
+ *   vybar-board manifest --election FILE.json --registrar-keys FILE
+ *               --board-pk HEX --commission-pk HEX --trustee-pks FILE --out FILE
+ *   vybar-board admin --board URL --key FILE open|close|tally|result
+ *   vybar-board publish-issued --board URL --registrar URL
  *
- * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 on a usage, I/O
- * or start-up error, 2 when the board refuses the stored record (an entry
- * fails validation), its key or the manifest given.
+ * Exit status: 0 after a clean stop (SIGINT, SIGTERM) or a command done, 1
+ * on a usage, I/O or start-up error (or no answer from a server), 2 when
+ * the board refuses the stored record (an entry fails validation), its key
+ * or the manifest given, or (commission commands) when the description or
+ * the action is refused.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,6 +27,9 @@
 
 #include <sodium.h>
 
+#include <curl/curl.h>
+
+#include "bulletin/commission.h"
 #include "bulletin/http.h"
 #include "bulletin/keyfile.h"
 
@@ -48,7 +58,11 @@ static void usage(void)
 		"       vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]\n"
 		"                   [--port N|0] [--port-file FILE] [--threads N] [--timeout S]\n"
 		"                   [--queue N] [--rate R] [--burst B] [--conn-limit N] [--per-ip-limit N]\n"
-		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n");
+		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n"
+		"       vybar-board manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
+		"                   --commission-pk HEX --trustee-pks FILE --out FILE\n"
+		"       vybar-board admin --board URL --key FILE open|close|tally|result\n"
+		"       vybar-board publish-issued --board URL --registrar URL\n");
 }
 
 /* A non-negative number argument. */
@@ -193,16 +207,38 @@ static int cmd_serve(int argc, char **argv)
 	return 0;
 }
 
+/* The commission's commands, which talk to the board over HTTP. */
+static int commission(int (*cmd)(int, char **), int argc, char **argv)
+{
+	int rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "vybar-board: cannot initialise libcurl\n");
+		return EXIT_USAGE;
+	}
+	rc = cmd(argc, argv);
+	curl_global_cleanup();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	const char *cmd = argc >= 2 ? argv[1] : "";
+
 	if (vy_init() != VY_OK) {
 		fprintf(stderr, "vybar-board: cannot initialise the library\n");
 		return EXIT_USAGE;
 	}
-	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+	if (strcmp(cmd, "keygen") == 0)
 		return cmd_keygen(argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "manifest") == 0)
+		return vyb_cmd_manifest(argc, argv);
+	if (strcmp(cmd, "admin") == 0)
+		return commission(vyb_cmd_admin, argc, argv);
+	if (strcmp(cmd, "publish-issued") == 0)
+		return commission(vyb_cmd_publish_issued, argc, argv);
 	usage();
 	return EXIT_USAGE;
 }

@@ -31,6 +31,20 @@ if(TARGET test_board_faults)
     VYTEST_EIO_PRELOAD="$<TARGET_FILE:vytest_eio_preload>")
 endif()
 
+# The commission's commands (tests/test_commission_*.c) run vybar-board
+# (manifest, admin, publish-issued) and vybar-verify (fetch, record
+# --result); their stand-in registrar and paging board use libmicrohttpd,
+# which the board's core brings.
+file(GLOB VYTEST_COMMISSION_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_commission_*.c)
+foreach(src ${VYTEST_COMMISSION_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  target_link_libraries(${name} PRIVATE vyboard_core)
+  target_compile_definitions(${name} PRIVATE VYBAR_BOARD_PROGRAM="$<TARGET_FILE:vybar-board>"
+                             VYBAR_VERIFY_PROGRAM="$<TARGET_FILE:vybar-verify>")
+  add_dependencies(${name} vybar-board vybar-verify)
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300)
+endforeach()
+
 # bench/bench_board.c (added by bench/CMakeLists.txt, processed after this
 # file) needs the fixtures and libcurl: link them once every directory is known.
 function(vybar_board_bench_link)

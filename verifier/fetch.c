@@ -3,6 +3,10 @@
  * after answer (GET /v1/record?from=N, following X-Vybar-Next, specs/
  * board-api.md) by a libcurl thread and streamed through a pipe as one
  * record: the magic line once, then every frame in order (flat memory).
+ *
+ * And the same answers saved to a record file (vybar-verify fetch), one in
+ * memory at a time, and the last frame of a record file (the RESULT that
+ * vybar-verify record --result prints once the record verifies).
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -246,4 +250,216 @@ int vyv_source_close(vyv_source *s)
 	}
 	s->f = NULL;
 	return ok ? 0 : -1;
+}
+
+/* ---- the whole record, saved (vybar-verify fetch) ---- */
+
+/* An answer can exceed 8 MiB by its last frame (board-api.md §4). */
+#define PAGE_MAX_BYTES ((size_t)VY_RECORD_MAGIC_LEN + (8u << 20) + 4u + VY_MAX_ENTRY_BYTES)
+
+/* One answer, in memory. */
+typedef struct {
+	uint8_t *data;
+	size_t len, cap;
+	char next_s[NEXT_DIGITS + 1];
+	int header_seen;
+} answer;
+
+static size_t answer_write(char *data, size_t size, size_t n, void *arg)
+{
+	answer *a = arg;
+	size_t len = size * n;
+
+	if (len > PAGE_MAX_BYTES - a->len)
+		return 0; /* larger than any answer of a board */
+	if (a->len + len > a->cap) {
+		size_t cap = a->cap ? a->cap : 1u << 16;
+		uint8_t *nd;
+
+		while (cap < a->len + len)
+			cap *= 2;
+		nd = realloc(a->data, cap);
+		if (nd == NULL)
+			return 0;
+		a->data = nd;
+		a->cap = cap;
+	}
+	memcpy(a->data + a->len, data, len);
+	a->len += len;
+	return len;
+}
+
+static size_t answer_header(char *h, size_t size, size_t n, void *arg)
+{
+	answer *a = arg;
+	size_t len = size * n, k = strlen(NEXT_HEADER), d = 0;
+
+	if (len > k && strncasecmp(h, NEXT_HEADER, k) == 0) {
+		h += k;
+		len -= k;
+		while (len > 0 && *h == ' ') {
+			h++;
+			len--;
+		}
+		while (d < len && d < NEXT_DIGITS && h[d] >= '0' && h[d] <= '9') {
+			a->next_s[d] = h[d];
+			d++;
+		}
+		a->next_s[d] = 0;
+		a->header_seen = 1;
+	}
+	return size * n;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The frames of one answer after its magic line: whole, each 1..max
+ * bytes; their number in *count and where the last starts in *last. */
+static int frames_of(const uint8_t *p, size_t len, uint64_t *count, size_t *last)
+{
+	size_t at = 0;
+
+	*count = 0;
+	while (at < len) {
+		uint32_t n;
+
+		if (len - at < 4)
+			return -1;
+		n = be32(p + at);
+		if (n == 0 || n > VY_MAX_ENTRY_BYTES || len - at - 4 < n)
+			return -1;
+		*last = at;
+		at += 4 + (size_t)n;
+		++*count;
+	}
+	return 0;
+}
+
+int vyv_fetch(const char *base, uint64_t from, FILE *out, vyv_fetched *got, char *err, size_t err_cap)
+{
+	CURL *c = curl_easy_init();
+	char url[2048 + sizeof RECORD_PATH + NEXT_DIGITS];
+	const char *slash;
+	int rc = -1;
+
+	memset(got, 0, sizeof *got);
+	err[0] = 0;
+	if (c == NULL) {
+		snprintf(err, err_cap, "cannot start libcurl");
+		return -1;
+	}
+	slash = base[0] != 0 && base[strlen(base) - 1] == '/' ? RECORD_PATH + 1 : RECORD_PATH;
+	if (fwrite(VY_RECORD_MAGIC, 1, VY_RECORD_MAGIC_LEN, out) != VY_RECORD_MAGIC_LEN) {
+		snprintf(err, err_cap, "cannot write the record file");
+		goto out;
+	}
+	got->bytes = VY_RECORD_MAGIC_LEN;
+	for (;;) {
+		answer a;
+		long status = 0;
+		uint64_t count = 0, next;
+		size_t last = 0, body;
+		char *end = NULL;
+		CURLcode cc;
+		int n = snprintf(url, sizeof url, "%s%s%" PRIu64, base, slash, from);
+
+		if (n < 0 || (size_t)n >= sizeof url) {
+			snprintf(err, err_cap, "the board URL is too long");
+			goto out;
+		}
+		memset(&a, 0, sizeof a);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, answer_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		cc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		got->pages++;
+		if (cc != CURLE_OK)
+			snprintf(err, err_cap, "GET %s: %s", url, curl_easy_strerror(cc));
+		else if (status != 200)
+			snprintf(err, err_cap, "GET %s: HTTP status %ld", url, status);
+		else if (a.len < VY_RECORD_MAGIC_LEN || memcmp(a.data, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN) != 0)
+			snprintf(err, err_cap, "GET %s: the answer does not start with the record magic", url);
+		else if (!a.header_seen || a.next_s[0] == 0 || (next = strtoull(a.next_s, &end, 10), *end != 0))
+			snprintf(err, err_cap, "GET %s: no X-Vybar-Next header", url);
+		else if (frames_of(a.data + VY_RECORD_MAGIC_LEN, a.len - VY_RECORD_MAGIC_LEN, &count, &last) != 0)
+			snprintf(err, err_cap, "GET %s: the answer ends inside a frame", url);
+		else if (next != from + count)
+			snprintf(err, err_cap,
+				 "GET %s: X-Vybar-Next is %" PRIu64 " after %" PRIu64 " entries from %" PRIu64, url,
+				 next, count, from);
+		if (err[0] != 0) {
+			free(a.data);
+			goto out;
+		}
+		body = a.len - VY_RECORD_MAGIC_LEN;
+		if (count > 0) {
+			uint8_t *lp = a.data + VY_RECORD_MAGIC_LEN + last;
+			size_t ln = be32(lp);
+
+			free(got->last);
+			got->last = malloc(ln);
+			if (got->last == NULL || fwrite(a.data + VY_RECORD_MAGIC_LEN, 1, body, out) != body) {
+				snprintf(err, err_cap, "%s",
+					 got->last == NULL ? "out of memory" : "cannot write the record file");
+				free(a.data);
+				goto out;
+			}
+			memcpy(got->last, lp + 4, ln);
+			got->last_len = ln;
+			got->entries += count;
+			got->bytes += body;
+		}
+		free(a.data);
+		if (count == 0)
+			break;
+		from = next;
+	}
+	rc = 0;
+out:
+	curl_easy_cleanup(c);
+	if (rc != 0) {
+		free(got->last);
+		got->last = NULL;
+		got->last_len = 0;
+	}
+	return rc;
+}
+
+int vyv_last_frame(FILE *f, uint8_t **entry, size_t *len, uint64_t *count)
+{
+	uint8_t magic[VY_RECORD_MAGIC_LEN], hdr[4];
+	off_t last = -1;
+	uint32_t n = 0, last_n = 0;
+
+	*entry = NULL;
+	*count = 0;
+	if (fread(magic, 1, sizeof magic, f) != sizeof magic || memcmp(magic, VY_RECORD_MAGIC, sizeof magic) != 0)
+		return -1;
+	while (fread(hdr, 1, 4, f) == 4) {
+		n = be32(hdr);
+		if (n == 0 || n > VY_MAX_ENTRY_BYTES)
+			return -1;
+		last = ftello(f);
+		last_n = n;
+		if (fseeko(f, (off_t)n, SEEK_CUR) != 0)
+			return -1;
+		++*count;
+	}
+	if (ferror(f) || last < 0 || fseeko(f, last, SEEK_SET) != 0)
+		return -1;
+	*entry = malloc(last_n);
+	if (*entry == NULL || fread(*entry, 1, last_n, f) != last_n) {
+		free(*entry);
+		*entry = NULL;
+		return -1;
+	}
+	*len = last_n;
+	return 0;
 }

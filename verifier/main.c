@@ -1,8 +1,10 @@
 /*
- * vybar-verify: re-verify an election record (specs/verification.md),
- * compute a seat table (specs/protocol.md §11), check a voter's receipt.
+ * vybar-verify: re-verify an election record (specs/verification.md) and
+ * print its verified result, save a board's record to a file, compute a
+ * seat table (specs/protocol.md §11), check a voter's receipt.
  *
- *   vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER] [--partial-ok]
+ *   vybar-verify record SOURCE [--json | --result] [--jobs N] [--since EARLIER] [--partial-ok]
+ *   vybar-verify fetch URL --out FILE
  *   vybar-verify seats --seats S --threshold-bp T --method M [--candidates C1,...] [--tie-seed HEX] LIST=VOTES ...
  *   vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]
  *   vybar-verify receipt --receipt FILE SOURCE [--jobs N]
@@ -11,9 +13,11 @@
  * before its RESULT (unless --partial-ok); 3 usage, I/O or memory;
  * 4 (receipt) the ballot was superseded by a later revote.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -31,7 +35,9 @@
 
 static void usage(void)
 {
-	fputs("usage: vybar-verify record SOURCE [--json] [--jobs N] [--since EARLIER_RECORD_FILE] [--partial-ok]\n"
+	fputs("usage: vybar-verify record SOURCE [--json | --result] [--jobs N] [--since EARLIER_RECORD_FILE] "
+	      "[--partial-ok]\n"
+	      "       vybar-verify fetch URL --out FILE\n"
 	      "       vybar-verify seats --seats S --threshold-bp T --method hare-all|hare-qualifying|dhondt|sainte-lague "
 	      "[--candidates C1,C2,...] [--tie-seed HEX] LIST=VOTES ...\n"
 	      "       vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]\n"
@@ -100,16 +106,128 @@ static int verify_source(const char *source, const char *since, unsigned jobs, i
 	return 0;
 }
 
+/* ---- the verified result ---- */
+
+/* One contest of the result: per option (or list) the count and its
+ * share, blank ballots when the contest allows them, and for party lists
+ * the seats and the elected candidates in list order (§11.8). */
+static void contest_result(FILE *out, const Vybar__Contest *c, const Vybar__ContestResult *cr, uint64_t counted)
+{
+	const Vybar__PartyListContest *pl = c->party_list;
+	uint64_t total = 0, blank;
+
+	for (size_t i = 0; i < cr->n_counts; i++)
+		total += cr->counts[i];
+	blank = counted > total ? counted - total : 0; /* a blank ballot selects nothing */
+	if (pl == NULL) {
+		fprintf(out, "%s: %llu ballots counted\n", c->title, (unsigned long long)counted);
+		fprintf(out, "  %-40s %6s  %6s\n", "option", "votes", "share");
+		for (size_t i = 0; i < cr->n_counts && i < c->n_options; i++)
+			fprintf(out, "  %-40s %6llu  %5.2f%%\n", c->options[i]->title,
+				(unsigned long long)cr->counts[i],
+				counted ? 100.0 * (double)cr->counts[i] / (double)counted : 0.0);
+		if (c->allow_blank)
+			fprintf(out, "  %-40s %6llu\n", "(blank)", (unsigned long long)blank);
+		return;
+	}
+	fprintf(out, "%s: %u seats, %llu valid votes\n", c->title, pl->seats, (unsigned long long)total);
+	fprintf(out, "  %-40s %6s  %6s  %3s\n", "list", "votes", "share", "seats");
+	for (size_t i = 0; i < cr->n_lists && i < pl->n_lists; i++) {
+		const Vybar__PartyList *l = pl->lists[i];
+		const Vybar__ListResult *lr = cr->lists[i];
+
+		fprintf(out, "  %-40s %6llu  %5.2f%%  %3u\n", l->name, (unsigned long long)lr->votes,
+			total ? 100.0 * (double)lr->votes / (double)total : 0.0, lr->seats);
+		for (size_t k = 0; k < lr->n_elected; k++)
+			if (lr->elected[k] < l->n_candidates)
+				fprintf(out, "      %2zu. %s\n", k + 1, l->candidates[lr->elected[k]]->name);
+	}
+	if (c->allow_blank)
+		fprintf(out, "  %-40s %6llu\n", "(blank)", (unsigned long long)blank);
+}
+
+/* The RESULT entry of a record that verified (rep, st): the last entry of
+ * SOURCE read again, which must be the verified head (same entry hash),
+ * printed with the manifest's names. 0, or -1 after a message. */
+static int print_result(FILE *out, const char *source, const vyv_report *rep, const vy_record_state *st)
+{
+	Vybar__RecordEntry *e = NULL;
+	Vybar__Result *res = NULL;
+	uint8_t *frame = NULL, h[VY_HASH_BYTES];
+	size_t len = 0;
+	uint64_t count = 0;
+	vy_reason why;
+	int rc = -1;
+
+	if (strncmp(source, "http://", 7) == 0 || strncmp(source, "https://", 8) == 0) {
+		char *buf = NULL, err[512];
+		size_t blen = 0;
+		FILE *mem = open_memstream(&buf, &blen);
+		vyv_fetched got;
+
+		if (mem == NULL)
+			return -1;
+		if (vyv_fetch(source, rep->entries - 1, mem, &got, err, sizeof err) != 0)
+			fprintf(stderr, "vybar-verify: the result: %s\n", err);
+		fclose(mem);
+		free(buf);
+		frame = got.last;
+		len = got.last_len;
+	} else {
+		FILE *f = fopen(source, "rb");
+
+		if (f != NULL && vyv_last_frame(f, &frame, &len, &count) != 0)
+			frame = NULL;
+		if (f != NULL)
+			fclose(f);
+	}
+	if (frame == NULL || vy_decode_entry(&e, frame, len, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: %s: cannot read the last entry again\n", source);
+		goto out;
+	}
+	vy_entry_hash_of(h, e);
+	if (e->seq != rep->entries - 1 || memcmp(h, rep->head_hash, VY_HASH_BYTES) != 0) {
+		fprintf(stderr, "vybar-verify: %s: its last entry changed since it was verified\n", source);
+		goto out;
+	}
+	if (e->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT ||
+	    vy_decode_message((ProtobufCMessage **)&res, &vybar__result__descriptor, VY_MAX_MESSAGE_BYTES,
+			      e->payload.data, e->payload.len, &why) != VY_R_OK ||
+	    res->n_contests != st->manifest->n_contests) {
+		fprintf(stderr, "vybar-verify: %s: the last entry is not the RESULT\n", source);
+		goto out;
+	}
+	fprintf(out, "\nResult (entry %llu of the verified record): %llu ballots counted\n",
+		(unsigned long long)e->seq, (unsigned long long)rep->counted);
+	for (size_t c = 0; c < res->n_contests; c++) {
+		fputc('\n', out);
+		contest_result(out, st->manifest->contests[c], res->contests[c], rep->counted);
+	}
+	fprintf(out, "\ntrustees who decrypted:");
+	for (size_t i = 0; i < res->n_trustees_used; i++)
+		fprintf(out, " %u", res->trustees_used[i]);
+	fputc('\n', out);
+	rc = 0;
+out:
+	vy_msg_free(res);
+	vy_msg_free(e);
+	free(frame);
+	return rc;
+}
+
 static int cmd_record(int argc, char **argv)
 {
 	const char *source = NULL, *since = NULL;
-	int json = 0, partial_ok = 0;
+	int json = 0, partial_ok = 0, result = 0, rc;
 	uint64_t jobs = default_jobs();
+	vy_record_state st;
 	vyv_report rep;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--result") == 0)
+			result = 1;
 		else if (strcmp(argv[i], "--partial-ok") == 0)
 			partial_ok = 1;
 		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
@@ -124,15 +242,97 @@ static int cmd_record(int argc, char **argv)
 		else
 			return usage(), EXIT_USAGE;
 	}
-	if (source == NULL)
+	if (source == NULL || (json && result))
 		return usage(), EXIT_USAGE;
-	if (verify_source(source, since, (unsigned)jobs, -1, &rep, NULL) != 0)
+	vy_record_state_init(&st); /* replaced by the verified state (nothing to free before) */
+	if (verify_source(source, since, (unsigned)jobs, -1, &rep, result ? &st : NULL) != 0) {
+		vy_record_state_free(&st);
 		return EXIT_USAGE;
+	}
 	if (json)
 		vyv_report_json(stdout, &rep);
 	else
 		vyv_report_print(stdout, &rep);
-	return exit_of(&rep, partial_ok);
+	rc = exit_of(&rep, partial_ok);
+	if (result) {
+		if (rep.outcome == VYV_OK && st.manifest != NULL) {
+			fflush(stdout);
+			if (print_result(stdout, source, &rep, &st) != 0)
+				rc = EXIT_USAGE;
+		} else {
+			printf("\nNo result printed: %s\n",
+			       rep.outcome == VYV_INCOMPLETE ? "the record has no RESULT entry yet"
+							      : "the record does not verify");
+		}
+	}
+	vy_record_state_free(&st);
+	return rc;
+}
+
+/* ---- fetch ---- */
+
+/* The board's whole record into FILE, through a temporary file in the same
+ * directory renamed at the end: FILE is complete or untouched. */
+static int cmd_fetch(int argc, char **argv)
+{
+	const char *source = NULL, *out = NULL;
+	char tmp[4096], err[512], hex[2 * VY_HASH_BYTES + 1];
+	Vybar__RecordEntry *e = NULL;
+	uint8_t h[VY_HASH_BYTES];
+	vyv_fetched got;
+	vy_reason why;
+	FILE *f;
+	int fd, rc = EXIT_USAGE;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] != '-' && source == NULL)
+			source = argv[i];
+		else
+			return usage(), EXIT_USAGE;
+	}
+	if (source == NULL || out == NULL)
+		return usage(), EXIT_USAGE;
+	if (strncmp(source, "http://", 7) != 0 && strncmp(source, "https://", 8) != 0) {
+		fprintf(stderr, "vybar-verify: fetch: %s is not a board URL (http://HOST:PORT)\n", source);
+		return EXIT_USAGE;
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.part-XXXXXX", out) >= (int)sizeof tmp || (fd = mkstemp(tmp)) < 0) {
+		fprintf(stderr, "vybar-verify: fetch: cannot create a file beside %s: %s\n", out, strerror(errno));
+		return EXIT_USAGE;
+	}
+	f = fdopen(fd, "wb");
+	if (f == NULL) {
+		close(fd);
+		unlink(tmp);
+		return EXIT_USAGE;
+	}
+	if (vyv_fetch(source, 0, f, &got, err, sizeof err) != 0) {
+		fprintf(stderr, "vybar-verify: fetch: %s (nothing written)\n", err);
+		fclose(f);
+		unlink(tmp);
+		return EXIT_USAGE;
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || chmod(tmp, 0644) != 0 ||
+	    rename(tmp, out) != 0) {
+		fprintf(stderr, "vybar-verify: fetch: cannot write %s: %s\n", out, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	printf("Saved the record of %s to %s: %llu entries, %llu bytes (%llu answers of the board).\n", source, out,
+	       (unsigned long long)got.entries, (unsigned long long)got.bytes, (unsigned long long)got.pages);
+	if (got.last != NULL && vy_decode_entry(&e, got.last, got.last_len, &why) == VY_R_OK) {
+		vy_entry_hash_of(h, e);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		printf("Head: %s (entry %llu). Verify it with: vybar-verify record %s\n", hex,
+		       (unsigned long long)e->seq, out);
+	}
+	rc = 0;
+done:
+	vy_msg_free(e);
+	free(got.last);
+	return rc;
 }
 
 /* ---- seats ---- */
@@ -414,6 +614,8 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc >= 2 && strcmp(argv[1], "record") == 0)
 		rc = cmd_record(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "fetch") == 0)
+		rc = cmd_fetch(argc - 2, argv + 2);
 	else if (argc >= 2 && strcmp(argv[1], "seats") == 0)
 		rc = cmd_seats(argc - 2, argv + 2);
 	else if (argc >= 2 && strcmp(argv[1], "receipt") == 0)

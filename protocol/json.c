@@ -1,9 +1,10 @@
 /*
- * A small, strict JSON reader for the tests (see json.h). Recursive descent
- * over the grammar of RFC 8259, one function per production, nesting bounded
- * by VYJSON_MAX_DEPTH.
+ * A small, strict JSON reader (vy_json.h). Recursive descent over the
+ * grammar of RFC 8259, one function per production; nesting, size, number
+ * of values and length of numbers bounded, so that no input can exhaust
+ * the stack, the memory or the time.
  */
-#include "tests/support/json.h"
+#include "protocol/vy_json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,22 +16,29 @@ typedef struct {
 	const char *p;
 	const char *end;
 	int depth;
-	char *err;
-	size_t err_cap;
+	size_t values;
+	vyjson_error *err;
 	int failed;
 } parser;
 
 static vyjson *parse_value(parser *ps);
 
-/* Record the first error, with the byte offset where it was found. */
-static void set_error(parser *ps, const char *msg)
+/* Record the first error, with the position where it was found. */
+static void set_error_at(parser *ps, const char *at, const char *msg)
 {
 	if (ps->failed)
 		return;
 	ps->failed = 1;
-	if (ps->err_cap > 0)
-		snprintf(ps->err, ps->err_cap, "json: offset %zu: %s", (size_t)(ps->p - ps->start),
-			 msg);
+	if (ps->err == NULL)
+		return;
+	ps->err->offset = (size_t)(at - ps->start);
+	vyjson_position(ps->start, ps->err->offset, &ps->err->line, &ps->err->column);
+	snprintf(ps->err->msg, sizeof ps->err->msg, "%s", msg);
+}
+
+static void set_error(parser *ps, const char *msg)
+{
+	set_error_at(ps, ps->p, msg);
 }
 
 /* set_error, for the functions that return a node. */
@@ -40,27 +48,39 @@ static vyjson *fail(parser *ps, const char *msg)
 	return NULL;
 }
 
-/* A new node of the given type, or NULL (with an error) if out of memory. */
+/* A new node of the given type at the current position, or NULL (with an
+ * error) beyond VYJSON_MAX_VALUES or out of memory. */
 static vyjson *new_node(parser *ps, vyjson_type type)
 {
-	vyjson *v = calloc(1, sizeof *v);
+	vyjson *v;
 
+	if (ps->values >= VYJSON_MAX_VALUES)
+		return fail(ps, "too many values");
+	v = calloc(1, sizeof *v);
 	if (v == NULL)
 		return fail(ps, "out of memory");
+	ps->values++;
 	v->type = type;
+	v->offset = (size_t)(ps->p - ps->start);
 	return v;
 }
 
-/* Append child to an array or object; 0 on success, -1 if out of memory. */
-static int push_item(parser *ps, vyjson *v, vyjson *child)
+/* Append child to an array or object whose items array holds *cap; the
+ * capacity doubles, so n appends cost O(n). 0 on success, -1 if out of
+ * memory. */
+static int push_item(parser *ps, vyjson *v, size_t *cap, vyjson *child)
 {
-	vyjson **items = realloc(v->items, (v->n_items + 1) * sizeof *items);
+	if (v->n_items == *cap) {
+		size_t n = *cap ? 2 * *cap : 4;
+		vyjson **items = realloc(v->items, n * sizeof *items);
 
-	if (items == NULL) {
-		set_error(ps, "out of memory");
-		return -1;
+		if (items == NULL) {
+			set_error(ps, "out of memory");
+			return -1;
+		}
+		v->items = items;
+		*cap = n;
 	}
-	v->items = items;
 	v->items[v->n_items++] = child;
 	return 0;
 }
@@ -88,10 +108,13 @@ static vyjson *parse_literal(parser *ps, const char *word, vyjson_type type)
 {
 	size_t n = strlen(word);
 
+	vyjson *v;
+
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
 		return fail(ps, "invalid literal");
+	v = new_node(ps, type);
 	ps->p += n;
-	return new_node(ps, type);
+	return v;
 }
 
 /* Skip one or more decimal digits; returns how many. */
@@ -127,9 +150,14 @@ static vyjson *parse_number(parser *ps)
 		if (skip_digits(ps) == 0)
 			return fail(ps, "missing digits in exponent");
 	}
+	if ((size_t)(ps->p - begin) > VYJSON_MAX_NUMBER) {
+		ps->p = begin;
+		return fail(ps, "number too long");
+	}
 	v = new_node(ps, VYJSON_NUMBER);
 	if (v == NULL)
 		return NULL;
+	v->offset = (size_t)(begin - ps->start);
 	v->str_len = (size_t)(ps->p - begin);
 	v->str = malloc(v->str_len + 1);
 	if (v->str == NULL) {
@@ -350,6 +378,7 @@ static vyjson *parse_string(parser *ps)
 static vyjson *parse_array(parser *ps)
 {
 	vyjson *v = new_node(ps, VYJSON_ARRAY), *item;
+	size_t cap = 0;
 
 	if (v == NULL)
 		return NULL;
@@ -359,7 +388,7 @@ static vyjson *parse_array(parser *ps)
 		return v;
 	do {
 		item = parse_value(ps);
-		if (item == NULL || push_item(ps, v, item) != 0) {
+		if (item == NULL || push_item(ps, v, &cap, item) != 0) {
 			vyjson_free(item);
 			goto err;
 		}
@@ -372,17 +401,9 @@ err:
 	return NULL;
 }
 
-/* 1 if object v already has a member named key. */
-static int has_key(const vyjson *v, const char *key, size_t key_len)
-{
-	for (size_t i = 0; i < v->n_items; i++)
-		if (v->items[i]->key_len == key_len && memcmp(v->items[i]->key, key, key_len) == 0)
-			return 1;
-	return 0;
-}
-
-/* One member: string ':' value, with the name stored in the value node. */
-static vyjson *parse_member(parser *ps, const vyjson *obj)
+/* One member: string ':' value, with the name stored in the value node;
+ * *key_at receives where the name starts. */
+static vyjson *parse_member(parser *ps, const char **key_at)
 {
 	char *key = NULL;
 	size_t key_len = 0;
@@ -391,12 +412,9 @@ static vyjson *parse_member(parser *ps, const vyjson *obj)
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '"')
 		return fail(ps, "expected a member name");
+	*key_at = ps->p;
 	if (parse_string_raw(ps, &key, &key_len) != 0)
 		return NULL;
-	if (has_key(obj, key, key_len)) {
-		free(key);
-		return fail(ps, "duplicate member name");
-	}
 	skip_ws(ps);
 	if (!accept(ps, ':')) {
 		free(key);
@@ -412,10 +430,57 @@ static vyjson *parse_member(parser *ps, const vyjson *obj)
 	return item;
 }
 
+/* The members of one object being checked for duplicate names. */
+typedef struct {
+	const vyjson *item;
+	const char *key_at;
+} member_ref;
+
+/* Compare two members by name alone. */
+static int name_cmp(const vyjson *x, const vyjson *y)
+{
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+/* By name, then in text order. */
+static int member_cmp(const void *a, const void *b)
+{
+	const member_ref *x = a, *y = b;
+	int c = name_cmp(x->item, y->item);
+
+	if (c != 0)
+		return c;
+	return x->key_at < y->key_at ? -1 : x->key_at > y->key_at;
+}
+
+/* Refuse an object with two members of the same name, at the first
+ * repeated name in the text: sorted, O(n log n) however many members. */
+static int check_duplicates(parser *ps, member_ref *refs, size_t n)
+{
+	const char *first = NULL;
+
+	qsort(refs, n, sizeof *refs, member_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (name_cmp(refs[i - 1].item, refs[i].item) == 0 && (first == NULL || refs[i].key_at < first))
+			first = refs[i].key_at;
+	if (first == NULL)
+		return 0;
+	set_error_at(ps, first, "duplicate member name");
+	return -1;
+}
+
 /* '{' (member (',' member)*)? '}' */
 static vyjson *parse_object(parser *ps)
 {
 	vyjson *v = new_node(ps, VYJSON_OBJECT), *item;
+	member_ref *refs = NULL;
+	size_t cap = 0, refs_cap = 0;
+	const char *key_at = NULL;
 
 	if (v == NULL)
 		return NULL;
@@ -424,16 +489,34 @@ static vyjson *parse_object(parser *ps)
 	if (accept(ps, '}'))
 		return v;
 	do {
-		item = parse_member(ps, v);
-		if (item == NULL || push_item(ps, v, item) != 0) {
+		item = parse_member(ps, &key_at);
+		if (item == NULL || push_item(ps, v, &cap, item) != 0) {
 			vyjson_free(item);
 			goto err;
 		}
+		if (v->n_items > refs_cap) {
+			member_ref *r = realloc(refs, cap * sizeof *refs);
+
+			if (r == NULL) {
+				fail(ps, "out of memory");
+				goto err;
+			}
+			refs = r;
+			refs_cap = cap;
+		}
+		refs[v->n_items - 1].item = item;
+		refs[v->n_items - 1].key_at = key_at;
 	} while (accept(ps, ','));
-	if (accept(ps, '}'))
-		return v;
-	fail(ps, "expected ',' or '}'");
+	if (!accept(ps, '}')) {
+		fail(ps, "expected ',' or '}'");
+		goto err;
+	}
+	if (check_duplicates(ps, refs, v->n_items) != 0)
+		goto err;
+	free(refs);
+	return v;
 err:
+	free(refs);
 	vyjson_free(v);
 	return NULL;
 }
@@ -446,8 +529,9 @@ static vyjson *parse_value(parser *ps)
 	skip_ws(ps);
 	if (ps->p >= ps->end)
 		return fail(ps, "unexpected end of input");
-	if (++ps->depth > VYJSON_MAX_DEPTH)
+	if (ps->depth >= VYJSON_MAX_DEPTH)
 		return fail(ps, "nesting too deep");
+	ps->depth++;
 	switch (*ps->p) {
 	case '{':
 		v = parse_object(ps);
@@ -479,21 +563,54 @@ static vyjson *parse_value(parser *ps)
 	return v;
 }
 
-vyjson *vyjson_parse(const char *text, size_t len, char *err, size_t err_cap)
+void vyjson_position(const char *text, size_t offset, size_t *line, size_t *column)
 {
-	parser ps = { text, text, text, 0, err, err_cap, 0 };
+	*line = 1;
+	*column = 1;
+	for (size_t i = 0; i < offset; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\n') {
+			++*line;
+			*column = 1;
+		} else if ((c & 0xc0) != 0x80) { /* not a UTF-8 continuation byte */
+			++*column;
+		}
+	}
+}
+
+vyjson *vyjson_parse_ex(const char *text, size_t len, vyjson_error *err)
+{
+	parser ps = { text, text, text, 0, 0, err, 0 };
 	vyjson *v;
 
-	if (err_cap > 0)
-		err[0] = '\0';
-	if (text == NULL)
+	if (err != NULL)
+		memset(err, 0, sizeof *err);
+	if (text == NULL) {
+		ps.start = ps.p = "";
 		return fail(&ps, "no input");
+	}
+	if (len > VYJSON_MAX_BYTES)
+		return fail(&ps, "text too long");
 	ps.end = text + len;
 	v = parse_value(&ps);
 	if (v != NULL && ps.p != ps.end) {
 		vyjson_free(v);
 		return fail(&ps, "trailing characters after the value");
 	}
+	return v;
+}
+
+vyjson *vyjson_parse(const char *text, size_t len, char *err, size_t err_cap)
+{
+	vyjson_error e;
+	vyjson *v = vyjson_parse_ex(text, len, &e);
+
+	if (err_cap > 0)
+		err[0] = '\0';
+	if (v == NULL && err_cap > 0)
+		snprintf(err, err_cap, "json: offset %zu (line %zu, column %zu): %s", e.offset, e.line, e.column,
+			 e.msg);
 	return v;
 }
 

@@ -1,0 +1,700 @@
+/*
+ * The election commission's commands of vybar-board (commission.h,
+ * specs/commission.md):
+ *
+ *   manifest --election FILE.json --registrar-keys FILE --board-pk HEX
+ *            --commission-pk HEX --trustee-pks FILE --out FILE
+ *   admin --board URL --key FILE open|close|tally|result
+ *   publish-issued --board URL --registrar URL
+ *
+ * The manifest comes from the protocol library's reader of election
+ * descriptions (protocol/vy_description.h); the admin actions are signed
+ * here with the commission's key (protocol.md §12) and sent over HTTP
+ * (client/registration.h's libcurl helpers).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "bulletin/commission.h"
+#include "bulletin/keyfile.h"
+#include "client/registration.h"
+#include "crypto/vy_hash.h"
+#include "protocol/vy_description.h"
+#include "protocol/vy_json.h"
+#include "protocol/vy_record.h"
+#include "protocol/vy_seats.h"
+
+#define EXIT_USAGE 1
+#define EXIT_REFUSED 2
+#define MAX_KEYS_FILE_BYTES 65536
+#define LINE_BYTES 256
+#define URL_BYTES 1024
+#define ADMIN_TAG "vybar/v1/admin-action"
+#define ADMIN_TRIES 5 /* signatures over a head that moved meanwhile (§12.2) */
+#define STALE_HEAD_CODE 19
+
+static const char *const action_names[] = { "", "open", "close", "tally", "result" };
+
+/* The value of --name in argv[2..], or NULL. */
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 2; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Every argument from argv[2] on is a known "--name value" pair, except
+ * at most `words` plain words, the first of which goes to *word (may be
+ * NULL); 0 if so. */
+static int known_args(int argc, char **argv, const char *const *names, int words, const char **word)
+{
+	for (int i = 2; i < argc; i++) {
+		int known = 0;
+
+		for (size_t j = 0; names[j] != NULL && !known; j++)
+			known = strcmp(argv[i], names[j]) == 0;
+		if (known && i + 1 < argc) {
+			i++;
+		} else if (argv[i][0] != '-' && words-- > 0) {
+			if (word != NULL && *word == NULL)
+				*word = argv[i];
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A whole file (at most max bytes) into a malloc'd NUL-terminated buffer;
+ * NULL with errno set (EFBIG when too large). */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *nb;
+	size_t n = 0, cap = 0, got = 0;
+	int err = 0;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > max + 1)
+				cap = max + 1; /* one byte more than allowed tells "too large" */
+			if (n == cap) {
+				err = EFBIG;
+				break;
+			}
+			nb = realloc(buf, cap + 1);
+			if (nb == NULL) {
+				err = ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (err == 0 && ferror(f))
+		err = EIO;
+	if (err == 0 && n > max)
+		err = EFBIG;
+	fclose(f);
+	if (err != 0) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL)
+		return NULL;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Exactly 64 hex digits into 32 bytes; 0 on success. */
+static int hex32(const char *s, size_t n, uint8_t out[32])
+{
+	size_t got = 0;
+
+	if (n != 64 || sodium_hex2bin(out, 32, s, n, NULL, &got, NULL) != 0 || got != 32)
+		return -1;
+	return 0;
+}
+
+/* ---- manifest ---- */
+
+/* The trustees' signing keys: one line of 64 hex digits each, in order
+ * 1..n (blank lines ignored). The keys in *keys (malloc'd). */
+static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
+{
+	size_t len = 0, line = 0;
+	char *text = read_file(path, MAX_KEYS_FILE_BYTES, &len), *p, *save = NULL;
+
+	*keys = NULL;
+	*n = 0;
+	if (text == NULL) {
+		fprintf(stderr, "vybar-board: --trustee-pks %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	*keys = calloc(VY_MAX_TRUSTEES, sizeof **keys);
+	if (*keys == NULL) {
+		free(text);
+		fprintf(stderr, "vybar-board: out of memory\n");
+		return -1;
+	}
+	/* count lines by hand: strtok_r would merge blank lines */
+	for (p = text; p != NULL && *p != '\0'; p = save) {
+		char *end = strchr(p, '\n');
+		size_t k;
+
+		save = end != NULL ? end + 1 : NULL;
+		if (end != NULL)
+			*end = '\0';
+		line++;
+		k = strlen(p);
+		while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == ' ' || p[k - 1] == '\t'))
+			p[--k] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++, k--;
+		if (k == 0)
+			continue;
+		if (*n == VY_MAX_TRUSTEES || hex32(p, k, (*keys)[*n]) != 0) {
+			fprintf(stderr, "vybar-board: --trustee-pks %s: line %zu: %s\n", path, line,
+				*n == VY_MAX_TRUSTEES ? "more than 64 trustees" : "not a public key (64 hex digits)");
+			free(text);
+			return -1;
+		}
+		(*n)++;
+	}
+	free(text);
+	if (*n == 0) {
+		fprintf(stderr, "vybar-board: --trustee-pks %s: no key (one line of 64 hex digits per trustee)\n",
+			path);
+		return -1;
+	}
+	return 0;
+}
+
+/* "2024-05-23 08:00:00 UTC" */
+static void utc_time(char out[32], uint64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "%llu", (unsigned long long)t);
+}
+
+/* What the commission checks before it publishes: the election, its
+ * fingerprint, the trustees and each contest's rule. */
+static void manifest_summary(const Vybar__Manifest *m, const uint8_t base_hash[VY_HASH_BYTES])
+{
+	char hex[2 * VY_HASH_BYTES + 1], start[32], end[32];
+
+	sodium_bin2hex(hex, sizeof hex, base_hash, VY_HASH_BYTES);
+	printf("Election: %s (%s)\nElection fingerprint: %s\n", m->title, m->election_id, hex);
+	utc_time(start, m->voting_start);
+	utc_time(end, m->voting_end);
+	printf("Voting: %s to %s (informative)\n", start, end);
+	printf("Trustees: %u; %u of them are needed to decrypt the tally\n", m->trustee_count, m->threshold);
+	for (size_t i = 0; i < m->n_trustees; i++) {
+		sodium_bin2hex(hex, sizeof hex, m->trustees[i]->signing_key.data, m->trustees[i]->signing_key.len);
+		printf("  %u. %s (%s)\n", m->trustees[i]->index, m->trustees[i]->name, hex);
+	}
+	for (size_t i = 0; i < m->n_contests; i++) {
+		const Vybar__Contest *c = m->contests[i];
+		const Vybar__PartyListContest *pl = c->party_list;
+		size_t cands = 0;
+
+		printf("Contest %zu: %s\n", i + 1, c->title);
+		if (c->kind == VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N) {
+			printf("  one of %zu options%s\n", c->n_options, c->allow_blank ? ", or blank" : "");
+			continue;
+		}
+		if (c->kind == VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL) {
+			printf("  between %u and %u of %zu options\n", c->min_selections, c->max_selections,
+			       c->n_options);
+			continue;
+		}
+		for (size_t j = 0; j < pl->n_lists; j++)
+			cands += pl->lists[j]->n_candidates;
+		printf("  closed party lists: one of %zu lists%s, %zu candidates\n", pl->n_lists,
+		       c->allow_blank ? " or blank" : "", cands);
+		printf("  %u seats, threshold %u.%02u %% of the valid votes, %s\n", pl->seats,
+		       pl->threshold_basis_points / 100, pl->threshold_basis_points % 100,
+		       vy_seat_method_name(pl->seat_method));
+		if (pl->gender_rule->block_size > 0)
+			printf("  gender rule: in every block of %u consecutive candidates, at least %u female and "
+			       "%u male\n",
+			       pl->gender_rule->block_size, pl->gender_rule->min_per_block,
+			       pl->gender_rule->min_per_block);
+		else
+			printf("  no gender rule\n");
+	}
+}
+
+/* The refusal of a description, with its place. */
+static void description_error(const char *file, const char *rk, const char *tpk, const vy_desc_where *w,
+			      const vy_reason *why)
+{
+	switch (w->place) {
+	case VY_DESC_AT_SYNTAX:
+		fprintf(stderr, "vybar-board: %s: line %zu, column %zu: %s", file, w->line, w->column, why->msg);
+		break;
+	case VY_DESC_AT_BOARD_KEY:
+		fprintf(stderr, "vybar-board: --board-pk: %s", why->msg);
+		break;
+	case VY_DESC_AT_COMMISSION_KEY:
+		fprintf(stderr, "vybar-board: --commission-pk: %s", why->msg);
+		break;
+	case VY_DESC_AT_REGISTRAR_KEYS:
+		fprintf(stderr, "vybar-board: --registrar-keys %s: %s", rk, why->msg);
+		break;
+	case VY_DESC_AT_TRUSTEE_KEYS:
+		if (w->trustee > 0)
+			fprintf(stderr, "vybar-board: --trustee-pks %s: key %zu: %s", tpk, w->trustee, why->msg);
+		else
+			fprintf(stderr, "vybar-board: --trustee-pks %s: %s", tpk, why->msg);
+		break;
+	default:
+		if (w->path[0] != '\0')
+			fprintf(stderr, "vybar-board: %s: %s: %s", file, w->path, why->msg);
+		else
+			fprintf(stderr, "vybar-board: %s: %s", file, why->msg);
+		break;
+	}
+	fprintf(stderr, " (nothing written)\n");
+}
+
+/* Write the manifest to a new file (never over an existing one). */
+static int write_new(const char *path, const uint8_t *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	size_t done = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "vybar-board: --out %s: %s%s\n", path, strerror(errno),
+			errno == EEXIST ? " (an existing manifest is never overwritten; remove it first)" : "");
+		return -1;
+	}
+	while (done < n) {
+		ssize_t w = write(fd, p + done, n - done);
+
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	if (done != n || fsync(fd) != 0 || close(fd) != 0) {
+		fprintf(stderr, "vybar-board: --out %s: write failed: %s\n", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+int vyb_cmd_manifest(int argc, char **argv)
+{
+	static const char *const names[] = { "--election",     "--registrar-keys", "--board-pk", "--commission-pk",
+					     "--trustee-pks", "--out",		  NULL };
+	const char *file = opt(argc, argv, "--election"), *rk = opt(argc, argv, "--registrar-keys");
+	const char *bpk = opt(argc, argv, "--board-pk"), *cpk = opt(argc, argv, "--commission-pk");
+	const char *tpk = opt(argc, argv, "--trustee-pks"), *out = opt(argc, argv, "--out");
+	uint8_t board_pk[32], commission_pk[32], (*tkeys)[32] = NULL, *mbuf = NULL, base[VY_HASH_BYTES];
+	Vybar__RegistrarPublicKeys *reg = NULL;
+	Vybar__Manifest *m = NULL;
+	vy_description_keys keys;
+	vy_desc_where where;
+	vy_reason why = { 0 };
+	size_t n_trustees = 0, len = 0, klen = 0, mlen = 0;
+	char *text = NULL, *kbuf = NULL;
+	int rc = EXIT_USAGE;
+
+	if (file == NULL || rk == NULL || bpk == NULL || cpk == NULL || tpk == NULL || out == NULL ||
+	    known_args(argc, argv, names, 0, NULL) != 0) {
+		fprintf(stderr,
+			"usage: vybar-board manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
+			"                            --commission-pk HEX --trustee-pks FILE --out FILE\n");
+		return EXIT_USAGE;
+	}
+	if (hex32(bpk, strlen(bpk), board_pk) != 0) {
+		fprintf(stderr, "vybar-board: --board-pk: not a public key (64 hex digits)\n");
+		return EXIT_USAGE;
+	}
+	if (hex32(cpk, strlen(cpk), commission_pk) != 0) {
+		fprintf(stderr, "vybar-board: --commission-pk: not a public key (64 hex digits)\n");
+		return EXIT_USAGE;
+	}
+	if (read_trustee_keys(tpk, &tkeys, &n_trustees) != 0)
+		goto out;
+	kbuf = read_file(rk, MAX_KEYS_FILE_BYTES, &klen);
+	if (kbuf == NULL ||
+	    vy_decode_message((ProtobufCMessage **)&reg, &vybar__registrar_public_keys__descriptor, MAX_KEYS_FILE_BYTES,
+			      (const uint8_t *)kbuf, klen, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: --registrar-keys %s: %s\n", rk,
+			kbuf == NULL ? strerror(errno) : "not the registrar's public keys (vybar-registrar init)");
+		goto out;
+	}
+	text = read_file(file, VY_MAX_DESCRIPTION_BYTES, &len);
+	if (text == NULL) {
+		fprintf(stderr, "vybar-board: %s: %s\n", file,
+			errno == EFBIG ? "larger than a description may be (8 MiB)" : strerror(errno));
+		goto out;
+	}
+	keys.board_key = board_pk;
+	keys.commission_key = commission_pk;
+	keys.registrar = reg;
+	keys.trustee_keys = (const uint8_t (*)[32])tkeys;
+	keys.n_trustees = n_trustees;
+	if (vy_description_manifest(text, len, &keys, &mbuf, &mlen, &where, &why) != VY_R_OK) {
+		description_error(file, rk, tpk, &where, &why);
+		rc = why.code == VY_R_NOMEM ? EXIT_USAGE : EXIT_REFUSED;
+		goto out;
+	}
+	if (vy_decode_manifest(&m, mbuf, mlen, &why) != VY_R_OK) { /* it just passed: only memory can fail */
+		fprintf(stderr, "vybar-board: %s\n", why.msg);
+		goto out;
+	}
+	if (write_new(out, mbuf, mlen) != 0)
+		goto out;
+	vy_manifest_hash(m, base);
+	printf("Manifest written to %s (%zu bytes): valid under specs/protocol.md §3.3.\n", out, mlen);
+	manifest_summary(m, base);
+	rc = 0;
+out:
+	vy_msg_free(m);
+	free(mbuf);
+	free(text);
+	if (reg != NULL)
+		vy_msg_free(reg);
+	free(kbuf);
+	free(tkeys);
+	return rc;
+}
+
+/* ---- talking to the board ---- */
+
+/* base (without a trailing '/') + path into out; -1 if too long. */
+static int make_url(char out[URL_BYTES], const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (n + strlen(path) >= URL_BYTES)
+		return -1;
+	memcpy(out, base, n);
+	strcpy(out + n, path);
+	return 0;
+}
+
+/* The board's JSON error {"status","code","reason","message"} (or its raw
+ * text) as "<message> (HTTP 403, invalid public key)"; *code gets "code"
+ * (-1 if none). */
+static void board_error(char *out, size_t cap, const vyc_http_resp *r, long *code)
+{
+	vyjson *j = r->body != NULL ? vyjson_parse((const char *)r->body, r->len, NULL, 0) : NULL;
+	const char *msg = vyjson_get_string(j, "message"), *reason = vyjson_get_string(j, "reason");
+	long long c = -1;
+
+	if (j != NULL && vyjson_int(vyjson_get(j, "code"), &c) == 0)
+		c = -1;
+	*code = (long)c;
+	if (msg != NULL && reason != NULL)
+		snprintf(out, cap, "%s (HTTP %ld, %s)", msg, r->status, reason);
+	else if (msg != NULL)
+		snprintf(out, cap, "%s (HTTP %ld)", msg, r->status);
+	else
+		snprintf(out, cap, "%.200s (HTTP %ld)", r->body != NULL ? (const char *)r->body : "", r->status);
+	vyjson_free(j);
+}
+
+/* GET base + path as JSON; NULL after a message on stderr. */
+static vyjson *get_json(const char *what, const char *base, const char *path)
+{
+	char url[URL_BYTES], err[300];
+	vyc_http_resp r = { 0, NULL, 0 };
+	vyjson *j = NULL;
+	long code;
+
+	if (make_url(url, base, path) != 0) {
+		fprintf(stderr, "vybar-board: %s URL too long\n", what);
+		return NULL;
+	}
+	if (vyc_http_get(url, &r) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: no answer from the %s at %s\n", what, url);
+		return NULL;
+	}
+	if (r.status != 200) {
+		board_error(err, sizeof err, &r, &code);
+		fprintf(stderr, "vybar-board: GET %s: %s\n", url, err);
+	} else if ((j = vyjson_parse((const char *)r.body, r.len, err, sizeof err)) == NULL) {
+		fprintf(stderr, "vybar-board: GET %s: not the answer of a Vybar board (%s)\n", url, err);
+	}
+	vyc_http_resp_free(&r);
+	return j;
+}
+
+/* A 32-byte hash member (64 hex digits) of a JSON object; 0 on success. */
+static int json_hash(const vyjson *j, const char *name, uint8_t out[VY_HASH_BYTES])
+{
+	const char *s = vyjson_get_string(j, name);
+
+	return s != NULL ? hex32(s, strlen(s), out) : -1;
+}
+
+/* The board's status: base hash, head hash; NULL after a message. */
+static vyjson *board_status(const char *board, uint8_t base[VY_HASH_BYTES], uint8_t head[VY_HASH_BYTES])
+{
+	vyjson *st = get_json("board", board, "/v1/status");
+
+	if (st != NULL && (json_hash(st, "base_hash", base) != 0 || json_hash(st, "head_hash", head) != 0)) {
+		fprintf(stderr, "vybar-board: %s/v1/status: no base_hash or head_hash: not a Vybar board?\n", board);
+		vyjson_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static unsigned long long json_count(const vyjson *j, const char *name)
+{
+	long long v = 0;
+
+	return vyjson_int(vyjson_get(j, name), &v) && v >= 0 ? (unsigned long long)v : 0;
+}
+
+/* POST body to base + path. 0 with *seq and head on 200; otherwise -1 with
+ * the board's reason in err and its code in *code (-1 when no answer). */
+static int post_entry(const char *base, const char *path, const uint8_t *body, size_t len, unsigned long long *seq,
+		      uint8_t head[VY_HASH_BYTES], char *err, size_t cap, long *code)
+{
+	char url[URL_BYTES];
+	vyc_http_resp r = { 0, NULL, 0 };
+	vyjson *j = NULL;
+	int rc = -1;
+
+	*code = -1;
+	if (make_url(url, base, path) != 0) {
+		snprintf(err, cap, "the board URL is too long");
+		return -1;
+	}
+	if (vyc_http_post(url, body, len, &r) != VY_R_OK) {
+		snprintf(err, cap, "no answer from %.300s", url);
+		return -1;
+	}
+	if (r.status != 200) {
+		board_error(err, cap, &r, code);
+	} else if ((j = vyjson_parse((const char *)r.body, r.len, NULL, 0)) == NULL ||
+		   json_hash(j, "entry_hash", head) != 0 || vyjson_get(j, "seq") == NULL) {
+		snprintf(err, cap, "HTTP 200 without the appended entry: %.160s", (const char *)r.body);
+	} else {
+		*seq = json_count(j, "seq");
+		rc = 0;
+	}
+	vyjson_free(j);
+	vyc_http_resp_free(&r);
+	return rc;
+}
+
+/* §12.1: the AdminAction of kind over head, signed with sk, packed. */
+static uint8_t *admin_action(int kind, const uint8_t base[VY_HASH_BYTES], const uint8_t head[VY_HASH_BYTES],
+			     const uint8_t *sk, size_t *len)
+{
+	uint8_t h[VY_HASH_BYTES], sig[crypto_sign_BYTES];
+	Vybar__AdminAction a;
+	vy_hasher hs;
+
+	vy_hasher_init(&hs, ADMIN_TAG);
+	vy_hasher_item(&hs, base, VY_HASH_BYTES);
+	vy_hasher_u64(&hs, (uint64_t)kind);
+	vy_hasher_item(&hs, head, VY_HASH_BYTES);
+	vy_hasher_final(&hs, h);
+	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
+	vybar__admin_action__init(&a);
+	a.action = (Vybar__AdminActionKind)kind;
+	a.base_hash.data = (uint8_t *)base;
+	a.base_hash.len = VY_HASH_BYTES;
+	a.head_hash.data = (uint8_t *)head;
+	a.head_hash.len = VY_HASH_BYTES;
+	a.signature.data = sig;
+	a.signature.len = sizeof sig;
+	return vy_msg_pack(&a, len);
+}
+
+/* What happened, after the board appended the entry of an admin action. */
+static void admin_done(const char *board, int kind, unsigned long long seq, const uint8_t head[VY_HASH_BYTES])
+{
+	uint8_t b[VY_HASH_BYTES], h[VY_HASH_BYTES];
+	char hex[2 * VY_HASH_BYTES + 1];
+	vyjson *st;
+
+	sodium_bin2hex(hex, sizeof hex, head, VY_HASH_BYTES);
+	switch (kind) {
+	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN:
+		printf("Election opened at position %llu (head %s): voters can now register and vote.\n", seq, hex);
+		break;
+	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE:
+		printf("Voting closed at position %llu (head %s)", seq, hex);
+		st = board_status(board, b, h);
+		if (st != NULL)
+			printf(": %llu ballots received, from %llu credentials", json_count(st, "ballots_received"),
+			       json_count(st, "distinct_credentials"));
+		printf(".\nNext: the registrar's count of credentials issued (vybar-board publish-issued), then the "
+		       "tally.\n");
+		vyjson_free(st);
+		break;
+	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY:
+		printf("Encrypted tally at position %llu (head %s): the trustees can now decrypt it "
+		       "(vybar-trustee decrypt).\n",
+		       seq, hex);
+		break;
+	default:
+		printf("Result published at position %llu (head %s).\nVerify the record and read the result: "
+		       "vybar-verify record %s --result\n",
+		       seq, hex, board);
+		break;
+	}
+}
+
+int vyb_cmd_admin(int argc, char **argv)
+{
+	static const char *const names[] = { "--board", "--key", NULL };
+	const char *board = opt(argc, argv, "--board"), *keyf = opt(argc, argv, "--key");
+	const char *action = NULL;
+	uint8_t *sk = NULL, pk[crypto_sign_PUBLICKEYBYTES], base[VY_HASH_BYTES], head[VY_HASH_BYTES];
+	uint8_t entry[VY_HASH_BYTES];
+	unsigned long long seq = 0;
+	char err[400];
+	vy_reason why = { 0 };
+	long code = -1;
+	int kind = 0, rc = EXIT_USAGE;
+
+	int args_ok = known_args(argc, argv, names, 1, &action) == 0;
+
+	for (int i = 1; action != NULL && i < (int)(sizeof action_names / sizeof action_names[0]); i++)
+		if (strcmp(action, action_names[i]) == 0)
+			kind = i;
+	if (board == NULL || keyf == NULL || kind == 0 || !args_ok) {
+		fprintf(stderr, "usage: vybar-board admin --board URL --key FILE open|close|tally|result\n");
+		return EXIT_USAGE;
+	}
+	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (sk == NULL) {
+		fprintf(stderr, "vybar-board: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (vyb_key_load(keyf, sk, pk, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: --key: %s\n", why.msg);
+		goto out;
+	}
+	/* §12.2: signed over the current head; signed again if the record
+	 * moved between reading the head and the board handling the action */
+	for (int attempt = 1; attempt <= ADMIN_TRIES; attempt++) {
+		vyjson *st = board_status(board, base, head);
+		uint8_t *msg;
+		size_t len = 0;
+		int ok;
+
+		if (st == NULL)
+			goto out;
+		vyjson_free(st);
+		msg = admin_action(kind, base, head, sk, &len);
+		if (msg == NULL) {
+			fprintf(stderr, "vybar-board: out of memory\n");
+			goto out;
+		}
+		ok = post_entry(board, "/v1/admin", msg, len, &seq, entry, err, sizeof err, &code) == 0;
+		free(msg);
+		if (ok) {
+			admin_done(board, kind, seq, entry);
+			rc = 0;
+			goto out;
+		}
+		if (code != STALE_HEAD_CODE || attempt == ADMIN_TRIES)
+			break;
+	}
+	fprintf(stderr, "vybar-board: admin %s: the board refused: %s%s\n", action, err,
+		code == VY_R_KEY ? "; is --key the commission key named in this election's manifest?" : "");
+	rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
+out:
+	sodium_free(sk);
+	return rc;
+}
+
+/* ---- the registrar's statement ---- */
+
+int vyb_cmd_publish_issued(int argc, char **argv)
+{
+	static const char *const names[] = { "--board", "--registrar", NULL };
+	const char *board = opt(argc, argv, "--board"), *reg = opt(argc, argv, "--registrar");
+	uint8_t base[VY_HASH_BYTES], head[VY_HASH_BYTES], entry[VY_HASH_BYTES];
+	char url[URL_BYTES], err[400], when[32], hex[2 * VY_HASH_BYTES + 1], theirs[2 * VY_HASH_BYTES + 1];
+	vyc_http_resp r = { 0, NULL, 0 };
+	Vybar__IssuedStatement *s = NULL;
+	unsigned long long seq = 0;
+	vyjson *st = NULL;
+	vy_reason why = { 0 };
+	long code = -1;
+	int rc = EXIT_USAGE;
+
+	if (board == NULL || reg == NULL || known_args(argc, argv, names, 0, NULL) != 0) {
+		fprintf(stderr, "usage: vybar-board publish-issued --board URL --registrar URL\n");
+		return EXIT_USAGE;
+	}
+	st = board_status(board, base, head);
+	if (st == NULL)
+		return EXIT_USAGE;
+	if (make_url(url, reg, VYC_PATH_ISSUED) != 0 || vyc_http_get(url, &r) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: no answer from the registrar at %s\n", reg);
+		goto out;
+	}
+	if (r.status != 200) {
+		fprintf(stderr, "vybar-board: GET %s: HTTP %ld: %.200s\n", url, r.status, (const char *)r.body);
+		goto out;
+	}
+	if (vy_decode_message((ProtobufCMessage **)&s, &vybar__issued_statement__descriptor, VY_MAX_ISSUED_BYTES,
+			      r.body, r.len, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: GET %s: not a registrar's statement: %s\n", url, why.msg);
+		goto out;
+	}
+	if (s->base_hash.len != VY_HASH_BYTES || memcmp(s->base_hash.data, base, VY_HASH_BYTES) != 0) {
+		sodium_bin2hex(hex, sizeof hex, base, VY_HASH_BYTES);
+		if (s->base_hash.len == VY_HASH_BYTES)
+			sodium_bin2hex(theirs, sizeof theirs, s->base_hash.data, VY_HASH_BYTES);
+		else
+			snprintf(theirs, sizeof theirs, "(%zu bytes)", s->base_hash.len);
+		fprintf(stderr,
+			"vybar-board: the registrar at %s serves another election (fingerprint %s), not the board's "
+			"(%s): nothing was sent\n",
+			reg, theirs, hex);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	/* the board checks the signature and the count (§8.12) */
+	if (post_entry(board, "/v1/credentials-issued", r.body, r.len, &seq, entry, err, sizeof err, &code) != 0) {
+		fprintf(stderr, "vybar-board: publish-issued: the board refused the registrar's statement: %s\n", err);
+		rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
+		goto out;
+	}
+	sodium_bin2hex(hex, sizeof hex, entry, VY_HASH_BYTES);
+	utc_time(when, s->time);
+	printf("The registrar's statement is on the board at position %llu (head %s): %llu credentials issued "
+	       "(signed %s).\n",
+	       seq, hex, (unsigned long long)s->issued, when);
+	rc = 0;
+out:
+	vy_msg_free(s);
+	vyc_http_resp_free(&r);
+	vyjson_free(st);
+	return rc;
+}
