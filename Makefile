@@ -63,7 +63,7 @@ vectors: build
 
 # The 2024 Coordination Council election end to end on 127.0.0.1
 # (bench/demo.sh; DEMO_VOTERS=N for a smaller one). bench/demo.cmake wires
-# its two helper programs.
+# its helper program (the simulated voters, bench/demo_voters.c).
 demo: deps
 	cmake -S . -B $(BUILD) $(CMAKE_OPTS)
 	cmake --build $(BUILD) -j $(JOBS) --target demo_programs
