@@ -17,6 +17,11 @@ add_custom_command(
   VERBATIM)
 
 file(GLOB VYBAR_PROTOCOL_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/protocol/*.c)
-target_sources(vybar PRIVATE ${VYBAR_PROTO_SRC} ${VYBAR_PROTOCOL_SOURCES})
+# The verification engine (verifier/verify.h), on the protocol's rules: the
+# verifier reports with it and the trustee re-checks the record with it.
+set(VYBAR_ENGINE_SOURCES ${CMAKE_SOURCE_DIR}/verifier/verify.c ${CMAKE_SOURCE_DIR}/verifier/report.c)
+find_package(Threads REQUIRED)
+target_sources(vybar PRIVATE ${VYBAR_PROTO_SRC} ${VYBAR_PROTOCOL_SOURCES} ${VYBAR_ENGINE_SOURCES})
+target_link_libraries(vybar PRIVATE Threads::Threads)
 target_include_directories(vybar PUBLIC ${VYBAR_PROTO_DIR})
 target_link_libraries(vybar PUBLIC PkgConfig::PROTOBUFC)

@@ -18,10 +18,8 @@
  *    going back, are refused.
  */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,63 +49,22 @@
 #define KEY_NONCE_OFF 53
 #define KEY_XSK_OFF 32
 
-extern char **environ;
-
 typedef struct {
 	uint32_t n, t;
 	vyh_election e; /* the board; e.r holds the manifest (base hash) */
 	char dir[64], url[64];
 	char tdir[MAX_N + 1][128];
-	char pass[PATH], snap[PATH], msg[PATH], stdout_path[PATH], stderr_path[PATH];
+	char pass[PATH], snap[PATH], msg[PATH];
 	char out[OUT_BYTES], err[OUT_BYTES]; /* of the last run */
 	uint8_t *rec;      /* the board's record, as last read */
 	size_t rec_len;
 	vy_record_state st; /* ... verified and applied */
 } env;
 
-static void slurp(const char *path, char *out, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(out, 1, cap - 1, f);
-		fclose(f);
-	}
-	out[n] = 0;
-}
-
-static void write_all(const char *path, const uint8_t *b, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* Run vybar-trustee with args (NULL-terminated); its exit status. */
 static int run(env *e, const char *const *args)
 {
-	const char *argv[32];
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, n = 0;
-
-	argv[n++] = VYBAR_TRUSTEE_PROGRAM;
-	for (; *args != NULL; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, e->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, e->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	slurp(e->stdout_path, e->out, sizeof e->out);
-	slurp(e->stderr_path, e->err, sizeof e->err);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, e->out, sizeof e->out, e->err, sizeof e->err);
 }
 
 /* `cmd` of trustee k through the board; its exit status. */
@@ -139,7 +96,7 @@ static void refresh(env *e)
 	e->rec = vyh_record(&e->e.b, &e->rec_len);
 	if (vyh_verify_record(e->rec, e->rec_len, &e->st, &why) != VY_R_OK)
 		fail_msg("the board's record does not verify: %s", why.msg);
-	write_all(e->snap, e->rec, e->rec_len);
+	vytest_write_file(e->snap, e->rec, e->rec_len);
 }
 
 /* The last entry of the board's record (as last read): its type and payload (malloc'd). */
@@ -395,9 +352,7 @@ static void setup_env(env *e, uint32_t n, uint32_t t)
 	snprintf(e->pass, sizeof e->pass, "%s/pass", e->dir);
 	snprintf(e->snap, sizeof e->snap, "%s/record", e->dir);
 	snprintf(e->msg, sizeof e->msg, "%s/msg", e->dir);
-	snprintf(e->stdout_path, sizeof e->stdout_path, "%s/stdout", e->dir);
-	snprintf(e->stderr_path, sizeof e->stderr_path, "%s/stderr", e->dir);
-	write_all(e->pass, (const uint8_t *)PASSPHRASE "\n", strlen(PASSPHRASE) + 1);
+	vytest_write_file(e->pass, (const uint8_t *)PASSPHRASE "\n", strlen(PASSPHRASE) + 1);
 	args[4] = e->pass;
 	vyf_keys_init(&keys, n, t);
 	for (uint32_t k = 1; k <= n; k++) {

@@ -1,16 +1,13 @@
 /*
- * vybar-trustee end to end (specs/trustee.md): the real program, run with
- * posix_spawn for every trustee and round, exchanging files; the test plays
+ * vybar-trustee end to end (specs/trustee.md): the real program, run
+ * (vytest_spawn) for every trustee and round, exchanging files; the test plays
  * the board with the fixtures' board key (protocol_fixtures.h), appending
  * each message to the record after the library's validity rules.
  */
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/support/protocol_fixtures.h"
@@ -27,77 +24,23 @@
 #define MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"
 #define MSG_HDR 28
 
-extern char **environ;
-
 typedef struct {
 	char dir[64];
 	char tdir[N + 1][128]; /* trustee k's DIR, 1-based */
-	char pass[PATH], record[PATH], msg[PATH], stdout_path[PATH], stderr_path[PATH];
+	char pass[PATH], record[PATH], msg[PATH];
 	char out[OUT_BYTES], err[OUT_BYTES]; /* of the last run */
 	vyf_record r;
 } env;
 
-static void slurp(const char *path, char *out, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(out, 1, cap - 1, f);
-		fclose(f);
-	}
-	out[n] = 0;
-}
-
 static uint8_t *read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static void write_all(const char *path, const uint8_t *b, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	fclose(f);
+	return (uint8_t *)vytest_read_file(path, len);
 }
 
 /* Run vybar-trustee with args (NULL-terminated); its exit status. */
 static int run(env *e, const char *const *args)
 {
-	const char *argv[32];
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, n = 0;
-
-	argv[n++] = VYBAR_TRUSTEE_PROGRAM;
-	for (; *args != NULL; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, e->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, e->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	slurp(e->stdout_path, e->out, sizeof e->out);
-	slurp(e->stderr_path, e->err, sizeof e->err);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, e->out, sizeof e->out, e->err, sizeof e->err);
 }
 
 /* Run a trustee command on the current record, writing e->msg. */
@@ -163,13 +106,11 @@ static void setup_env(env *e)
 	snprintf(e->pass, sizeof e->pass, "%s/pass", e->dir);
 	snprintf(e->record, sizeof e->record, "%s/record", e->dir);
 	snprintf(e->msg, sizeof e->msg, "%s/msg", e->dir);
-	snprintf(e->stdout_path, sizeof e->stdout_path, "%s/stdout", e->dir);
-	snprintf(e->stderr_path, sizeof e->stderr_path, "%s/stderr", e->dir);
-	write_all(e->pass, (const uint8_t *)"correct horse battery staple\n", 29);
+	vytest_write_file(e->pass, (const uint8_t *)"correct horse battery staple\n", 29);
 	vyf_keys_init(&keys, N, T);
 	for (uint32_t k = 1; k <= N; k++) {
 		struct stat sb;
-		char pub[256];
+		char *pub;
 
 		snprintf(e->tdir[k], sizeof e->tdir[k], "%s/t%u", e->dir, k);
 		args[2] = e->tdir[k];
@@ -181,10 +122,11 @@ static void setup_env(env *e)
 		assert_int_equal(stat(path, &sb), 0);
 		assert_int_equal(sb.st_mode & 0777, 0600);
 		snprintf(path, sizeof path, "%s/public", e->tdir[k]);
-		slurp(path, pub, sizeof pub);
+		pub = vytest_read_file(path, NULL);
 		memcpy(hex, e->out, 64);
 		hex[64] = 0;
 		assert_non_null(strstr(pub, hex));
+		free(pub);
 	}
 	/* vyf_record_init with the trustees' real keys */
 	e->r.keys = keys;
@@ -465,23 +407,23 @@ static void test_errors(void **state)
 	(void)state;
 	setup_env(&e);
 	/* wrong passphrase */
-	write_all(e.pass, (const uint8_t *)"wrong\n", 6);
+	vytest_write_file(e.pass, (const uint8_t *)"wrong\n", 6);
 	expect_fail(&e, "announce", "wrong passphrase, or the key file was modified");
-	write_all(e.pass, (const uint8_t *)"correct horse battery staple\n", 29);
+	vytest_write_file(e.pass, (const uint8_t *)"correct horse battery staple\n", 29);
 	/* a flipped byte in the ciphertext, then in the magic */
 	snprintf(path, sizeof path, "%s/key", e.tdir[1]);
 	k = read_all(path, &n);
 	k[n - 5] ^= 1;
-	write_all(path, k, n);
+	vytest_write_file(path, k, n);
 	expect_fail(&e, "announce", "wrong passphrase, or the key file was modified");
 	k[n - 5] ^= 1;
 	k[0] ^= 1;
-	write_all(path, k, n);
+	vytest_write_file(path, k, n);
 	expect_fail(&e, "announce", "corrupted key file");
 	k[0] ^= 1;
-	write_all(path, k, n - 1);
+	vytest_write_file(path, k, n - 1);
 	expect_fail(&e, "announce", "corrupted key file");
-	write_all(path, k, n);
+	vytest_write_file(path, k, n);
 	free(k);
 	/* a truncated record: trustee_cmd rewrites the record, so truncate by hand */
 	round_ok(&e, 1, "announce", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, NULL, NULL);
@@ -493,7 +435,7 @@ static void test_errors(void **state)
 		fclose(f);
 	}
 	rec = read_all(e.record, &rn);
-	write_all(e.record, rec, rn - 3);
+	vytest_write_file(e.record, rec, rn - 3);
 	{
 		const char *args[] = { "reveal", "--dir", e.tdir[1], "--passphrase-file", e.pass, "--record", e.record,
 				       "--out", e.msg, NULL };

@@ -6,10 +6,8 @@
  * prompt opens with the same passphrase from --passphrase-file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +24,6 @@
 #define SCREEN_BYTES 65536
 #define WAIT_MS 60000 /* a hang guard only: each read normally returns at once */
 #define TYPED "Tr0ub4dor&3-typed-at-the-prompt"
-
-extern char **environ;
 
 /* A program on a pseudo-terminal and everything it wrote there. */
 typedef struct {
@@ -90,41 +86,6 @@ static int term_finish(term *t)
 	(void)term_wait(t, NULL, 0);
 	assert_int_equal(waitpid(t->pid, &st, 0), t->pid);
 	close(t->master);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Run vybar-trustee with args, stdin /dev/null, output to files; its exit status. */
-static int run(const char *dir, const char *const *args, char *out, size_t cap)
-{
-	const char *argv[16];
-	char so[PATH], se[PATH];
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, n = 0;
-	FILE *f;
-	size_t k = 0;
-
-	snprintf(so, sizeof so, "%s/out", dir);
-	snprintf(se, sizeof se, "%s/err", dir);
-	argv[n++] = VYBAR_TRUSTEE_PROGRAM;
-	for (; *args != NULL; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, so, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, se, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	unlink(so);
-	f = fopen(se, "rb");
-	if (f != NULL) {
-		k = fread(out, 1, cap - 1, f);
-		fclose(f);
-	}
-	out[k] = 0;
-	unlink(se);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -209,14 +170,14 @@ static void test_prompt_keygen(void **state)
 	{
 		const char *args[] = { "status", "--dir", kdir, "--passphrase-file", pass, "--record", rec, NULL };
 
-		if (run(dir, args, err, sizeof err) != 0)
+		if (vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, NULL, 0, err, sizeof err) != 0)
 			fail_msg("status with the typed passphrase: %s", err);
 	}
 	write_text(wrong, TYPED "x\n");
 	{
 		const char *args[] = { "status", "--dir", kdir, "--passphrase-file", wrong, "--record", rec, NULL };
 
-		assert_int_equal(run(dir, args, err, sizeof err), 1);
+		assert_int_equal(vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, NULL, 0, err, sizeof err), 1);
 		assert_non_null(strstr(err, "wrong passphrase"));
 	}
 	{

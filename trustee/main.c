@@ -3,11 +3,14 @@
  * generation, the key ceremony of specs/protocol.md §5 round by round, the
  * partial decryption of §10.2, and a status report that guides the trustee.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
+#include <gcrypt.h>
 #include <sodium.h>
 
 #include "crypto/vy_proof.h"
@@ -16,23 +19,27 @@
 #include "protocol/vy_tally.h"
 #include "trustee/keystore.h"
 #include "trustee/transport.h"
+#include "verifier/verify.h"
 
-#define MAX_RECORD_FILE_BYTES (1ULL << 34)
 #define ANY_INDEX 0
+#define MAX_JOBS 1024
 
 typedef struct {
 	const char *cmd, *dir, *board, *record, *out;
+	unsigned jobs;               /* threads re-checking the record */
 	vyt_pass_src pass;
 	uint32_t corrupt_share_for;  /* hidden test option: reveal */
 	int corrupt_decryption;      /* hidden test option: decrypt */
 } opts;
 
-/* The record as this trustee sees it. */
+/* The record as this trustee sees it: the state, and of the entries only
+ * the trustees' signed messages (find_body), not the ballots. */
 typedef struct {
 	vy_record_state st;
 	Vybar__RecordEntry **e;
 	size_t n;
-	uint32_t me; /* this trustee's index, 0 if not a trustee */
+	uint64_t entries; /* on the record */
+	uint32_t me;      /* this trustee's index, 0 if not a trustee */
 } view;
 
 /* One command's context. */
@@ -54,7 +61,31 @@ static void usage(void)
 		"  justify  ...                            round 3b: answer complaints against you\n"
 		"  decrypt  ...                            partial decryption of the tally\n"
 		"  status   --dir DIR (--board URL | --record FILE)\n"
-		"passphrase: prompted on the terminal, or --passphrase-file FILE, --passphrase-fd N\n");
+		"passphrase: prompted on the terminal, or --passphrase-file FILE, --passphrase-fd N\n"
+		"--jobs N: threads re-checking the record's proofs (default: the online CPUs)\n");
+}
+
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n >= 1 && n <= MAX_JOBS ? (unsigned)n : 1;
+}
+
+/* --jobs N: 1..MAX_JOBS; 0 on success. */
+static int parse_jobs(const char *v, unsigned *jobs)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < 1 || n > MAX_JOBS) {
+		fprintf(stderr, "vybar-trustee: --jobs needs a number from 1 to %d, not %s\n", MAX_JOBS, v);
+		return -1;
+	}
+	*jobs = (unsigned)n;
+	return 0;
 }
 
 /* Parse argv; 0 on success. */
@@ -62,6 +93,7 @@ static int parse(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->pass.fd = -1;
+	o->jobs = default_jobs();
 	if (argc < 2)
 		return -1;
 	o->cmd = argv[1];
@@ -77,6 +109,11 @@ static int parse(int argc, char **argv, opts *o)
 			return -1;
 		}
 		i++;
+		if (strcmp(a, "--jobs") == 0) {
+			if (parse_jobs(v, &o->jobs) != 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(a, "--dir") == 0)
 			o->dir = v;
 		else if (strcmp(a, "--board") == 0)
@@ -111,66 +148,105 @@ static void view_free(view *v)
 	vy_record_state_free(&v->st);
 }
 
-/* Read the record (file or board), verify and apply every entry (§7, §8). */
+/* The engine's callback: keep the trustees' signed messages. */
+static int keep_entry(void *arg, const vy_record_state *st, Vybar__RecordEntry *e)
+{
+	ctx *c = arg;
+	Vybar__RecordEntry **ne;
+
+	(void)st;
+	switch (e->type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		break;
+	default:
+		return 0;
+	}
+	ne = realloc(c->v.e, (c->v.n + 1) * sizeof *ne);
+	if (ne == NULL) {
+		snprintf(c->err, sizeof c->err, "out of memory");
+		return -1;
+	}
+	c->v.e = ne;
+	c->v.e[c->v.n++] = e;
+	return 1;
+}
+
+/* Verify and apply every entry of the record read from f (§7, §8) with the
+ * verifier's engine: every board signature, the chain, every ballot's
+ * proofs (on c->o->jobs threads) and every phase rule. */
+static int view_verify(ctx *c, FILE *f, const char *src)
+{
+	vyv_options o = { .jobs = c->o->jobs, .watch_seq = -1, .on_entry = keep_entry, .arg = c };
+	vyv_report rep;
+
+	vy_record_state_free(&c->v.st);
+	vyv_verify_with(f, &o, &rep, &c->v.st);
+	c->v.entries = rep.entries;
+	if (rep.outcome == VYV_ERROR) {
+		if (c->err[0] == '\0')
+			snprintf(c->err, sizeof c->err, "record %s: %s", src, rep.note);
+		return -1;
+	}
+	if (ferror(f)) {
+		snprintf(c->err, sizeof c->err, "cannot read %s", src);
+		return -1;
+	}
+	if (rep.outcome == VYV_FAILED) {
+		/* the entry's position: the engine stops at the first failure */
+		if (rep.failed_seq_known)
+			snprintf(c->err, sizeof c->err, "record %s does not verify at entry %llu (%s, %s): %s", src,
+				 (unsigned long long)rep.entries, vyv_check_id(rep.failed_check),
+				 vyv_check_what(rep.failed_check), rep.why.msg);
+		else
+			snprintf(c->err, sizeof c->err, "record %s does not verify (%s, %s): %s", src,
+				 vyv_check_id(rep.failed_check), vyv_check_what(rep.failed_check), rep.why.msg);
+		return -1;
+	}
+	if (c->v.st.manifest == NULL) {
+		snprintf(c->err, sizeof c->err, "record %s has no manifest", src);
+		return -1;
+	}
+	return 0; /* complete, or a record still growing (VYV_INCOMPLETE) */
+}
+
+/* Read the record (file or board) and verify it. A file is streamed; the
+ * board's answers are gathered in memory first (trustee/transport.c). */
 static int view_load(ctx *c)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	vy_record_reader rd;
-	vy_reason why = { 0 };
 	FILE *f = NULL;
-	int rc = -1;
+	int rc = -1, ch;
 	const char *src = c->o->board ? c->o->board : c->o->record;
 
 	if (c->o->board != NULL) {
 		if (vyt_board_get_record(c->o->board, &buf, &len, c->err))
 			return -1;
+		f = len ? fmemopen(buf, len, "rb") : NULL;
+		if (f == NULL && len != 0) {
+			snprintf(c->err, sizeof c->err, "out of memory");
+			goto out;
+		}
 	} else if (c->o->record != NULL) {
-		if (vyt_read_file(c->o->record, MAX_RECORD_FILE_BYTES, &buf, &len, c->err))
+		f = fopen(c->o->record, "rb");
+		if (f == NULL) {
+			snprintf(c->err, sizeof c->err, "cannot open %s: %s", c->o->record, strerror(errno));
 			return -1;
+		}
 	} else {
 		snprintf(c->err, sizeof c->err, "give --board URL or --record FILE");
 		return -1;
 	}
-	f = fmemopen(buf, len ? len : 1, "rb");
-	if (f == NULL || len == 0) {
+	if (f == NULL || (ch = getc(f)) == EOF) {
 		snprintf(c->err, sizeof c->err, "record %s is empty", src);
 		goto out;
 	}
-	if (vy_record_reader_open(&rd, f, &why) != VY_R_OK) {
-		snprintf(c->err, sizeof c->err, "record %s does not verify: %s", src, why.msg);
-		goto out;
-	}
-	for (;;) {
-		Vybar__RecordEntry *e = NULL, **ne;
-
-		if (vy_record_reader_next(&rd, &e, &why) != VY_R_OK) {
-			snprintf(c->err, sizeof c->err, "record %s does not verify at entry %zu: %s", src, c->v.n, why.msg);
-			break;
-		}
-		if (e == NULL) {
-			rc = 0;
-			break;
-		}
-		if (vy_record_accept(&c->v.st, e, &why) != VY_R_OK) {
-			snprintf(c->err, sizeof c->err, "record %s does not verify at entry %zu: %s", src, c->v.n, why.msg);
-			vy_msg_free(e);
-			break;
-		}
-		ne = realloc(c->v.e, (c->v.n + 1) * sizeof *ne);
-		if (ne == NULL) {
-			vy_msg_free(e);
-			snprintf(c->err, sizeof c->err, "out of memory");
-			break;
-		}
-		c->v.e = ne;
-		c->v.e[c->v.n++] = e;
-	}
-	vy_record_reader_close(&rd);
-	if (rc == 0 && c->v.st.manifest == NULL) {
-		snprintf(c->err, sizeof c->err, "record %s has no manifest", src);
-		rc = -1;
-	}
+	ungetc(ch, f);
+	rc = view_verify(c, f, src);
 out:
 	if (f != NULL)
 		fclose(f);
@@ -822,8 +898,9 @@ static int cmd_status(ctx *c)
 {
 	const vy_record_state *st = &c->v.st;
 
-	printf("election %s: %s (%u trustees, threshold %u); record of %zu entries\n", st->manifest->election_id,
-	       phase_name(st->phase), st->manifest->trustee_count, st->manifest->threshold, c->v.n);
+	printf("election %s: %s (%u trustees, threshold %u); record of %llu entries\n", st->manifest->election_id,
+	       phase_name(st->phase), st->manifest->trustee_count, st->manifest->threshold,
+	       (unsigned long long)c->v.entries);
 	printf("you are trustee %u\n", c->v.me);
 	for (uint32_t i = 1; i <= st->manifest->trustee_count; i++)
 		status_trustee(c, i);
@@ -911,8 +988,9 @@ int main(int argc, char **argv)
 		known |= strcmp(argv[1], cmds[i]) == 0;
 	if (!known)
 		goto bad;
-	if (vy_init() != VY_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "vybar-trustee: cannot initialise libsodium or libcurl\n");
+	/* libgcrypt (registrar signatures) before the engine's threads use it */
+	if (vy_init() != VY_OK || gcry_check_version(NULL) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "vybar-trustee: cannot initialise libsodium, libgcrypt or libcurl\n");
 		return 1;
 	}
 	r = run(&c);

@@ -1,5 +1,5 @@
 /*
- * vybar-verify's engine (specs/verification.md): the pipeline of reader,
+ * The verification engine (specs/verification.md): the pipeline of reader,
  * workers and applier, and the accounting by numbered check.
  */
 #include <pthread.h>
@@ -194,6 +194,8 @@ typedef struct {
 	uint8_t board_pk[VY_ED25519_PK_BYTES];
 	vy_record_reader r, er;
 	FILE *earlier;
+	vyv_entry_fn on_entry; /* set before the threads start */
+	void *arg;
 } pipeline;
 
 static int is_ballot(const Vybar__RecordEntry *e)
@@ -498,6 +500,7 @@ static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
 	vy_reason why;
 
 	for (;;) {
+		int opened, kept = 0;
 		slot *s;
 
 		pthread_mutex_lock(&p->mu);
@@ -523,13 +526,22 @@ static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
 			watch_entry(rep, st, s->e);
 		rep->entries++;
 		rep->trusted += (uint64_t)s->trusted;
+		opened = s->e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN;
+		/* Outside the lock: the workers go on checking meanwhile. */
+		if (p->on_entry != NULL && (kept = p->on_entry(p->arg, st, s->e)) < 0) {
+			rep->outcome = VYV_ERROR;
+			snprintf(rep->note, sizeof rep->note, "stopped by the caller after entry %llu",
+				 (unsigned long long)s->e->seq);
+			return;
+		}
 		pthread_mutex_lock(&p->mu);
-		if (s->e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN) {
+		if (opened) {
 			p->election = st->election;
 			memcpy(p->board_pk, st->manifest->board_key.data, VY_ED25519_PK_BYTES);
 			p->ready = 1;
 		}
-		vy_msg_free(s->e);
+		if (!kept)
+			vy_msg_free(s->e);
 		s->e = NULL;
 		p->head++;
 		pthread_cond_broadcast(&p->cv);
@@ -582,21 +594,30 @@ void vyv_verify(FILE *src, FILE *earlier, unsigned jobs, vyv_report *rep, vy_rec
 void vyv_verify_watch(FILE *src, FILE *earlier, unsigned jobs, int64_t watch_seq, vyv_report *rep,
 		      vy_record_state *out)
 {
+	vyv_options o = { .earlier = earlier, .jobs = jobs, .watch_seq = watch_seq };
+
+	vyv_verify_with(src, &o, rep, out);
+}
+
+void vyv_verify_with(FILE *src, const vyv_options *o, vyv_report *rep, vy_record_state *out)
+{
 	pipeline *p = calloc(1, sizeof *p);
 	pthread_t reader, *workers = NULL;
 	vy_record_state st;
-	unsigned n = 0;
+	unsigned n = 0, jobs = o->jobs;
 
 	memset(rep, 0, sizeof *rep);
 	rep->jobs = jobs;
-	rep->watch_seq = watch_seq;
+	rep->watch_seq = o->watch_seq;
 	vy_record_state_init(&st);
 	if (p == NULL || (workers = calloc(jobs ? jobs : 1, sizeof *workers)) == NULL) {
 		rep->outcome = VYV_ERROR;
 		snprintf(rep->note, sizeof rep->note, "out of memory");
 		goto out;
 	}
-	if (!open_sources(p, src, earlier, rep))
+	p->on_entry = o->on_entry;
+	p->arg = o->arg;
+	if (!open_sources(p, src, o->earlier, rep))
 		goto out;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
@@ -616,7 +637,7 @@ void vyv_verify_watch(FILE *src, FILE *earlier, unsigned jobs, int64_t watch_seq
 	rep->ballots = st.ballots;
 	rep->audited = st.audited;
 	rep->counted = st.cred_count;
-	if (!rep->have_failure && st.phase != VY_PHASE_TALLIED)
+	if (rep->outcome == VYV_OK && st.phase != VY_PHASE_TALLIED)
 		incomplete_note(rep);
 out_sync:
 	pthread_cond_destroy(&p->cv);

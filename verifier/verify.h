@@ -1,6 +1,8 @@
 /*
- * vybar-verify's engine (specs/verification.md): re-verify a whole record
+ * The verification engine (specs/verification.md): re-verify a whole record
  * stream, entry by entry, and count what every numbered check examined.
+ * Part of libvybar: vybar-verify reports with it, and vybar-trustee re-checks
+ * the record with it before it signs or decrypts anything.
  *
  * One thread (the caller's) applies entries to the record state in order; a
  * reader thread reads frames into a bounded ring; worker threads check the
@@ -66,13 +68,31 @@ typedef struct {
 	uint8_t watch_pk[VY_ED25519_PK_BYTES];        /* a BALLOT's credential key */
 } vyv_report;
 
-/* Verify the record read from src (a record file stream). earlier (may be
- * NULL) is an earlier record file that src must extend byte for byte
+/* Called on the applier's thread with each entry just applied to st, in
+ * record order. Return 0 to leave e to the engine (it frees it), 1 to keep
+ * it (the callee frees it with vy_msg_free), -1 to stop: the verification
+ * then ends with VYV_ERROR. */
+typedef int (*vyv_entry_fn)(void *arg, const vy_record_state *st, Vybar__RecordEntry *e);
+
+typedef struct {
+	FILE *earlier;         /* NULL, or an earlier record file (V9.1) */
+	unsigned jobs;         /* threads checking proofs, the applier's included */
+	int64_t watch_seq;     /* the entry to note in rep->watch_* (-1: none) */
+	vyv_entry_fn on_entry; /* NULL: none */
+	void *arg;             /* on_entry's */
+} vyv_options;
+
+/* Verify the record read from src (a record file stream). o->earlier (may
+ * be NULL) is an earlier record file that src must extend byte for byte
  * (V9.1); its entries are applied without re-checking board signatures
- * and ballot proofs. jobs >= 1 worker threads. If st is not NULL, the
- * final record state is moved into it (the caller frees it). */
+ * and ballot proofs. o->jobs >= 1 threads. If st is not NULL, the final
+ * record state is moved into it (the caller frees it). Call it after
+ * vy_init() and gcry_check_version(NULL): the workers verify registrar
+ * signatures with libgcrypt, whose initialisation is not thread-safe. */
+void vyv_verify_with(FILE *src, const vyv_options *o, vyv_report *rep, vy_record_state *st);
+/* The same without a callback, and noting no entry (vyv_verify) or entry
+ * watch_seq (vyv_verify_watch, -1: none). */
 void vyv_verify(FILE *src, FILE *earlier, unsigned jobs, vyv_report *rep, vy_record_state *st);
-/* The same, noting in rep->watch_* what entry watch_seq is (-1: none). */
 void vyv_verify_watch(FILE *src, FILE *earlier, unsigned jobs, int64_t watch_seq, vyv_report *rep,
 		      vy_record_state *st);
 

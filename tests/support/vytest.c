@@ -1,5 +1,7 @@
 #include "tests/support/vytest.h"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,53 @@ int vytest_run(char *out, size_t out_cap, int with_stderr, const char *program, 
 	st = pclose(p);
 	assert_true(WIFEXITED(st));
 	return WEXITSTATUS(st);
+}
+
+extern char **environ;
+
+/* What the child wrote to f (an anonymous temporary file) into out. */
+static void collect(FILE *f, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (out == NULL)
+		return;
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+}
+
+int vytest_spawn(const char *program, const char *const *args, char *out, size_t out_cap, char *err,
+		 size_t err_cap)
+{
+	const char *argv[64];
+	posix_spawn_file_actions_t fa;
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	size_t n = 0;
+	pid_t pid;
+	int st;
+
+	assert_non_null(fo);
+	assert_non_null(fe);
+	argv[n++] = program;
+	for (; *args != NULL; args++) {
+		assert_true(n + 1 < sizeof argv / sizeof argv[0]);
+		argv[n++] = *args;
+	}
+	argv[n] = NULL;
+	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+	assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, fileno(fo), 1), 0);
+	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, fileno(fe), 2), 0);
+	if (posix_spawn(&pid, program, &fa, NULL, (char *const *)argv, environ) != 0)
+		fail_msg("cannot start %s", program);
+	posix_spawn_file_actions_destroy(&fa);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	collect(fo, out, out_cap);
+	collect(fe, err, err_cap);
+	fclose(fo);
+	fclose(fe);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 void vytest_write_file(const char *path, const uint8_t *b, size_t len)

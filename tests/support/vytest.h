@@ -37,6 +37,13 @@ void vytest_hex(char *out, const uint8_t *in, size_t len); /* out: 2*len+1 bytes
  * program did not exit normally. */
 int vytest_run(char *out, size_t out_cap, int with_stderr, const char *program, const char *const *args);
 
+/* Run program with args (NULL-terminated; no shell), stdin from /dev/null:
+ * its stdout into out and its stderr into err (each NUL-terminated, at most
+ * cap - 1 bytes; NULL: discarded). Returns the exit status, or 128 + the
+ * signal that ended it. */
+int vytest_spawn(const char *program, const char *const *args, char *out, size_t out_cap, char *err,
+		 size_t err_cap);
+
 /* Write len bytes to path, failing the test on any error. */
 void vytest_write_file(const char *path, const uint8_t *b, size_t len);
 
