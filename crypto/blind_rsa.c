@@ -26,6 +26,7 @@
 
 #include <gcrypt.h>
 #include <gmp.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #include "crypto/blind_rsa_impl.h"
@@ -63,12 +64,26 @@ struct vy_rsa_sk {
 
 /* ---- hashing: SHA-384 and MGF1 (libgcrypt) ---- */
 
-/* libgcrypt must see gcry_check_version once before anything else; an
+/* libgcrypt must see gcry_check_version once before anything else, and its
+ * set-up is not safe to enter from two threads at once (two threads checking
+ * registrar signatures crashed it): so once, under pthread_once. An
  * application that initialised it already keeps its own settings. */
-static void gcrypt_ready(void)
+static pthread_once_t gcrypt_once = PTHREAD_ONCE_INIT;
+
+static void gcrypt_init_once(void)
 {
 	if (!gcry_control(GCRYCTL_ANY_INITIALIZATION_P))
 		gcry_check_version(NULL);
+}
+
+void vy_gcrypt_init(void)
+{
+	(void)pthread_once(&gcrypt_once, gcrypt_init_once);
+}
+
+static void gcrypt_ready(void)
+{
+	vy_gcrypt_init();
 }
 
 /* out = SHA-384(a || b || c); parts may be empty. */

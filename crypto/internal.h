@@ -26,6 +26,12 @@ static inline int vy_ct_eq_u64(uint64_t a, uint64_t b)
  * (gmp_alloc.c), so secret limbs never linger in freed memory. Called by vy_init. */
 void vy_gmp_use_wiping_allocator(void);
 
+/* Initialises libgcrypt (SHA-384 of the RSA blind signatures) exactly once,
+ * safely from any thread; an application that initialised it already keeps
+ * its own settings (blind_rsa.c). Called by vy_init, so that threads never
+ * race into libgcrypt's lazy set-up. */
+void vy_gcrypt_init(void);
+
 /* Write a 4-byte big-endian length. */
 static inline void vy_put_u32be(uint8_t out[4], uint32_t v)
 {
