@@ -101,6 +101,25 @@ static void op_exp2_public(bench_state *s, size_t count)
 		vy_elem_exp2_public(s->g, &s->out, &s->a, &s->k1, &s->b, &s->k2);
 }
 
+/* The shape of a range proof's b_j: pk^v * beta^c * g^(-j c). */
+static void op_multiexp3(bench_state *s, size_t count)
+{
+	vy_elem bases[3];
+	vy_scalar k[3] = { s->k1, s->k2, s->r };
+
+	bases[0] = s->pk;
+	bases[1] = s->a;
+	vy_elem_generator(s->g, &bases[2]);
+	for (size_t i = 0; i < count; i++)
+		vy_elem_multiexp_public(s->g, &s->out, 3, bases, k);
+}
+
+static void op_mul_public(bench_state *s, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		vy_elem_mul_public(s->g, &s->out, &s->out, &s->a);
+}
+
 static void op_mul(bench_state *s, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
@@ -192,7 +211,9 @@ static const bench_row rows[] = {
 	{ "exp_base (fixed base)", op_exp_base, 200, 10, 0 },
 	{ "exp (variable base)", op_exp, 200, 10, 0 },
 	{ "exp2_public", op_exp2_public, 200, 10, 0 },
+	{ "multiexp_public, 3 terms", op_multiexp3, 200, 10, 0 },
 	{ "elem_mul", op_mul, 2000, 200, 0 },
+	{ "elem_mul_public", op_mul_public, 2000, 200, 0 },
 	{ "ElGamal encryption", op_encrypt, 200, 10, 0 },
 	{ "0/1 proof create", op_bit_prove, 100, 5, 0 },
 	{ "0/1 proof verify", op_bit_verify, 100, 5, 0 },

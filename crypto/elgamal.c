@@ -44,11 +44,13 @@ void vy_elgamal_zero(const vy_group *g, vy_ciphertext *out)
 	vy_elem_identity(g, &out->beta);
 }
 
-/* §4 add: the componentwise product encrypts the sum of the plaintexts. */
+/* §4 add: the componentwise product encrypts the sum of the plaintexts.
+ * Ciphertexts are public (published on the board), so the product takes
+ * the variable-time path. */
 void vy_elgamal_add(const vy_group *g, vy_ciphertext *r, const vy_ciphertext *a, const vy_ciphertext *b)
 {
-	vy_elem_mul(g, &r->alpha, &a->alpha, &b->alpha);
-	vy_elem_mul(g, &r->beta, &a->beta, &b->beta);
+	vy_elem_mul_public(g, &r->alpha, &a->alpha, &b->alpha);
+	vy_elem_mul_public(g, &r->beta, &a->beta, &b->beta);
 }
 
 /* §4 decrypt: gm = beta / alpha^sk, computed as beta * alpha^(-sk) so that
@@ -65,10 +67,11 @@ void vy_elgamal_decrypt(const vy_group *g, vy_elem *gm, const vy_ciphertext *c, 
 	vy_wipe(&share_inv, sizeof share_inv);
 }
 
-/* §4: gm = beta / share, with share = alpha^s from (threshold) decryption. */
+/* §4: gm = beta / share, with share = alpha^s from (threshold) decryption:
+ * a published decryption share, so public, as is the ciphertext. */
 void vy_elgamal_decrypt_with(const vy_group *g, vy_elem *gm, const vy_ciphertext *c, const vy_elem *share)
 {
-	vy_elem_div(g, gm, &c->beta, share);
+	vy_elem_div_public(g, gm, &c->beta, share);
 }
 
 /* Decode both components with the vy_elem_decode rules (the identity is

@@ -160,6 +160,35 @@ void vy_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k)
 	clear_tail(g, r);
 }
 
+void vy_elem_cmov(const vy_group *g, vy_elem *r, const vy_elem *a, int flag)
+{
+	vy_ct_cmov_bytes(r->b, a->b, g->elem_bytes, flag);
+}
+
+/* ---- elements: public values only ---- */
+
+void vy_elem_mul_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
+{
+	g->ops->elem_mul_public(g, r, a, b);
+	clear_tail(g, r);
+}
+
+void vy_elem_div_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
+{
+	g->ops->elem_div_public(g, r, a, b);
+	clear_tail(g, r);
+}
+
+void vy_elem_prod_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *e)
+{
+	if (n == 0) {
+		vy_elem_identity(g, r);
+		return;
+	}
+	g->ops->elem_prod_public(g, r, n, e);
+	clear_tail(g, r);
+}
+
 void vy_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
 			 const vy_elem *b, const vy_scalar *k2)
 {
@@ -167,9 +196,15 @@ void vy_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const 
 	clear_tail(g, r);
 }
 
-void vy_elem_cmov(const vy_group *g, vy_elem *r, const vy_elem *a, int flag)
+void vy_elem_multiexp_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *bases,
+			     const vy_scalar *k)
 {
-	vy_ct_cmov_bytes(r->b, a->b, g->elem_bytes, flag);
+	if (n == 0) {
+		vy_elem_identity(g, r);
+		return;
+	}
+	g->ops->elem_multiexp_public(g, r, n, bases, k);
+	clear_tail(g, r);
 }
 
 /* ---- scalars ---- */

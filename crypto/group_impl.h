@@ -16,8 +16,14 @@ typedef struct vy_group_ops {
 	void (*elem_div)(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b);
 	void (*elem_exp)(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k);
 	void (*elem_exp_base)(const vy_group *g, vy_elem *r, const vy_scalar *k);
+	/* Public values only (vy_group.h); n >= 1 for the last two. */
 	void (*elem_exp2_public)(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
 				 const vy_elem *b, const vy_scalar *k2);
+	void (*elem_mul_public)(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b);
+	void (*elem_div_public)(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b);
+	void (*elem_prod_public)(const vy_group *g, vy_elem *r, size_t n, const vy_elem *e);
+	void (*elem_multiexp_public)(const vy_group *g, vy_elem *r, size_t n, const vy_elem *bases,
+				     const vy_scalar *k);
 	vy_err (*scalar_decode)(const vy_group *g, vy_scalar *out, const uint8_t *in, size_t in_len);
 	void (*scalar_random)(const vy_group *g, vy_scalar *out);
 	void (*scalar_from_u64)(const vy_group *g, vy_scalar *out, uint64_t v);

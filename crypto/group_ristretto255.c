@@ -5,13 +5,20 @@
  * little-endian, < l. libsodium's scalar multiplications return -1 when the
  * result is the identity (having written its all-zero encoding); we never
  * branch on that: the identity is selected in constant time instead.
+ *
+ * The operations on public values (the *_public ones, for verification) use
+ * the variable-time arithmetic of r255_public.c instead: libsodium's
+ * public API decodes and re-encodes at every addition and has no
+ * multi-scalar multiplication.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "crypto/group_impl.h"
 #include "crypto/internal.h"
+#include "crypto/r255_public.h"
 
 #define R255_BYTES 32
 
@@ -64,12 +71,13 @@ static void r255_elem_identity(const vy_group *g, vy_elem *out)
 	memset(out->b, 0, R255_BYTES);
 }
 
+/* The generator's encoding, computed once by vy_ristretto255_init. */
+static uint8_t r255_generator[R255_BYTES];
+
 static void r255_elem_generator(const vy_group *g, vy_elem *out)
 {
-	static const uint8_t one[32] = { 1 };
-
 	(void)g;
-	(void)crypto_scalarmult_ristretto255_base(out->b, one);
+	memcpy(out->b, r255_generator, R255_BYTES);
 }
 
 /* Our elements are always valid, so add/sub cannot fail. */
@@ -118,27 +126,167 @@ static void r255_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k
 	vy_wipe(out, sizeof out);
 }
 
-/* The generator's encoding, set by vy_ristretto255_init. */
-static uint8_t r255_generator[R255_BYTES];
+/* ---- public values only: own arithmetic (r255_public.c) ---- */
 
-/* a^k for a public k: the precomputed fixed-base multiplication when a is
- * the generator (about 3.5 times faster in libsodium), else variable base. */
-static void r255_exp_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k)
+/* Bases decoded per pass of vy_r255_multiexp (bounded stack use). */
+#define R255_MULTIEXP_CHUNK 8
+
+/*
+ * A per-thread memo of recent decodings. Verification decodes the same
+ * public elements again and again (the election key in every proof, a
+ * ciphertext in each branch of its proof and in the sum proof's product),
+ * and a decoding costs as much as 40 point additions. Keyed by the whole
+ * encoding, so a hit gives exactly what decoding gives; thread-local, so
+ * nothing is shared between threads and nothing needs a lock. Two ways per
+ * set, most recent first. Crafted colliding encodings only make it miss.
+ */
+#define R255_CACHE_SETS 32
+#define R255_CACHE_WAYS 2
+
+typedef struct {
+	int used;
+	uint8_t enc[R255_BYTES];
+	vy_r255_point p;
+} r255_cache_entry;
+
+static _Thread_local r255_cache_entry r255_cache[R255_CACHE_SETS][R255_CACHE_WAYS];
+
+/* The point of element e, from the memo or decoded. A vy_elem holds a
+ * valid encoding by construction (vy_group.h), so decoding cannot fail; if
+ * it does, memory was corrupted or a vy_elem was forged, and no result
+ * would mean anything. */
+static void r255_point(vy_r255_point *p, const vy_elem *e)
 {
-	if (memcmp(a->b, r255_generator, R255_BYTES) == 0)
-		r255_elem_exp_base(g, r, k);
+	/* byte 0 loses its low bit to the sign: index by byte 1 */
+	r255_cache_entry *set = r255_cache[e->b[1] % R255_CACHE_SETS];
+
+	for (size_t w = 0; w < R255_CACHE_WAYS; w++) {
+		if (set[w].used && memcmp(set[w].enc, e->b, R255_BYTES) == 0) {
+			*p = set[w].p;
+			return;
+		}
+	}
+	if (vy_r255_decode(p, e->b) != VY_OK)
+		abort();
+	memmove(&set[1], &set[0], (R255_CACHE_WAYS - 1) * sizeof set[0]);
+	set[0].used = 1;
+	memcpy(set[0].enc, e->b, R255_BYTES);
+	set[0].p = *p;
+}
+
+static int r255_is_identity(const vy_elem *e)
+{
+	for (size_t i = 0; i < R255_BYTES; i++)
+		if (e->b[i] != 0)
+			return 0;
+	return 1;
+}
+
+static int r255_scalar_is_zero(const vy_scalar *k)
+{
+	for (size_t i = 0; i < VY_SCALAR_BYTES; i++)
+		if (k->b[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void r255_elem_mul_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
+{
+	vy_r255_point x, y;
+
+	(void)g;
+	r255_point(&x, a);
+	r255_point(&y, b);
+	vy_r255_add(&x, &x, &y);
+	vy_r255_encode(r->b, &x);
+}
+
+static void r255_elem_div_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
+{
+	vy_r255_point x, y;
+
+	(void)g;
+	r255_point(&x, a);
+	r255_point(&y, b);
+	vy_r255_sub(&x, &x, &y);
+	vy_r255_encode(r->b, &x);
+}
+
+/* Each element decoded once, the product encoded once. */
+static void r255_elem_prod_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *e)
+{
+	vy_r255_point acc, x;
+
+	(void)g;
+	vy_r255_identity(&acc);
+	for (size_t i = 0; i < n; i++) {
+		if (r255_is_identity(&e[i]))
+			continue;
+		r255_point(&x, &e[i]);
+		vy_r255_add(&acc, &acc, &x);
+	}
+	vy_r255_encode(r->b, &acc);
+}
+
+/* acc += kg*B + sum_{i < m} ks[i] pts[i]; *started says whether acc holds
+ * anything yet (saves an addition to the identity). */
+static void r255_multiexp_pass(vy_r255_point *acc, int *started, const vy_scalar *kg, size_t m,
+			       const vy_r255_point *pts, const vy_scalar *ks)
+{
+	vy_r255_point part;
+
+	vy_r255_multiexp(&part, kg, m, pts, ks);
+	if (*started)
+		vy_r255_add(acc, acc, &part);
 	else
-		r255_elem_exp(g, r, a, k);
+		*acc = part;
+	*started = 1;
+}
+
+/* The generator's exponents are summed and use the precomputed table;
+ * identity bases and zero exponents are skipped; the other bases go to
+ * vy_r255_multiexp, R255_MULTIEXP_CHUNK at a time. */
+static void r255_elem_multiexp_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *bases,
+				      const vy_scalar *k)
+{
+	vy_r255_point pts[R255_MULTIEXP_CHUNK], acc;
+	vy_scalar ks[R255_MULTIEXP_CHUNK], kg;
+	size_t m = 0;
+	int have_g = 0, started = 0;
+
+	(void)g;
+	memset(&kg, 0, sizeof kg);
+	for (size_t i = 0; i < n; i++) {
+		if (r255_scalar_is_zero(&k[i]) || r255_is_identity(&bases[i]))
+			continue;
+		if (memcmp(bases[i].b, r255_generator, R255_BYTES) == 0) {
+			crypto_core_ristretto255_scalar_add(kg.b, kg.b, k[i].b);
+			have_g = 1;
+			continue;
+		}
+		r255_point(&pts[m], &bases[i]);
+		ks[m++] = k[i];
+		if (m == R255_MULTIEXP_CHUNK) {
+			r255_multiexp_pass(&acc, &started, NULL, m, pts, ks);
+			m = 0;
+		}
+	}
+	if (m > 0 || have_g || !started)
+		r255_multiexp_pass(&acc, &started, have_g ? &kg : NULL, m, pts, ks);
+	vy_r255_encode(r->b, &acc);
 }
 
 static void r255_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
 				  const vy_elem *b, const vy_scalar *k2)
 {
-	vy_elem t1, t2;
+	vy_elem bases[2];
+	vy_scalar k[2];
 
-	r255_exp_public(g, &t1, a, k1);
-	r255_exp_public(g, &t2, b, k2);
-	r255_elem_mul(g, r, &t1, &t2);
+	bases[0] = *a;
+	bases[1] = *b;
+	k[0] = *k1;
+	k[1] = *k2;
+	r255_elem_multiexp_public(g, r, 2, bases, k);
 }
 
 static vy_err r255_scalar_decode(const vy_group *g, vy_scalar *out, const uint8_t *in, size_t in_len)
@@ -218,6 +366,10 @@ static const vy_group_ops r255_ops = {
 	.elem_exp = r255_elem_exp,
 	.elem_exp_base = r255_elem_exp_base,
 	.elem_exp2_public = r255_elem_exp2_public,
+	.elem_mul_public = r255_elem_mul_public,
+	.elem_div_public = r255_elem_div_public,
+	.elem_prod_public = r255_elem_prod_public,
+	.elem_multiexp_public = r255_elem_multiexp_public,
 	.scalar_decode = r255_scalar_decode,
 	.scalar_random = r255_scalar_random,
 	.scalar_from_u64 = r255_scalar_from_u64,
@@ -231,6 +383,7 @@ static const vy_group_ops r255_ops = {
 
 vy_err vy_ristretto255_init(vy_group *out)
 {
+	static const uint8_t one[32] = { 1 };
 	uint8_t p_be[32], q_be[32];
 	vy_elem gen;
 
@@ -239,8 +392,11 @@ vy_err vy_ristretto255_init(vy_group *out)
 	out->name = "ristretto255";
 	out->elem_bytes = R255_BYTES;
 	out->ops = &r255_ops;
+	/* 1 * B by libsodium: the RFC 9496 §4.4 generator, never the identity */
+	if (crypto_scalarmult_ristretto255_base(r255_generator, one) != 0)
+		return VY_ERR_LIB;
+	vy_r255_public_init();
 	vy_elem_generator(out, &gen);
-	memcpy(r255_generator, gen.b, R255_BYTES);
 	reverse(p_be, p_le, 32);
 	reverse(q_be, l_le, 32);
 	vy_group_set_hash(out, p_be, sizeof p_be, q_be, &gen);

@@ -14,7 +14,8 @@
  * (limb count of q), element multiplication and exponentiation with a secret
  * exponent (limb count of p; mpn_sec_powm is what mpz_powm_sec runs, minus
  * the normalisations of mpz that would branch on the exponent and result).
- * Decoding, division and exp2_public work on public values and use mpz.
+ * Decoding, division and the *_public operations work on public values and
+ * use mpz.
  * No GMP type leaves this file: the state sits behind g->impl.
  */
 #include <stdlib.h>
@@ -292,7 +293,62 @@ static void zp_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k)
 	exp_secret(zp, r, zp->g_limbs, k);
 }
 
-/* r = a^k1 * b^k2 for PUBLIC exponents: variable-time mpz_powm. */
+/* ---- elements: public values only (variable time, mpz) ---- */
+
+/* r = a * b mod p. */
+static void zp_elem_mul_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b)
+{
+	const zp_params *zp = params(g);
+	mpz_t x, y;
+
+	mpz_inits(x, y, NULL);
+	elem_to_mpz(zp, x, a);
+	elem_to_mpz(zp, y, b);
+	mpz_mul(x, x, y);
+	mpz_mod(x, x, zp->p);
+	elem_from_mpz(zp, r, x);
+	mpz_clears(x, y, NULL);
+}
+
+/* r = e[0] * ... * e[n-1] mod p. */
+static void zp_elem_prod_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *e)
+{
+	const zp_params *zp = params(g);
+	mpz_t acc, x;
+
+	mpz_inits(acc, x, NULL);
+	mpz_set_ui(acc, 1);
+	for (size_t i = 0; i < n; i++) {
+		elem_to_mpz(zp, x, &e[i]);
+		mpz_mul(acc, acc, x);
+		mpz_mod(acc, acc, zp->p);
+	}
+	elem_from_mpz(zp, r, acc);
+	mpz_clears(acc, x, NULL);
+}
+
+/* r = prod bases[i]^k[i] mod p for PUBLIC exponents: one variable-time
+ * mpz_powm per term. */
+static void zp_elem_multiexp_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *bases,
+				    const vy_scalar *k)
+{
+	const zp_params *zp = params(g);
+	mpz_t acc, x, e;
+
+	mpz_inits(acc, x, e, NULL);
+	mpz_set_ui(acc, 1);
+	for (size_t i = 0; i < n; i++) {
+		elem_to_mpz(zp, x, &bases[i]);
+		mpz_import(e, VY_SCALAR_BYTES, 1, 1, 1, 0, k[i].b);
+		mpz_powm(x, x, e, zp->p);
+		mpz_mul(acc, acc, x);
+		mpz_mod(acc, acc, zp->p);
+	}
+	elem_from_mpz(zp, r, acc);
+	mpz_clears(acc, x, e, NULL);
+}
+
+/* r = a^k1 * b^k2 for PUBLIC exponents. */
 static void zp_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a,
 				const vy_scalar *k1, const vy_elem *b, const vy_scalar *k2)
 {
@@ -483,6 +539,10 @@ static const vy_group_ops zp_ops = {
 	.elem_exp = zp_elem_exp,
 	.elem_exp_base = zp_elem_exp_base,
 	.elem_exp2_public = zp_elem_exp2_public,
+	.elem_mul_public = zp_elem_mul_public,
+	.elem_div_public = zp_elem_div, /* already variable time, for public values */
+	.elem_prod_public = zp_elem_prod_public,
+	.elem_multiexp_public = zp_elem_multiexp_public,
 	.scalar_decode = zp_scalar_decode,
 	.scalar_random = zp_scalar_random,
 	.scalar_from_u64 = zp_scalar_from_u64,

@@ -26,7 +26,8 @@ vy_err vy_sum_prove_det(const vy_proof_ctx *pc, vy_scalar *c, vy_scalar *v, size
 			const vy_scalar *sim_v);
 
 /* Commitments of one range-proof branch recomputed from (c_j, v_j):
- * a = g^v * alpha^c, b = pk^v * (beta / g^j)^c. */
+ * a = g^v * alpha^c, b = pk^v * (beta / g^j)^c. Public values only
+ * (variable time, vy_elem_multiexp_public). */
 void vy_range_branch_commit(const vy_group *g, vy_elem *a, vy_elem *b, const vy_elem *pk,
 			    const vy_ciphertext *ct, uint64_t j, const vy_scalar *c, const vy_scalar *v);
 

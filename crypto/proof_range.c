@@ -92,39 +92,28 @@ static void zero_outputs(vy_scalar *c, vy_scalar *v, size_t n)
 		memset(v, 0, n * sizeof *v);
 }
 
-/* Public branch commitments from the shifted ciphertext beta / g^j:
- * a = g^v alpha^c, b = pk^v shifted^c (verification: variable time). */
-static void branch_commit_public(const vy_group *g, vy_elem *a, vy_elem *b, const vy_elem *gen,
-				 const vy_elem *pk, const vy_elem *alpha, const vy_elem *shifted,
-				 const vy_scalar *c, const vy_scalar *v)
-{
-	vy_elem_exp2_public(g, a, gen, v, alpha, c);
-	vy_elem_exp2_public(g, b, pk, v, shifted, c);
-}
-
-/* §5.3 branch j from (c, v): a = g^v * alpha^c, b = pk^v * (beta / g^j)^c. */
+/* §5.3 branch j from (c, v), public values only (verification):
+ *   a = g^v alpha^c,  b = pk^v (beta / g^j)^c = pk^v beta^c g^(-j c),
+ * each one variable-time multi-exponentiation (no division). */
 void vy_range_branch_commit(const vy_group *g, vy_elem *a, vy_elem *b, const vy_elem *pk,
 			    const vy_ciphertext *ct, uint64_t j, const vy_scalar *c, const vy_scalar *v)
 {
-	vy_scalar js;
-	vy_elem gen, gj, shifted;
+	vy_elem bases[3];
+	vy_scalar k[3];
 
-	vy_elem_generator(g, &gen);
-	vy_scalar_from_u64(g, &js, j);
-	vy_elem_exp_base(g, &gj, &js);
-	vy_elem_div(g, &shifted, &ct->beta, &gj);
-	branch_commit_public(g, a, b, &gen, pk, &ct->alpha, &shifted, c, v);
-}
+	vy_elem_generator(g, &bases[0]);
+	bases[1] = ct->alpha;
+	k[0] = *v;
+	k[1] = *c;
+	vy_elem_multiexp_public(g, a, 2, bases, k);
 
-/* shifted = beta / g^lo, the first branch's shifted ciphertext (lo is public). */
-static void first_shifted(const vy_group *g, vy_elem *shifted, const vy_ciphertext *ct, uint64_t lo)
-{
-	vy_scalar los;
-	vy_elem glo;
-
-	vy_scalar_from_u64(g, &los, lo);
-	vy_elem_exp_base(g, &glo, &los);
-	vy_elem_div(g, shifted, &ct->beta, &glo);
+	bases[0] = *pk;
+	bases[1] = ct->beta;
+	vy_elem_generator(g, &bases[2]);
+	vy_scalar_from_u64(g, &k[2], j);
+	vy_scalar_mul(g, &k[2], &k[2], c);
+	vy_scalar_neg(g, &k[2], &k[2]);
+	vy_elem_multiexp_public(g, b, 3, bases, k);
 }
 
 /* The proof's values: (c_m, v_m) at the true branch, the simulated values
@@ -255,20 +244,17 @@ static vy_err range_core_prove(const vy_group *g, vy_transcript *t, vy_scalar *c
 static vy_err range_core_verify(const vy_group *g, vy_transcript *t, const vy_scalar *c, const vy_scalar *v,
 				size_t n, const vy_elem *pk, const vy_ciphertext *ct, uint64_t lo, uint64_t hi)
 {
-	vy_elem gen, shifted, a, b;
+	vy_elem a, b;
 	vy_scalar sum, ch;
 
-	vy_elem_generator(g, &gen);
 	vy_scalar_from_u64(g, &sum, 0);
 	vy_transcript_u64(t, lo);
 	vy_transcript_u64(t, hi);
-	first_shifted(g, &shifted, ct, lo);
 	for (size_t j = 0; j < n; j++) {
-		branch_commit_public(g, &a, &b, &gen, pk, &ct->alpha, &shifted, &c[j], &v[j]);
+		vy_range_branch_commit(g, &a, &b, pk, ct, lo + j, &c[j], &v[j]);
 		vy_transcript_elem(t, &a);
 		vy_transcript_elem(t, &b);
 		vy_scalar_add(g, &sum, &sum, &c[j]);
-		vy_elem_div(g, &shifted, &shifted, &gen);
 	}
 	vy_transcript_challenge(t, &ch);
 	if (!vy_scalar_eq(g, &ch, &sum))
@@ -286,22 +272,46 @@ static void range_statement(const vy_proof_ctx *pc, vy_transcript *t, const vy_e
 	vy_transcript_elem(t, &ct->beta);
 }
 
+#define PROD_CHUNK 16 /* ciphertext components multiplied per vy_elem_prod_public */
+
+/* out = the product of the alpha (or beta) components of cts, through
+ * vy_elem_prod_public a chunk at a time (part[0] carries the running
+ * product), so nothing is allocated. */
+static void product_component(const vy_group *g, vy_elem *out, const vy_ciphertext *cts, size_t count,
+			      int beta)
+{
+	vy_elem part[PROD_CHUNK + 1];
+	size_t m = 1;
+
+	vy_elem_identity(g, &part[0]);
+	for (size_t i = 0; i < count; i++) {
+		part[m++] = beta ? cts[i].beta : cts[i].alpha;
+		if (m == PROD_CHUNK + 1 || i + 1 == count) {
+			vy_elem_prod_public(g, &part[0], m, part);
+			m = 1;
+		}
+	}
+	*out = part[0];
+}
+
 /* §5.4 statement prefix: tag VY_TAG_SUM_RANGE, then pk, u64 count, every
- * ciphertext, and their product (A, B), which is also returned in prod. */
+ * ciphertext, and their product (A, B), which is also returned in prod.
+ * The ciphertexts are public (the prover publishes them with its proof),
+ * so their product takes the variable-time path, for the prover too. */
 static void sum_statement(const vy_proof_ctx *pc, vy_transcript *t, vy_ciphertext *prod, const vy_elem *pk,
 			  const vy_ciphertext *cts, size_t count)
 {
 	const vy_group *g = pc->group;
 
-	vy_elgamal_zero(g, prod);
 	vy_transcript_init(t, g, VY_TAG_SUM_RANGE, pc->base_hash, pc->ctx, pc->ctx_len);
 	vy_transcript_elem(t, pk);
 	vy_transcript_u64(t, (uint64_t)count);
 	for (size_t i = 0; i < count; i++) {
 		vy_transcript_elem(t, &cts[i].alpha);
 		vy_transcript_elem(t, &cts[i].beta);
-		vy_elgamal_add(g, prod, prod, &cts[i]);
 	}
+	product_component(g, &prod->alpha, cts, count, 0);
+	product_component(g, &prod->beta, cts, count, 1);
 	vy_transcript_elem(t, &prod->alpha);
 	vy_transcript_elem(t, &prod->beta);
 }

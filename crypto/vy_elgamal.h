@@ -23,10 +23,12 @@ void vy_elgamal_encrypt(const vy_group *g, vy_ciphertext *out, const vy_elem *pk
 			const vy_scalar *r);
 /* The encryption of 0 with randomness 0, neutral for vy_elgamal_add. */
 void vy_elgamal_zero(const vy_group *g, vy_ciphertext *out);
+/* Public ciphertexts only: variable time (vy_elem_mul_public). */
 void vy_elgamal_add(const vy_group *g, vy_ciphertext *r, const vy_ciphertext *a, const vy_ciphertext *b);
 /* gm = beta / alpha^sk (constant time in sk). */
 void vy_elgamal_decrypt(const vy_group *g, vy_elem *gm, const vy_ciphertext *c, const vy_scalar *sk);
-/* gm = beta / share, where share = alpha^s was obtained by (threshold) decryption. */
+/* gm = beta / share, where share = alpha^s was obtained by (threshold)
+ * decryption. Public ciphertext and share only: variable time. */
 void vy_elgamal_decrypt_with(const vy_group *g, vy_elem *gm, const vy_ciphertext *c, const vy_elem *share);
 /* Decode both components (vy_elem_decode rules; each in_len = elem_bytes). */
 vy_err vy_ciphertext_decode(const vy_group *g, vy_ciphertext *out, const uint8_t *alpha, size_t alpha_len,

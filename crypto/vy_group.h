@@ -72,11 +72,32 @@ void vy_elem_div(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem 
 /* r = a^k and r = g^k, constant time in k (secret exponents). */
 void vy_elem_exp(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k);
 void vy_elem_exp_base(const vy_group *g, vy_elem *r, const vy_scalar *k);
-/* r = a^k1 * b^k2 for PUBLIC exponents only (verification); may be variable time. */
-void vy_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
-			 const vy_elem *b, const vy_scalar *k2);
 /* r = flag ? a : r, constant time; flag must be 0 or 1. */
 void vy_elem_cmov(const vy_group *g, vy_elem *r, const vy_elem *a, int flag);
+
+/* ---- elements: PUBLIC values only (verification) ----
+ *
+ * Variable time: the running time and the memory accesses of these
+ * functions depend on every input (ristretto255 uses its own arithmetic,
+ * not libsodium's constant-time code). Use them only where every input is
+ * public: published keys, ciphertexts, decryption shares, proofs and their
+ * challenges. Never on anything derived from a secret in a prover, an
+ * encryptor or a trustee: vy_elem_mul, vy_elem_exp and vy_elem_exp_base
+ * are for those. The results are exactly those of the constant-time
+ * operations. Outputs may alias inputs. */
+
+/* r = a * b;  r = a / b. */
+void vy_elem_mul_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b);
+void vy_elem_div_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_elem *b);
+/* r = e[0] * e[1] * ... * e[n-1] (the identity for n = 0). */
+void vy_elem_prod_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *e);
+/* r = a^k1 * b^k2. */
+void vy_elem_exp2_public(const vy_group *g, vy_elem *r, const vy_elem *a, const vy_scalar *k1,
+			 const vy_elem *b, const vy_scalar *k2);
+/* r = bases[0]^k[0] * ... * bases[n-1]^k[n-1], n >= 1 (the identity for
+ * n = 0); bases may repeat and may be the generator or the identity. */
+void vy_elem_multiexp_public(const vy_group *g, vy_elem *r, size_t n, const vy_elem *bases,
+			     const vy_scalar *k);
 
 /* ---- scalars (arithmetic modulo q, constant time) ---- */
 

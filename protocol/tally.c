@@ -101,8 +101,8 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
 				rc = vy_reason_set(why, VY_R_ELEMENT, "ballot: stored ciphertext %zu does not decode", j);
 				break;
 			}
-			vy_elem_div(g, &upd[j].alpha, &upd[j].alpha, &ct.alpha);
-			vy_elem_div(g, &upd[j].beta, &upd[j].beta, &ct.beta);
+			vy_elem_div_public(g, &upd[j].alpha, &upd[j].alpha, &ct.alpha);
+			vy_elem_div_public(g, &upd[j].beta, &upd[j].beta, &ct.beta);
 		}
 	}
 	if (rc == VY_R_OK && j != st->n_sel)
@@ -549,9 +549,9 @@ static vy_rc decrypt_selection(const vy_record_state *st, vy_elem *gm, const uin
 		if (vy_elem_decode(g, &m, st->trustees[used[i] - 1].dec_shares + eb * j, eb) != VY_OK)
 			return vy_reason_set(why, VY_R_ELEMENT, "result: stored share of trustee %u does not decode", used[i]);
 		vy_elem_exp(g, &m, &m, &lambda[i]);
-		vy_elem_mul(g, &d, &d, &m);
+		vy_elem_mul_public(g, &d, &d, &m); /* published shares: public */
 	}
-	vy_elem_div(g, gm, &st->tally[j].beta, &d);
+	vy_elem_div_public(g, gm, &st->tally[j].beta, &d);
 	return VY_R_OK;
 }
 
