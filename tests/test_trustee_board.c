@@ -9,10 +9,16 @@
  *    snapshot of the board's record: announce and verdict are byte for byte
  *    what the board recorded; reveal and decrypt equal it but for their
  *    randomized fields (specs/trustee.md §5.3), and the sealed shares of
- *    both reveals open to the same share.
+ *    both reveals open to the same share. Once the result is published,
+ *    decrypt says so.
  *  - test_board_justify: a bad share, a complaint, the accused answers with
  *    `justify`; everyone stays qualified and the complainer decrypts with
  *    the published share (status says so).
+ *  - test_board_post: a trustee offline writes its message from a record
+ *    file and carries it to the board with `post` (no key); a tampered
+ *    file is refused by the board and nothing is appended; a file of the
+ *    wrong kind, of another entry type or truncated is refused before
+ *    anything is sent.
  *  - test_board_paging: a stand-in board serving the record in several
  *    answers (X-Vybar-Next); answers without the header or the magic, or
  *    going back, are refused.
@@ -510,6 +516,12 @@ static void test_board_ceremony(void **state)
 	assert_int_equal(board_cmd(&e, 1, "decrypt", NULL, NULL), 1);
 	assert_non_null(strstr(e.err, "already on the record"));
 	check_result(&e, deciders, sizeof deciders / sizeof deciders[0]);
+	/* after the result, decrypt says so, for a decider and for the others */
+	assert_int_equal(board_cmd(&e, 1, "decrypt", NULL, NULL), 1);
+	assert_non_null(strstr(e.err, "the result is already published; your partial decryption is on the record"));
+	assert_int_equal(board_cmd(&e, 2, "decrypt", NULL, NULL), 1);
+	assert_non_null(strstr(e.err, "the result is already published; your decryption is no longer needed"));
+	assert_null(strstr(e.err, "no encrypted tally"));
 	assert_int_equal(board_cmd(&e, 2, "status", NULL, NULL), 0);
 	assert_non_null(strstr(e.out, "result published"));
 	assert_non_null(strstr(e.out, "next: nothing: the result is published"));
@@ -584,6 +596,135 @@ static void test_board_justify(void **state)
 	for (size_t i = 0; i < sizeof deciders / sizeof deciders[0]; i++)
 		round_board(&e, deciders[i], "decrypt", NULL, NULL);
 	check_result(&e, deciders, sizeof deciders / sizeof deciders[0]);
+	teardown_env(&e);
+}
+
+/* `post --board url --message file`; its exit status. */
+static int post(env *e, const char *url, const char *file)
+{
+	const char *args[] = { "post", "--board", url, "--message", file, NULL };
+
+	return run(e, args);
+}
+
+/* The message file with byte off changed to v (off < n), or cut to n
+ * bytes, written to path. */
+static void write_variant(const char *path, const uint8_t *msg, size_t n, size_t off, int v)
+{
+	uint8_t *b = malloc(n);
+
+	assert_non_null(b);
+	memcpy(b, msg, n);
+	if (off < n)
+		b[off] = (uint8_t)v;
+	vytest_write_file(path, b, n);
+	free(b);
+}
+
+/* A port on 127.0.0.1 where nothing listens. */
+static unsigned closed_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof a;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(s >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* `post` of a bad file: refused with why before anything is sent (the
+ * record is unchanged, and a board that is not there is never tried). */
+static void post_refused_early(env *e, const char *file, const char *why)
+{
+	char dead[64];
+	uint64_t seq = e->st.next_seq;
+
+	assert_int_equal(post(e, e->url, file), 1);
+	if (strstr(e->err, why) == NULL || strstr(e->err, "(nothing sent)") == NULL)
+		fail_msg("post %s: expected \"%s\", got: %s", file, why, e->err);
+	refresh(e);
+	assert_int_equal(e->st.next_seq, seq);
+	snprintf(dead, sizeof dead, "http://127.0.0.1:%u", closed_port());
+	assert_int_equal(post(e, dead, file), 1);
+	assert_non_null(strstr(e->err, why));
+}
+
+/* Trustees offline: their announcements made from record files, carried
+ * to the board with `post`. */
+static void test_board_post(void **state)
+{
+	static env e;
+	char bad[PATH], want[256], hex[2 * VY_HASH_BYTES + 1];
+	const char *args[] = { "post", "--board", NULL, "--message", NULL, "--dir", NULL, NULL };
+	Vybar__EntryType type;
+	uint8_t *msg, *p;
+	size_t n, plen;
+
+	(void)state;
+	setup_env(&e, 2, 1);
+	snprintf(bad, sizeof bad, "%s/bad", e.dir);
+	refresh(&e);
+	/* trustee 1 announces from its copy of the record, then posts the file */
+	if (file_cmd(&e, 1, "announce", NULL, NULL) != 0)
+		fail_msg("announce through files: %s", e.err);
+	msg = (uint8_t *)vytest_read_file(e.msg, &n);
+	if (post(&e, e.url, e.msg) != 0)
+		fail_msg("post: %s", e.err);
+	refresh(&e);
+	assert_int_equal(e.st.next_seq, 2);
+	assert_true(e.st.trustees[0].announced);
+	p = last_entry(&e, &type, &plen);
+	assert_int_equal(type, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE);
+	assert_int_equal(plen, n - MSG_HDR);
+	assert_memory_equal(p, msg + MSG_HDR, plen);
+	free(p);
+	vytest_hex(hex, e.st.head_hash, VY_HASH_BYTES);
+	snprintf(want, sizeof want, "trustee 1: announce message posted to %s: entry 1, head %s\n", e.url, hex);
+	assert_string_equal(e.out, want);
+	/* the same file again: the board's refusal, its reason and status */
+	assert_int_equal(post(&e, e.url, e.msg), 1);
+	assert_non_null(strstr(e.err, "board refused the message (HTTP 409, "));
+	free(msg);
+
+	/* trustee 2's announcement, tampered: the board refuses, nothing appended */
+	assert_int_equal(file_cmd(&e, 2, "announce", NULL, NULL), 0);
+	msg = (uint8_t *)vytest_read_file(e.msg, &n);
+	write_variant(bad, msg, n, n - 1, msg[n - 1] ^ 1); /* the signature's last byte */
+	assert_int_equal(post(&e, e.url, bad), 1);
+	if (strstr(e.err, "board refused the message (HTTP 400, ") == NULL || strstr(e.err, "signature") == NULL)
+		fail_msg("tampered post: %s", e.err);
+	assert_string_equal(e.out, "");
+	refresh(&e);
+	assert_int_equal(e.st.next_seq, 2);
+	/* refused before anything is sent */
+	write_variant(bad, msg, n, 23, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT); /* the header's type */
+	post_refused_early(&e, bad, "the header says a verdict message, but the message is not one");
+	write_variant(bad, msg, n, 23, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT);
+	post_refused_early(&e, bad, "entry type 6 is not a trustee message");
+	write_variant(bad, msg, n - 1, n, 0);
+	post_refused_early(&e, bad, "truncated message file");
+	write_variant(bad, msg, MSG_HDR - 1, n, 0);
+	post_refused_early(&e, bad, "truncated message file");
+	write_variant(bad, msg, n, 0, 'X');
+	post_refused_early(&e, bad, "not a trustee message file (bad magic)");
+	/* no key, no passphrase, no record: other options are a usage error */
+	args[2] = e.url;
+	args[4] = e.msg;
+	args[6] = e.tdir[2];
+	assert_int_equal(run(&e, args), 2);
+	assert_non_null(strstr(e.err, "post takes --board URL and --message FILE"));
+	/* the untouched file still posts */
+	if (post(&e, e.url, e.msg) != 0)
+		fail_msg("post: %s", e.err);
+	assert_non_null(strstr(e.out, "trustee 2: announce message posted to"));
+	refresh(&e);
+	assert_int_equal(e.st.next_seq, 3);
+	assert_true(e.st.trustees[1].announced);
+	free(msg);
 	teardown_env(&e);
 }
 
@@ -728,6 +869,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_board_ceremony),
 		cmocka_unit_test(test_board_justify),
+		cmocka_unit_test(test_board_post),
 		cmocka_unit_test(test_board_paging),
 	};
 

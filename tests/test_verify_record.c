@@ -138,6 +138,34 @@ static long long text_count(const char *out, const char *id)
 	return -1;
 }
 
+/* The status ("held", "FAILED", "not reached") of check id in the text
+ * report, into buf; fails the test if the line is absent. */
+#define TEXT_STATUS_COLUMN 67
+static const char *text_status(const char *out, const char *id, char *buf, size_t cap)
+{
+	for (const char *line = out; line != NULL && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, id, strlen(id)) == 0 && line[strlen(id)] == ' ') {
+			const char *end = strchr(line, '\n');
+			size_t n = end ? (size_t)(end - line) : strlen(line);
+
+			assert_true(n > TEXT_STATUS_COLUMN);
+			snprintf(buf, cap, "%.*s", (int)(n - TEXT_STATUS_COLUMN), line + TEXT_STATUS_COLUMN);
+			return buf;
+		}
+	fail_msg("no line for %s in:\n%s", id, out);
+	return NULL;
+}
+
+/* Check id examined want items and has status st. */
+static void expect_count(const char *out, const char *id, long long want, const char *st)
+{
+	char buf[32];
+	const char *got = text_status(out, id, buf, sizeof buf);
+
+	if (text_count(out, id) != want || strcmp(got, st) != 0)
+		fail_msg("%s: expected %lld %s, got %lld %s in:\n%s", id, want, st, text_count(out, id), buf, out);
+}
+
 /* A complete valid record: exit 0, every check held with its count; JSON the same. */
 static void test_valid(void **state)
 {
@@ -150,6 +178,7 @@ static void test_valid(void **state)
 	assert_int_equal(run(out, (const char *const[]){ "record", full_path, NULL }), 0);
 	assert_non_null(strstr(out, "OK: every check holds"));
 	assert_null(strstr(out, "FAILED"));
+	expect_count(out, "V9.1", 0, "not reached"); /* no --since */
 	assert_int_equal(run(js, (const char *const[]){ "record", full_path, "--json", "--jobs", "1", NULL }), 0);
 	j = vyjson_parse(js, strlen(js), err, sizeof err);
 	assert_non_null(j);
@@ -177,7 +206,9 @@ static void test_valid(void **state)
 	vyjson_free(j);
 }
 
-/* A record that ends before its RESULT: exit 2 with the note; 0 with --partial-ok. */
+/* A record that ends before its RESULT: exit 2 with the note; 0 with
+ * --partial-ok. While voting is open, V4.7 counts the ballots counted so
+ * far (the last of each credential so far), as the totals line does. */
 static void test_incomplete(void **state)
 {
 	static char out[OUT_BYTES];
@@ -185,6 +216,10 @@ static void test_incomplete(void **state)
 	(void)state;
 	assert_int_equal(run(out, (const char *const[]){ "record", prefix_path, NULL }), 2);
 	assert_non_null(strstr(out, "no ELECTION_CLOSE entry yet"));
+	/* a, c (twice): two credentials; the audited ballot is never counted */
+	expect_count(out, "V4.7", 2, "held");
+	assert_non_null(strstr(out, "ballots: 3, audited: 1, counted: 2,"));
+	expect_count(out, "V7.1", 0, "not reached");
 	assert_int_equal(run(out, (const char *const[]){ "record", prefix_path, "--partial-ok", NULL }), 0);
 }
 
@@ -385,17 +420,38 @@ static void test_bit_flips(void **state)
 	}
 }
 
-/* --since: a prefix then the full record; a rewritten record is refused. */
+/* --since: a prefix then the full record; a rewritten record is refused.
+ * The counts are what was examined: V9.1 the entries compared with the
+ * earlier record; V1.6 and the ballot rules only the entries after it
+ * (and entry 0, whose board signature is checked under its own key). */
 static void test_incremental(void **state)
 {
 	static char out[OUT_BYTES];
+	char want[64];
+	long long earlier = (long long)ballot_entry[3], later = (long long)rec.n_entries - earlier;
 
 	(void)state;
 	assert_int_equal(run(out, (const char *const[]){ "record", full_path, "--since", prefix_path, NULL }), 0);
-	assert_non_null(strstr(out, "incremental: entries 0.."));
+	snprintf(want, sizeof want, "incremental: entries 0..%lld extend", earlier - 1);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "OK: every check holds"));
+	expect_count(out, "V9.1", earlier, "held");
+	expect_count(out, "V1.3", (long long)rec.n_entries, "held");
+	expect_count(out, "V1.6", later + 1, "held");
+	/* the one ballot after the earlier record (b); all five in V4.0 and V4.7 */
+	expect_count(out, "V4.0", 5, "held");
+	expect_count(out, "V4.3", 1, "held");
+	expect_count(out, "V4.5", VYF_SELECTIONS, "held");
+	expect_count(out, "V4.7", 3, "held");
+	/* the audited ballot is in the earlier record: its checks did not run */
+	expect_count(out, "V5.1", 0, "not reached");
+	expect_count(out, "V5.2", 0, "not reached");
+	/* the ceremony's rules are re-checked on the earlier entries */
+	expect_count(out, "V3.2", N, "held");
 	write_flipped(prefix_len - 3, 0x10); /* an entry of the earlier part changes */
 	assert_int_equal(run(out, (const char *const[]){ "record", work_path, "--since", prefix_path, NULL }), 1);
 	assert_non_null(strstr(out, "FAILED V9.1"));
+	expect_count(out, "V9.1", earlier - 1, "FAILED"); /* the last earlier entry differs */
 	/* The earlier record is longer than the new one. */
 	assert_int_equal(run(out, (const char *const[]){ "record", prefix_path, "--since", full_path, NULL }), 1);
 	assert_non_null(strstr(out, "FAILED V9.1"));

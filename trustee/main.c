@@ -25,7 +25,8 @@
 #define MAX_JOBS 1024
 
 typedef struct {
-	const char *cmd, *dir, *board, *record, *out;
+	const char *cmd, *dir, *board, *record, *out, *message;
+	int others;                  /* options other than --board, --message given */
 	unsigned jobs;               /* threads re-checking the record */
 	vyt_pass_src pass;
 	uint32_t corrupt_share_for;  /* hidden test option: reveal */
@@ -61,6 +62,7 @@ static void usage(void)
 		"  justify  ...                            round 3b: answer complaints against you\n"
 		"  decrypt  ...                            partial decryption of the tally\n"
 		"  status   --dir DIR (--board URL | --record FILE)\n"
+		"  post     --board URL --message FILE     post a message file written with --out\n"
 		"passphrase: prompted on the terminal, or --passphrase-file FILE, --passphrase-fd N\n"
 		"--jobs N: threads re-checking the record's proofs (default: the online CPUs)\n");
 }
@@ -102,6 +104,7 @@ static int parse(int argc, char **argv, opts *o)
 
 		if (strcmp(a, "--test-corrupt-decryption") == 0) {
 			o->corrupt_decryption = 1;
+			o->others = 1;
 			continue;
 		}
 		if (v == NULL) {
@@ -109,6 +112,7 @@ static int parse(int argc, char **argv, opts *o)
 			return -1;
 		}
 		i++;
+		o->others |= strcmp(a, "--board") != 0 && strcmp(a, "--message") != 0;
 		if (strcmp(a, "--jobs") == 0) {
 			if (parse_jobs(v, &o->jobs) != 0)
 				return -1;
@@ -122,6 +126,8 @@ static int parse(int argc, char **argv, opts *o)
 			o->record = v;
 		else if (strcmp(a, "--out") == 0)
 			o->out = v;
+		else if (strcmp(a, "--message") == 0)
+			o->message = v;
 		else if (strcmp(a, "--passphrase-file") == 0)
 			o->pass.file = v;
 		else if (strcmp(a, "--passphrase-fd") == 0)
@@ -132,6 +138,18 @@ static int parse(int argc, char **argv, opts *o)
 			fprintf(stderr, "vybar-trustee: unknown option %s\n", a);
 			return -1;
 		}
+	}
+	/* post needs no key: the message is already signed */
+	if (strcmp(o->cmd, "post") == 0) {
+		if (o->board == NULL || o->message == NULL || o->others) {
+			fprintf(stderr, "vybar-trustee: post takes --board URL and --message FILE, nothing else\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->message != NULL) {
+		fprintf(stderr, "vybar-trustee: --message FILE goes with post\n");
+		return -1;
 	}
 	if (o->dir == NULL) {
 		fprintf(stderr, "vybar-trustee: --dir DIR is required\n");
@@ -294,23 +312,6 @@ static ProtobufCMessage *find_body(const view *v, Vybar__EntryType type, uint32_
 	return NULL;
 }
 
-/* The board endpoint of an entry type (specs/board-api.md). */
-static const char *endpoint(Vybar__EntryType type)
-{
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		return "/v1/trustee/announce";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		return "/v1/trustee/reveal";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		return "/v1/trustee/verdict";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-		return "/v1/trustee/justification";
-	default:
-		return "/v1/trustee/partial-decryption";
-	}
-}
-
 /* Sign body (§5.4), check the message against the record as the board
  * will (§8), then post it or write the message file. */
 static int emit(ctx *c, Vybar__EntryType type, const void *body_msg)
@@ -359,13 +360,14 @@ static int emit(ctx *c, Vybar__EntryType type, const void *body_msg)
 		goto out;
 	}
 	if (c->o->board != NULL)
-		ret = vyt_board_post(c->o->board, endpoint(type), payload, plen, c->err);
+		ret = vyt_board_post(c->o->board, vyt_msg_endpoint((uint32_t)type), payload, plen, NULL, NULL, c->err);
 	else if (c->o->out != NULL)
 		ret = vyt_msg_write(c->o->out, (uint32_t)type, payload, plen, c->err);
 	else
 		snprintf(c->err, sizeof c->err, "give --board URL or --out FILE for the message");
 	if (ret == 0)
-		printf("trustee %u: %s message %s %s\n", c->v.me, endpoint(type) + strlen("/v1/trustee/"),
+		printf("trustee %u: %s message %s %s\n", c->v.me,
+		       vyt_msg_endpoint((uint32_t)type) + strlen("/v1/trustee/"),
 		       c->o->board ? "posted to" : "written to", c->o->board ? c->o->board : c->o->out);
 out:
 	free(payload);
@@ -752,6 +754,12 @@ static int cmd_decrypt(ctx *c)
 	if (recv == NULL || s == NULL)
 		goto out;
 	sodium_memzero(recv, VY_MAX_TRUSTEES * sizeof *recv);
+	if (c->v.st.phase == VY_PHASE_TALLIED) {
+		snprintf(c->err, sizeof c->err, "decrypt: the result is already published; %s",
+			 c->v.st.trustees[c->v.me - 1].decrypted ? "your partial decryption is on the record" :
+			 "your decryption is no longer needed");
+		goto out;
+	}
 	if (c->v.st.phase != VY_PHASE_CLOSED || !c->v.st.have_tally) {
 		snprintf(c->err, sizeof c->err, "decrypt: there is no encrypted tally on the record yet");
 		goto out;
@@ -932,6 +940,112 @@ static int cmd_keygen(ctx *c)
 	return 0;
 }
 
+/* The message descriptor of a trustee message type's body (NULL: not one). */
+static const ProtobufCMessageDescriptor *body_descriptor(uint32_t type)
+{
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		return &vybar__key_announce__descriptor;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		return &vybar__key_reveal__descriptor;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		return &vybar__key_verdict__descriptor;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return &vybar__key_justification__descriptor;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		return &vybar__partial_decryption__descriptor;
+	default:
+		return NULL;
+	}
+}
+
+/* The trustee index a body names (every body's field 1). */
+static uint32_t body_index(uint32_t type, const ProtobufCMessage *m)
+{
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		return ((const Vybar__KeyAnnounce *)m)->trustee_index;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		return ((const Vybar__KeyReveal *)m)->trustee_index;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		return ((const Vybar__KeyVerdict *)m)->trustee_index;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return ((const Vybar__KeyJustification *)m)->trustee_index;
+	default:
+		return ((const Vybar__PartialDecryption *)m)->trustee_index;
+	}
+}
+
+/* The message is of the kind its file's header says: a TrusteeSigned whose
+ * body decodes as that type's message and names the signing trustee. Its
+ * signature and its rules are the board's to check (they need the record).
+ * *idx gets the trustee's index. */
+static int message_kind(uint32_t type, const uint8_t *p, size_t n, uint32_t *idx, char *err)
+{
+	const ProtobufCMessageDescriptor *d = body_descriptor(type);
+	Vybar__TrusteeSigned *ts = NULL;
+	ProtobufCMessage *m = NULL;
+	vy_reason why = { 0 };
+	int r = -1;
+
+	if (d == NULL) {
+		snprintf(err, VYT_ERR_BYTES, "entry type %u is not a trustee message (2 announce, 3 reveal, "
+			 "4 verdict, 12 justification, 10 partial decryption)", type);
+		return -1;
+	}
+	if (vy_decode_message((ProtobufCMessage **)&ts, &vybar__trustee_signed__descriptor, VY_MAX_MESSAGE_BYTES, p, n,
+			      &why) != VY_R_OK) {
+		snprintf(err, VYT_ERR_BYTES, "not a signed trustee message: %s", why.msg);
+		return -1;
+	}
+	if (vy_decode_message(&m, d, VY_MAX_MESSAGE_BYTES, ts->body.data, ts->body.len, &why) != VY_R_OK)
+		snprintf(err, VYT_ERR_BYTES, "the header says a %s message, but the message is not one: %s",
+			 vyt_msg_endpoint(type) + strlen("/v1/trustee/"), why.msg);
+	else if (body_index(type, m) != ts->trustee_index)
+		snprintf(err, VYT_ERR_BYTES, "signed by trustee %u, but its body is trustee %u's", ts->trustee_index,
+			 body_index(type, m));
+	else
+		r = 0;
+	*idx = ts->trustee_index;
+	vy_msg_free(m);
+	vy_msg_free(ts);
+	return r;
+}
+
+/* post: carry a message file (§5.2) to the board. It is signed already, so
+ * no key is needed; the file's header and the message's kind are checked
+ * before anything is sent, and the board checks the rest. */
+static int cmd_post(ctx *c)
+{
+	const opts *o = c->o;
+	const uint8_t *payload;
+	uint8_t *buf = NULL, head[VY_HASH_BYTES];
+	char hex[2 * VY_HASH_BYTES + 1], why[VYT_ERR_BYTES];
+	size_t len = 0, plen = 0;
+	uint32_t type = 0, idx = 0;
+	uint64_t seq = 0;
+	int r = -1;
+
+	if (vyt_read_file(o->message, VYT_MSG_HDR_BYTES + (size_t)VY_MAX_MESSAGE_BYTES + 1, &buf, &len, c->err) != 0)
+		return -1;
+	if (vyt_msg_parse(buf, len, &type, &payload, &plen, why) != 0 ||
+	    message_kind(type, payload, plen, &idx, why) != 0) {
+		snprintf(c->err, sizeof c->err, "%.2048s: %.4096s (nothing sent)", o->message, why);
+		goto out;
+	}
+	if (vyt_board_post(o->board, vyt_msg_endpoint(type), payload, plen, &seq, head, why) != 0) {
+		snprintf(c->err, sizeof c->err, "%.2048s: %.4096s", o->message, why);
+		goto out;
+	}
+	sodium_bin2hex(hex, sizeof hex, head, sizeof head);
+	printf("trustee %u: %s message posted to %s: entry %llu, head %s\n", idx,
+	       vyt_msg_endpoint(type) + strlen("/v1/trustee/"), o->board, (unsigned long long)seq, hex);
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
 /* Unlock the key, read the record, find our index; then run the command. */
 static int run(ctx *c)
 {
@@ -940,6 +1054,8 @@ static int run(ctx *c)
 
 	if (strcmp(c->o->cmd, "keygen") == 0)
 		return cmd_keygen(c);
+	if (strcmp(c->o->cmd, "post") == 0)
+		return cmd_post(c);
 	if (c->o->board == NULL && c->o->record == NULL) {
 		snprintf(c->err, sizeof c->err, "give --board URL or --record FILE");
 		return -1;
@@ -974,7 +1090,8 @@ static int run(ctx *c)
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "keygen", "announce", "reveal", "verdict", "justify", "decrypt", "status" };
+	static const char *const cmds[] = { "keygen", "announce", "reveal", "verdict", "justify", "decrypt", "status",
+					    "post" };
 	opts o;
 	ctx c;
 	int known = 0, r;

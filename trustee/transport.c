@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
+#include "protocol/vy_json.h"
 #include "protocol/vy_protocol.h"
 #include "protocol/vy_record.h"
 
@@ -184,21 +186,77 @@ fail:
 	return -1;
 }
 
-int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, char *err)
+/* The board's refusal (specs/board-api.md §3: {"status", "code", "reason",
+ * "message"}) in err; the raw answer if it is not that. */
+static void board_refusal(const sink *s, long status, char *err)
+{
+	vyjson *j = s->b != NULL ? vyjson_parse((const char *)s->b, s->n, NULL, 0) : NULL;
+	const char *msg = vyjson_get_string(j, "message"), *reason = vyjson_get_string(j, "reason");
+
+	if (msg != NULL)
+		snprintf(err, VYT_ERR_BYTES, "board refused the message (HTTP %ld%s%.100s): %.1000s", status,
+			 reason != NULL ? ", " : "", reason != NULL ? reason : "", msg);
+	else
+		snprintf(err, VYT_ERR_BYTES, "board refused the message (HTTP %ld): %.300s", status,
+			 s->b ? (const char *)s->b : "");
+	vyjson_free(j);
+}
+
+/* The appended entry of a success answer ({"seq", "type", "entry_hash"}). */
+static int appended(const sink *s, uint64_t *seq, uint8_t head[VY_HASH_BYTES], char *err)
+{
+	vyjson *j = s->b != NULL ? vyjson_parse((const char *)s->b, s->n, NULL, 0) : NULL;
+	const char *h = vyjson_get_string(j, "entry_hash");
+	long long n = -1;
+	int rc = -1;
+
+	if (vyjson_int(vyjson_get(j, "seq"), &n) && n >= 0 && h != NULL && strlen(h) == 2 * VY_HASH_BYTES &&
+	    sodium_hex2bin(head, VY_HASH_BYTES, h, strlen(h), NULL, NULL, NULL) == 0) {
+		*seq = (uint64_t)n;
+		rc = 0;
+	} else {
+		snprintf(err, VYT_ERR_BYTES, "board accepted the message (HTTP 200) without naming the entry: %.300s",
+			 s->b ? (const char *)s->b : "");
+	}
+	vyjson_free(j);
+	return rc;
+}
+
+int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, uint64_t *seq,
+		   uint8_t head[VY_HASH_BYTES], char *err)
 {
 	sink s = { 0 };
 	long status = 0;
 	int rc = -1;
 
 	if (request(url, path, body, len, &s, &status, err) == 0) {
-		if (status == 200)
+		if (status != 200)
+			board_refusal(&s, status, err);
+		else if (seq == NULL)
 			rc = 0;
 		else
-			snprintf(err, VYT_ERR_BYTES, "board refused the message (HTTP %ld): %.300s", status,
-				 s.b ? (const char *)s.b : "");
+			rc = appended(&s, seq, head, err);
 	}
 	free(s.b);
 	return rc;
+}
+
+const char *vyt_msg_endpoint(uint32_t type)
+{
+	switch (type) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+		return "/v1/trustee/announce";
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+		return "/v1/trustee/reveal";
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+		return "/v1/trustee/verdict";
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return "/v1/trustee/justification";
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+		return "/v1/trustee/partial-decryption";
+	default:
+		return NULL;
+	}
 }
 
 int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_t len, char *err)

@@ -14,9 +14,14 @@
 
 /* The record file bytes from the board. */
 int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err) __attribute__((warn_unused_result));
-/* POST a TrusteeSigned payload to url + path; 0 on HTTP 200. */
-int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, char *err)
-	__attribute__((warn_unused_result));
+/* POST a TrusteeSigned payload to url + path; 0 on HTTP 200, with the
+ * appended entry's position and hash (the new head) in *seq and head unless
+ * seq is NULL. A refusal quotes the board's reason and HTTP status. */
+int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, uint64_t *seq,
+		   uint8_t head[32], char *err) __attribute__((warn_unused_result));
+/* The board endpoint of a trustee message's entry type (specs/board-api.md
+ * §4), NULL for any other type. */
+const char *vyt_msg_endpoint(uint32_t type);
 
 /* §5.2 the message file: magic, u32be(entry type), u32be(len), payload. */
 #define VYT_MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"

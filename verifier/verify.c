@@ -365,14 +365,26 @@ static void *worker_main(void *arg)
 
 /* ---- accounting ---- */
 
-/* Count what the checks examined in entry e, just applied to st. */
-static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar__RecordEntry *e)
+/* Count what the checks examined in entry e, just applied to st. An entry
+ * of the --since record (trusted) was compared with it (V9.1) and applied
+ * without its board signature (but entry 0's, checked under the manifest's
+ * key) and without a ballot's rules (V4.1-V4.6, V5.x): those checks did not
+ * examine it. */
+static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar__RecordEntry *e, int trusted)
 {
 	const Vybar__Manifest *m = st->manifest;
 	uint64_t *x = rep->examined;
 
 	for (int c = VYV_1_1; c <= VYV_1_7; c++)
-		x[c]++;
+		if (c != VYV_1_6 || !trusted || e->seq == 0)
+			x[c]++;
+	x[VYV_9_1] += (uint64_t)(trusted != 0);
+	if (trusted && (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
+			e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)) {
+		x[VYV_4_0]++;
+		x[VYV_4_7] = st->cred_count;
+		return;
+	}
 	switch (e->type) {
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
 		for (int c = VYV_2_1; c <= VYV_2_9; c++)
@@ -400,6 +412,8 @@ static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar_
 			x[c]++;
 		x[VYV_4_5] += st->n_sel;
 		x[VYV_4_6] += m->n_contests;
+		/* the counted ballots so far: the last of each credential */
+		x[VYV_4_7] = st->cred_count;
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
 		x[VYV_4_0]++, x[VYV_5_1]++;
@@ -415,7 +429,6 @@ static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar_
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
 		x[VYV_6_3]++; /* the tally needs the CREDENTIALS_ISSUED entry */
 		x[VYV_7_1] += st->n_sel;
-		x[VYV_4_7] = st->cred_count;
 		break;
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
 		x[VYV_3_1]++;
@@ -521,7 +534,7 @@ static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
 			fail(rep, vyv_check_of((int)s->e->type, &why), 1, s->e->seq, &why);
 			return;
 		}
-		count_entry(rep, st, s->e);
+		count_entry(rep, st, s->e, s->trusted);
 		if (rep->watch_seq >= 0 && s->e->seq == (uint64_t)rep->watch_seq)
 			watch_entry(rep, st, s->e);
 		rep->entries++;
