@@ -526,8 +526,20 @@ static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
 		s = &p->ring[p->head % VYV_RING_SLOTS];
 		if (s->state == SLOT_PENDING && p->ready)
 			run_precheck(p, s);
-		while (s->state == SLOT_CLAIMED)
-			pthread_cond_wait(&p->cv, &p->mu);
+		/* While a worker checks the head, check a later entry rather than
+		 * wait: otherwise the workers and the applier take turns on the
+		 * head, and with one worker nothing runs in parallel. */
+		while (s->state == SLOT_CLAIMED) {
+			slot *other = NULL;
+
+			for (uint64_t i = p->head + 1; p->ready && i < p->tail && other == NULL; i++)
+				if (p->ring[i % VYV_RING_SLOTS].state == SLOT_PENDING)
+					other = &p->ring[i % VYV_RING_SLOTS];
+			if (other != NULL)
+				run_precheck(p, other);
+			else
+				pthread_cond_wait(&p->cv, &p->mu);
+		}
 		pthread_mutex_unlock(&p->mu);
 
 		if (apply_one(st, s, &why) != VY_R_OK) {
