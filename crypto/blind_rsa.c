@@ -13,8 +13,8 @@
  * GMP's mpn layer at fixed limb counts with the mpn_sec_* and mpn_cnd_*
  * functions, so neither time nor memory accesses depend on the values:
  * the CRT exponentiations (mpn_sec_powm, what mpz_powm_sec runs), the
- * reductions (mpn_sec_div_r), products (mpn_sec_mul) and the inverse of r
- * (mpn_sec_invert). Verification, the check of blind_sign and key
+ * reductions (mpn_sec_div_r) and products (mpn_sec_mul); the inverses at
+ * blinding are masked (masked_invert). Verification, the check of blind_sign and key
  * generation (the primality search) use mpz. SHA-384 comes from libgcrypt,
  * since libsodium has none. The secret key lives in sodium_malloc'd
  * guarded memory as big-endian bytes, read-only once made; every
@@ -215,6 +215,54 @@ static void sec_mulmod(mp_limb_t *r, const mp_limb_t *a, mp_size_t an, const mp_
 	mpn_sec_div_r(w, an + bn, m, mn, s->tp);
 	memcpy(r, w, (size_t)mn * sizeof *r);
 	vy_wipe(w, sizeof w);
+}
+
+/*
+ * out = x^-1 mod n, for a secret x, in time independent of x: with a fresh
+ * uniform mask u in (0, n), y = x * u mod n is computed in constant time;
+ * y is then uniform and independent of x, so GMP's variable-time mpz_invert
+ * may invert it (about 30 times faster than mpn_sec_invert on 3072 bits);
+ * and x^-1 = y^-1 * u. The classic blinded inversion of RSA
+ * implementations. Returns 1, or 0 if x is not invertible (then neither is
+ * y; an u that is not invertible would factor n: it never happens).
+ */
+static int in_range(const vy_rsa_pk *pk, const uint8_t *x);
+
+static int masked_invert(mp_limb_t *out, const mp_limb_t *x, const mp_limb_t *n, const vy_rsa_pk *pk,
+			 mp_size_t nl, scratch *s)
+{
+	uint8_t ub[VY_RSA_MAX_BYTES], yb[VY_RSA_MAX_BYTES];
+	mp_limb_t u[MAX_LIMBS], y[MAX_LIMBS];
+	size_t bits = vy_rsa_pk_bits(pk), len = pk->n_len, written, sz;
+	mpz_t yz, nz;
+	int ok;
+
+	do { /* u uniform in (0, n): rejection sampling on bits(n) bits */
+		randombytes_buf(ub, len);
+		ub[0] &= (uint8_t)(0xff >> (8 * len - bits));
+	} while (!in_range(pk, ub));
+	limbs_from_bytes(u, nl, ub, len);
+	sec_mulmod(y, x, nl, u, nl, n, nl, s);
+	limbs_to_bytes(yb, len, y, nl);
+	mpz_init(yz);
+	mpz_init(nz);
+	mpz_import(yz, len, 1, 1, 0, 0, yb);
+	mpz_import(nz, len, 1, 1, 0, 0, pk->n);
+	ok = mpz_invert(yz, yz, nz) != 0;
+	if (ok) {
+		sz = (mpz_sizeinbase(yz, 2) + 7) / 8; /* y^-1 < n: sz <= len */
+		memset(yb, 0, len);
+		mpz_export(yb + len - sz, &written, 1, 1, 0, 0, yz);
+		limbs_from_bytes(y, nl, yb, len);
+		sec_mulmod(out, y, nl, u, nl, n, nl, s);
+	}
+	mpz_clear(yz); /* the wiping allocator clears what mpz frees */
+	mpz_clear(nz);
+	vy_wipe(ub, sizeof ub);
+	vy_wipe(yb, sizeof yb);
+	vy_wipe(u, sizeof u);
+	vy_wipe(y, sizeof y);
+	return ok;
 }
 
 /* ---- EMSA-PSS (RFC 8017 §9.1) ---- */
@@ -644,11 +692,10 @@ vy_err vy_blind_rsa_blind_det(const vy_rsa_pk *pk, uint8_t *blinded, uint8_t *in
 		goto out;
 	limbs_from_bytes(n, nl, pk->n, pk->n_len);
 	limbs_from_bytes(e, limbs_for(pk->e_len), pk->e, pk->e_len);
-	/* m must be invertible mod n (RFC 9474 §4.2 step 3); mpn_sec_invert
-	 * answers without a gcd whose time depends on m. */
+	/* m must be invertible mod n (RFC 9474 §4.2 step 3); the masked
+	 * inversion answers without a gcd whose time depends on m. */
 	limbs_from_bytes(m, nl, em, pk->n_len);
-	memcpy(x, m, (size_t)nl * sizeof *x);
-	if (!mpn_sec_invert(ri, x, n, nl, 2 * (mp_bitcnt_t)nl * GMP_NUMB_BITS, s.tp)) {
+	if (!masked_invert(ri, m, n, pk, nl, &s)) {
 		err = VY_ERR_VALUE_RANGE;
 		goto out;
 	}
@@ -658,8 +705,7 @@ vy_err vy_blind_rsa_blind_det(const vy_rsa_pk *pk, uint8_t *blinded, uint8_t *in
 		goto out;
 	}
 	limbs_from_bytes(rl, nl, r, r_len);
-	memcpy(x, rl, (size_t)nl * sizeof *x);
-	if (!mpn_sec_invert(ri, x, n, nl, 2 * (mp_bitcnt_t)nl * GMP_NUMB_BITS, s.tp)) {
+	if (!masked_invert(ri, rl, n, pk, nl, &s)) {
 		err = VY_ERR_VALUE_RANGE;
 		goto out;
 	}
