@@ -156,18 +156,24 @@ COMMISSION_PK=$("$BIN_BOARD" keygen --out "$D/commission/key")
 for k in $(seq 1 $TRUSTEES); do
 	(umask 077; echo "demo passphrase of trustee $k" >"$D/trustee-$k.pass")
 done
+# The registrar's RSA key (a prime search: seconds, and they vary) and the
+# trustees' keys (Argon2id) are made side by side, as they would be on
+# their own machines.
 pids=()
+"$BIN_REG" init --dir "$D/registrar/state" --manifest-out-key "$D/registrar/public-keys.pb" \
+	>"$D/logs/registrar-init.log" 2>&1 &
+pids+=($!)
 for k in $(seq 1 $TRUSTEES); do
 	"$BIN_TRUSTEE" keygen --dir "$D/trustee-$k" --passphrase-file "$D/trustee-$k.pass" \
 		>"$D/logs/trustee-$k-keygen.log" 2>&1 &
 	pids+=($!)
 done
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${pids[@]}"; do
+	wait "$p" || { echo "demo: a key generation failed; see $D/logs" >&2; exit 1; }
+done
 for k in $(seq 1 $TRUSTEES); do
 	grep -E '^[0-9a-f]{64}$' "$D/logs/trustee-$k-keygen.log" | tail -n 1 >>"$D/trustee-pks.txt"
 done
-"$BIN_REG" init --dir "$D/registrar/state" --manifest-out-key "$D/registrar/public-keys.pb" \
-	>"$D/logs/registrar-init.log" 2>&1
 "$BIN_REG" roll --dir "$D/registrar/state" --count "$VOTERS" --out "$D/registrar/codes.txt" \
 	>"$D/logs/registrar-roll.log" 2>&1
 phase_done "keys and voter roll ($VOTERS codes)"
