@@ -19,7 +19,7 @@
 # usage: bench/demo.sh [BUILD_DIR]        (default: build)
 # environment: DEMO_VOTERS (default 6723; the totals are scaled to it),
 #   DEMO_DIR (default: a new /tmp/vybar-demo.XXXXXX, kept afterwards),
-#   DEMO_THREADS (voter threads, default 8).
+#   DEMO_THREADS (voter threads, default 16).
 # Exit status 0 only if every step succeeded and the verifier says OK.
 set -euo pipefail
 
@@ -34,7 +34,7 @@ BIN_VOTERS=$BUILD/bench/demo_voters
 
 FULL_VOTERS=6723
 VOTERS=${DEMO_VOTERS:-$FULL_VOTERS}
-THREADS=${DEMO_THREADS:-8}
+THREADS=${DEMO_THREADS:-16}
 ELECTION=$ROOT/bench/council-2024.json
 TRUSTEES=5
 THRESHOLD=$(grep -o '"threshold": *[0-9]*' "$ELECTION" | grep -o '[0-9]*$') # the description's
