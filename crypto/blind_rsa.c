@@ -618,6 +618,39 @@ static vy_err safe_prime(mpz_t p, unsigned bits)
 	return VY_OK;
 }
 
+/* q's search, on a second thread while the caller's searches p: the two
+ * are independent, and each takes seconds with a wide spread. */
+typedef struct {
+	mpz_ptr q;
+	unsigned bits;
+	vy_err err;
+} prime_job;
+
+static void *safe_prime_thread(void *arg)
+{
+	prime_job *job = arg;
+
+	job->err = safe_prime(job->q, job->bits);
+	return NULL;
+}
+
+/* p and q at once; on a machine without threads to spare, one after the
+ * other. */
+static vy_err safe_prime_pair(mpz_t p, mpz_t q, unsigned bits)
+{
+	prime_job job = { q, bits, VY_OK };
+	pthread_t th;
+	vy_err err;
+
+	if (pthread_create(&th, NULL, safe_prime_thread, &job) != 0) {
+		err = safe_prime(p, bits);
+		return err != VY_OK ? err : safe_prime(q, bits);
+	}
+	err = safe_prime(p, bits);
+	pthread_join(th, NULL);
+	return err != VY_OK ? err : job.err;
+}
+
 vy_err vy_rsa_keygen(vy_rsa_sk **sk, unsigned bits)
 {
 	mpz_t p, q, e, t;
@@ -631,9 +664,7 @@ vy_err vy_rsa_keygen(vy_rsa_sk **sk, unsigned bits)
 	mpz_inits(p, q, e, t, NULL);
 	mpz_set_ui(e, VY_RSA_EXPONENT);
 	do {
-		err = safe_prime(p, bits / 2);
-		if (err == VY_OK)
-			err = safe_prime(q, bits / 2);
+		err = safe_prime_pair(p, q, bits / 2);
 		if (err != VY_OK)
 			goto out;
 		mpz_sub(t, p, q);
