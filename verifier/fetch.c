@@ -113,26 +113,34 @@ static size_t write_page(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* If the header line h[0..len) is X-Vybar-Next, its value (digits only,
+ * at most NEXT_DIGITS) goes to next_s and *seen is set. */
+static void next_header(const char *h, size_t len, char *next_s, int *seen)
+{
+	size_t k = strlen(NEXT_HEADER), d = 0;
+
+	if (len <= k || strncasecmp(h, NEXT_HEADER, k) != 0)
+		return;
+	h += k;
+	len -= k;
+	while (len > 0 && *h == ' ') {
+		h++;
+		len--;
+	}
+	while (d < len && d < NEXT_DIGITS && h[d] >= '0' && h[d] <= '9') {
+		next_s[d] = h[d];
+		d++;
+	}
+	next_s[d] = 0;
+	*seen = 1;
+}
+
 /* curl's header callback: keep the value of X-Vybar-Next (digits only). */
 static size_t header_page(char *h, size_t size, size_t n, void *arg)
 {
 	page *p = arg;
-	size_t len = size * n, k = strlen(NEXT_HEADER), d = 0;
 
-	if (len > k && strncasecmp(h, NEXT_HEADER, k) == 0) {
-		h += k;
-		len -= k;
-		while (len > 0 && *h == ' ') {
-			h++;
-			len--;
-		}
-		while (d < len && d < NEXT_DIGITS && h[d] >= '0' && h[d] <= '9') {
-			p->next_s[d] = h[d];
-			d++;
-		}
-		p->next_s[d] = 0;
-		p->header_seen = 1;
-	}
+	next_header(h, size * n, p->next_s, &p->header_seen);
 	return size * n;
 }
 
@@ -292,22 +300,8 @@ static size_t answer_write(char *data, size_t size, size_t n, void *arg)
 static size_t answer_header(char *h, size_t size, size_t n, void *arg)
 {
 	answer *a = arg;
-	size_t len = size * n, k = strlen(NEXT_HEADER), d = 0;
 
-	if (len > k && strncasecmp(h, NEXT_HEADER, k) == 0) {
-		h += k;
-		len -= k;
-		while (len > 0 && *h == ' ') {
-			h++;
-			len--;
-		}
-		while (d < len && d < NEXT_DIGITS && h[d] >= '0' && h[d] <= '9') {
-			a->next_s[d] = h[d];
-			d++;
-		}
-		a->next_s[d] = 0;
-		a->header_seen = 1;
-	}
+	next_header(h, size * n, a->next_s, &a->header_seen);
 	return size * n;
 }
 
