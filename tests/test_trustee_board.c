@@ -137,22 +137,10 @@ static uint8_t *last_entry(const env *e, Vybar__EntryType *type, size_t *len)
 /* The message file's payload (malloc'd), checking its type. */
 static uint8_t *read_msg(env *e, Vybar__EntryType want, size_t *len)
 {
-	size_t n;
-	uint8_t *b = (uint8_t *)vytest_read_file(e->msg, &n), *p;
-	uint32_t type, plen;
+	uint32_t type;
+	uint8_t *p = vytest_trustee_msg(e->msg, &type, len);
 
-	assert_non_null(b);
-	assert_true(n >= MSG_HDR);
-	assert_memory_equal(b, "VYBAR-TRUSTEE-MSG/1\n", 20);
-	type = (uint32_t)b[20] << 24 | (uint32_t)b[21] << 16 | (uint32_t)b[22] << 8 | b[23];
-	plen = (uint32_t)b[24] << 24 | (uint32_t)b[25] << 16 | (uint32_t)b[26] << 8 | b[27];
 	assert_int_equal(type, want);
-	assert_int_equal(plen, n - MSG_HDR);
-	p = malloc(plen);
-	assert_non_null(p);
-	memcpy(p, b + MSG_HDR, plen);
-	free(b);
-	*len = plen;
 	return p;
 }
 
@@ -387,14 +375,11 @@ static void setup_env(env *e, uint32_t n, uint32_t t)
 
 static void teardown_env(env *e)
 {
-	char cmd[PATH + 16];
-
 	assert_int_equal(vyh_stop(&e->e.b, SIGTERM), 0);
 	vyh_election_free(&e->e);
 	free(e->rec);
 	vy_record_state_free(&e->st);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	vytest_remove_dir(e->dir);
 }
 
 /* An admin action of the commission on the board's current head. */

@@ -21,8 +21,6 @@
 #define VOTERS 3
 #define PATH 512
 #define OUT_BYTES 65536
-#define MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"
-#define MSG_HDR 28
 
 typedef struct {
 	char dir[64];
@@ -57,26 +55,6 @@ static int trustee_cmd(env *e, uint32_t k, const char *cmd, const char *extra1, 
 	return run(e, args);
 }
 
-/* The message file's type and payload (malloc'd). */
-static uint8_t *read_msg(env *e, uint32_t *type, size_t *len)
-{
-	size_t n;
-	uint8_t *b = read_all(e->msg, &n), *p;
-	uint32_t plen;
-
-	assert_true(n >= MSG_HDR);
-	assert_memory_equal(b, MSG_MAGIC, 20);
-	*type = (uint32_t)b[20] << 24 | (uint32_t)b[21] << 16 | (uint32_t)b[22] << 8 | b[23];
-	plen = (uint32_t)b[24] << 24 | (uint32_t)b[25] << 16 | (uint32_t)b[26] << 8 | b[27];
-	assert_int_equal(plen, n - MSG_HDR);
-	p = malloc(plen);
-	assert_non_null(p);
-	memcpy(p, b + MSG_HDR, plen);
-	free(b);
-	*len = plen;
-	return p;
-}
-
 /* A trustee round: run it, then append its message to the record (the board). */
 static void round_ok(env *e, uint32_t k, const char *cmd, Vybar__EntryType want, const char *x1, const char *x2)
 {
@@ -86,7 +64,7 @@ static void round_ok(env *e, uint32_t k, const char *cmd, Vybar__EntryType want,
 
 	if (trustee_cmd(e, k, cmd, x1, x2) != 0)
 		fail_msg("trustee %u %s failed: %s", k, cmd, e->err);
-	p = read_msg(e, &type, &len);
+	p = vytest_trustee_msg(e->msg, &type, &len);
 	assert_int_equal(type, want);
 	vyf_record_append(&e->r, want, p, len);
 	free(p);
@@ -137,11 +115,8 @@ static void setup_env(env *e)
 
 static void teardown_env(env *e)
 {
-	char cmd[PATH + 16];
-
 	vyf_record_free(&e->r);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	vytest_remove_dir(e->dir);
 }
 
 /* ELECTION_OPEN from the record (vy_ceremony_open), as the board posts it. */
@@ -352,7 +327,7 @@ static void test_cheaters(void **state)
 	assert_non_null(strstr(e.err, "disqualified"));
 	/* trustee 3 publishes a wrong partial decryption: refused by its proof */
 	assert_int_equal(trustee_cmd(&e, 3, "decrypt", "--test-corrupt-decryption", NULL), 0);
-	p = read_msg(&e, &type, &len);
+	p = vytest_trustee_msg(e.msg, &type, &len);
 	assert_int_equal(vyf_record_try(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len, &why), VY_R_PROOF);
 	assert_non_null(strstr(why.msg, "trustee 3 contest 0 option 0"));
 	free(p);
@@ -427,7 +402,7 @@ static void test_errors(void **state)
 	free(k);
 	/* a truncated record: trustee_cmd rewrites the record, so truncate by hand */
 	round_ok(&e, 1, "announce", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, NULL, NULL);
-	p = read_msg(&e, &type, &len);
+	p = vytest_trustee_msg(e.msg, &type, &len);
 	{
 		FILE *f = fopen(e.record, "wb");
 

@@ -180,12 +180,7 @@ static void test_prompt_keygen(void **state)
 		assert_int_equal(vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, NULL, 0, err, sizeof err), 1);
 		assert_non_null(strstr(err, "wrong passphrase"));
 	}
-	{
-		char cmd[PATH + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
+	vytest_remove_dir(dir);
 }
 
 /* Two different passphrases: refused, and no key is written. */
@@ -214,12 +209,7 @@ static void test_prompt_mismatch(void **state)
 	assert_int_equal(term_finish(&t), 1);
 	assert_non_null(strstr(t.screen, "empty passphrase"));
 	assert_int_equal(access(key, F_OK), -1);
-	{
-		char cmd[PATH + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
+	vytest_remove_dir(dir);
 }
 
 int main(void)

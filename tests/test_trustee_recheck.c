@@ -28,8 +28,6 @@
 #define TAMPERED 13 /* which ballot gets the broken proof */
 #define PATH 512
 #define OUT_BYTES 65536
-#define MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"
-#define MSG_HDR 28 /* specs/trustee.md §5.2 */
 
 typedef struct {
 	char dir[64];
@@ -69,21 +67,10 @@ static int trustee_cmd(env *e, uint32_t k, const char *cmd, const char *record, 
 /* The message file's payload (malloc'd), which must be of type want. */
 static uint8_t *read_msg(env *e, Vybar__EntryType want, size_t *len)
 {
-	size_t n;
-	uint8_t *b = (uint8_t *)vytest_read_file(e->msg, &n), *p;
-	uint32_t type, plen;
+	uint32_t type;
+	uint8_t *p = vytest_trustee_msg(e->msg, &type, len);
 
-	assert_true(n >= MSG_HDR);
-	assert_memory_equal(b, MSG_MAGIC, 20);
-	type = (uint32_t)b[20] << 24 | (uint32_t)b[21] << 16 | (uint32_t)b[22] << 8 | b[23];
-	plen = (uint32_t)b[24] << 24 | (uint32_t)b[25] << 16 | (uint32_t)b[26] << 8 | b[27];
 	assert_int_equal(type, want);
-	assert_int_equal(plen, n - MSG_HDR);
-	p = malloc(plen);
-	assert_non_null(p);
-	memcpy(p, b + MSG_HDR, plen);
-	free(b);
-	*len = plen;
 	return p;
 }
 
@@ -99,14 +86,6 @@ static void round_ok(env *e, uint32_t k, const char *cmd, Vybar__EntryType want)
 	p = read_msg(e, want, &len);
 	vyf_record_append(&e->r, want, p, len);
 	free(p);
-}
-
-static void put_frame(FILE *f, const uint8_t *b, size_t len)
-{
-	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
-
-	assert_int_equal(fwrite(hdr, 1, 4, f), 4);
-	assert_int_equal(fwrite(b, 1, len, f), len);
 }
 
 /* The record file at path with entry `at`'s payload replaced by payload;
@@ -131,7 +110,7 @@ static void write_tampered(const vyf_record *r, size_t at, const uint8_t *payloa
 			vy_entry_make(&e, sig, &st, old->type, old->payload.data, old->payload.len, r->keys.board_sk);
 		packed = vy_msg_pack(&e, &len);
 		assert_non_null(packed);
-		put_frame(f, packed, len);
+		vytest_put_frame(f, packed, len);
 		vy_entry_hash_of(st.head_hash, &e);
 		st.next_seq++;
 		free(packed);
@@ -218,12 +197,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[PATH + 16];
-
 	(void)state;
 	vyf_record_free(&E.r);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", E.dir);
-	assert_int_equal(system(cmd), 0);
+	vytest_remove_dir(E.dir);
 	return 0;
 }
 

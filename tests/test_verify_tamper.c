@@ -97,14 +97,6 @@ static void build_election(void)
 	assert_int_equal(rec.n_entries, AT_COUNT);
 }
 
-static void put_frame(FILE *f, const uint8_t *b, size_t len)
-{
-	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
-
-	assert_int_equal(fwrite(hdr, 1, 4, f), 4);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-}
-
 /* The record file of the fixture election with entry `at` replaced by
  * (type, payload) framed as `how`; every entry re-chained and re-signed
  * by the board. The file's bytes (malloc'd) and their length. */
@@ -138,7 +130,7 @@ static uint8_t *tampered(size_t at, int type, const uint8_t *payload, size_t ple
 		packed = vy_msg_pack(&e, &len);
 		if (i == at && how == FRAME_GARBAGE)
 			memset(packed, 0xff, len);
-		put_frame(f, packed, len);
+		vytest_put_frame(f, packed, len);
 		vy_entry_hash_of(st.head_hash, &e);
 		st.next_seq++;
 		free(packed);

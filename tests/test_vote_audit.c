@@ -9,120 +9,19 @@
 #include <sys/wait.h>
 
 #include "client/audit.h"
-#include "client/registration.h"
-#include "client/vote.h"
-#include "tests/support/board_harness.h"
-#include "tests/support/registrar_harness.h"
+#include "tests/support/vote_world.h"
 
 #define OUT_BYTES 16384
 #define UNKNOWN_CODE "0000-0000-0000-0000"
 
-typedef struct {
-	vyrh_registrar reg;
-	vyh_election e;
-	char url[64];
-	size_t next_code;
-	uint8_t board_sk[crypto_sign_SECRETKEYBYTES];
-} world;
-
-/* The board's election: the registrar's manifest as entry 0 (the fixtures'
- * keys, 3 trustees, threshold 2), the ceremony over HTTP, open. */
-static void board_start(world *w)
-{
-	vyf_record *r = &w->e.r;
-	uint8_t seed[32], pk[crypto_sign_PUBLICKEYBYTES];
-	char label[64];
-
-	memset(r, 0, sizeof *r);
-	vyf_keys_init(&r->keys, 3, 2);
-	vy_record_state_init(&r->st);
-	r->manifest_bytes = malloc(w->reg.manifest_len);
-	assert_non_null(r->manifest_bytes);
-	memcpy(r->manifest_bytes, w->reg.manifest_bytes, w->reg.manifest_len);
-	r->manifest_len = w->reg.manifest_len;
-	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
-	for (uint32_t i = 0; i < 3; i++) {
-		for (uint32_t j = 0; j < 2; j++) {
-			snprintf(label, sizeof label, "trustee %u coefficient %u", i + 1, j);
-			vyf_scalar(r->st.election.group, &r->coeffs[i][j], label);
-		}
-		vy_scalar_add(r->st.election.group, &r->joint_sk, &r->joint_sk, &r->coeffs[i][0]);
-	}
-	vyf_bytes32(seed, "commission");
-	crypto_sign_seed_keypair(w->e.commission_pk, w->e.commission_sk, seed);
-	vyh_init(&w->e.b);
-	vyf_bytes32(seed, "board");
-	vyh_write_key(&w->e.b, seed);
-	crypto_sign_seed_keypair(pk, w->board_sk, seed);
-	vyh_write_manifest(&w->e.b, r->manifest_bytes, r->manifest_len);
-	assert_int_equal(vyh_start(&w->e.b, NULL), -1);
-	vyh_election_ceremony(&w->e);
-	snprintf(w->url, sizeof w->url, "http://127.0.0.1:%u", w->e.b.port);
-}
-
-static int setup(void **state)
-{
-	world *w = calloc(1, sizeof *w);
-
-	vytest_init();
-	vyrh_start(&w->reg, 6);
-	board_start(w);
-	*state = w;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	world *w = *state;
-
-	vyh_election_free(&w->e);
-	vyrh_stop(&w->reg);
-	free(w);
-	return 0;
-}
-
-/* A file in the board's temporary directory. */
-static void tmp_path(const world *w, char out[VYH_PATH_BYTES], const char *name)
-{
-	snprintf(out, VYH_PATH_BYTES, "%s/%s", w->e.b.dir, name);
-}
-
-static void fetch(const world *w, vyc_board *bd)
-{
-	vy_reason why;
-
-	if (vyc_board_fetch(bd, w->url, NULL, &why) != VY_R_OK)
-		fail_msg("fetch: %s", why.msg);
-}
-
 /* Register the next code with the real registrar and open the credential. */
-static void voter(world *w, const vyc_board *bd, vyc_credential *c, char path[VYH_PATH_BYTES])
+static void voter(vyw_world *w, const vyc_board *bd, vyc_credential *c, char path[VYH_PATH_BYTES])
 {
 	vy_reason why;
-	long status = 0;
-	char name[32];
 
-	snprintf(name, sizeof name, "credential-%zu.pb", w->next_code);
-	tmp_path(w, path, name);
-	assert_true(w->next_code < w->reg.n_codes);
-	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, &status, &why) != VY_R_OK)
-		fail_msg("register: %s (HTTP %ld)", why.msg, status);
+	vyw_register(w, bd, path);
 	if (vyc_credential_open(c, &bd->st.election, path, &why) != VY_R_OK)
 		fail_msg("credential: %s", why.msg);
-}
-
-/* Build a ballot for command-line choices with fresh randomness. */
-static void build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, vy_built_ballot *b)
-{
-	size_t n = vy_manifest_selections(bd->st.manifest);
-	uint32_t choices[VYF_MAX_SELECTIONS];
-	vy_reason why;
-
-	assert_true(n <= VYF_MAX_SELECTIONS);
-	if (vyc_choices_parse(bd->st.manifest, specs, 3, choices, n, &why) != VY_R_OK)
-		fail_msg("choices: %s", why.msg);
-	if (vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK)
-		fail_msg("build: %s", why.msg);
 }
 
 /* vybar-vote with args (NULL-terminated): its stdout (and stderr, when
@@ -132,7 +31,7 @@ static int run_vote(const char *const *args, char *out, int with_stderr)
 	return vytest_run(out, OUT_BYTES, with_stderr, VYBAR_VOTE_PROGRAM, args);
 }
 
-static int check_audit(const world *w, const char *code, char *out, int with_stderr)
+static int check_audit(const vyw_world *w, const char *code, char *out, int with_stderr)
 {
 	const char *args[] = { "check-audit", "--board", w->url, "--code", code, NULL };
 
@@ -219,7 +118,7 @@ static void test_tracking_code_parse(void **state)
  * contest with the manifest's names, for the code typed sloppily. */
 static void test_audited_choices_shown(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot a;
@@ -227,13 +126,13 @@ static void test_audited_choices_shown(void **state)
 	char cred[VYH_PATH_BYTES], code[VY_TRACKING_CODE_BYTES], *out = malloc(OUT_BYTES);
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
-	build(&bd, &c, audited_specs, &a);
+	vyw_build(&bd, &c, audited_specs, 3, &a);
 	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
 		fail_msg("audit: %s", why.msg);
 	vyc_board_free(&bd);
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	if (vyc_audit_find(&bd, a.tracking_code, &res, &why) != VY_R_OK)
 		fail_msg("find: %s", why.msg);
 	assert_int_equal(res.status, VYC_AUDIT_FOUND);
@@ -260,18 +159,18 @@ static void test_audited_choices_shown(void **state)
  * command shows the audited ballot's choices (a list this time). */
 static void test_cast_names_the_command(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES], code[VY_TRACKING_CODE_BYTES];
 	char *out = malloc(OUT_BYTES), want[256];
 	const char *p;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
 	vyc_credential_close(&c);
 	vyc_board_free(&bd);
-	tmp_path(w, rcpt, "receipt-cli.pb");
+	vyw_tmp_path(w, rcpt, "receipt-cli.pb");
 	{
 		const char *args[] = { "cast", "--board", w->url, "--credential", cred, "--choice", "1=3", "--choice",
 				       "2=4", "--choice", "3=2", "--audit", "--receipt", rcpt, NULL };
@@ -297,7 +196,7 @@ static void test_cast_names_the_command(void **state)
  * them printed; exit 4. */
 static void test_cast_code_refused(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot b;
@@ -306,14 +205,14 @@ static void test_cast_code_refused(void **state)
 	uint64_t seq = 0;
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
-	build(&bd, &c, audited_specs, &b);
-	tmp_path(w, rcpt, "receipt-cast.pb");
+	vyw_build(&bd, &c, audited_specs, 3, &b);
+	vyw_tmp_path(w, rcpt, "receipt-cast.pb");
 	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
 		fail_msg("cast: %s", why.msg);
 	vyc_board_free(&bd);
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	assert_int_equal(vyc_audit_find(&bd, b.tracking_code, &res, &why), VY_R_OK);
 	assert_int_equal(res.status, VYC_AUDIT_CAST);
 	assert_int_equal(res.seq, seq);
@@ -336,13 +235,13 @@ static void test_cast_code_refused(void **state)
  * before the board is asked. */
 static void test_unknown_code_refused(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_audit_result res;
 	char *out = malloc(OUT_BYTES);
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	assert_int_equal(vyc_audit_find(&bd, UNKNOWN_CODE, &res, &why), VY_R_OK);
 	assert_int_equal(res.status, VYC_AUDIT_NOT_FOUND);
 	assert_null(res.choices);
@@ -366,8 +265,8 @@ static void test_unknown_code_refused(void **state)
 
 /* Replace the last frame of bd's record with e, signed again with the
  * board's key: a record the board itself altered. */
-static void replace_last_entry(world *w, vyc_board *bd, size_t last_off, Vybar__RecordEntry *e, uint8_t *payload,
-			       size_t payload_len)
+static void replace_last_entry(vyw_world *w, vyc_board *bd, size_t last_off, Vybar__RecordEntry *e,
+			       uint8_t *payload, size_t payload_len)
 {
 	vy_record_state prev;
 	Vybar__RecordEntry ne;
@@ -396,7 +295,7 @@ static void replace_last_entry(world *w, vyc_board *bd, size_t last_off, Vybar__
  * entry, so the record is altered in the client's memory. */
 static void test_altered_reveal_refused(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot a;
@@ -409,13 +308,13 @@ static void test_altered_reveal_refused(void **state)
 	uint8_t *payload;
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
-	build(&bd, &c, audited_specs, &a);
+	vyw_build(&bd, &c, audited_specs, 3, &a);
 	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
 		fail_msg("audit: %s", why.msg);
 	vyc_board_free(&bd);
-	fetch(w, &bd); /* the audited ballot is the last entry */
+	vyw_fetch(w, &bd); /* the audited ballot is the last entry */
 	while (off + 4 <= bd.record_len) {
 		size_t len = (size_t)bd.record[off] << 24 | (size_t)bd.record[off + 1] << 16 |
 			     (size_t)bd.record[off + 2] << 8 | bd.record[off + 3];
@@ -469,5 +368,5 @@ int main(void)
 		cmocka_unit_test(test_altered_reveal_refused),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vyw_setup, vyw_teardown);
 }

@@ -9,126 +9,18 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "client/registration.h"
-#include "client/vote.h"
-#include "tests/support/board_harness.h"
-#include "tests/support/registrar_harness.h"
+#include "tests/support/vote_world.h"
 
 #define ADMIN_CLOSE 2
 #define ADMIN_TALLY 3
 #define LARGE_RECORD_BYTES (96u * 1024u) /* past the 64 KiB small-answer cap */
 #define LARGE_MAX_BALLOTS 200
 
-typedef struct {
-	vyrh_registrar reg;
-	vyh_election e;
-	char url[64];
-	size_t next_code;
-} world;
-
-/* The board's election: the registrar's manifest as entry 0 (the fixtures'
- * keys, 3 trustees, threshold 2), the ceremony over HTTP, open. */
-static void board_start(world *w)
-{
-	vyf_record *r = &w->e.r;
-	uint8_t seed[32];
-	char label[64];
-
-	memset(r, 0, sizeof *r);
-	vyf_keys_init(&r->keys, 3, 2);
-	vy_record_state_init(&r->st);
-	r->manifest_bytes = malloc(w->reg.manifest_len);
-	assert_non_null(r->manifest_bytes);
-	memcpy(r->manifest_bytes, w->reg.manifest_bytes, w->reg.manifest_len);
-	r->manifest_len = w->reg.manifest_len;
-	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
-	for (uint32_t i = 0; i < 3; i++) {
-		for (uint32_t j = 0; j < 2; j++) {
-			snprintf(label, sizeof label, "trustee %u coefficient %u", i + 1, j);
-			vyf_scalar(r->st.election.group, &r->coeffs[i][j], label);
-		}
-		vy_scalar_add(r->st.election.group, &r->joint_sk, &r->joint_sk, &r->coeffs[i][0]);
-	}
-	vyf_bytes32(seed, "commission");
-	crypto_sign_seed_keypair(w->e.commission_pk, w->e.commission_sk, seed);
-	vyh_init(&w->e.b);
-	vyf_bytes32(seed, "board");
-	vyh_write_key(&w->e.b, seed);
-	vyh_write_manifest(&w->e.b, r->manifest_bytes, r->manifest_len);
-	assert_int_equal(vyh_start(&w->e.b, NULL), -1);
-	vyh_election_ceremony(&w->e);
-	snprintf(w->url, sizeof w->url, "http://127.0.0.1:%u", w->e.b.port);
-}
-
-static int setup(void **state)
-{
-	world *w = calloc(1, sizeof *w);
-
-	vytest_init();
-	vyrh_start(&w->reg, 6);
-	board_start(w);
-	*state = w;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	world *w = *state;
-
-	vyh_election_free(&w->e);
-	vyrh_stop(&w->reg);
-	free(w);
-	return 0;
-}
-
-/* A file in the board's temporary directory. */
-static void tmp_path(const world *w, char out[VYH_PATH_BYTES], const char *name)
-{
-	snprintf(out, VYH_PATH_BYTES, "%s/%s", w->e.b.dir, name);
-}
-
-/* Register the next code with the real registrar; the credential's path. */
-static void register_voter(world *w, vyc_board *bd, char path[VYH_PATH_BYTES])
-{
-	vy_reason why;
-	long status = 0;
-	char name[32];
-
-	snprintf(name, sizeof name, "credential-%zu.pb", w->next_code);
-	tmp_path(w, path, name);
-	assert_true(w->next_code < w->reg.n_codes);
-	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, &status, &why) != VY_R_OK)
-		fail_msg("register: %s (HTTP %ld)", why.msg, status);
-}
-
-static void fetch(const world *w, vyc_board *bd)
-{
-	vy_reason why;
-
-	if (vyc_board_fetch(bd, w->url, NULL, &why) != VY_R_OK)
-		fail_msg("fetch: %s", why.msg);
-}
-
-/* Build a ballot for command-line choices with fresh randomness. */
-static void build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,
-		  vy_built_ballot *b)
-{
-	size_t n = vy_manifest_selections(bd->st.manifest);
-	uint32_t choices[VYF_MAX_SELECTIONS];
-	vy_reason why;
-
-	assert_true(n <= VYF_MAX_SELECTIONS);
-	if (vyc_choices_parse(bd->st.manifest, specs, n_specs, choices, n, &why) != VY_R_OK)
-		fail_msg("choices: %s", why.msg);
-	if (vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK)
-		fail_msg("build: %s", why.msg);
-}
-
 static const char *const default_specs[] = { "1=2", "2=1,3", "3=2" };
 
 /* The board's record, verified with the protocol library: every ballot and
  * audited ballot passes the full rules. */
-static void record_verifies(const world *w, vy_record_state *st)
+static void record_verifies(const vyw_world *w, vy_record_state *st)
 {
 	size_t len;
 	uint8_t *rec = vyh_record(&w->e.b, &len);
@@ -142,7 +34,7 @@ static void record_verifies(const world *w, vy_record_state *st)
 /* Cast, receipt (mode 0600, verified), check: on the board, latest ballot. */
 static void test_cast_receipt_check(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot b;
@@ -153,11 +45,11 @@ static void test_cast_receipt_check(void **state)
 	uint64_t seq = 0;
 	vy_reason why;
 
-	fetch(w, &bd);
-	register_voter(w, &bd, cred);
+	vyw_fetch(w, &bd);
+	vyw_register(w, &bd, cred);
 	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
-	build(&bd, &c, default_specs, 3, &b);
-	tmp_path(w, rcpt, "receipt-cast.pb");
+	vyw_build(&bd, &c, default_specs, 3, &b);
+	vyw_tmp_path(w, rcpt, "receipt-cast.pb");
 	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
 		fail_msg("cast: %s", why.msg);
 	assert_int_equal(stat(rcpt, &sb), 0);
@@ -204,7 +96,7 @@ static void test_cast_receipt_check(void **state)
  * then cast a fresh encryption. */
 static void test_audit_then_cast(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot a, b;
@@ -213,16 +105,16 @@ static void test_audit_then_cast(void **state)
 	uint64_t seq = 0, audited_before;
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	audited_before = bd.st.audited;
-	register_voter(w, &bd, cred);
+	vyw_register(w, &bd, cred);
 	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
-	build(&bd, &c, default_specs, 3, &a);
+	vyw_build(&bd, &c, default_specs, 3, &a);
 	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
 		fail_msg("audit: %s", why.msg);
-	build(&bd, &c, default_specs, 3, &b);
+	vyw_build(&bd, &c, default_specs, 3, &b);
 	assert_string_not_equal(a.tracking_code, b.tracking_code); /* fresh randomness */
-	tmp_path(w, rcpt, "receipt-audit.pb");
+	vyw_tmp_path(w, rcpt, "receipt-audit.pb");
 	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
 		fail_msg("cast: %s", why.msg);
 	record_verifies(w, &st); /* vy_audited_ballot_check on the audited ballot */
@@ -238,7 +130,7 @@ static void test_audit_then_cast(void **state)
  * precise message, and the board's record unchanged. */
 static void test_invalid_choices(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	static const struct {
 		const char *specs[3];
 		const char *msg;
@@ -258,7 +150,7 @@ static void test_invalid_choices(void **state)
 	char cred[VYH_PATH_BYTES], cmd[8 * VYH_PATH_BYTES], out[VYH_PATH_BYTES];
 	vy_reason why;
 
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	n = vy_manifest_selections(bd.st.manifest);
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		assert_int_not_equal(vyc_choices_parse(bd.st.manifest, t[i].specs, 3, choices, n, &why), VY_R_OK);
@@ -299,8 +191,8 @@ static void test_invalid_choices(void **state)
 		vyc_board_free(&other);
 	}
 	/* The program: exit 1, the message, nothing sent. */
-	register_voter(w, &bd, cred);
-	tmp_path(w, out, "invalid.out");
+	vyw_register(w, &bd, cred);
+	vyw_tmp_path(w, out, "invalid.out");
 	snprintf(cmd, sizeof cmd,
 		 "'%s' cast --board %s --credential '%s' --choice 1=2 --choice 2=1 --choice 3=1,2 "
 		 "--receipt '%s/never.pb' >'%s' 2>&1",
@@ -328,7 +220,7 @@ static void test_invalid_choices(void **state)
  * (the test option flips one bit of the signature the board sent). */
 static void test_bad_receipt_reported(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	vy_built_ballot b;
@@ -337,15 +229,15 @@ static void test_bad_receipt_reported(void **state)
 	uint64_t seq;
 	vy_reason why;
 
-	fetch(w, &bd);
-	register_voter(w, &bd, cred);
+	vyw_fetch(w, &bd);
+	vyw_register(w, &bd, cred);
 	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
-	build(&bd, &c, default_specs, 3, &b);
-	tmp_path(w, rcpt, "receipt-bad.pb");
+	vyw_build(&bd, &c, default_specs, 3, &b);
+	vyw_tmp_path(w, rcpt, "receipt-bad.pb");
 	assert_int_equal(vyc_cast(&bd, &b, &o, rcpt, &seq, &why), VY_R_RECEIPT);
 	assert_non_null(strstr(why.msg, "RECEIPT SIGNATURE DOES NOT VERIFY"));
 	/* The program says so on stderr and fails. */
-	tmp_path(w, out, "bad.out");
+	vyw_tmp_path(w, out, "bad.out");
 	snprintf(cmd, sizeof cmd,
 		 "'%s' cast --board %s --credential '%s' --choice 1=1 --choice 2=2 --choice 3=blank "
 		 "--test-corrupt-receipt --receipt '%s/bad2.pb' >'%s' 2>&1",
@@ -367,7 +259,7 @@ static void test_bad_receipt_reported(void **state)
 }
 
 /* Run the program; its output into the file out; the exit status. */
-static int run_vote(const world *w, const char *args, const char *out)
+static int run_vote(const vyw_world *w, const char *args, const char *out)
 {
 	char cmd[16 * VYH_PATH_BYTES];
 	int st;
@@ -392,7 +284,7 @@ static int file_has(const char *path, const char *s)
 
 /* The registrar's signed count of credentials issued, onto the board
  * (protocol.md §8.12), before the tally. */
-static void post_issued(world *w)
+static void post_issued(vyw_world *w)
 {
 	char url[VYRH_PATH_BYTES];
 	vyc_http_resp ir = { 0 };
@@ -413,7 +305,7 @@ static void post_issued(world *w)
  * library's fetch and the program's cast and check still read it all. */
 static void test_large_record(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	vyc_credential c;
 	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES], out[VYH_PATH_BYTES];
@@ -424,10 +316,10 @@ static void test_large_record(void **state)
 	uint64_t seq = 0, before;
 	vy_reason why;
 
-	fetch(w, &bd);
-	register_voter(w, &bd, cred);
+	vyw_fetch(w, &bd);
+	vyw_register(w, &bd, cred);
 	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
-	tmp_path(w, rcpt, "large-lib.pb");
+	vyw_tmp_path(w, rcpt, "large-lib.pb");
 	for (unsigned i = 0; i < LARGE_MAX_BALLOTS; i++) {
 		vy_built_ballot b;
 
@@ -435,7 +327,7 @@ static void test_large_record(void **state)
 		free(rec);
 		if (len > LARGE_RECORD_BYTES)
 			break;
-		build(&bd, &c, default_specs, 3, &b);
+		vyw_build(&bd, &c, default_specs, 3, &b);
 		if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
 			fail_msg("cast %u: %s", i, why.msg);
 		vy_built_ballot_free(&b);
@@ -444,13 +336,13 @@ static void test_large_record(void **state)
 	vyc_credential_close(&c);
 	vyc_board_free(&bd);
 	/* the library reads the whole record */
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	assert_true(bd.record_len > LARGE_RECORD_BYTES);
 	before = bd.st.ballots;
 	vyc_board_free(&bd);
 	/* the program: cast (a revote of the same credential), then check */
-	tmp_path(w, rcpt, "large-cli.pb");
-	tmp_path(w, out, "large.out");
+	vyw_tmp_path(w, rcpt, "large-cli.pb");
+	vyw_tmp_path(w, out, "large.out");
 	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
 		 "--receipt '%s'", w->url, cred, rcpt);
 	assert_int_equal(run_vote(w, args, out), 0);
@@ -460,7 +352,7 @@ static void test_large_record(void **state)
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_int_equal(vyc_check(w->url, rcpt, &res, &why), VY_R_OK);
 	assert_false(res.superseded);
-	fetch(w, &bd);
+	vyw_fetch(w, &bd);
 	assert_int_equal(bd.st.ballots, before + 1);
 	assert_int_equal(res.seq, bd.st.next_seq - 1);
 	vyc_board_free(&bd);
@@ -471,18 +363,18 @@ static void test_large_record(void **state)
  * second is the one counted. */
 static void test_revote_and_tally(void **state)
 {
-	world *w = *state;
+	vyw_world *w = *state;
 	vyc_board bd;
 	char cred[VYH_PATH_BYTES], r1[VYH_PATH_BYTES], r2[VYH_PATH_BYTES], out[VYH_PATH_BYTES];
 	char args[5 * VYH_PATH_BYTES];
 	vyc_check_result res1, res2;
 	vy_reason why;
 
-	fetch(w, &bd);
-	register_voter(w, &bd, cred);
-	tmp_path(w, r1, "revote-1.pb");
-	tmp_path(w, r2, "revote-2.pb");
-	tmp_path(w, out, "revote.out");
+	vyw_fetch(w, &bd);
+	vyw_register(w, &bd, cred);
+	vyw_tmp_path(w, r1, "revote-1.pb");
+	vyw_tmp_path(w, r2, "revote-2.pb");
+	vyw_tmp_path(w, out, "revote.out");
 	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
 		 "--receipt '%s'", w->url, cred, r1);
 	assert_int_equal(run_vote(w, args, out), 0);
@@ -508,7 +400,7 @@ static void test_revote_and_tally(void **state)
 		uint8_t *m;
 		vyh_resp r;
 
-		fetch(w, &bd);
+		vyw_fetch(w, &bd);
 		m = vyh_admin_action(&w->e, action, bd.st.head_hash, w->e.commission_sk, &n);
 		vyh_post(&w->e.b, "/v1/admin", m, n, &r);
 		if (r.status != 200)
@@ -538,5 +430,5 @@ int main(void)
 		cmocka_unit_test(test_revote_and_tally), /* last: closes the election */
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vyw_setup, vyw_teardown);
 }

@@ -167,3 +167,42 @@ void vytest_write_file(const char *path, const uint8_t *b, size_t len)
 	assert_int_equal(fwrite(b, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
 }
+
+void vytest_remove_dir(const char *dir)
+{
+	char cmd[4096];
+	int n = snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+
+	assert_true(n > 0 && (size_t)n < sizeof cmd);
+	assert_int_equal(system(cmd), 0);
+}
+
+void vytest_put_frame(FILE *f, const uint8_t *b, size_t len)
+{
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
+
+	assert_int_equal(fwrite(hdr, 1, 4, f), 4);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+}
+
+#define TRUSTEE_MSG_MAGIC "VYBAR-TRUSTEE-MSG/1\n"
+#define TRUSTEE_MSG_HDR 28 /* magic (20), u32 type, u32 length */
+
+uint8_t *vytest_trustee_msg(const char *path, uint32_t *type, size_t *len)
+{
+	size_t n;
+	uint8_t *b = (uint8_t *)vytest_read_file(path, &n), *p;
+	uint32_t plen;
+
+	assert_true(n >= TRUSTEE_MSG_HDR);
+	assert_memory_equal(b, TRUSTEE_MSG_MAGIC, 20);
+	*type = (uint32_t)b[20] << 24 | (uint32_t)b[21] << 16 | (uint32_t)b[22] << 8 | b[23];
+	plen = (uint32_t)b[24] << 24 | (uint32_t)b[25] << 16 | (uint32_t)b[26] << 8 | b[27];
+	assert_int_equal(plen, n - TRUSTEE_MSG_HDR);
+	p = malloc(plen);
+	assert_non_null(p);
+	memcpy(p, b + TRUSTEE_MSG_HDR, plen);
+	free(b);
+	*len = plen;
+	return p;
+}

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -46,5 +47,16 @@ int vytest_spawn(const char *program, const char *const *args, char *out, size_t
 
 /* Write len bytes to path, failing the test on any error. */
 void vytest_write_file(const char *path, const uint8_t *b, size_t len);
+
+/* Remove dir and everything in it (rm -rf), failing the test if that fails. */
+void vytest_remove_dir(const char *dir);
+
+/* One frame of a record file (specs/protocol.md §7.6): u32be(len) || b. */
+void vytest_put_frame(FILE *f, const uint8_t *b, size_t len);
+
+/* A trustee's message file (specs/trustee.md §5.2): fails the test unless
+ * it has the magic and its length field is the rest of the file. Its entry
+ * type into *type; its payload (malloc'd). */
+uint8_t *vytest_trustee_msg(const char *path, uint32_t *type, size_t *len);
 
 #endif
