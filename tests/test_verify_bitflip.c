@@ -39,8 +39,6 @@ static void build_election(void)
 	vyf_voter v;
 	uint8_t *p;
 	size_t len;
-	vy_scalar s;
-	vy_reason why;
 
 	vyf_record_init(&rec, 1, 1);
 	vyf_record_ceremony(&rec);
@@ -51,14 +49,7 @@ static void build_election(void)
 	free(p);
 	vyf_record_close(&rec);
 	vyf_record_tally(&rec);
-	vyf_secret_share(&rec, 1, q, 1, &s);
-	p = vyf_partial(&rec, 1, &s, &len);
-	vyf_record_append(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len);
-	free(p);
-	if (vy_tally_result(&rec.st, NULL, 0, &p, &len, &why) != VY_R_OK)
-		fail_msg("result: %s", why.msg);
-	vyf_record_append(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
-	free(p);
+	vyf_record_decrypt(&rec, q, 1, 1);
 }
 
 static int setup(void **state)

@@ -38,11 +38,6 @@ static volatile int mode;
 static struct MHD_Daemon *daemon_;
 static char board_url[64];
 
-static void append_free(vyf_record *r, Vybar__EntryType type, uint8_t *p, const size_t *len)
-{
-	vyf_record_append(r, type, p, *len);
-	free(p);
-}
 
 /* A whole election: ceremony, three ballots, close, tally, two partial
  * decryptions, the result. */
@@ -54,8 +49,6 @@ static void build_election(void)
 	vyf_voter a, b, c;
 	uint8_t *p;
 	size_t len;
-	vy_scalar s;
-	vy_reason why;
 
 	vyf_record_init(&rec, N, T);
 	vyf_record_ceremony(&rec);
@@ -64,18 +57,18 @@ static void build_election(void)
 	vyf_voter_init(&a, e, "voter a");
 	vyf_voter_init(&b, e, "voter b");
 	vyf_voter_init(&c, e, "voter c");
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &a, choices, "x", NULL, &len), &len);
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &b, choices, "x", NULL, &len), &len);
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &c, choices, "x", NULL, &len), &len);
+	p = vyf_ballot_pack(e, &a, choices, "x", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
+	p = vyf_ballot_pack(e, &b, choices, "x", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
+	p = vyf_ballot_pack(e, &c, choices, "x", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	vyf_record_close(&rec);
 	vyf_record_tally(&rec);
-	for (uint32_t i = 1; i <= T; i++) {
-		vyf_secret_share(&rec, i, q, N, &s);
-		append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, vyf_partial(&rec, i, &s, &len), &len);
-	}
-	if (vy_tally_result(&rec.st, NULL, 0, &p, &len, &why) != VY_R_OK)
-		fail_msg("result: %s", why.msg);
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, &len);
+	vyf_record_decrypt(&rec, q, N, T);
 }
 
 /* The record file bytes, and where each frame (u32be length || entry) starts. */

@@ -30,11 +30,6 @@ static int run(char *out, const char *const *args)
 	return vytest_run(out, OUT_BYTES, 0, VYBAR_VERIFY_PROGRAM, args);
 }
 
-static void append_free(vyf_record *r, Vybar__EntryType type, uint8_t *p, const size_t *len)
-{
-	vyf_record_append(r, type, p, *len);
-	free(p);
-}
 
 /* The whole election: ceremony, 4 ballots (c revotes), an audited ballot,
  * close, tally, two partial decryptions, the result. */
@@ -47,8 +42,6 @@ static void build_election(void)
 	Vybar__AuditedBallot *ab;
 	uint8_t *p;
 	size_t len;
-	vy_scalar s;
-	vy_reason why;
 
 	vyf_record_init(&rec, N, T);
 	vyf_record_ceremony(&rec);
@@ -59,26 +52,28 @@ static void build_election(void)
 	vyf_voter_init(&c, e, "voter c");
 	vyf_voter_init(&d, e, "voter d");
 	ballot_entry[0] = rec.n_entries;
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &a, choices, "x", NULL, &len), &len);
+	p = vyf_ballot_pack(e, &a, choices, "x", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	ballot_entry[1] = rec.n_entries;
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &c, choices, "1", NULL, &len), &len);
+	p = vyf_ballot_pack(e, &c, choices, "1", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	ab = vyf_audited_new(e, &d, choices);
 	p = vy_msg_pack(ab, &len);
 	vy_msg_free(ab);
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, p, &len);
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, p, len);
 	ballot_entry[2] = rec.n_entries;
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &c, choices, "2", NULL, &len), &len);
+	p = vyf_ballot_pack(e, &c, choices, "2", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	ballot_entry[3] = rec.n_entries;
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, vyf_ballot_pack(e, &b, choices, "x", NULL, &len), &len);
+	p = vyf_ballot_pack(e, &b, choices, "x", NULL, &len);
+
+	vyf_record_append_owned(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	vyf_record_close(&rec);
 	vyf_record_tally(&rec);
-	for (uint32_t i = 1; i <= T; i++) {
-		vyf_secret_share(&rec, i, q, N, &s);
-		append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, vyf_partial(&rec, i, &s, &len), &len);
-	}
-	if (vy_tally_result(&rec.st, NULL, 0, &p, &len, &why) != VY_R_OK)
-		fail_msg("result: %s", why.msg);
-	append_free(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, &len);
+	vyf_record_decrypt(&rec, q, N, T);
 }
 
 /* The record file bytes of entries [0, n). */

@@ -54,8 +54,6 @@ static void build_election(void)
 	Vybar__AuditedBallot *ab;
 	uint8_t *p;
 	size_t len;
-	vy_scalar s;
-	vy_reason why;
 
 	vyf_record_init(&rec, N, T);
 	vyf_record_ceremony(&rec);
@@ -84,16 +82,7 @@ static void build_election(void)
 	free(p);
 	vyf_record_close(&rec);
 	vyf_record_tally(&rec);
-	for (uint32_t i = 1; i <= T; i++) {
-		vyf_secret_share(&rec, i, q, N, &s);
-		p = vyf_partial(&rec, i, &s, &len);
-		vyf_record_append(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len);
-		free(p);
-	}
-	if (vy_tally_result(&rec.st, NULL, 0, &p, &len, &why) != VY_R_OK)
-		fail_msg("result: %s", why.msg);
-	vyf_record_append(&rec, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
-	free(p);
+	vyf_record_decrypt(&rec, q, N, T);
 	assert_int_equal(rec.n_entries, AT_COUNT);
 }
 

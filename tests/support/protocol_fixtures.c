@@ -888,3 +888,26 @@ void vyf_record_tally(vyf_record *r)
 	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, len);
 	free(p);
 }
+
+void vyf_record_append_owned(vyf_record *r, Vybar__EntryType type, uint8_t *payload, size_t len)
+{
+	vyf_record_append(r, type, payload, len);
+	free(payload);
+}
+
+void vyf_record_decrypt(vyf_record *r, const uint32_t *q, size_t nq, uint32_t t)
+{
+	vy_reason why = { 0 };
+	vy_scalar s;
+	uint8_t *p;
+	size_t len;
+
+	for (uint32_t i = 1; i <= t; i++) {
+		vyf_secret_share(r, i, q, nq, &s);
+		p = vyf_partial(r, i, &s, &len);
+		vyf_record_append_owned(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len);
+	}
+	if (vy_tally_result(&r->st, NULL, 0, &p, &len, &why) != VY_R_OK)
+		fail_msg("result: %s", why.msg);
+	vyf_record_append_owned(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
+}

@@ -149,6 +149,11 @@ uint8_t *vyf_partial(vyf_record *r, uint32_t index, const vy_scalar *s, size_t *
  * and the encrypted tally (vy_tally_encrypted). */
 void vyf_record_close(vyf_record *r);
 void vyf_record_tally(vyf_record *r);
+/* After the tally: trustees 1..t decrypt (their shares for the qualified
+ * set q of nq trustees, vyf_secret_share), then the RESULT. */
+void vyf_record_decrypt(vyf_record *r, const uint32_t *q, size_t nq, uint32_t t);
+/* vyf_record_append, then free(payload). */
+void vyf_record_append_owned(vyf_record *r, Vybar__EntryType type, uint8_t *payload, size_t len);
 /* Append ELECTION_CLOSE alone. */
 void vyf_record_close_only(vyf_record *r);
 /* The registrar's IssuedStatement (registrar.md §4.2) for base_hash, packed,
