@@ -159,63 +159,6 @@ static void local_close(vyh_election *e)
 	free(p);
 }
 
-/* POST an admin action on the current head; expect 200. */
-static void admin(vyh_election *e, int action)
-{
-	uint8_t *m;
-	size_t n;
-	vyh_resp r;
-
-	m = vyh_admin_action(e, action, e->r.st.head_hash, e->commission_sk, &n);
-	vyh_post(&e->b, "/v1/admin", m, n, &r);
-	if (r.status != 200)
-		fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
-	vyh_resp_free(&r);
-	free(m);
-}
-
-/* §10 through the board: the tally, every trustee's partial decryption,
- * the result; each entry also built locally by the library. */
-static void tally_and_result(vyh_election *e)
-{
-	uint32_t q[VYF_MAX_TRUSTEES];
-	uint8_t *p;
-	size_t n;
-	vyh_resp r;
-
-	/* protocol.md §8.12: the registrar's statement first (the fixtures' statement key) */
-	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
-				 &n);
-	vyh_post(&e->b, "/v1/credentials-issued", p, n, &r);
-	if (r.status != 200)
-		fail_msg("credentials issued: %ld %s", r.status, (const char *)r.body);
-	vyh_resp_free(&r);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
-	free(p);
-	admin(e, ADMIN_TALLY);
-	assert_int_equal(vy_tally_encrypted(&e->r.st, &p, &n, NULL), VY_R_OK);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, n);
-	free(p);
-	for (uint32_t i = 0; i < e->r.keys.n; i++)
-		q[i] = i + 1;
-	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
-		vy_scalar s;
-
-		vyf_secret_share(&e->r, i, q, e->r.keys.n, &s);
-		p = vyf_partial(&e->r, i, &s, &n);
-		vyh_post(&e->b, "/v1/trustee/partial-decryption", p, n, &r);
-		if (r.status != 200)
-			fail_msg("partial decryption %u: %ld %s", i, r.status, (const char *)r.body);
-		vyh_resp_free(&r);
-		vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
-		free(p);
-	}
-	admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT);
-	assert_int_equal(vy_tally_result(&e->r.st, NULL, 0, &p, &n, NULL), VY_R_OK);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, n);
-	free(p);
-}
-
 /* The whole flow and the table of bad requests. */
 static void test_board_flow_and_bad_requests(void **state)
 {
@@ -418,7 +361,7 @@ static void test_board_flow_and_bad_requests(void **state)
 		free(close);
 		free(late);
 	}
-	tally_and_result(&e);
+	vyh_election_count(&e);
 	expect_same_record(&e);
 	vyh_get(&e.b, "/v1/result", &r);
 	assert_int_equal(r.status, 200);

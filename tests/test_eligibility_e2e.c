@@ -228,21 +228,6 @@ static void cast(size_t i, uint32_t option, const char *variant, uint8_t **recei
 	vyh_resp_free(&r);
 }
 
-/* POST an admin action on the current head; 200 expected. */
-static void admin(int action)
-{
-	uint8_t *m;
-	size_t n;
-	vyh_resp r;
-
-	m = vyh_admin_action(&el, action, el.r.st.head_hash, el.commission_sk, &n);
-	vyh_post(&el.b, "/v1/admin", m, n, &r);
-	if (r.status != 200)
-		fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
-	vyh_resp_free(&r);
-	free(m);
-}
-
 /* §8.12: the registrar's statement, from GET /v1/issued to the board. */
 static void carry_statement(void)
 {
@@ -292,7 +277,7 @@ static void tally_and_result(void)
 	size_t n;
 	vyh_resp r;
 
-	admin(VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY);
+	vyh_admin(&el, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY);
 	assert_int_equal(vy_tally_encrypted(&el.r.st, &p, &n, NULL), VY_R_OK);
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, n);
 	free(p);
@@ -310,7 +295,7 @@ static void tally_and_result(void)
 		vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
 		free(p);
 	}
-	admin(VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT);
+	vyh_admin(&el, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT);
 	assert_int_equal(vy_tally_result(&el.r.st, NULL, 0, &p, &n, NULL), VY_R_OK);
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, n);
 	free(p);
@@ -345,7 +330,7 @@ static int setup(void **state)
 	cast(0, 1, "second", &receipts[1], &receipt_lens[1]);
 	cast(2, 0, "only", NULL, NULL);
 	cast(0, 2, "third", &receipts[2], &receipt_lens[2]);
-	admin(VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE);
+	vyh_admin(&el, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE);
 	vyf_record_close_only(&el.r);
 	carry_statement();
 	tally_and_result();

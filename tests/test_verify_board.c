@@ -18,8 +18,6 @@
 
 #define OUT_BYTES (64u << 10)
 #define ADMIN_CLOSE VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE
-#define ADMIN_TALLY VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY
-#define ADMIN_RESULT VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT
 #define EXIT_SUPERSEDED 4
 
 /* Run vybar-verify with args (NULL-terminated); its exit status, its output into out. */
@@ -64,60 +62,22 @@ static void cast(vyh_election *e, const char *label, const char *variant, const 
 	free(p);
 }
 
-/* An admin action on the current head, accepted. */
-static void admin(vyh_election *e, int action)
-{
-	uint8_t *m, *resp;
-	size_t n, rlen;
-
-	m = vyh_admin_action(e, action, e->r.st.head_hash, e->commission_sk, &n);
-	resp = post_ok(e, "/v1/admin", m, n, &rlen);
-	free(resp);
-	free(m);
-}
-
 /* Close (the board derives the ElectionClose, §12.3), the registrar's
  * statement, tally, every trustee's partial decryption, result; each entry
  * also built locally. */
 static void close_and_count(vyh_election *e)
 {
 	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
-	uint32_t q[VYF_MAX_TRUSTEES];
-	uint8_t *p, *resp;
-	size_t n, rlen;
+	uint8_t *p;
+	size_t n;
 
-	admin(e, ADMIN_CLOSE);
+	vyh_admin(e, ADMIN_CLOSE);
 	c.ballots_received = e->r.st.ballots;
 	p = vy_msg_pack(&c, &n);
 	assert_non_null(p);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, n);
 	free(p);
-	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
-				 &n);
-	resp = post_ok(e, "/v1/credentials-issued", p, n, &rlen);
-	free(resp);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
-	free(p);
-	admin(e, ADMIN_TALLY);
-	assert_int_equal(vy_tally_encrypted(&e->r.st, &p, &n, NULL), VY_R_OK);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, n);
-	free(p);
-	for (uint32_t i = 0; i < e->r.keys.n; i++)
-		q[i] = i + 1;
-	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
-		vy_scalar s;
-
-		vyf_secret_share(&e->r, i, q, e->r.keys.n, &s);
-		p = vyf_partial(&e->r, i, &s, &n);
-		resp = post_ok(e, "/v1/trustee/partial-decryption", p, n, &rlen);
-		free(resp);
-		vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
-		free(p);
-	}
-	admin(e, ADMIN_RESULT);
-	assert_int_equal(vy_tally_result(&e->r.st, NULL, 0, &p, &n, NULL), VY_R_OK);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, n);
-	free(p);
+	vyh_election_count(e);
 }
 
 /* The report without its "jobs: N" (the same otherwise). */

@@ -305,7 +305,6 @@ void vyh_election_ceremony(vyh_election *e)
 {
 	uint8_t *msg;
 	size_t len;
-	vyh_resp r;
 
 	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
 		msg = vyf_announce(&e->r, i, &len);
@@ -319,13 +318,7 @@ void vyh_election_ceremony(vyh_election *e)
 		msg = vyf_verdict(&e->r, i, &len);
 		post_and_append(e, "/v1/trustee/verdict", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, msg, len);
 	}
-	msg = vyh_admin_action(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN, e->r.st.head_hash, e->commission_sk,
-			       &len);
-	vyh_post(&e->b, "/v1/admin", msg, len, &r);
-	free(msg);
-	if (r.status != 200)
-		fail_msg("admin open: status %ld: %s", r.status, (const char *)r.body);
-	vyh_resp_free(&r);
+	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN);
 	msg = vyf_open(&e->r, &len);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN, msg, len);
 	free(msg);
@@ -414,4 +407,45 @@ uint8_t (*vyh_entry_hashes(const uint8_t *rec, size_t len, size_t *n))[VY_HASH_B
 	vy_record_reader_close(&rd);
 	fclose(f);
 	return out;
+}
+
+void vyh_admin(vyh_election *e, int action)
+{
+	uint8_t *m;
+	size_t n;
+	vyh_resp r;
+
+	m = vyh_admin_action(e, action, e->r.st.head_hash, e->commission_sk, &n);
+	vyh_post(&e->b, "/v1/admin", m, n, &r);
+	if (r.status != 200)
+		fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
+	vyh_resp_free(&r);
+	free(m);
+}
+
+void vyh_election_count(vyh_election *e)
+{
+	uint32_t q[VYF_MAX_TRUSTEES];
+	uint8_t *p;
+	size_t n;
+
+	/* protocol.md §8.12: the registrar's statement first (the fixtures' statement key) */
+	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
+				 &n);
+	post_and_append(e, "/v1/credentials-issued", VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
+	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY);
+	vyf_record_tally(&e->r);
+	for (uint32_t i = 0; i < e->r.keys.n; i++)
+		q[i] = i + 1;
+	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
+		vy_scalar s;
+
+		vyf_secret_share(&e->r, i, q, e->r.keys.n, &s);
+		p = vyf_partial(&e->r, i, &s, &n);
+		post_and_append(e, "/v1/trustee/partial-decryption", VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p,
+				n);
+	}
+	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT);
+	assert_int_equal(vy_tally_result(&e->r.st, NULL, 0, &p, &n, NULL), VY_R_OK);
+	vyf_record_append_owned(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, n);
 }

@@ -75,6 +75,12 @@ void vyh_election_ceremony(vyh_election *e);
 /* An AdminAction (protocol.md §12) signed with sk over head. */
 uint8_t *vyh_admin_action(const vyh_election *e, int action, const uint8_t head[VY_HASH_BYTES], const uint8_t *sk,
 			  size_t *len);
+/* An admin action on the current head, posted; fails the test unless 200. */
+void vyh_admin(vyh_election *e, int action);
+/* After the close: the registrar's statement, the admin tally, every
+ * trustee's partial decryption, the admin result, each posted (200 or the
+ * test fails) and each entry also built locally by the library. */
+void vyh_election_count(vyh_election *e);
 /* The local record file bytes (magic + frames). */
 uint8_t *vyh_local_record(const vyh_election *e, size_t *len);
 /* Verify a record file's bytes with the protocol library;
