@@ -208,6 +208,11 @@ static uint8_t *pack_free(void *m, size_t *len)
 	return p;
 }
 
+/* Further manifest tampers, beside the one per check: a control character
+ * in a text (protocol.md §1.5). */
+#define CTRL_TITLE (VYV__COUNT + 1)
+#define CTRL_LIST (VYV__COUNT + 2)
+
 /* The manifest with change applied in place (counts restored before the free). */
 static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 {
@@ -226,6 +231,8 @@ static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 	case VYV_2_6: m->threshold = N + 1; break;                       /* t > n */
 	case VYV_2_7: m->registrar_key->exponent.data[m->registrar_key->exponent.len - 1] &= 0xfe; break;
 	case VYV_2_8: m->voting_end = m->voting_start; break;            /* empty voting period */
+	case CTRL_TITLE: m->title[0] = '\x1b'; break;                    /* an escape in the title (protocol §1.5) */
+	case CTRL_LIST: pl->lists[0]->name[0] = '\n'; break;            /* a newline in a list name */
 	default: fail();
 	}
 	p = vy_msg_pack(m, len);
@@ -515,9 +522,11 @@ static const tamper_case cases[] = {
 	{ VYV_1_6, AT_BALLOT_A, FRAME_BAD_SIGNATURE, AT_BALLOT_A, moved_case },
 	{ VYV_1_7, AT_ANNOUNCE, FRAME_SIGNED, AT_CLOSE, moved_case },
 	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, VYV_2_1, manifest_case },
+	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, CTRL_TITLE, manifest_case },
 	{ VYV_2_2, AT_MANIFEST, FRAME_SIGNED, VYV_2_2, manifest_case },
 	{ VYV_2_3, AT_MANIFEST, FRAME_SIGNED, VYV_2_3, manifest_case },
 	{ VYV_2_4, AT_MANIFEST, FRAME_SIGNED, VYV_2_4, manifest_case },
+	{ VYV_2_4, AT_MANIFEST, FRAME_SIGNED, CTRL_LIST, manifest_case },
 	{ VYV_2_5, AT_MANIFEST, FRAME_SIGNED, VYV_2_5, manifest_case },
 	{ VYV_2_6, AT_MANIFEST, FRAME_SIGNED, VYV_2_6, manifest_case },
 	{ VYV_2_7, AT_MANIFEST, FRAME_SIGNED, VYV_2_7, manifest_case },
