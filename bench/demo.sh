@@ -2,16 +2,16 @@
 # The 2024 Coordination Council election, end to end, with the real programs
 # over HTTP on 127.0.0.1 (`make demo`):
 #   keys: a board, a registrar, the commission, 5 trustees (threshold 3);
-#   the manifest (vybar-board manifest from bench/council-2024.json, the
+#   the manifest (vybar-commission manifest from bench/council-2024.json, the
 #   commission's election description, specs/commission.md): one closed
 #   party-list contest, 80 seats, 3 % threshold, Hare over all valid votes
 #   with largest remainders, gender rule 2 of every 5, 11 lists;
 #   the key ceremony through the board with vybar-trustee; open
-#   (vybar-board admin);
+#   (vybar-commission admin);
 #   6,723 voters register and vote (three with the real vybar-vote: an
 #   audit, a revote, a check; the others with bench/demo_voters.c in one
 #   process); some audit, some revote;
-#   close, the registrar's issued statement (vybar-board publish-issued),
+#   close, the registrar's issued statement (vybar-commission publish-issued),
 #   tally, 3 of 5 trustees decrypt, result; the record saved (vybar-verify
 #   fetch) and verified, with the verified result, the seats and the
 #   elected printed (vybar-verify record URL --result).
@@ -26,7 +26,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 BIN_BOARD=$BUILD/bulletin/vybar-board
-BIN_REG=$BUILD/bulletin/registrar/vybar-registrar
+BIN_COMMISSION=$BUILD/commission/vybar-commission
+BIN_REG=$BUILD/registrar/vybar-registrar
 BIN_TRUSTEE=$BUILD/trustee/vybar-trustee
 BIN_VOTE=$BUILD/client/vybar-vote
 BIN_VERIFY=$BUILD/verifier/vybar-verify
@@ -48,7 +49,7 @@ LIST_NAMES=("Solidarity" "Liberty" "European Choice" "Our Cause" "Voice of Diasp
 	"Down with Fear!" "Strana Dlya Zhizni" "Youth Offensive")
 FULL_TOTALS=(104 432 605 489 184 616 1050 2358 226 61 598)
 
-for b in "$BIN_BOARD" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_VOTERS"; do
+for b in "$BIN_BOARD" "$BIN_COMMISSION" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_VOTERS"; do
 	[ -x "$b" ] || { echo "demo: $b is missing (build first: make demo)" >&2; exit 1; }
 done
 if [ "$VOTERS" -lt "$((RESERVED + 1))" ]; then
@@ -151,7 +152,7 @@ mkdir -p "$D/board" "$D/registrar" "$D/commission" "$D/voters" "$D/logs"
 
 step "keys: board, commission, registrar, $TRUSTEES trustees"
 BOARD_PK=$("$BIN_BOARD" keygen --out "$D/board/key")
-COMMISSION_PK=$("$BIN_BOARD" keygen --out "$D/commission/key")
+COMMISSION_PK=$("$BIN_COMMISSION" keygen --out "$D/commission/key")
 : >"$D/trustee-pks.txt"
 for k in $(seq 1 $TRUSTEES); do
 	(umask 077; echo "demo passphrase of trustee $k" >"$D/trustee-$k.pass")
@@ -179,7 +180,7 @@ done
 phase_done "keys and voter roll ($VOTERS codes)"
 
 step "manifest: 80 seats, 3 % threshold, Hare (all votes), gender rule 2 of 5, 11 lists"
-"$BIN_BOARD" manifest --election "$ELECTION" --registrar-keys "$D/registrar/public-keys.pb" \
+"$BIN_COMMISSION" manifest --election "$ELECTION" --registrar-keys "$D/registrar/public-keys.pb" \
 	--board-pk "$BOARD_PK" --commission-pk "$COMMISSION_PK" --trustee-pks "$D/trustee-pks.txt" \
 	--out "$D/manifest.pb"
 "$BIN_REG" serve --dir "$D/registrar/state" --manifest "$D/manifest.pb" --listen 127.0.0.1 --port 0 \
@@ -201,7 +202,7 @@ for round in announce reveal verdict; do
 	trustees_round $round $ALL
 	echo "  $round: $TRUSTEES of $TRUSTEES"
 done
-"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" open
+"$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" open
 phase_done "key ceremony and open"
 
 step "voting: $VOTERS voters register and vote ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
@@ -242,15 +243,15 @@ done <"$D/voters/reserved-codes.txt"
 phase_done "voting ($VOTERS voters)"
 
 step "close, the registrar's issued statement, tally"
-"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" close
-"$BIN_BOARD" publish-issued --board "$BOARD" --registrar "$REGISTRAR"
-"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" tally
+"$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" close
+"$BIN_COMMISSION" publish-issued --board "$BOARD" --registrar "$REGISTRAR"
+"$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" tally
 phase_done "close, issued statement, tally"
 
 step "partial decryptions: trustees $DECIDERS of $TRUSTEES (vybar-trustee decrypt --board)"
 # shellcheck disable=SC2086
 trustees_round decrypt $DECIDERS
-"$BIN_BOARD" admin --board "$BOARD" --key "$D/commission/key" result
+"$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" result
 phase_done "decryption and result"
 
 step "the record, saved to a file (vybar-verify fetch: every page of GET /v1/record)"

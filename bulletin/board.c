@@ -47,7 +47,7 @@
 
 #include "bulletin/board.h"
 #include "bulletin/jbuf.h"
-#include "bulletin/keyfile.h"
+#include "cli/keyfile.h"
 #include "crypto/vy_hash.h"
 #include "protocol/vy_tally.h"
 

@@ -1,22 +1,17 @@
 /*
- * vybar-board: the bulletin board server (specs/board-api.md), and the
- * election commission's commands that administer it (specs/commission.md).
+ * vybar-board: the bulletin board server (specs/board-api.md). The election
+ * commission administers it with its own program (commission/,
+ * vybar-commission).
  *
  *   vybar-board keygen --out FILE
  *   vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]
  *               [--port N] [--port-file FILE] [--threads N] [--timeout S]
  *               [--queue N] [--rate R] [--burst B] [--conn-limit N]
  *               [--per-ip-limit N] [--checkers N]
- *   vybar-board manifest --election FILE.json --registrar-keys FILE
- *               --board-pk HEX --commission-pk HEX --trustee-pks FILE --out FILE
- *   vybar-board admin --board URL --key FILE open|close|tally|result
- *   vybar-board publish-issued --board URL --registrar URL
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM) or a command done, 1
- * on a usage, I/O or start-up error (or no answer from a server), 2 when
- * the board refuses the stored record (an entry fails validation), its key
- * or the manifest given, or (commission commands) when the description or
- * the action is refused.
+ * on a usage, I/O or start-up error, 2 when the board refuses the stored
+ * record (an entry fails validation), its key or the manifest given.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,11 +22,8 @@
 
 #include <sodium.h>
 
-#include <curl/curl.h>
-
-#include "bulletin/commission.h"
 #include "bulletin/http.h"
-#include "bulletin/keyfile.h"
+#include "cli/keyfile.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8080
@@ -58,11 +50,7 @@ static void usage(void)
 		"       vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]\n"
 		"                   [--port N|0] [--port-file FILE] [--threads N] [--timeout S]\n"
 		"                   [--queue N] [--rate R] [--burst B] [--conn-limit N] [--per-ip-limit N]\n"
-		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n"
-		"       vybar-board manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
-		"                   --commission-pk HEX --trustee-pks FILE --out FILE\n"
-		"       vybar-board admin --board URL --key FILE open|close|tally|result\n"
-		"       vybar-board publish-issued --board URL --registrar URL\n");
+		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n");
 }
 
 /* A non-negative number argument. */
@@ -140,21 +128,11 @@ static int write_port_file(const char *path, unsigned port)
 /* keygen: a fresh key file; print the public key (it goes into the manifest). */
 static int cmd_keygen(int argc, char **argv)
 {
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	char hex[2 * sizeof pk + 1];
-	vy_reason why = { 0 };
-
 	if (argc != 4 || strcmp(argv[2], "--out") != 0) {
 		usage();
 		return EXIT_USAGE;
 	}
-	if (vyb_key_generate(argv[3], pk, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: %s\n", why.msg);
-		return EXIT_USAGE;
-	}
-	sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
-	printf("%s\n", hex);
-	return 0;
+	return vyb_key_command("vybar-board", argv[3]);
 }
 
 /* serve: open (re-validating the record), listen, wait for a signal, stop cleanly. */
@@ -207,20 +185,6 @@ static int cmd_serve(int argc, char **argv)
 	return 0;
 }
 
-/* The commission's commands, which talk to the board over HTTP. */
-static int commission(int (*cmd)(int, char **), int argc, char **argv)
-{
-	int rc;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "vybar-board: cannot initialise libcurl\n");
-		return EXIT_USAGE;
-	}
-	rc = cmd(argc, argv);
-	curl_global_cleanup();
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd = argc >= 2 ? argv[1] : "";
@@ -233,12 +197,6 @@ int main(int argc, char **argv)
 		return cmd_keygen(argc, argv);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(argc, argv);
-	if (strcmp(cmd, "manifest") == 0)
-		return vyb_cmd_manifest(argc, argv);
-	if (strcmp(cmd, "admin") == 0)
-		return commission(vyb_cmd_admin, argc, argv);
-	if (strcmp(cmd, "publish-issued") == 0)
-		return commission(vyb_cmd_publish_issued, argc, argv);
 	usage();
 	return EXIT_USAGE;
 }

@@ -17,11 +17,11 @@ add_custom_command(
   VERBATIM)
 
 file(GLOB VYBAR_PROTOCOL_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/protocol/*.c)
-# The verification engine (verifier/verify.h), on the protocol's rules: the
-# verifier reports with it and the trustee re-checks the record with it.
-set(VYBAR_ENGINE_SOURCES ${CMAKE_SOURCE_DIR}/verifier/verify.c ${CMAKE_SOURCE_DIR}/verifier/report.c)
+# protocol/*.c includes the verification engine (verify.c, vy_verify.h), next
+# to the rules it runs: vybar-verify reports with it, vybar-trustee and
+# vybar-witness re-check the record with it.
 find_package(Threads REQUIRED)
-target_sources(vybar PRIVATE ${VYBAR_PROTO_SRC} ${VYBAR_PROTOCOL_SOURCES} ${VYBAR_ENGINE_SOURCES})
+target_sources(vybar PRIVATE ${VYBAR_PROTO_SRC} ${VYBAR_PROTOCOL_SOURCES})
 target_link_libraries(vybar PRIVATE Threads::Threads)
 target_include_directories(vybar PUBLIC ${VYBAR_PROTO_DIR})
 target_link_libraries(vybar PUBLIC PkgConfig::PROTOBUFC)

@@ -21,7 +21,7 @@
 #include "tests/support/board_harness.h"
 
 #ifndef VYTEST_EIO_PRELOAD
-#error "VYTEST_EIO_PRELOAD must name the preloaded fault library (tests/board.cmake)"
+#error "VYTEST_EIO_PRELOAD must name the preloaded fault library (tests/CMakeLists.txt)"
 #endif
 
 #define FIRST_BALLOT_SEQ 11 /* 0 manifest, 1-9 key ceremony, 10 election open */

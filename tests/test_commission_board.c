@@ -1,10 +1,10 @@
 /*
  * The commission's session against a real vybar-board on 127.0.0.1
- * (specs/commission.md): the manifest made by `vybar-board manifest` (the
+ * (specs/commission.md): the manifest made by `vybar-commission manifest` (the
  * fixtures' election) starts the board; the trustees' ceremony (the
- * fixtures' messages); `vybar-board admin` open, close, tally, result,
+ * fixtures' messages); `vybar-commission admin` open, close, tally, result,
  * first with a wrong key (refused by the board, with its reason, nothing
- * appended); `vybar-board publish-issued` from a stand-in registrar (one
+ * appended); `vybar-commission publish-issued` from a stand-in registrar (one
  * of another election refused before anything is sent, a second statement
  * refused by the board); `vybar-verify fetch` (the file is the board's
  * pages byte for byte, also from a board that pages one entry at a time);
@@ -27,8 +27,8 @@
 #include "tests/support/board_harness.h"
 #include "tests/support/commission_fixtures.h"
 
-#if !defined(VYBAR_BOARD_PROGRAM) || !defined(VYBAR_VERIFY_PROGRAM)
-#error "VYBAR_BOARD_PROGRAM and VYBAR_VERIFY_PROGRAM must name the programs (tests/board.cmake)"
+#if !defined(VYBAR_COMMISSION_PROGRAM) || !defined(VYBAR_VERIFY_PROGRAM)
+#error "VYBAR_COMMISSION_PROGRAM and VYBAR_VERIFY_PROGRAM must name the programs (tests/CMakeLists.txt)"
 #endif
 
 #define N_TRUSTEES 3
@@ -122,9 +122,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* ---- running the programs ---- */
 
-static int board_cmd(const char *const *args)
+static int commission_cmd(const char *const *args)
 {
-	return vytest_run(out, sizeof out, 1, VYBAR_BOARD_PROGRAM, args);
+	return vytest_run(out, sizeof out, 1, VYBAR_COMMISSION_PROGRAM, args);
 }
 
 static int verify_cmd(const char *const *args)
@@ -134,10 +134,10 @@ static int verify_cmd(const char *const *args)
 
 static int admin(const char *key, const char *action)
 {
-	return board_cmd((const char *const[]){ "admin", "--board", url, "--key", key, action, NULL });
+	return commission_cmd((const char *const[]){ "admin", "--board", url, "--key", key, action, NULL });
 }
 
-/* A key file (the seed of label, in hex, as `vybar-board keygen` writes). */
+/* A key file (the seed of label, in hex, as `vybar-commission keygen` writes). */
 static void write_key(const char *path, const char *label, mode_t mode)
 {
 	uint8_t seed[32];
@@ -236,10 +236,10 @@ static int setup(void **state)
 	/* the commission makes the manifest; the board starts on it */
 	vycf_write_key_files(&ck, &el.r.keys, el.b.dir, bhex, chex);
 	vytest_write_file(json_path, (const uint8_t *)vycf_description, strlen(vycf_description));
-	if (board_cmd((const char *const[]){ "manifest", "--election", json_path, "--registrar-keys", keys, "--board-pk",
+	if (commission_cmd((const char *const[]){ "manifest", "--election", json_path, "--registrar-keys", keys, "--board-pk",
 					     bhex, "--commission-pk", chex, "--trustee-pks", tpks, "--out",
 					     el.b.manifest, NULL }) != 0)
-		fail_msg("vybar-board manifest: %s", out);
+		fail_msg("vybar-commission manifest: %s", out);
 	m = (uint8_t *)vytest_read_file(el.b.manifest, &mlen);
 	assert_int_equal(mlen, el.r.manifest_len);
 	assert_memory_equal(m, el.r.manifest_bytes, mlen);
@@ -302,16 +302,16 @@ static void test_open(void **state)
 	}
 	before = board_entries();
 	assert_int_equal(admin(wrong_key_path, ADMIN_OPEN), EXIT_REFUSED);
-	says("vybar-board: admin open: the board refused: admin: signature does not verify under the manifest's "
+	says("vybar-commission: admin open: the board refused: admin: signature does not verify under the manifest's "
 	     "commission_key (HTTP 403, invalid public key); ");
 	says("is --key the commission key named in this election's manifest?");
 	assert_int_equal(board_entries(), before);
 	assert_int_equal(admin(open_key_path, ADMIN_OPEN), 1);
 	says("must not be readable by group or others");
 	assert_int_equal(board_entries(), before);
-	assert_int_equal(board_cmd((const char *const[]){ "admin", "--board", url, "--key", key_path, "reopen", NULL }),
+	assert_int_equal(commission_cmd((const char *const[]){ "admin", "--board", url, "--key", key_path, "reopen", NULL }),
 			 1);
-	says("usage: vybar-board admin");
+	says("usage: vybar-commission admin");
 	if (admin(key_path, ADMIN_OPEN) != 0)
 		fail_msg("%s", out);
 	msg = vyf_open(&el.r, &len);
@@ -320,7 +320,7 @@ static void test_open(void **state)
 	says_appended("Election opened");
 	/* once open, open again is the board's refusal (a phase rule) */
 	assert_int_equal(admin(key_path, ADMIN_OPEN), EXIT_REFUSED);
-	says("vybar-board: admin open: the board refused: ");
+	says("vybar-commission: admin open: the board refused: ");
 	says("(HTTP 403, not allowed in this phase)");
 }
 
@@ -370,25 +370,25 @@ static void test_publish_issued(void **state)
 	assert_int_equal(admin(key_path, "tally"), EXIT_REFUSED);
 	says("CREDENTIALS_ISSUED");
 	/* no statement there: nothing to carry */
-	assert_int_equal(board_cmd(args), 1);
+	assert_int_equal(commission_cmd(args), 1);
 	says("/v1/issued: HTTP 404: not found\n");
 	before = board_entries();
 	memset(other, 7, sizeof other);
 	issued = vyf_issued_statement(other, 2, VYF_ISSUED_TIME, el.r.keys.statement_sk, &issued_len);
-	assert_int_equal(board_cmd(args), EXIT_REFUSED);
+	assert_int_equal(commission_cmd(args), EXIT_REFUSED);
 	says("serves another election (fingerprint 0707");
 	says("nothing was sent");
 	assert_int_equal(board_entries(), before);
 	free(issued);
 	issued = vyf_issued_statement(el.r.st.election.base_hash, 2, VYF_ISSUED_TIME, el.r.keys.statement_sk,
 				      &issued_len);
-	if (board_cmd(args) != 0)
+	if (commission_cmd(args) != 0)
 		fail_msg("%s", out);
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, issued, issued_len);
 	says_appended("The registrar's statement is on the board");
 	says("2 credentials issued (signed 2026-05-06 ");
-	assert_int_equal(board_cmd(args), EXIT_REFUSED);
-	says("vybar-board: publish-issued: the board refused the registrar's statement: ");
+	assert_int_equal(commission_cmd(args), EXIT_REFUSED);
+	says("vybar-commission: publish-issued: the board refused the registrar's statement: ");
 	says("the record already holds the registrar's statement (HTTP 409, duplicate message)\n");
 }
 

@@ -1,5 +1,5 @@
 /*
- * `vybar-board manifest` (specs/commission.md): the real program on
+ * `vybar-commission manifest` (specs/commission.md): the real program on
  * description files. A good description gives a manifest whose every field
  * is the file's (and the fixtures' description gives the fixtures'
  * manifest byte for byte, with its fingerprint printed); each bad
@@ -16,8 +16,8 @@
 #include "protocol/vy_json.h"
 #include "tests/support/commission_fixtures.h"
 
-#ifndef VYBAR_BOARD_PROGRAM
-#error "VYBAR_BOARD_PROGRAM must name vybar-board (tests/board.cmake)"
+#ifndef VYBAR_COMMISSION_PROGRAM
+#error "VYBAR_COMMISSION_PROGRAM must name vybar-commission (tests/CMakeLists.txt)"
 #endif
 
 #define OUT_BYTES (64u << 10)
@@ -63,7 +63,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Run `vybar-board manifest` on description file json (stdout and stderr
+/* Run `vybar-commission manifest` on description file json (stdout and stderr
  * into out); the exit status. */
 static int run_manifest(const char *json, const char *tpks, const char *bpk, const char *rkeys)
 {
@@ -71,7 +71,7 @@ static int run_manifest(const char *json, const char *tpks, const char *bpk, con
 			       "--board-pk",	  bpk,		"--commission-pk", commission_hex, "--trustee-pks",
 			       tpks,		  "--out",	out_path,  NULL };
 
-	return vytest_run(out, sizeof out, 1, VYBAR_BOARD_PROGRAM, args);
+	return vytest_run(out, sizeof out, 1, VYBAR_COMMISSION_PROGRAM, args);
 }
 
 static int exists(const char *path)
@@ -319,7 +319,7 @@ static void test_manifest_refusals(void **state)
 	long_id[0] = '"';
 	memset(long_id + 1, 'x', 129);
 	long_id[130] = '"';
-	snprintf(want_path, sizeof want_path, "vybar-board: %s: ", json_path);
+	snprintf(want_path, sizeof want_path, "vybar-commission: %s: ", json_path);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *text = vycf_replace(vycf_description, cases[i].from, cases[i].to);
 		int rc;
@@ -378,7 +378,7 @@ static void test_manifest_key_refusals(void **state)
 	memset(ff, 0xff, sizeof ff);
 	vytest_hex(hex, ff, 32);
 	assert_int_equal(run_manifest(json_path, tpks_path, hex, keys_path), EXIT_REFUSED);
-	assert_non_null(strstr(out, "vybar-board: --board-pk: not a valid Ed25519 public key (nothing written)"));
+	assert_non_null(strstr(out, "vybar-commission: --board-pk: not a valid Ed25519 public key (nothing written)"));
 	assert_false(exists(out_path));
 	assert_int_equal(run_manifest(json_path, tpks_path, "abc", keys_path), 1);
 	assert_non_null(strstr(out, "--board-pk: not a public key (64 hex digits)"));

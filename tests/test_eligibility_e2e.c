@@ -21,23 +21,6 @@
 
 #include "tests/support/vytest.h"
 
-#ifndef VYBAR_ELIGIBILITY_E2E
-
-/* Not wired (tests/eligibility.cmake): nothing to run. */
-static void test_not_wired(void **state)
-{
-	(void)state;
-	skip();
-}
-
-int main(void)
-{
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_not_wired) };
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
-
-#else
 
 #include <ctype.h>
 #include <signal.h>
@@ -575,5 +558,3 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
-
-#endif

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bulletin/registrar/registrar.h"
+#include "registrar/registrar.h"
 #include "client/registration.h"
 #include "tests/support/registrar_harness.h"
 

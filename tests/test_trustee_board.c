@@ -36,7 +36,7 @@
 #include "tests/support/board_harness.h"
 
 #ifndef VYBAR_TRUSTEE_PROGRAM
-#error "VYBAR_TRUSTEE_PROGRAM is set by trustee/CMakeLists.txt"
+#error "VYBAR_TRUSTEE_PROGRAM is set by tests/CMakeLists.txt"
 #endif
 
 #define MAX_N 5

@@ -13,7 +13,7 @@
 #include "tests/support/protocol_fixtures.h"
 
 #ifndef VYBAR_TRUSTEE_PROGRAM
-#error "VYBAR_TRUSTEE_PROGRAM is set by trustee/CMakeLists.txt"
+#error "VYBAR_TRUSTEE_PROGRAM is set by tests/CMakeLists.txt"
 #endif
 
 #define N 5

@@ -17,7 +17,7 @@
 #include "tests/support/protocol_fixtures.h"
 
 #ifndef VYBAR_TRUSTEE_PROGRAM
-#error "VYBAR_TRUSTEE_PROGRAM is set by trustee/CMakeLists.txt"
+#error "VYBAR_TRUSTEE_PROGRAM is set by tests/CMakeLists.txt"
 #endif
 
 #define PATH 512

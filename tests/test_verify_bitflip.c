@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "tests/support/protocol_fixtures.h"
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 #define BITFLIP_PROCS 2
 /* Every byte takes ~40 s of CPU in a normal build, and ASan/UBSan make the

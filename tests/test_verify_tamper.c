@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tests/support/protocol_fixtures.h"
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 #define N 3
 #define T 2

@@ -19,7 +19,7 @@
 #include "protocol/vy_tally.h"
 #include "trustee/keystore.h"
 #include "trustee/transport.h"
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 #define ANY_INDEX 0
 #define MAX_JOBS 1024

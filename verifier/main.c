@@ -26,7 +26,7 @@
 
 #include "protocol/vy_seats.h"
 #include "verifier/fetch.h"
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 #define EXIT_USAGE 3
 #define EXIT_SUPERSEDED 4

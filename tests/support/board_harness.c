@@ -17,7 +17,7 @@
 #include "crypto/vy_hash.h"
 
 #ifndef VYBAR_BOARD_PROGRAM
-#error "VYBAR_BOARD_PROGRAM must name the vybar-board-test program (tests/board.cmake)"
+#error "VYBAR_BOARD_PROGRAM must name the vybar-board-test program (tests/CMakeLists.txt)"
 #endif
 
 #define START_POLL_NS 10000000L /* 10 ms */

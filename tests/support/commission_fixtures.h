@@ -1,7 +1,7 @@
 /*
  * The commission's side for the tests (specs/commission.md): an election
  * description that says exactly what the fixtures' default manifest holds
- * (protocol_fixtures.h), so that `vybar-board manifest` on it, with the
+ * (protocol_fixtures.h), so that `vybar-commission manifest` on it, with the
  * fixtures' public keys, must write the fixtures' manifest byte for byte;
  * and those keys as the program's input files.
  */
@@ -26,7 +26,7 @@ typedef struct {
 
 void vycf_keys_init(vycf_keys *ck, const vyf_keys *k);
 
-/* The fixtures' keys as `vybar-board manifest` reads them, in dir:
+/* The fixtures' keys as `vybar-commission manifest` reads them, in dir:
  * registrar-keys.pb and trustee-pks.txt; board_hex and commission_hex get
  * the public keys in hex (65 bytes each). */
 void vycf_write_key_files(const vycf_keys *ck, const vyf_keys *k, const char *dir, char *board_hex,

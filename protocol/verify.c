@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 #define VYV_RING_SLOTS 256 /* entries in flight: bounds the memory */
 

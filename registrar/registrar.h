@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 #include <sodium.h>
 
-#include "bulletin/registrar/eligibility.h"
+#include "registrar/eligibility.h"
 #include "crypto/vy_blind_rsa.h"
 #include "protocol/vy_protocol.h"
 

@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "bulletin/registrar/eligibility.h"
+#include "registrar/eligibility.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

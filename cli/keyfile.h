@@ -21,4 +21,8 @@ vy_rc vyb_key_generate(const char *path, uint8_t pk[crypto_sign_PUBLICKEYBYTES],
  * memory) and pk. Refuses a file readable by group or others. */
 vy_rc vyb_key_load(const char *path, uint8_t *sk, uint8_t pk[crypto_sign_PUBLICKEYBYTES], vy_reason *why) VY_WARN_UNUSED;
 
+/* keygen: a fresh key file at path; its public key in hex on standard
+ * output (it goes into the manifest). 0, or 1 with the reason on stderr. */
+int vyb_key_command(const char *prog, const char *path);
+
 #endif

@@ -19,7 +19,7 @@
 
 #include <microhttpd.h>
 
-#include "bulletin/registrar/registrar.h"
+#include "registrar/registrar.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090

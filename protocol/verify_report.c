@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "verifier/verify.h"
+#include "protocol/vy_verify.h"
 
 static const char *const outcome_names[] = { "ok", "failed", "incomplete", "error" };
 

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bulletin/registrar/registrar.h"
+#include "registrar/registrar.h"
 #include "crypto/vy_hash.h"
 #include "protocol/vy_election.h"
 

@@ -1,11 +1,12 @@
 /* The board's key file (keyfile.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bulletin/keyfile.h"
+#include "cli/keyfile.h"
 
 #define KEY_HEX_CHARS (2 * VYB_KEY_SEED_BYTES)
 #define KEY_FILE_MODE 0600
@@ -68,4 +69,22 @@ out:
 	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(line, sizeof line);
 	return rc;
+}
+
+/* The keygen command of the programs whose key is a plain key file
+ * (vybar-board, vybar-commission): a fresh key at path, its public key in
+ * hex on standard output. 0, or 1 with the reason on standard error. */
+int vyb_key_command(const char *prog, const char *path)
+{
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	char hex[2 * sizeof pk + 1];
+	vy_reason why = { 0 };
+
+	if (vyb_key_generate(path, pk, &why) != VY_R_OK) {
+		fprintf(stderr, "%s: %s\n", prog, why.msg);
+		return 1;
+	}
+	sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
+	printf("%s\n", hex);
+	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * The election commission's commands of vybar-board (commission.h,
+ * The election commission's commands of vybar-commission (commission.h,
  * specs/commission.md):
  *
  *   manifest --election FILE.json --registrar-keys FILE --board-pk HEX
@@ -24,8 +24,8 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "bulletin/commission.h"
-#include "bulletin/keyfile.h"
+#include "commission/commission.h"
+#include "cli/keyfile.h"
 #include "client/registration.h"
 #include "crypto/vy_hash.h"
 #include "protocol/vy_description.h"
@@ -144,13 +144,13 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 	*keys = NULL;
 	*n = 0;
 	if (text == NULL) {
-		fprintf(stderr, "vybar-board: --trustee-pks %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "vybar-commission: --trustee-pks %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	*keys = calloc(VY_MAX_TRUSTEES, sizeof **keys);
 	if (*keys == NULL) {
 		free(text);
-		fprintf(stderr, "vybar-board: out of memory\n");
+		fprintf(stderr, "vybar-commission: out of memory\n");
 		return -1;
 	}
 	/* count lines by hand: strtok_r would merge blank lines */
@@ -170,7 +170,7 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 		if (k == 0)
 			continue;
 		if (*n == VY_MAX_TRUSTEES || hex32(p, k, (*keys)[*n]) != 0) {
-			fprintf(stderr, "vybar-board: --trustee-pks %s: line %zu: %s\n", path, line,
+			fprintf(stderr, "vybar-commission: --trustee-pks %s: line %zu: %s\n", path, line,
 				*n == VY_MAX_TRUSTEES ? "more than 64 trustees" : "not a public key (64 hex digits)");
 			free(text);
 			return -1;
@@ -179,7 +179,7 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 	}
 	free(text);
 	if (*n == 0) {
-		fprintf(stderr, "vybar-board: --trustee-pks %s: no key (one line of 64 hex digits per trustee)\n",
+		fprintf(stderr, "vybar-commission: --trustee-pks %s: no key (one line of 64 hex digits per trustee)\n",
 			path);
 		return -1;
 	}
@@ -250,28 +250,28 @@ static void description_error(const char *file, const char *rk, const char *tpk,
 {
 	switch (w->place) {
 	case VY_DESC_AT_SYNTAX:
-		fprintf(stderr, "vybar-board: %s: line %zu, column %zu: %s", file, w->line, w->column, why->msg);
+		fprintf(stderr, "vybar-commission: %s: line %zu, column %zu: %s", file, w->line, w->column, why->msg);
 		break;
 	case VY_DESC_AT_BOARD_KEY:
-		fprintf(stderr, "vybar-board: --board-pk: %s", why->msg);
+		fprintf(stderr, "vybar-commission: --board-pk: %s", why->msg);
 		break;
 	case VY_DESC_AT_COMMISSION_KEY:
-		fprintf(stderr, "vybar-board: --commission-pk: %s", why->msg);
+		fprintf(stderr, "vybar-commission: --commission-pk: %s", why->msg);
 		break;
 	case VY_DESC_AT_REGISTRAR_KEYS:
-		fprintf(stderr, "vybar-board: --registrar-keys %s: %s", rk, why->msg);
+		fprintf(stderr, "vybar-commission: --registrar-keys %s: %s", rk, why->msg);
 		break;
 	case VY_DESC_AT_TRUSTEE_KEYS:
 		if (w->trustee > 0)
-			fprintf(stderr, "vybar-board: --trustee-pks %s: key %zu: %s", tpk, w->trustee, why->msg);
+			fprintf(stderr, "vybar-commission: --trustee-pks %s: key %zu: %s", tpk, w->trustee, why->msg);
 		else
-			fprintf(stderr, "vybar-board: --trustee-pks %s: %s", tpk, why->msg);
+			fprintf(stderr, "vybar-commission: --trustee-pks %s: %s", tpk, why->msg);
 		break;
 	default:
 		if (w->path[0] != '\0')
-			fprintf(stderr, "vybar-board: %s: %s: %s", file, w->path, why->msg);
+			fprintf(stderr, "vybar-commission: %s: %s: %s", file, w->path, why->msg);
 		else
-			fprintf(stderr, "vybar-board: %s: %s", file, why->msg);
+			fprintf(stderr, "vybar-commission: %s: %s", file, why->msg);
 		break;
 	}
 	fprintf(stderr, " (nothing written)\n");
@@ -284,7 +284,7 @@ static int write_new(const char *path, const uint8_t *p, size_t n)
 	size_t done = 0;
 
 	if (fd < 0) {
-		fprintf(stderr, "vybar-board: --out %s: %s%s\n", path, strerror(errno),
+		fprintf(stderr, "vybar-commission: --out %s: %s%s\n", path, strerror(errno),
 			errno == EEXIST ? " (an existing manifest is never overwritten; remove it first)" : "");
 		return -1;
 	}
@@ -296,11 +296,20 @@ static int write_new(const char *path, const uint8_t *p, size_t n)
 		done += (size_t)w;
 	}
 	if (done != n || fsync(fd) != 0 || close(fd) != 0) {
-		fprintf(stderr, "vybar-board: --out %s: write failed: %s\n", path, strerror(errno));
+		fprintf(stderr, "vybar-commission: --out %s: write failed: %s\n", path, strerror(errno));
 		unlink(path);
 		return -1;
 	}
 	return 0;
+}
+
+int vyb_cmd_keygen(int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[2], "--out") != 0) {
+		fprintf(stderr, "usage: vybar-commission keygen --out FILE\n");
+		return EXIT_USAGE;
+	}
+	return vyb_key_command("vybar-commission", argv[3]);
 }
 
 int vyb_cmd_manifest(int argc, char **argv)
@@ -323,16 +332,16 @@ int vyb_cmd_manifest(int argc, char **argv)
 	if (file == NULL || rk == NULL || bpk == NULL || cpk == NULL || tpk == NULL || out == NULL ||
 	    known_args(argc, argv, names, 0, NULL) != 0) {
 		fprintf(stderr,
-			"usage: vybar-board manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
+			"usage: vybar-commission manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
 			"                            --commission-pk HEX --trustee-pks FILE --out FILE\n");
 		return EXIT_USAGE;
 	}
 	if (hex32(bpk, strlen(bpk), board_pk) != 0) {
-		fprintf(stderr, "vybar-board: --board-pk: not a public key (64 hex digits)\n");
+		fprintf(stderr, "vybar-commission: --board-pk: not a public key (64 hex digits)\n");
 		return EXIT_USAGE;
 	}
 	if (hex32(cpk, strlen(cpk), commission_pk) != 0) {
-		fprintf(stderr, "vybar-board: --commission-pk: not a public key (64 hex digits)\n");
+		fprintf(stderr, "vybar-commission: --commission-pk: not a public key (64 hex digits)\n");
 		return EXIT_USAGE;
 	}
 	if (read_trustee_keys(tpk, &tkeys, &n_trustees) != 0)
@@ -341,13 +350,13 @@ int vyb_cmd_manifest(int argc, char **argv)
 	if (kbuf == NULL ||
 	    vy_decode_message((ProtobufCMessage **)&reg, &vybar__registrar_public_keys__descriptor, MAX_KEYS_FILE_BYTES,
 			      (const uint8_t *)kbuf, klen, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: --registrar-keys %s: %s\n", rk,
+		fprintf(stderr, "vybar-commission: --registrar-keys %s: %s\n", rk,
 			kbuf == NULL ? strerror(errno) : "not the registrar's public keys (vybar-registrar init)");
 		goto out;
 	}
 	text = read_file(file, VY_MAX_DESCRIPTION_BYTES, &len);
 	if (text == NULL) {
-		fprintf(stderr, "vybar-board: %s: %s\n", file,
+		fprintf(stderr, "vybar-commission: %s: %s\n", file,
 			errno == EFBIG ? "larger than a description may be (8 MiB)" : strerror(errno));
 		goto out;
 	}
@@ -362,7 +371,7 @@ int vyb_cmd_manifest(int argc, char **argv)
 		goto out;
 	}
 	if (vy_decode_manifest(&m, mbuf, mlen, &why) != VY_R_OK) { /* it just passed: only memory can fail */
-		fprintf(stderr, "vybar-board: %s\n", why.msg);
+		fprintf(stderr, "vybar-commission: %s\n", why.msg);
 		goto out;
 	}
 	if (write_new(out, mbuf, mlen) != 0)
@@ -428,18 +437,18 @@ static vyjson *get_json(const char *what, const char *base, const char *path)
 	long code;
 
 	if (make_url(url, base, path) != 0) {
-		fprintf(stderr, "vybar-board: %s URL too long\n", what);
+		fprintf(stderr, "vybar-commission: %s URL too long\n", what);
 		return NULL;
 	}
 	if (vyc_http_get(url, &r) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: no answer from the %s at %s\n", what, url);
+		fprintf(stderr, "vybar-commission: no answer from the %s at %s\n", what, url);
 		return NULL;
 	}
 	if (r.status != 200) {
 		board_error(err, sizeof err, &r, &code);
-		fprintf(stderr, "vybar-board: GET %s: %s\n", url, err);
+		fprintf(stderr, "vybar-commission: GET %s: %s\n", url, err);
 	} else if ((j = vyjson_parse((const char *)r.body, r.len, err, sizeof err)) == NULL) {
-		fprintf(stderr, "vybar-board: GET %s: not the answer of a Vybar board (%s)\n", url, err);
+		fprintf(stderr, "vybar-commission: GET %s: not the answer of a Vybar board (%s)\n", url, err);
 	}
 	vyc_http_resp_free(&r);
 	return j;
@@ -459,7 +468,7 @@ static vyjson *board_status(const char *board, uint8_t base[VY_HASH_BYTES], uint
 	vyjson *st = get_json("board", board, "/v1/status");
 
 	if (st != NULL && (json_hash(st, "base_hash", base) != 0 || json_hash(st, "head_hash", head) != 0)) {
-		fprintf(stderr, "vybar-board: %s/v1/status: no base_hash or head_hash: not a Vybar board?\n", board);
+		fprintf(stderr, "vybar-commission: %s/v1/status: no base_hash or head_hash: not a Vybar board?\n", board);
 		vyjson_free(st);
 		return NULL;
 	}
@@ -549,7 +558,7 @@ static void admin_done(const char *board, int kind, unsigned long long seq, cons
 		if (st != NULL)
 			printf(": %llu ballots received, from %llu credentials", json_count(st, "ballots_received"),
 			       json_count(st, "distinct_credentials"));
-		printf(".\nNext: the registrar's count of credentials issued (vybar-board publish-issued), then the "
+		printf(".\nNext: the registrar's count of credentials issued (vybar-commission publish-issued), then the "
 		       "tally.\n");
 		vyjson_free(st);
 		break;
@@ -585,16 +594,16 @@ int vyb_cmd_admin(int argc, char **argv)
 		if (strcmp(action, action_names[i]) == 0)
 			kind = i;
 	if (board == NULL || keyf == NULL || kind == 0 || !args_ok) {
-		fprintf(stderr, "usage: vybar-board admin --board URL --key FILE open|close|tally|result\n");
+		fprintf(stderr, "usage: vybar-commission admin --board URL --key FILE open|close|tally|result\n");
 		return EXIT_USAGE;
 	}
 	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (sk == NULL) {
-		fprintf(stderr, "vybar-board: out of memory\n");
+		fprintf(stderr, "vybar-commission: out of memory\n");
 		return EXIT_USAGE;
 	}
 	if (vyb_key_load(keyf, sk, pk, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: --key: %s\n", why.msg);
+		fprintf(stderr, "vybar-commission: --key: %s\n", why.msg);
 		goto out;
 	}
 	/* §12.2: signed over the current head; signed again if the record
@@ -610,7 +619,7 @@ int vyb_cmd_admin(int argc, char **argv)
 		vyjson_free(st);
 		msg = admin_action(kind, base, head, sk, &len);
 		if (msg == NULL) {
-			fprintf(stderr, "vybar-board: out of memory\n");
+			fprintf(stderr, "vybar-commission: out of memory\n");
 			goto out;
 		}
 		ok = post_entry(board, "/v1/admin", msg, len, &seq, entry, err, sizeof err, &code) == 0;
@@ -623,7 +632,7 @@ int vyb_cmd_admin(int argc, char **argv)
 		if (code != STALE_HEAD_CODE || attempt == ADMIN_TRIES)
 			break;
 	}
-	fprintf(stderr, "vybar-board: admin %s: the board refused: %s%s\n", action, err,
+	fprintf(stderr, "vybar-commission: admin %s: the board refused: %s%s\n", action, err,
 		code == VY_R_KEY ? "; is --key the commission key named in this election's manifest?" : "");
 	rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
 out:
@@ -648,23 +657,23 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	int rc = EXIT_USAGE;
 
 	if (board == NULL || reg == NULL || known_args(argc, argv, names, 0, NULL) != 0) {
-		fprintf(stderr, "usage: vybar-board publish-issued --board URL --registrar URL\n");
+		fprintf(stderr, "usage: vybar-commission publish-issued --board URL --registrar URL\n");
 		return EXIT_USAGE;
 	}
 	st = board_status(board, base, head);
 	if (st == NULL)
 		return EXIT_USAGE;
 	if (make_url(url, reg, VYC_PATH_ISSUED) != 0 || vyc_http_get(url, &r) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: no answer from the registrar at %s\n", reg);
+		fprintf(stderr, "vybar-commission: no answer from the registrar at %s\n", reg);
 		goto out;
 	}
 	if (r.status != 200) {
-		fprintf(stderr, "vybar-board: GET %s: HTTP %ld: %.200s\n", url, r.status, (const char *)r.body);
+		fprintf(stderr, "vybar-commission: GET %s: HTTP %ld: %.200s\n", url, r.status, (const char *)r.body);
 		goto out;
 	}
 	if (vy_decode_message((ProtobufCMessage **)&s, &vybar__issued_statement__descriptor, VY_MAX_ISSUED_BYTES,
 			      r.body, r.len, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-board: GET %s: not a registrar's statement: %s\n", url, why.msg);
+		fprintf(stderr, "vybar-commission: GET %s: not a registrar's statement: %s\n", url, why.msg);
 		goto out;
 	}
 	if (s->base_hash.len != VY_HASH_BYTES || memcmp(s->base_hash.data, base, VY_HASH_BYTES) != 0) {
@@ -674,7 +683,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 		else
 			snprintf(theirs, sizeof theirs, "(%zu bytes)", s->base_hash.len);
 		fprintf(stderr,
-			"vybar-board: the registrar at %s serves another election (fingerprint %s), not the board's "
+			"vybar-commission: the registrar at %s serves another election (fingerprint %s), not the board's "
 			"(%s): nothing was sent\n",
 			reg, theirs, hex);
 		rc = EXIT_REFUSED;
@@ -682,7 +691,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	}
 	/* the board checks the signature and the count (§8.12) */
 	if (post_entry(board, "/v1/credentials-issued", r.body, r.len, &seq, entry, err, sizeof err, &code) != 0) {
-		fprintf(stderr, "vybar-board: publish-issued: the board refused the registrar's statement: %s\n", err);
+		fprintf(stderr, "vybar-commission: publish-issued: the board refused the registrar's statement: %s\n", err);
 		rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
 		goto out;
 	}
