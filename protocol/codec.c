@@ -77,8 +77,9 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check)
 	return rc;
 }
 
-/* Read a base-128 varint at *pos; 0 if the input ends inside it or it is
- * longer than 10 bytes. */
+/* Read a base-128 varint at *pos: 1, or 0 if the input ends inside it;
+ * -1 if it is longer than 10 bytes or not minimal (a last byte of 0 after
+ * the first: §1.3 refuses padded varints). */
 static int read_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -87,54 +88,165 @@ static int read_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *ou
 		if (*pos >= len)
 			return 0;
 		uint8_t b = buf[(*pos)++];
+		if (shift == 63 && b > 1)
+			return -1;
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if ((b & 0x80) == 0) {
+			if (b == 0 && shift > 0)
+				return -1;
 			*out = v;
 			return 1;
 		}
 	}
-	return 0;
+	return -1;
 }
 
-/* §1.3: walk the top-level fields of an encoding and tell truncation (a
- * field that runs past the end) apart from other damage, which the unpacker
- * reports as malformed. */
-static vy_rc scan_fields(const uint8_t *buf, size_t len, vy_reason *why)
+/* The wire type a field of this type has when not packed. */
+static unsigned wire_type_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 1;
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return 5;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* §1.3: a varint value in range for its field: uint32 and enum at most
+ * 2^32 - 1 (enum values, as int32, at most 2^31 - 1), bool 0 or 1. */
+static int varint_in_range(ProtobufCType t, uint64_t v)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_UINT32:
+		return v <= UINT32_MAX;
+	case PROTOBUF_C_TYPE_ENUM:
+	case PROTOBUF_C_TYPE_INT32:
+		return v <= INT32_MAX;
+	case PROTOBUF_C_TYPE_BOOL:
+		return v <= 1;
+	default:
+		return 1;
+	}
+}
+
+#define MAX_DEPTH 16
+#define MAX_FIELDS 64
+
+static vy_rc scan_message(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, unsigned depth,
+			  vy_reason *why);
+
+/* The values of a packed repeated varint field: each in range. */
+static vy_rc scan_packed(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+			 const uint8_t *buf, size_t len, vy_reason *why)
 {
 	size_t pos = 0;
-	uint64_t key, n;
+	uint64_t v;
 
 	while (pos < len) {
-		if (!read_varint(buf, len, &pos, &key))
+		int r = read_varint(buf, len, &pos, &v);
+
+		if (r <= 0 || !varint_in_range(f->type, v))
+			return vy_reason_set(why, r == 0 ? VY_R_TRUNCATED : VY_R_MALFORMED,
+					     "%s.%s: a packed value is truncated, padded or out of range",
+					     d->short_name, f->name);
+	}
+	return VY_R_OK;
+}
+
+/* One field's value at buf[*pos..]: checked for its type and skipped. */
+static vy_rc scan_value(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f, unsigned wt,
+			const uint8_t *buf, size_t len, size_t *pos, unsigned depth, vy_reason *why)
+{
+	uint64_t v;
+	int r;
+
+	switch (wt) {
+	case 0:
+		r = read_varint(buf, len, pos, &v);
+		if (r == 0)
+			return vy_reason_set(why, VY_R_TRUNCATED, "truncated varint at byte %zu", *pos);
+		if (r < 0 || !varint_in_range(f->type, v))
+			return vy_reason_set(why, VY_R_MALFORMED, "%s.%s: varint padded or out of range for its type",
+					     d->short_name, f->name);
+		return VY_R_OK;
+	case 1:
+	case 5:
+		if (len - *pos < (wt == 1 ? 8u : 4u))
+			return vy_reason_set(why, VY_R_TRUNCATED, "truncated fixed-width field at byte %zu", *pos);
+		*pos += wt == 1 ? 8u : 4u;
+		return VY_R_OK;
+	default:
+		r = read_varint(buf, len, pos, &v);
+		if (r == 0)
+			return vy_reason_set(why, VY_R_TRUNCATED, "truncated length at byte %zu", *pos);
+		if (r < 0)
+			return vy_reason_set(why, VY_R_MALFORMED, "%s.%s: padded length", d->short_name, f->name);
+		if (v > len - *pos)
+			return vy_reason_set(why, VY_R_TRUNCATED, "field %s.%s claims %llu bytes, %zu left",
+					     d->short_name, f->name, (unsigned long long)v, len - *pos);
+		buf += *pos;
+		*pos += (size_t)v;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+			return scan_message(f->descriptor, buf, (size_t)v, depth + 1, why);
+		if (wire_type_of(f->type) == 0)
+			return scan_packed(d, f, buf, (size_t)v, why);
+		return VY_R_OK;
+	}
+}
+
+/* §1.3, strict decoding, at every depth: every field number defined by the
+ * message type; its wire type the one of its type (a repeated varint field
+ * packed, in one run); varints at most 10 bytes, not padded, in range for
+ * their type; a singular field at most once; nothing past the end. */
+static vy_rc scan_message(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, unsigned depth,
+			  vy_reason *why)
+{
+	uint8_t seen[MAX_FIELDS] = { 0 };
+	size_t pos = 0;
+	uint64_t key;
+	vy_rc rc;
+
+	if (depth > MAX_DEPTH || d->n_fields > MAX_FIELDS)
+		return vy_reason_set(why, VY_R_MALFORMED, "%s: nested too deeply", d->short_name);
+	while (pos < len) {
+		const ProtobufCFieldDescriptor *f;
+		unsigned wt, want;
+		int r = read_varint(buf, len, &pos, &key);
+
+		if (r == 0)
 			return vy_reason_set(why, VY_R_TRUNCATED, "truncated field key at byte %zu", pos);
-		switch (key & 7) {
-		case 0:
-			if (!read_varint(buf, len, &pos, &n))
-				return vy_reason_set(why, VY_R_TRUNCATED, "truncated varint at byte %zu", pos);
-			break;
-		case 1:
-			if (len - pos < 8)
-				return vy_reason_set(why, VY_R_TRUNCATED, "truncated 64-bit field at byte %zu", pos);
-			pos += 8;
-			break;
-		case 2:
-			if (!read_varint(buf, len, &pos, &n))
-				return vy_reason_set(why, VY_R_TRUNCATED, "truncated length at byte %zu", pos);
-			if (n > len - pos)
-				return vy_reason_set(why, VY_R_TRUNCATED,
-						     "field %llu claims %llu bytes, %zu left",
-						     (unsigned long long)(key >> 3), (unsigned long long)n, len - pos);
-			pos += (size_t)n;
-			break;
-		case 5:
-			if (len - pos < 4)
-				return vy_reason_set(why, VY_R_TRUNCATED, "truncated 32-bit field at byte %zu", pos);
-			pos += 4;
-			break;
-		default:
-			return vy_reason_set(why, VY_R_MALFORMED, "wire type %u at byte %zu is not allowed",
-					     (unsigned)(key & 7), pos);
+		wt = (unsigned)(key & 7);
+		if (r < 0 || key >> 3 == 0 || key >> 3 > UINT32_MAX || wt == 3 || wt == 4 || wt > 5)
+			return vy_reason_set(why, VY_R_MALFORMED, "%s: malformed field key at byte %zu", d->short_name,
+					     pos);
+		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3));
+		if (f == NULL)
+			return vy_reason_set(why, VY_R_UNKNOWN_FIELD, "%s: unknown field %llu", d->short_name,
+					     (unsigned long long)(key >> 3));
+		want = f->label == PROTOBUF_C_LABEL_REPEATED && wire_type_of(f->type) == 0 ? 2 : wire_type_of(f->type);
+		if (wt != want)
+			return vy_reason_set(why, VY_R_MALFORMED, "%s.%s: wire type %u, expected %u%s", d->short_name,
+					     f->name, wt, want, want == 2 && wire_type_of(f->type) == 0 ? " (packed)" : "");
+		if (f->label != PROTOBUF_C_LABEL_REPEATED || wire_type_of(f->type) == 0) {
+			size_t idx = (size_t)(f - d->fields);
+
+			if (seen[idx])
+				return vy_reason_set(why, VY_R_MALFORMED, "%s.%s: given twice", d->short_name, f->name);
+			seen[idx] = 1;
 		}
+		rc = scan_value(d, f, wt, buf, len, &pos, depth, why);
+		if (rc != VY_R_OK)
+			return rc;
 	}
 	return VY_R_OK;
 }
@@ -233,7 +345,7 @@ vy_rc vy_decode_message(ProtobufCMessage **out, const ProtobufCMessageDescriptor
 	if (len > max_len)
 		return vy_reason_set(why, VY_R_TOO_LARGE, "%s: %zu bytes, at most %zu allowed", desc->short_name,
 				     len, max_len);
-	rc = scan_fields(buf, len, why);
+	rc = scan_message(desc, buf, len, 0, why);
 	if (rc != VY_R_OK)
 		return rc;
 	m = protobuf_c_message_unpack(desc, NULL, len, buf);

@@ -178,6 +178,68 @@ static void test_malformed(void **state)
 	vy_msg_free(b);
 }
 
+/* §1.3 strict decoding: each row is a small hand-made encoding that a
+ * lenient protobuf decoder would accept (truncating, merging or taking the
+ * last value), and that Vybar refuses, naming the field. KeyVerdict: 1
+ * trustee_index uint32, 2 accept_all bool, 3 complaints; ElectionOpen: 2
+ * qualified_trustees repeated uint32; ElectionClose: 1 uint64. */
+static void test_strict(void **state)
+{
+	static const struct {
+		const char *what;
+		const ProtobufCMessageDescriptor *d;
+		uint8_t bytes[16];
+		size_t len;
+		vy_rc want;
+		const char *says;
+	} rows[] = {
+		{ "uint32 as the varint 2^32 + 1", &vybar__key_verdict__descriptor,
+		  { 0x08, 0x81, 0x80, 0x80, 0x80, 0x10 }, 6, VY_R_MALFORMED, "trustee_index" },
+		{ "bool 2", &vybar__key_verdict__descriptor, { 0x10, 0x02 }, 2, VY_R_MALFORMED, "accept_all" },
+		{ "singular field twice", &vybar__key_verdict__descriptor, { 0x08, 0x01, 0x08, 0x02 }, 4,
+		  VY_R_MALFORMED, "given twice" },
+		{ "padded varint", &vybar__key_verdict__descriptor, { 0x08, 0x81, 0x00 }, 3, VY_R_MALFORMED,
+		  "trustee_index" },
+		{ "11-byte varint", &vybar__election_close__descriptor,
+		  { 0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }, 12, VY_R_MALFORMED,
+		  "ballots_received" },
+		{ "repeated uint32 unpacked", &vybar__election_open__descriptor, { 0x10, 0x01, 0x10, 0x02 }, 4,
+		  VY_R_MALFORMED, "(packed)" },
+		{ "packed run twice", &vybar__election_open__descriptor, { 0x12, 0x01, 0x01, 0x12, 0x01, 0x02 }, 6,
+		  VY_R_MALFORMED, "given twice" },
+		{ "packed value above 2^32 - 1", &vybar__election_open__descriptor,
+		  { 0x12, 0x05, 0x80, 0x80, 0x80, 0x80, 0x10 }, 7, VY_R_MALFORMED, "qualified_trustees" },
+		{ "wire type 5 for a varint field", &vybar__key_verdict__descriptor, { 0x0d, 1, 0, 0, 0 }, 5,
+		  VY_R_MALFORMED, "wire type" },
+		{ "field number 0", &vybar__key_verdict__descriptor, { 0x00, 0x01 }, 2, VY_R_MALFORMED, "field key" },
+		{ "sub-message with an unknown field", &vybar__key_verdict__descriptor, { 0x1a, 0x02, 0x48, 0x01 }, 4,
+		  VY_R_UNKNOWN_FIELD, "Complaint" },
+	};
+	/* and what stays accepted: the canonical forms */
+	static const uint8_t ok_packed[] = { 0x12, 0x02, 0x01, 0x02 }, ok_max[] = { 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f };
+	ProtobufCMessage *m;
+
+	(void)state;
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		vy_reason why = { 0 };
+		vy_rc rc = vy_decode_message(&m, rows[r].d, 4096, rows[r].bytes, rows[r].len, &why);
+
+		if (rc != rows[r].want || strstr(why.msg, rows[r].says) == NULL)
+			fail_msg("row %zu (%s): got %d \"%s\", want %d naming \"%s\"", r, rows[r].what, rc, why.msg,
+				 rows[r].want, rows[r].says);
+		assert_null(m);
+	}
+	assert_int_equal(vy_decode_message(&m, &vybar__election_open__descriptor, 4096, ok_packed, sizeof ok_packed,
+					   NULL),
+			 VY_R_OK);
+	assert_int_equal(((Vybar__ElectionOpen *)m)->n_qualified_trustees, 2);
+	vy_msg_free(m);
+	assert_int_equal(vy_decode_message(&m, &vybar__key_verdict__descriptor, 4096, ok_max, sizeof ok_max, NULL),
+			 VY_R_OK);
+	assert_int_equal(((Vybar__KeyVerdict *)m)->trustee_index, UINT32_MAX);
+	vy_msg_free(m);
+}
+
 static void test_reason_strings(void **state)
 {
 	(void)state;
@@ -195,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_type_confusion),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_reason_strings),
 	};
 
