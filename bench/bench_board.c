@@ -22,6 +22,7 @@
 
 #include <curl/curl.h>
 
+#include "protocol/vy_api.h"
 #include "tests/support/board_harness.h"
 
 #define OPTIONS 11
@@ -150,7 +151,7 @@ static void *submit(void *arg)
 	char url[128];
 	long status = 0;
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/v1/ballots", w->b->port);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u" VY_PATH_BALLOTS, w->b->port);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);

@@ -25,12 +25,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <gcrypt.h>
 #include <sodium.h>
 
 #include "client/registration.h"
 #include "client/vote.h"
+#include "net/vy_http.h"
 
 #define DV_MAX_LISTS 64
 #define DV_MAX_THREADS 64
@@ -284,10 +284,10 @@ int main(int argc, char **argv)
 				"                   [--reserve R --reserve-out FILE]\n");
 		return 1;
 	}
-	/* libgcrypt (SHA-384 of the blind signatures) and libcurl are set up
-	 * once here, before any thread uses them */
+	/* libgcrypt (SHA-384 of the blind signatures) and the HTTP client are
+	 * set up once here, before any thread uses them */
 	if (sodium_init() < 0 || vy_init() != VY_OK || gcry_check_version(NULL) == NULL ||
-	    curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+	    vy_http_global_init() != VY_R_OK) {
 		fprintf(stderr, "demo_voters: cannot initialise the libraries\n");
 		return 1;
 	}
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* client.md §2: the election, fetched and verified once for everyone */
-	if (vyc_board_fetch(&w.bd, w.board_url, NULL, &why) != VY_R_OK) {
+	if (vyc_board_fetch(&w.bd, NULL, w.board_url, NULL, &why) != VY_R_OK) {
 		fprintf(stderr, "demo_voters: the board: %s\n", why.msg);
 		goto out;
 	}
@@ -327,6 +327,6 @@ out_board:
 out:
 	free(w.codes);
 	free(w.list_of);
-	curl_global_cleanup();
+	vy_http_global_cleanup();
 	return rc;
 }

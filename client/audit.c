@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,12 +136,25 @@ out:
 	return rc;
 }
 
+/* The search of vyc_audit_find, for vyc_board_each. */
+typedef struct {
+	const vyc_board *bd;
+	vyc_audit_result *res;
+} audit_search;
+
+static vy_rc search_entry(void *ctx, Vybar__RecordEntry **e, int *stop, vy_reason *why)
+{
+	audit_search *s = ctx;
+
+	if ((*e)->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT &&
+	    (*e)->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)
+		return VY_R_OK;
+	return match_entry(s->bd, *e, s->res, stop, why);
+}
+
 vy_rc vyc_audit_find(const vyc_board *bd, const char *code, vyc_audit_result *res, vy_reason *why)
 {
-	vy_record_reader rd;
-	Vybar__RecordEntry *e = NULL;
-	FILE *f;
-	int done = 0;
+	audit_search s = { bd, res };
 	vy_rc rc;
 
 	memset(res, 0, sizeof *res);
@@ -149,19 +163,7 @@ vy_rc vyc_audit_find(const vyc_board *bd, const char *code, vyc_audit_result *re
 		return rc;
 	if (bd->st.manifest == NULL || !bd->st.election.have_joint_key)
 		return vy_reason_set(why, VY_R_PHASE, "board %s: the election is not open yet", bd->url);
-	f = fmemopen(bd->record, bd->record_len, "rb");
-	if (f == NULL)
-		return vy_reason_set(why, VY_R_NOMEM, "record: out of memory");
-	rc = vy_record_reader_open(&rd, f, why);
-	while (rc == VY_R_OK && !done && (rc = vy_record_reader_next(&rd, &e, why)) == VY_R_OK && e != NULL) {
-		if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
-		    e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)
-			rc = match_entry(bd, e, res, &done, why);
-		vy_msg_free(e);
-		e = NULL;
-	}
-	vy_record_reader_close(&rd);
-	fclose(f);
+	rc = vyc_board_each(bd, search_entry, &s, why);
 	if (rc != VY_R_OK) {
 		free(res->choices);
 		res->choices = NULL;
@@ -184,7 +186,7 @@ static const char *selection_name(const Vybar__Contest *c, size_t j)
 	return c->options[j]->title;
 }
 
-void vyc_audit_print(FILE *out, const vyc_board *bd, const vyc_audit_result *res)
+void vyc_audit_show(const vyc_io *io, const vyc_board *bd, const vyc_audit_result *res)
 {
 	const vy_election *e = &bd->st.election;
 	const Vybar__Manifest *m = e->manifest;
@@ -194,28 +196,28 @@ void vyc_audit_print(FILE *out, const vyc_board *bd, const vyc_audit_result *res
 	if (res->status != VYC_AUDIT_FOUND || res->choices == NULL)
 		return;
 	sodium_bin2hex(hex, sizeof hex, e->base_hash, VY_HASH_BYTES);
-	fprintf(out, "Audited ballot %s is on the board %s at position %llu. It does not count.\n",
+	vyc_say(io, "Audited ballot %s is on the board %s at position %llu. It does not count.\n",
 		res->tracking_code, bd->url, (unsigned long long)res->seq);
-	fprintf(out, "Checked on this device: its revealed choices and randomness re-encrypt to exactly its "
+	vyc_say(io, "Checked on this device: its revealed choices and randomness re-encrypt to exactly its "
 		"ciphertexts, and its proofs and signatures verify.\n");
-	fprintf(out, "Election: %s (%s)\nElection fingerprint: %s\n", m->title, m->election_id, hex);
-	fprintf(out, "\nThe choices this ballot holds:\n");
+	vyc_say(io, "Election: %s (%s)\nElection fingerprint: %s\n", m->title, m->election_id, hex);
+	vyc_say(io, "\nThe choices this ballot holds:\n");
 	for (size_t i = 0; i < m->n_contests; i++) {
 		const Vybar__Contest *c = m->contests[i];
 		size_t n_sel, chosen = 0;
 		uint64_t lo, hi;
 
 		vy_contest_shape(c, &n_sel, &lo, &hi);
-		fprintf(out, "\nContest %zu: %s\n", i + 1, c->title);
+		vyc_say(io, "\nContest %zu: %s\n", i + 1, c->title);
 		for (size_t j = 0; j < n_sel && k + j < res->n_sel; j++) {
 			if (res->choices[k + j] != 1)
 				continue;
-			fprintf(out, "  %zu. %s\n", j + 1, selection_name(c, j));
+			vyc_say(io, "  %zu. %s\n", j + 1, selection_name(c, j));
 			chosen++;
 		}
 		if (chosen == 0)
-			fprintf(out, "  blank (nothing chosen)\n");
+			vyc_say(io, "  blank (nothing chosen)\n");
 		k += n_sel;
 	}
-	fprintf(out, "\n%s\n", VYC_AUDIT_INSTRUCTION);
+	vyc_say(io, "\n%s\n", VYC_AUDIT_INSTRUCTION);
 }

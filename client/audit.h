@@ -11,8 +11,6 @@
 #ifndef VYC_AUDIT_H
 #define VYC_AUDIT_H
 
-#include <stdio.h>
-
 #include "client/vote.h"
 
 /* What the record holds under a tracking code. */
@@ -47,9 +45,9 @@ void vyc_audit_result_free(vyc_audit_result *res);
 /* A FOUND, checked result: where it is, then contest by contest the
  * options or lists it holds (numbered as `show` numbers them, "blank"
  * when none), then what to do if they are not the voter's choices. */
-void vyc_audit_print(FILE *out, const vyc_board *bd, const vyc_audit_result *res);
+void vyc_audit_show(const vyc_io *io, const vyc_board *bd, const vyc_audit_result *res);
 
-/* The instruction vyc_audit_print ends with. */
+/* The instruction vyc_audit_show ends with. */
 #define VYC_AUDIT_INSTRUCTION                                                                                      \
 	"If these are not the choices you made, the device that encrypted this ballot is not trustworthy: "     \
 	"do not cast from it."

@@ -15,7 +15,6 @@
 
 #define MAX_CHOICE_ARGS 64
 #define DEFAULT_RECEIPT "vybar-receipt.pb"
-#define ANSWER_BYTES 64
 
 /* Exit statuses of check-audit beyond 0, 1 and 2 (specs/client.md §8). */
 #define EXIT_AUDIT_NOT_FOUND 3
@@ -84,6 +83,26 @@ static int parse_args(args *a, int argc, char **argv)
 	return a->board == NULL ? -1 : 0;
 }
 
+/* The terminal, as the library talks with the voter (vyc_io). */
+static void term_say(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stdout);
+}
+
+static int term_ask(void *ctx, const char *question, char *line, size_t cap)
+{
+	(void)ctx;
+	fputs(question, stdout);
+	fflush(stdout);
+	if (fgets(line, (int)cap, stdin) == NULL)
+		return -1;
+	line[strcspn(line, "\r\n")] = '\0';
+	return 0;
+}
+
+static const vyc_io terminal = { term_say, term_ask, NULL };
+
 /* Fetch and verify the election (the fingerprint pinned if given). */
 static int open_board(vyc_board *bd, const args *a)
 {
@@ -95,7 +114,7 @@ static int open_board(vyc_board *bd, const args *a)
 		fprintf(stderr, "vybar-vote: --election: not a fingerprint (64 hex digits)\n");
 		return -1;
 	}
-	if (vyc_board_fetch(bd, a->board, a->election ? pin : NULL, &why) != VY_R_OK) {
+	if (vyc_board_fetch(bd, NULL, a->board, a->election ? pin : NULL, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(bd);
 		return -1;
@@ -109,7 +128,7 @@ static int cmd_show(const args *a)
 
 	if (open_board(&bd, a) != 0)
 		return 1;
-	vyc_election_print(stdout, &bd.st.election);
+	vyc_election_show(&terminal, &bd.st.election);
 	vyc_board_free(&bd);
 	return 0;
 }
@@ -136,86 +155,28 @@ static int cmd_register(const args *a)
 	return ret;
 }
 
-/* Interactive: 'c' to cast, 'a' to audit, anything else quits. */
-static int ask_cast_or_audit(void)
-{
-	char line[ANSWER_BYTES];
-
-	printf("Cast this ballot, or audit it (reveal it, check it, and encrypt afresh)? [c/a/q] ");
-	fflush(stdout);
-	if (fgets(line, sizeof line, stdin) == NULL)
-		return 'q';
-	return line[0] == 'c' || line[0] == 'a' ? line[0] : 'q';
-}
-
-/* Tell the voter that this cast replaces an earlier one (revote). */
-static void revote_notice(const vyc_board *bd, const vyc_credential *c)
-{
-	int found = 0;
-	uint64_t seq = vy_record_state_last_ballot(&bd->st, c->signer.pk, &found);
-
-	if (found)
-		printf("You have already voted (ballot at position %llu). Casting again replaces that ballot: "
-		       "only your latest ballot counts.\n", (unsigned long long)seq);
-}
-
-/* Build, then audit (as asked) and cast; the choices never leave guarded
- * memory except in an audited ballot. */
+/* The vote (vyc_vote), and what went wrong in the terminal's words. */
 static int vote(const args *a, const vyc_board *bd, const vyc_credential *c, const uint32_t *choices, size_t n)
 {
-	vyc_post_opts o = { .test_corrupt_receipt = a->test_corrupt_receipt, .log = stdout };
-	int interactive = a->n_choices == 0 && !a->yes, audit = a->audit;
-	vy_built_ballot b;
+	vyc_vote_opts o = { .audit = a->audit, .interactive = a->n_choices == 0 && !a->yes, .pin = a->election,
+			    .post = { .test_corrupt_receipt = a->test_corrupt_receipt, .io = &terminal } };
+	vyc_keeper k = { vyc_receipt_save, (void *)a->receipt };
+	vyc_vote_result res;
 	vy_reason why;
-	uint64_t seq = 0;
-	vy_rc rc;
+	vy_rc rc = vyc_vote(bd, c, choices, n, &o, &k, &res, &why);
 
-	for (;;) {
-		if (vy_ballot_build(&b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK) {
-			fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
-			return 1;
-		}
-		printf("Your ballot is encrypted. Tracking code: %s\n", b.tracking_code);
-		if (interactive) {
-			int ans = ask_cast_or_audit();
-
-			if (ans == 'q') {
-				printf("Nothing was sent.\n");
-				vy_built_ballot_free(&b);
-				return 1;
-			}
-			audit = ans == 'a';
-		}
-		if (!audit)
-			break;
-		rc = vyc_audit(bd, &b, &o, &why);
-		if (rc != VY_R_OK) {
-			fprintf(stderr, "vybar-vote: audit: %s\n", why.msg);
-			vy_built_ballot_free(&b);
-			return 1;
-		}
-		printf("Audited: ballot %s, with its choices and randomness, is on the board for anyone to check "
-		       "(vybar-verify). It does not count. Encrypting afresh.\n", b.tracking_code);
-		printf("To see the choices it holds, run on another device (not this one): vybar-vote check-audit "
-		       "--board %s --code %s%s%s\n", a->board, b.tracking_code, a->election ? " --election " : "",
-		       a->election ? a->election : "");
-		vy_built_ballot_free(&b);
-		audit = 0;
-	}
-	revote_notice(bd, c);
-	rc = vyc_cast(bd, &b, &o, a->receipt, &seq, &why);
-	if (rc == VY_R_RECEIPT) {
+	if (res.end == VYC_VOTE_BUILD_FAILED)
+		fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
+	else if (res.end == VYC_VOTE_AUDIT_FAILED)
+		fprintf(stderr, "vybar-vote: audit: %s\n", why.msg);
+	else if (res.end == VYC_VOTE_CAST_FAILED && rc == VY_R_RECEIPT)
 		fprintf(stderr, "\n*** WARNING ***\nvybar-vote: %s\n*** WARNING ***\n", why.msg);
-	} else if (rc != VY_R_OK) {
+	else if (res.end == VYC_VOTE_CAST_FAILED)
 		fprintf(stderr, "vybar-vote: cast: %s\n", why.msg);
-	} else {
-		printf("Cast. Tracking code %s, position %llu on the board.\n", b.tracking_code,
-		       (unsigned long long)seq);
+	else if (res.end == VYC_VOTE_CAST)
 		printf("The board's signed receipt is in %s (signature verified). Check later with: "
 		       "vybar-vote check --board %s --receipt %s\n", a->receipt, a->board, a->receipt);
-	}
-	vy_built_ballot_free(&b);
-	return rc == VY_R_OK ? 0 : 1;
+	return res.end == VYC_VOTE_CAST ? 0 : 1;
 }
 
 static int cmd_cast(const args *a)
@@ -244,8 +205,8 @@ static int cmd_cast(const args *a)
 	if (a->n_choices > 0) {
 		rc = vyc_choices_parse(bd.st.manifest, a->choices, a->n_choices, choices, n, &why);
 	} else {
-		vyc_election_print(stdout, &bd.st.election);
-		rc = vyc_choices_prompt(stdin, stdout, bd.st.manifest, choices, n, &why);
+		vyc_election_show(&terminal, &bd.st.election);
+		rc = vyc_choices_ask(&terminal, bd.st.manifest, choices, n, &why);
 	}
 	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
@@ -321,7 +282,7 @@ static int cmd_check_audit(const args *a)
 			(unsigned long long)bd.st.next_seq);
 		ret = EXIT_AUDIT_NOT_FOUND;
 	} else {
-		vyc_audit_print(stdout, &bd, &res);
+		vyc_audit_show(&terminal, &bd, &res);
 	}
 	vyc_audit_result_free(&res);
 	vyc_board_free(&bd);

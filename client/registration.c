@@ -6,13 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "client/registration.h"
 #include "crypto/vy_hash.h"
+#include "net/vy_http.h"
 
 #define URL_BYTES 1024
-#define HTTP_TIMEOUT_S 60L
+#define HTTP_OK 200
 #define MAX_CREDENTIAL_FILE_BYTES 4096
 
 /* Decode the manifest's registrar key; VY_R_KEY if it is not one. */
@@ -77,7 +76,7 @@ vy_rc vyc_registration_finish(vyc_registration *r, const uint8_t *resp, size_t l
 	vy_rc rc;
 
 	rc = vy_decode_message((ProtobufCMessage **)&m, &vybar__registration_response__descriptor,
-			       VYC_MAX_RESPONSE_BYTES, resp, len, why);
+			       VY_MAX_SMALL_ANSWER_BYTES, resp, len, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (m->blind_signature.len != r->k) {
@@ -156,89 +155,12 @@ void vyc_registration_wipe(vyc_registration *r)
 	vy_wipe(r, sizeof *r);
 }
 
-/* libcurl's body callback: append, refusing more than the limit. */
-static size_t collect(char *data, size_t size, size_t n, void *arg)
-{
-	vyc_http_resp *r = arg;
-	size_t add = size * n;
-	uint8_t *p;
-
-	if (add > VYC_MAX_RESPONSE_BYTES - r->len)
-		return 0;
-	p = realloc(r->body, r->len + add + 1);
-	if (p == NULL)
-		return 0;
-	memcpy(p + r->len, data, add);
-	r->body = p;
-	r->len += add;
-	r->body[r->len] = 0;
-	return add;
-}
-
-/* One request: body != NULL makes it a POST. */
-static vy_rc http(const char *url, const uint8_t *body, size_t len, vyc_http_resp *resp)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	CURLcode cc;
-
-	memset(resp, 0, sizeof *resp);
-	if (c == NULL)
-		return VY_R_NOMEM;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/x-protobuf");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK) {
-		vyc_http_resp_free(resp);
-		return VY_R_IO;
-	}
-	if (resp->body == NULL) {
-		resp->body = calloc(1, 1);
-		if (resp->body == NULL)
-			return VY_R_NOMEM;
-	}
-	return VY_R_OK;
-}
-
-/* POST body to url. */
-vy_rc vyc_http_post(const char *url, const uint8_t *body, size_t len, vyc_http_resp *resp)
-{
-	return http(url, body != NULL ? body : (const uint8_t *)"", len, resp);
-}
-
-/* GET url. */
-vy_rc vyc_http_get(const char *url, vyc_http_resp *resp)
-{
-	return http(url, NULL, 0, resp);
-}
-
-/* Free an answer's body. */
-void vyc_http_resp_free(vyc_http_resp *resp)
-{
-	free(resp->body);
-	resp->body = NULL;
-	resp->len = 0;
-}
-
 /* The whole of §5. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
 		   long *http_status, vy_reason *why)
 {
 	vyc_registration r;
-	vyc_http_resp resp = { 0, NULL, 0 };
+	vy_http_answer resp = { 0 };
 	char url[URL_BYTES];
 	uint8_t *req = NULL;
 	size_t req_len = 0;
@@ -246,20 +168,20 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 
 	if (http_status != NULL)
 		*http_status = 0;
-	if ((size_t)snprintf(url, sizeof url, "%s%s", base_url, VYC_PATH_REGISTER) >= sizeof url)
+	if (vy_http_url(url, sizeof url, base_url, VY_PATH_REGISTER, NULL) != VY_R_OK)
 		return vy_reason_set(why, VY_R_ARG, "registrar URL too long");
 	rc = vyc_registration_begin(&r, e, code, &req, &req_len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	/* step 4: POST /v1/register */
-	rc = vyc_http_post(url, req, req_len, &resp);
+	/* step 4: POST VY_PATH_REGISTER */
+	rc = vy_http_post(NULL, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
 	if (rc != VY_R_OK) {
 		rc = vy_reason_set(why, VY_R_IO, "registrar %s: no answer", url);
 		goto out;
 	}
 	if (http_status != NULL)
 		*http_status = resp.status;
-	if (resp.status != 200) {
+	if (resp.status != HTTP_OK) {
 		rc = vy_reason_set(why, VY_R_IO, "registrar refused (HTTP %ld): %.180s", resp.status,
 				   (const char *)resp.body);
 		goto out;
@@ -268,7 +190,7 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 	if (rc == VY_R_OK)
 		rc = vyc_registration_save(&r, path, why);
 out:
-	vyc_http_resp_free(&resp);
+	vy_http_answer_free(&resp);
 	free(req);
 	vyc_registration_wipe(&r);
 	return rc;
@@ -330,7 +252,7 @@ vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
 
 	*issued = 0;
 	*time = 0;
-	rc = vy_decode_message((ProtobufCMessage **)&m, &vybar__issued_statement__descriptor, VYC_MAX_RESPONSE_BYTES,
+	rc = vy_decode_message((ProtobufCMessage **)&m, &vybar__issued_statement__descriptor, VY_MAX_SMALL_ANSWER_BYTES,
 			       buf, len, why);
 	if (rc != VY_R_OK)
 		return rc;

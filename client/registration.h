@@ -6,7 +6,8 @@
  * credential in a file of mode 0600.
  *
  * Failures return a vy_rc with a reason; an answer of the registrar other
- * than 200 is VY_R_IO with the registrar's reason and its HTTP status.
+ * than 200 is VY_R_IO with the registrar's reason and its HTTP status. HTTP
+ * goes through net/vy_http.h.
  */
 #ifndef VYC_REGISTRATION_H
 #define VYC_REGISTRATION_H
@@ -17,9 +18,6 @@
 #include "protocol/vy_election.h"
 
 #define VYC_TAG_ISSUED "vybar/v1/registrar-issued"
-#define VYC_PATH_REGISTER "/v1/register"
-#define VYC_PATH_ISSUED "/v1/issued"
-#define VYC_MAX_RESPONSE_BYTES 65536
 
 /* One registration in progress. Holds secrets: end with vyc_registration_wipe. */
 typedef struct {
@@ -33,13 +31,6 @@ typedef struct {
 	vy_rsa_pk rsa;
 	uint8_t base_hash[VY_HASH_BYTES];
 } vyc_registration;
-
-/* An HTTP answer: status and body (malloc'd, NUL-terminated past len). */
-typedef struct {
-	long status;
-	uint8_t *body;
-	size_t len;
-} vyc_http_resp;
 
 /* §5 steps 1-3: a fresh credential key, its prepared message and the
  * blinded message; *req (malloc'd) is the RegistrationRequest with code. */
@@ -66,11 +57,5 @@ vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, con
 vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
 			const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len, uint64_t *issued,
 			uint64_t *time, vy_reason *why) VY_WARN_UNUSED;
-
-/* HTTP with libcurl (a body of at most VYC_MAX_RESPONSE_BYTES). VY_R_IO
- * if no answer came; any status is returned in resp. */
-vy_rc vyc_http_post(const char *url, const uint8_t *body, size_t len, vyc_http_resp *resp) VY_WARN_UNUSED;
-vy_rc vyc_http_get(const char *url, vyc_http_resp *resp) VY_WARN_UNUSED;
-void vyc_http_resp_free(vyc_http_resp *resp);
 
 #endif

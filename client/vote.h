@@ -1,8 +1,13 @@
 /*
- * The voter's side of voting (specs/client.md): fetch and verify the
- * election from the board, take and check choices, build the ballot
+ * The voter's side of voting (specs/client.md), as a library whose I/O goes
+ * through callbacks, so that a terminal (client/main.c) or a browser page
+ * can drive it: fetch and verify the election from the board through a
+ * transport (net/vy_http.h), take and check choices, build the ballot
  * (protocol/vy_ballot_build.h), audit or cast it with retries, keep and
  * verify the board's receipt, and check it later against the record.
+ *
+ * Files: board.c (§2), choices.c (§3), vote.c (§4, the credential and the
+ * vote as a whole), check.c (§5).
  *
  * Secrets (the credential's secret key, the ballot's randomness and
  * choices) live in guarded memory (sodium_malloc) and are wiped.
@@ -10,29 +15,30 @@
 #ifndef VYC_VOTE_H
 #define VYC_VOTE_H
 
-#include <stdio.h>
-
+#include "net/vy_http.h"
 #include "protocol/vy_ballot_build.h"
 #include "protocol/vy_record.h"
 
 #define VYC_URL_BYTES 512
-#define VYC_PATH_RECORD "/v1/record?from="
-#define VYC_PATH_BALLOTS "/v1/ballots"
-#define VYC_PATH_AUDITED "/v1/audited-ballots"
-#define VYC_PATH_RECEIPTS "/v1/receipts/"
-#define VYC_POST_TRIES 6            /* at most this many POSTs of one ballot */
-#define VYC_BACKOFF_FIRST_MS 250    /* then doubled after each 429/503 */
-#define VYC_BACKOFF_MAX_MS 4000
 #define VYC_MAX_RECEIPT_BYTES 4096
-#define VYC_MAX_RECORD_PAGES 100000
-/* One GET /v1/record answer: the board sends at most 8 MiB of frames beyond
- * the first entry (board-api.md), so the magic line, 8 MiB and one whole
- * frame more. Small answers (receipts) keep VYC_MAX_RESPONSE_BYTES. */
-#define VYC_MAX_RECORD_ANSWER_BYTES (VY_RECORD_MAGIC_LEN + 8u * 1024u * 1024u + 4u + VY_MAX_ENTRY_BYTES)
+
+/* How the library talks with the voter. say shows text: whole lines, each
+ * ending in '\n'. ask shows a question (no '\n') and reads one line of
+ * answer into line[cap], its end of line dropped: 0, or -1 when no answer
+ * comes. The library wipes the answers (they may be choices). */
+typedef struct {
+	void (*say)(void *ctx, const char *text);
+	int (*ask)(void *ctx, const char *question, char *line, size_t cap);
+	void *ctx;
+} vyc_io;
+
+/* printf into io->say; nothing if io (or its say) is NULL. */
+void vyc_say(const vyc_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The election as the board's record shows it, verified (client.md §2). */
 typedef struct {
 	char url[VYC_URL_BYTES];
+	const vy_http_transport *transport; /* how the board is reached (NULL: libcurl) */
 	vy_record_state st;
 	uint8_t *record; /* the record file bytes (magic + frames) */
 	size_t record_len;
@@ -47,13 +53,20 @@ typedef struct {
 	vy_ballot_signer signer;
 } vyc_credential;
 
-/* How ballots are posted. */
+/* How ballots are posted (the retry policy of net/vy_http.h). */
 typedef struct {
-	unsigned tries;          /* 0: VYC_POST_TRIES */
-	unsigned backoff_ms;     /* 0: VYC_BACKOFF_FIRST_MS */
+	unsigned tries;          /* 0: VY_RETRY_TRIES */
+	unsigned backoff_ms;     /* 0: VY_RETRY_FIRST_MS */
 	int test_corrupt_receipt; /* TEST ONLY: flip a bit of the receipt's signature before checking it */
-	FILE *log;               /* progress messages (may be NULL) */
+	const vyc_io *io;        /* progress messages (may be NULL) */
 } vyc_post_opts;
+
+/* Where the board's receipt is kept (client.md §4 step 5) before it is
+ * checked. keep returns VY_R_OK, or a failure with its reason. */
+typedef struct {
+	vy_rc (*keep)(void *ctx, const uint8_t *receipt, size_t len, vy_reason *why);
+	void *ctx;
+} vyc_keeper;
 
 /* What `check` found (client.md §5). */
 typedef struct {
@@ -64,22 +77,32 @@ typedef struct {
 	char tracking_code[VY_TRACKING_CODE_BYTES];
 } vyc_check_result;
 
-/* §2: fetch the whole record from the board at url and verify it; the
- * election must be open (or later). pin (may be NULL) is the base hash
- * the voter expects. */
-vy_rc vyc_board_fetch(vyc_board *b, const char *url, const uint8_t *pin, vy_reason *why) VY_WARN_UNUSED;
+/* §2: fetch the whole record from the board at url through t (NULL:
+ * libcurl) and verify it; the election must be open (or later). pin (may
+ * be NULL) is the base hash the voter expects. */
+vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+		      vy_reason *why) VY_WARN_UNUSED;
 void vyc_board_free(vyc_board *b);
+/* Every entry of b's record in order, decoded one at a time, handed to fn
+ * until fn sets *stop or fails (its code is returned). fn may keep *e (and
+ * set it to NULL); otherwise it is freed after the call. */
+typedef vy_rc (*vyc_entry_fn)(void *ctx, Vybar__RecordEntry **e, int *stop, vy_reason *why);
+vy_rc vyc_board_each(const vyc_board *b, vyc_entry_fn fn, void *ctx, vy_reason *why) VY_WARN_UNUSED;
+/* The entry at seq in b's record (free with vy_msg_free); VY_R_RECEIPT if
+ * there is none. */
+vy_rc vyc_board_entry(const vyc_board *b, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why) VY_WARN_UNUSED;
 
 /* §3: the contests, readably (numbers are the ones choices use). */
-void vyc_election_print(FILE *out, const vy_election *e);
+void vyc_election_show(const vyc_io *io, const vy_election *e);
 
 /* §3: choices from "C=O[,O...]" or "C=blank" specs (1-based numbers), one
  * per contest; then the contest rules (vy_choices_check). */
 vy_rc vyc_choices_parse(const Vybar__Manifest *m, const char *const *specs, size_t n_specs, uint32_t *choices,
 			size_t n, vy_reason *why) VY_WARN_UNUSED;
-/* §3: the same, asking for each contest on out and reading lines from in. */
-vy_rc vyc_choices_prompt(FILE *in, FILE *out, const Vybar__Manifest *m, uint32_t *choices, size_t n,
-			 vy_reason *why) VY_WARN_UNUSED;
+/* §3: the same, asking io for each contest in turn (again after a wrong
+ * answer, said why). */
+vy_rc vyc_choices_ask(const vyc_io *io, const Vybar__Manifest *m, uint32_t *choices, size_t n,
+		      vy_reason *why) VY_WARN_UNUSED;
 
 /* Load a credential file for the election (keys into guarded memory). */
 vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why) VY_WARN_UNUSED;
@@ -88,12 +111,61 @@ void vyc_credential_close(vyc_credential *c);
 /* §4: post the audited ballot of b (randomness and choices revealed) and
  * verify the board's receipt. */
 vy_rc vyc_audit(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, vy_reason *why) VY_WARN_UNUSED;
-/* §4: cast b, write the board's receipt to receipt_path (mode 0600) and
- * verify it at once: VY_R_RECEIPT if its signature or content fails. */
+/* §4: cast b, hand the board's receipt to k and verify it at once:
+ * VY_R_RECEIPT if its signature or content fails. */
+vy_rc vyc_cast_keep(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, const vyc_keeper *k,
+		    uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
+/* The same, the receipt written to receipt_path (vyc_receipt_save). */
 vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, const char *receipt_path,
 	       uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
+/* §4 step 5 (protocol.md §7.5): the receipt buf (len bytes) decodes, is
+ * for tracking code `code` (unless NULL), and the board's signature over it
+ * verifies under e's board key; VY_R_RECEIPT if not. corrupt (tests only)
+ * flips a bit of its signature first. *seq (may be NULL) gets its position. */
+vy_rc vyc_receipt_verify(const vy_election *e, const uint8_t *buf, size_t len, const char *code, int corrupt,
+			 uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
+/* A keeper's function: the receipt to the file named by path (a char *),
+ * created with mode 0600 (an older file replaced) and synced. */
+vy_rc vyc_receipt_save(void *path, const uint8_t *receipt, size_t len, vy_reason *why) VY_WARN_UNUSED;
 
-/* §5: the receipt in receipt_path against the board's record. */
+/* ---- the vote as a whole (client.md §4) ---- */
+
+/* How vyc_vote goes. */
+typedef struct {
+	int audit;          /* audit a first ballot before casting */
+	int interactive;    /* before each ballot, ask io: cast, audit or quit */
+	const char *pin;    /* the election's fingerprint as given (hex), or NULL: shown in the check-audit command */
+	vyc_post_opts post; /* post.io also says what happens */
+} vyc_vote_opts;
+
+/* Where vyc_vote ended. */
+typedef enum {
+	VYC_VOTE_CAST = 0,      /* cast; the receipt kept and verified */
+	VYC_VOTE_QUIT,          /* the voter quit: nothing was sent */
+	VYC_VOTE_BUILD_FAILED,  /* a ballot could not be built: nothing was sent */
+	VYC_VOTE_AUDIT_FAILED,  /* an audit failed */
+	VYC_VOTE_CAST_FAILED    /* the cast failed (VY_R_RECEIPT: the receipt does not verify) */
+} vyc_vote_end;
+
+typedef struct {
+	vyc_vote_end end;
+	uint64_t seq; /* the cast ballot's position */
+	char tracking_code[VY_TRACKING_CODE_BYTES];
+} vyc_vote_result;
+
+/* §4 whole: build a ballot of choices (n of them) with c's credential;
+ * audit it (as o asks, or as the voter answers) and build afresh, as often
+ * as asked; tell of a revote; cast, keep the receipt with k and verify it.
+ * Every step is said to o->post.io; the failure (res->end names the step)
+ * is returned with its reason, for the caller to show. */
+vy_rc vyc_vote(const vyc_board *bd, const vyc_credential *c, const uint32_t *choices, size_t n,
+	       const vyc_vote_opts *o, const vyc_keeper *k, vyc_vote_result *res, vy_reason *why) VY_WARN_UNUSED;
+
+/* §5: the receipt (len bytes) against the record of the board at url,
+ * reached through t (NULL: libcurl). */
+vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8_t *receipt, size_t len,
+			vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
+/* §5: the same for the receipt in receipt_path, through libcurl. */
 vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
 
 #endif

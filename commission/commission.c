@@ -10,7 +10,7 @@
  * The manifest comes from the protocol library's reader of election
  * descriptions (protocol/vy_description.h); the admin actions are signed
  * here with the commission's key (protocol.md §12) and sent over HTTP
- * (client/registration.h's libcurl helpers).
+ * (net/vy_http.h, its retry policy for every POST).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "commission/commission.h"
 #include "cli/keyfile.h"
-#include "client/registration.h"
 #include "crypto/vy_hash.h"
+#include "net/vy_http.h"
 #include "protocol/vy_description.h"
 #include "protocol/vy_json.h"
 #include "protocol/vy_record.h"
@@ -37,7 +36,6 @@
 #define EXIT_REFUSED 2
 #define MAX_KEYS_FILE_BYTES 65536
 #define LINE_BYTES 256
-#define URL_BYTES 1024
 #define ADMIN_TAG "vybar/v1/admin-action"
 #define ADMIN_TRIES 5 /* signatures over a head that moved meanwhile (§12.2) */
 #define STALE_HEAD_CODE 19
@@ -393,26 +391,12 @@ out:
 
 /* ---- talking to the board ---- */
 
-/* base (without a trailing '/') + path into out; -1 if too long. */
-static int make_url(char out[URL_BYTES], const char *base, const char *path)
-{
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (n + strlen(path) >= URL_BYTES)
-		return -1;
-	memcpy(out, base, n);
-	strcpy(out + n, path);
-	return 0;
-}
-
 /* The board's JSON error {"status","code","reason","message"} (or its raw
  * text) as "<message> (HTTP 403, invalid public key)"; *code gets "code"
  * (-1 if none). */
-static void board_error(char *out, size_t cap, const vyc_http_resp *r, long *code)
+static void board_error(char *out, size_t cap, const vy_http_answer *r, long *code)
 {
-	vyjson *j = r->body != NULL ? vyjson_parse((const char *)r->body, r->len, NULL, 0) : NULL;
+	vyjson *j = vyjson_parse((const char *)r->body, r->len, NULL, 0);
 	const char *msg = vyjson_get_string(j, "message"), *reason = vyjson_get_string(j, "reason");
 	long long c = -1;
 
@@ -424,23 +408,23 @@ static void board_error(char *out, size_t cap, const vyc_http_resp *r, long *cod
 	else if (msg != NULL)
 		snprintf(out, cap, "%s (HTTP %ld)", msg, r->status);
 	else
-		snprintf(out, cap, "%.200s (HTTP %ld)", r->body != NULL ? (const char *)r->body : "", r->status);
+		snprintf(out, cap, "%.200s (HTTP %ld)", (const char *)r->body, r->status);
 	vyjson_free(j);
 }
 
 /* GET base + path as JSON; NULL after a message on stderr. */
 static vyjson *get_json(const char *what, const char *base, const char *path)
 {
-	char url[URL_BYTES], err[300];
-	vyc_http_resp r = { 0, NULL, 0 };
+	char url[VY_HTTP_URL_BYTES], err[300];
+	vy_http_answer r;
 	vyjson *j = NULL;
 	long code;
 
-	if (make_url(url, base, path) != 0) {
+	if (vy_http_url(url, sizeof url, base, path, NULL) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: %s URL too long\n", what);
 		return NULL;
 	}
-	if (vyc_http_get(url, &r) != VY_R_OK) {
+	if (vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &r, NULL) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: no answer from the %s at %s\n", what, url);
 		return NULL;
 	}
@@ -450,7 +434,7 @@ static vyjson *get_json(const char *what, const char *base, const char *path)
 	} else if ((j = vyjson_parse((const char *)r.body, r.len, err, sizeof err)) == NULL) {
 		fprintf(stderr, "vybar-commission: GET %s: not the answer of a Vybar board (%s)\n", url, err);
 	}
-	vyc_http_resp_free(&r);
+	vy_http_answer_free(&r);
 	return j;
 }
 
@@ -465,10 +449,11 @@ static int json_hash(const vyjson *j, const char *name, uint8_t out[VY_HASH_BYTE
 /* The board's status: base hash, head hash; NULL after a message. */
 static vyjson *board_status(const char *board, uint8_t base[VY_HASH_BYTES], uint8_t head[VY_HASH_BYTES])
 {
-	vyjson *st = get_json("board", board, "/v1/status");
+	vyjson *st = get_json("board", board, VY_PATH_STATUS);
 
 	if (st != NULL && (json_hash(st, "base_hash", base) != 0 || json_hash(st, "head_hash", head) != 0)) {
-		fprintf(stderr, "vybar-commission: %s/v1/status: no base_hash or head_hash: not a Vybar board?\n", board);
+		fprintf(stderr, "vybar-commission: %s" VY_PATH_STATUS ": no base_hash or head_hash: not a Vybar board?\n",
+			board);
 		vyjson_free(st);
 		return NULL;
 	}
@@ -482,23 +467,28 @@ static unsigned long long json_count(const vyjson *j, const char *name)
 	return vyjson_int(vyjson_get(j, name), &v) && v >= 0 ? (unsigned long long)v : 0;
 }
 
-/* POST body to base + path. 0 with *seq and head on 200; otherwise -1 with
- * the board's reason in err and its code in *code (-1 when no answer). */
+/* POST body to base + path, by the retry policy of net/vy_http.h (429 and
+ * 503 sent again; a lost answer is not: the board would see the action
+ * twice). 0 with *seq and head on 200; otherwise -1 with the board's
+ * reason in err and its code in *code (-1 when no answer). */
 static int post_entry(const char *base, const char *path, const uint8_t *body, size_t len, unsigned long long *seq,
 		      uint8_t head[VY_HASH_BYTES], char *err, size_t cap, long *code)
 {
-	char url[URL_BYTES];
-	vyc_http_resp r = { 0, NULL, 0 };
+	char url[VY_HTTP_URL_BYTES];
+	vy_http_request rq = { .method = VY_HTTP_POST, .url = url, .content_type = VY_CT_PROTOBUF, .body = body,
+			       .body_len = len, .max_answer = VY_MAX_SMALL_ANSWER_BYTES };
+	vy_http_answer r;
 	vyjson *j = NULL;
+	vy_reason why;
 	int rc = -1;
 
 	*code = -1;
-	if (make_url(url, base, path) != 0) {
+	if (vy_http_url(url, sizeof url, base, path, NULL) != VY_R_OK) {
 		snprintf(err, cap, "the board URL is too long");
 		return -1;
 	}
-	if (vyc_http_post(url, body, len, &r) != VY_R_OK) {
-		snprintf(err, cap, "no answer from %.300s", url);
+	if (vy_http_send(NULL, NULL, &rq, &r, &why) != VY_R_OK) {
+		snprintf(err, cap, "%.120s: %.250s", url, why.msg);
 		return -1;
 	}
 	if (r.status != 200) {
@@ -511,7 +501,7 @@ static int post_entry(const char *base, const char *path, const uint8_t *body, s
 		rc = 0;
 	}
 	vyjson_free(j);
-	vyc_http_resp_free(&r);
+	vy_http_answer_free(&r);
 	return rc;
 }
 
@@ -622,7 +612,7 @@ int vyb_cmd_admin(int argc, char **argv)
 			fprintf(stderr, "vybar-commission: out of memory\n");
 			goto out;
 		}
-		ok = post_entry(board, "/v1/admin", msg, len, &seq, entry, err, sizeof err, &code) == 0;
+		ok = post_entry(board, VY_PATH_ADMIN, msg, len, &seq, entry, err, sizeof err, &code) == 0;
 		free(msg);
 		if (ok) {
 			admin_done(board, kind, seq, entry);
@@ -647,8 +637,8 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	static const char *const names[] = { "--board", "--registrar", NULL };
 	const char *board = opt(argc, argv, "--board"), *reg = opt(argc, argv, "--registrar");
 	uint8_t base[VY_HASH_BYTES], head[VY_HASH_BYTES], entry[VY_HASH_BYTES];
-	char url[URL_BYTES], err[400], when[32], hex[2 * VY_HASH_BYTES + 1], theirs[2 * VY_HASH_BYTES + 1];
-	vyc_http_resp r = { 0, NULL, 0 };
+	char url[VY_HTTP_URL_BYTES], err[400], when[32], hex[2 * VY_HASH_BYTES + 1], theirs[2 * VY_HASH_BYTES + 1];
+	vy_http_answer r = { 0 };
 	Vybar__IssuedStatement *s = NULL;
 	unsigned long long seq = 0;
 	vyjson *st = NULL;
@@ -663,7 +653,8 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	st = board_status(board, base, head);
 	if (st == NULL)
 		return EXIT_USAGE;
-	if (make_url(url, reg, VYC_PATH_ISSUED) != 0 || vyc_http_get(url, &r) != VY_R_OK) {
+	if (vy_http_url(url, sizeof url, reg, VY_PATH_ISSUED, NULL) != VY_R_OK ||
+	    vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &r, NULL) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: no answer from the registrar at %s\n", reg);
 		goto out;
 	}
@@ -690,7 +681,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 		goto out;
 	}
 	/* the board checks the signature and the count (§8.12) */
-	if (post_entry(board, "/v1/credentials-issued", r.body, r.len, &seq, entry, err, sizeof err, &code) != 0) {
+	if (post_entry(board, VY_PATH_CREDENTIALS_ISSUED, r.body, r.len, &seq, entry, err, sizeof err, &code) != 0) {
 		fprintf(stderr, "vybar-commission: publish-issued: the board refused the registrar's statement: %s\n", err);
 		rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
 		goto out;
@@ -703,7 +694,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	rc = 0;
 out:
 	vy_msg_free(s);
-	vyc_http_resp_free(&r);
+	vy_http_answer_free(&r);
 	vyjson_free(st);
 	return rc;
 }

@@ -15,10 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "commission/commission.h"
 #include "crypto/vy_common.h"
+#include "net/vy_http.h"
 
 #define EXIT_USAGE 1
 
@@ -37,12 +36,12 @@ static int networked(int (*cmd)(int, char **), int argc, char **argv)
 {
 	int rc;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "vybar-commission: cannot initialise libcurl\n");
+	if (vy_http_global_init() != VY_R_OK) {
+		fprintf(stderr, "vybar-commission: cannot initialise the HTTP client\n");
 		return EXIT_USAGE;
 	}
 	rc = cmd(argc, argv);
-	curl_global_cleanup();
+	vy_http_global_cleanup();
 	return rc;
 }
 

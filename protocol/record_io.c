@@ -10,7 +10,40 @@
 
 #include "protocol/vy_record.h"
 
-#define FRAME_HEADER_BYTES 4
+/* A frame's length: u32be, 1..VY_MAX_ENTRY_BYTES (§7.6). */
+vy_rc vy_record_frame_header(const uint8_t hdr[VY_RECORD_FRAME_HEADER_BYTES], uint32_t *len)
+{
+	*len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+	if (*len == 0)
+		return VY_R_MALFORMED;
+	return *len > VY_MAX_ENTRY_BYTES ? VY_R_TOO_LARGE : VY_R_OK;
+}
+
+/* The next frame of an in-memory run of frames (§7.6). */
+vy_rc vy_record_frame_next(const uint8_t *buf, size_t len, size_t *off, const uint8_t **entry, size_t *entry_len,
+			   vy_reason *why)
+{
+	uint32_t n;
+	vy_rc rc;
+
+	*entry = NULL;
+	*entry_len = 0;
+	if (*off >= len)
+		return VY_R_OK;
+	if (len - *off < VY_RECORD_FRAME_HEADER_BYTES)
+		return vy_reason_set(why, VY_R_TRUNCATED, "frame header truncated at byte %zu", *off);
+	rc = vy_record_frame_header(buf + *off, &n);
+	if (rc != VY_R_OK)
+		return vy_reason_set(why, rc, "frame at byte %zu has length %u, must be 1..%u", *off, n,
+				     VY_MAX_ENTRY_BYTES);
+	if (len - *off - VY_RECORD_FRAME_HEADER_BYTES < n)
+		return vy_reason_set(why, VY_R_TRUNCATED, "frame at byte %zu truncated (%zu of %u bytes)", *off,
+				     len - *off - VY_RECORD_FRAME_HEADER_BYTES, n);
+	*entry = buf + *off + VY_RECORD_FRAME_HEADER_BYTES;
+	*entry_len = n;
+	*off += VY_RECORD_FRAME_HEADER_BYTES + (size_t)n;
+	return VY_R_OK;
+}
 
 vy_rc vy_record_reader_open(vy_record_reader *r, FILE *f, vy_reason *why)
 {
@@ -45,10 +78,11 @@ static vy_rc reserve(vy_record_reader *r, size_t n)
 
 vy_rc vy_record_reader_next(vy_record_reader *r, Vybar__RecordEntry **out, vy_reason *why)
 {
-	uint8_t hdr[FRAME_HEADER_BYTES];
+	uint8_t hdr[VY_RECORD_FRAME_HEADER_BYTES];
 	uint64_t at;
 	size_t got;
 	uint32_t len;
+	vy_rc rc;
 
 	if (r == NULL || out == NULL)
 		return vy_reason_set(why, VY_R_ARG, "record reader: NULL argument");
@@ -64,10 +98,10 @@ vy_rc vy_record_reader_next(vy_record_reader *r, Vybar__RecordEntry **out, vy_re
 						     "record file: frame header truncated at byte %llu",
 						     (unsigned long long)at),
 				       "V1.1");
-	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-	if (len == 0 || len > VY_MAX_ENTRY_BYTES)
+	rc = vy_record_frame_header(hdr, &len);
+	if (rc != VY_R_OK)
 		return vy_reason_check(why,
-				       vy_reason_set(why, len ? VY_R_TOO_LARGE : VY_R_MALFORMED,
+				       vy_reason_set(why, rc,
 						     "record file: frame at byte %llu has length %u, must be 1..%u",
 						     (unsigned long long)at, len, VY_MAX_ENTRY_BYTES),
 				       "V1.1");
@@ -102,7 +136,7 @@ vy_rc vy_record_writer_open(vy_record_writer *w, FILE *f, vy_reason *why)
 
 vy_rc vy_record_writer_append(vy_record_writer *w, const Vybar__RecordEntry *e, vy_reason *why)
 {
-	uint8_t hdr[FRAME_HEADER_BYTES];
+	uint8_t hdr[VY_RECORD_FRAME_HEADER_BYTES];
 	uint8_t *buf;
 	size_t len;
 	vy_rc rc = VY_R_OK;

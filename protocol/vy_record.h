@@ -202,6 +202,7 @@ vy_rc vy_receipt_verify(const uint8_t board_pk[VY_ED25519_PK_BYTES], const Vybar
  * 1 <= len <= VY_MAX_ENTRY_BYTES. The reader holds one entry at a time. */
 #define VY_RECORD_MAGIC "VYBAR-RECORD/1\n"
 #define VY_RECORD_MAGIC_LEN 15
+#define VY_RECORD_FRAME_HEADER_BYTES 4 /* u32be(len) */
 
 typedef struct {
 	FILE *f;
@@ -224,6 +225,19 @@ vy_rc vy_record_writer_open(vy_record_writer *w, FILE *f, vy_reason *why) VY_WAR
 vy_rc vy_record_writer_append(vy_record_writer *w, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
 /* Flush to the operating system, and with durable = 1 to the disk (fsync). */
 vy_rc vy_record_writer_flush(vy_record_writer *w, int durable, vy_reason *why) VY_WARN_UNUSED;
+
+/* The length a frame header gives (*len, always set) and whether it is one
+ * a frame may have: VY_R_OK for 1..VY_MAX_ENTRY_BYTES, VY_R_MALFORMED for
+ * 0, VY_R_TOO_LARGE beyond. */
+vy_rc vy_record_frame_header(const uint8_t hdr[VY_RECORD_FRAME_HEADER_BYTES], uint32_t *len) VY_WARN_UNUSED;
+/* The frame at *off of the frames buf[0..len) (a record file's bytes after
+ * its magic line, or a part of them that holds whole frames): *entry points
+ * at its RecordEntry bytes (*entry_len of them) and *off moves past it.
+ * VY_R_OK with *entry = NULL once *off reaches len; VY_R_TRUNCATED if buf
+ * ends inside a frame; the code of vy_record_frame_header for a length out
+ * of range. */
+vy_rc vy_record_frame_next(const uint8_t *buf, size_t len, size_t *off, const uint8_t **entry, size_t *entry_len,
+			   vy_reason *why) VY_WARN_UNUSED;
 
 /* Read a whole record file, validating and applying every entry into st
  * (initialised by the caller). *bad_seq receives the position of the first

@@ -175,18 +175,18 @@ static void test_board_flow_and_bad_requests(void **state)
 
 	/* Setup phase: a ballot is refused as "not open", a repeated announce as a duplicate. */
 	{
-		bad_request early = { "ballot before open", "/v1/ballots", (uint8_t *)"\x0a\x00", 2, 403, VY_R_PHASE,
+		bad_request early = { "ballot before open", VY_PATH_BALLOTS, (uint8_t *)"\x0a\x00", 2, 403, VY_R_PHASE,
 				      "not open" };
 
 		expect_refused(&e, &early);
 	}
 	announce = vyf_announce(&e.r, 1, &announce_len);
-	vyh_post(&e.b, "/v1/trustee/announce", announce, announce_len, &r);
+	vyh_post(&e.b, VY_PATH_TRUSTEE_ANNOUNCE, announce, announce_len, &r);
 	assert_int_equal(r.status, 200);
 	vyh_resp_free(&r);
 	vyf_record_append(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, announce, announce_len);
 	{
-		bad_request dup = { "announce twice", "/v1/trustee/announce", announce, announce_len, 409, VY_R_DUPLICATE,
+		bad_request dup = { "announce twice", VY_PATH_TRUSTEE_ANNOUNCE, announce, announce_len, 409, VY_R_DUPLICATE,
 				    "already" };
 
 		expect_refused(&e, &dup);
@@ -195,7 +195,7 @@ static void test_board_flow_and_bad_requests(void **state)
 	for (uint32_t i = 2; i <= 3; i++) {
 		uint8_t *m = vyf_announce(&e.r, i, &ballot_len);
 
-		vyh_post(&e.b, "/v1/trustee/announce", m, ballot_len, &r);
+		vyh_post(&e.b, VY_PATH_TRUSTEE_ANNOUNCE, m, ballot_len, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 		vyf_record_append(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, m, ballot_len);
@@ -204,7 +204,7 @@ static void test_board_flow_and_bad_requests(void **state)
 	for (uint32_t i = 1; i <= 3; i++) {
 		uint8_t *m = vyf_reveal(&e.r, i, &ballot_len);
 
-		vyh_post(&e.b, "/v1/trustee/reveal", m, ballot_len, &r);
+		vyh_post(&e.b, VY_PATH_TRUSTEE_REVEAL, m, ballot_len, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 		vyf_record_append(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, m, ballot_len);
@@ -214,7 +214,7 @@ static void test_board_flow_and_bad_requests(void **state)
 	for (uint32_t i = 1; i <= 3; i++) {
 		uint8_t *m = vyf_verdict(&e.r, i, &ballot_len);
 
-		vyh_post(&e.b, "/v1/trustee/verdict", m, ballot_len, &r);
+		vyh_post(&e.b, VY_PATH_TRUSTEE_VERDICT, m, ballot_len, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 		vyf_record_append(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, m, ballot_len);
@@ -225,9 +225,9 @@ static void test_board_flow_and_bad_requests(void **state)
 	stale = vyh_admin_action(&e, ADMIN_OPEN, old_head, e.commission_sk, &stale_len);
 	{
 		bad_request t[] = {
-			{ "admin signed by another key", "/v1/admin", wrong_sig, wrong_len, 403, VY_R_KEY,
+			{ "admin signed by another key", VY_PATH_ADMIN, wrong_sig, wrong_len, 403, VY_R_KEY,
 			  "commission_key" },
-			{ "admin replayed on an old head", "/v1/admin", stale, stale_len, 409, VY_R_CHAIN, "stale head" },
+			{ "admin replayed on an old head", VY_PATH_ADMIN, stale, stale_len, 409, VY_R_CHAIN, "stale head" },
 		};
 
 		for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
@@ -238,13 +238,13 @@ static void test_board_flow_and_bad_requests(void **state)
 		uint8_t *o;
 		size_t olen;
 
-		vyh_post(&e.b, "/v1/admin", open, ballot_len, &r);
+		vyh_post(&e.b, VY_PATH_ADMIN, open, ballot_len, &r);
 		if (r.status != 200)
 			fail_msg("open: %ld %s", r.status, (const char *)r.body);
 		vyh_resp_free(&r);
 		/* The same signed action again: the head has moved. */
 		{
-			bad_request replay = { "admin open replayed", "/v1/admin", open, ballot_len, 409, VY_R_CHAIN,
+			bad_request replay = { "admin open replayed", VY_PATH_ADMIN, open, ballot_len, 409, VY_R_CHAIN,
 					       "stale head" };
 
 			expect_refused(&e, &replay);
@@ -259,7 +259,7 @@ static void test_board_flow_and_bad_requests(void **state)
 
 	/* Voting: a ballot and an audited ballot. */
 	ballot = ballot_of(el, "alice", "cast", &ballot_len);
-	cast(&e, "/v1/ballots", VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, ballot, ballot_len, code);
+	cast(&e, VY_PATH_BALLOTS, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, ballot, ballot_len, code);
 	{
 		uint32_t choices[VYF_SELECTIONS];
 		Vybar__AuditedBallot *a;
@@ -271,33 +271,33 @@ static void test_board_flow_and_bad_requests(void **state)
 		vyf_voter_init(&v, el, "bob");
 		a = vyf_audited_new(el, &v, choices);
 		ap = vy_msg_pack(a, &alen);
-		cast(&e, "/v1/audited-ballots", VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, ap, alen, code2);
+		cast(&e, VY_PATH_AUDITED, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, ap, alen, code2);
 		free(ap);
 		vy_msg_free(a);
 	}
 	expect_same_record(&e);
 
 	/* Receipt lookup by tracking code, and unknown codes. */
-	snprintf(path, sizeof path, "/v1/receipts/%s", code);
+	snprintf(path, sizeof path, VY_PATH_RECEIPTS "%s", code);
 	vyh_get(&e.b, path, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"seq\":11,"));
 	assert_true(vyh_body_has(&r, "\"type\":\"ballot\""));
 	vyh_resp_free(&r);
-	snprintf(path, sizeof path, "/v1/receipts/%s", code2);
+	snprintf(path, sizeof path, VY_PATH_RECEIPTS "%s", code2);
 	vyh_get(&e.b, path, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"type\":\"audited-ballot\""));
 	vyh_resp_free(&r);
-	vyh_get(&e.b, "/v1/receipts/0000-0000-0000-0000", &r);
+	vyh_get(&e.b, VY_PATH_RECEIPTS "0000-0000-0000-0000", &r);
 	assert_int_equal(r.status, 404);
 	vyh_resp_free(&r);
-	vyh_get(&e.b, "/v1/receipts/not-a-code", &r);
+	vyh_get(&e.b, VY_PATH_RECEIPTS "not-a-code", &r);
 	assert_int_equal(r.status, 400);
 	vyh_resp_free(&r);
 
 	/* Status: counts only. */
-	vyh_get(&e.b, "/v1/status", &r);
+	vyh_get(&e.b, VY_PATH_STATUS, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"phase\":\"open\""));
 	assert_true(vyh_body_has(&r, "\"entries\":13,"));
@@ -307,7 +307,7 @@ static void test_board_flow_and_bad_requests(void **state)
 	vyh_resp_free(&r);
 
 	/* The manifest as stored. */
-	vyh_get(&e.b, "/v1/manifest", &r);
+	vyh_get(&e.b, VY_PATH_MANIFEST, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, e.r.manifest_len);
 	assert_memory_equal(r.body, e.r.manifest_bytes, r.len);
@@ -322,21 +322,21 @@ static void test_board_flow_and_bad_requests(void **state)
 		uint8_t *bad_point = ballot_bad_point(&e, &bad_len);
 		uint8_t *other = ballot_other_election(&e, &other_len);
 		bad_request t[] = {
-			{ "truncated protobuf", "/v1/ballots", ballot, ballot_len - 7, 400, VY_R_TRUNCATED, NULL },
-			{ "ballot to the audited-ballot endpoint", "/v1/audited-ballots", ballot, ballot_len, 400,
+			{ "truncated protobuf", VY_PATH_BALLOTS, ballot, ballot_len - 7, 400, VY_R_TRUNCATED, NULL },
+			{ "ballot to the audited-ballot endpoint", VY_PATH_AUDITED, ballot, ballot_len, 400,
 			  VY_R_MALFORMED, "AuditedBallot" },
-			{ "trustee message as a ballot", "/v1/ballots", announce, announce_len, 400, VY_R_MALFORMED, NULL },
-			{ "ceremony message after the ceremony", "/v1/trustee/announce", announce, announce_len, 403,
+			{ "trustee message as a ballot", VY_PATH_BALLOTS, announce, announce_len, 400, VY_R_MALFORMED, NULL },
+			{ "ceremony message after the ceremony", VY_PATH_TRUSTEE_ANNOUNCE, announce, announce_len, 403,
 			  VY_R_PHASE, NULL },
-			{ "invalid point encoding", "/v1/ballots", bad_point, bad_len, 400, VY_R_ELEMENT, NULL },
-			{ "proof from another election", "/v1/ballots", other, other_len, 400, VY_R_PROOF,
+			{ "invalid point encoding", VY_PATH_BALLOTS, bad_point, bad_len, 400, VY_R_ELEMENT, NULL },
+			{ "proof from another election", VY_PATH_BALLOTS, other, other_len, 400, VY_R_PROOF,
 			  "does not verify" },
-			{ "replayed ballot", "/v1/ballots", ballot, ballot_len, 409, VY_R_DUPLICATE, code },
-			{ "oversized body", "/v1/ballots", big, VY_MAX_BALLOT_BYTES + 1, 413, VY_R_TOO_LARGE, NULL },
-			{ "admin body too large", "/v1/admin", big, ADMIN_MAX_BYTES + 1, 413, VY_R_TOO_LARGE, NULL },
-			{ "tally before close", "/v1/admin", tally, tally_len, 403, VY_R_PHASE, NULL },
+			{ "replayed ballot", VY_PATH_BALLOTS, ballot, ballot_len, 409, VY_R_DUPLICATE, code },
+			{ "oversized body", VY_PATH_BALLOTS, big, VY_MAX_BALLOT_BYTES + 1, 413, VY_R_TOO_LARGE, NULL },
+			{ "admin body too large", VY_PATH_ADMIN, big, ADMIN_MAX_BYTES + 1, 413, VY_R_TOO_LARGE, NULL },
+			{ "tally before close", VY_PATH_ADMIN, tally, tally_len, 403, VY_R_PHASE, NULL },
 			{ "unknown path", "/v1/nothing", ballot, ballot_len, 404, -1, NULL },
-			{ "POST to a GET endpoint", "/v1/status", ballot, ballot_len, 405, -1, NULL },
+			{ "POST to a GET endpoint", VY_PATH_STATUS, ballot, ballot_len, 405, -1, NULL },
 		};
 
 		for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
@@ -348,14 +348,14 @@ static void test_board_flow_and_bad_requests(void **state)
 	{
 		uint8_t *close = vyh_admin_action(&e, ADMIN_CLOSE, e.r.st.head_hash, e.commission_sk, &tally_len);
 		uint8_t *late = ballot_of(el, "carol", "cast", &ballot_len);
-		bad_request t = { "ballot after close", "/v1/ballots", late, ballot_len, 403, VY_R_PHASE, "not open" };
+		bad_request t = { "ballot after close", VY_PATH_BALLOTS, late, ballot_len, 403, VY_R_PHASE, "not open" };
 
-		vyh_post(&e.b, "/v1/admin", close, tally_len, &r);
+		vyh_post(&e.b, VY_PATH_ADMIN, close, tally_len, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 		local_close(&e);
 		expect_refused(&e, &t);
-		vyh_get(&e.b, "/v1/status", &r);
+		vyh_get(&e.b, VY_PATH_STATUS, &r);
 		assert_true(vyh_body_has(&r, "\"phase\":\"closed\""));
 		vyh_resp_free(&r);
 		free(close);
@@ -363,12 +363,12 @@ static void test_board_flow_and_bad_requests(void **state)
 	}
 	vyh_election_count(&e);
 	expect_same_record(&e);
-	vyh_get(&e.b, "/v1/result", &r);
+	vyh_get(&e.b, VY_PATH_RESULT, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"published\":true"));
 	assert_true(vyh_body_has(&r, "\"name\":\"List B\",\"votes\":1,"));
 	vyh_resp_free(&r);
-	vyh_get(&e.b, "/v1/status", &r);
+	vyh_get(&e.b, VY_PATH_STATUS, &r);
 	assert_true(vyh_body_has(&r, "\"phase\":\"tallied\""));
 	vyh_resp_free(&r);
 	/* A clean stop. */
@@ -396,9 +396,9 @@ static void test_board_page(void **state)
 	vyh_resp_free(&r);
 	vyh_get(&e.b, "/app.js", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(vyh_body_has(&r, "/v1/receipts/"));
+	assert_true(vyh_body_has(&r, VY_PATH_RECEIPTS));
 	vyh_resp_free(&r);
-	vyh_get(&e.b, "/v1/result", &r);
+	vyh_get(&e.b, VY_PATH_RESULT, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"published\":false"));
 	vyh_resp_free(&r);
@@ -418,11 +418,11 @@ static void test_board_rate_limit(void **state)
 	(void)state;
 	vyh_election_start(&e, 1, 1, extra);
 	for (int i = 0; i < 3; i++) {
-		vyh_get(&e.b, "/v1/status", &r);
+		vyh_get(&e.b, VY_PATH_STATUS, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 	}
-	vyh_get(&e.b, "/v1/status", &r);
+	vyh_get(&e.b, VY_PATH_STATUS, &r);
 	assert_int_equal(r.status, 429);
 	assert_true(atoi(r.retry_after) >= 1);
 	vyh_resp_free(&r);
@@ -441,11 +441,11 @@ static void test_board_queue_full(void **state)
 	(void)state;
 	vyh_election_start(&e, 1, 1, extra);
 	m = vyf_announce(&e.r, 1, &len);
-	vyh_post(&e.b, "/v1/trustee/announce", m, len, &r);
+	vyh_post(&e.b, VY_PATH_TRUSTEE_ANNOUNCE, m, len, &r);
 	assert_int_equal(r.status, 503);
 	assert_string_equal(r.retry_after, "1");
 	vyh_resp_free(&r);
-	vyh_get(&e.b, "/v1/status", &r);
+	vyh_get(&e.b, VY_PATH_STATUS, &r);
 	assert_true(vyh_body_has(&r, "\"entries\":1,"));
 	vyh_resp_free(&r);
 	free(m);

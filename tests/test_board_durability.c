@@ -70,7 +70,7 @@ static void *client_main(void *arg)
 	for (int i = 0; i < BALLOTS_PER_CLIENT; i++) {
 		vyh_resp r;
 
-		vyh_post(c->b, "/v1/ballots", c->ballots[i], c->lens[i], &r);
+		vyh_post(c->b, VY_PATH_BALLOTS, c->ballots[i], c->lens[i], &r);
 		if (r.transport_error && c->stop_on_error) {
 			vyh_resp_free(&r);
 			break;
@@ -250,7 +250,7 @@ static void test_board_restart_and_tampering(void **state)
 		vyf_default_choices(choices);
 		vyf_voter_init(&v, &e.r.st.election, label);
 		p = vyf_ballot_pack(&e.r.st.election, &v, choices, "cast", NULL, &n);
-		vyh_post(&e.b, "/v1/ballots", p, n, &r);
+		vyh_post(&e.b, VY_PATH_BALLOTS, p, n, &r);
 		assert_int_equal(r.status, 200);
 		vyh_resp_free(&r);
 		free(p);

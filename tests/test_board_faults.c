@@ -138,7 +138,7 @@ static void post_acked(world *w, const ballot *b)
 	Vybar__Receipt *r = NULL;
 	vyh_resp resp;
 
-	vyh_post(&w->e.b, "/v1/ballots", b->bytes, b->len, &resp);
+	vyh_post(&w->e.b, VY_PATH_BALLOTS, b->bytes, b->len, &resp);
 	if (resp.status != 200)
 		fail_msg("%s storage: ballot %s: expected 200, got %ld: %s", w->mode, b->code, resp.status,
 			 (const char *)resp.body);
@@ -157,7 +157,7 @@ static void post_refused(world *w, const ballot *b)
 {
 	vyh_resp resp;
 
-	vyh_post(&w->e.b, "/v1/ballots", b->bytes, b->len, &resp);
+	vyh_post(&w->e.b, VY_PATH_BALLOTS, b->bytes, b->len, &resp);
 	if (resp.status != 500 || !vyh_body_has(&resp, "\"message\"") || !vyh_body_has(&resp, "store"))
 		fail_msg("%s storage failing: ballot %s: expected 500 naming the store, got %ld: %s", w->mode, b->code,
 			 resp.status, (const char *)resp.body);
@@ -192,7 +192,7 @@ static uint8_t *record_check(const world *w, size_t *len)
 		char path[64];
 		vyh_resp r;
 
-		snprintf(path, sizeof path, "/v1/receipts/%s", w->refused[i]);
+		snprintf(path, sizeof path, VY_PATH_RECEIPTS "%s", w->refused[i]);
 		vyh_get(&w->e.b, path, &r);
 		if (r.status != 404)
 			fail_msg("%s storage, %s: refused ballot %s: GET %s answered %ld", w->mode, w->phase, w->refused[i],

@@ -157,7 +157,7 @@ static void *client_main(void *arg)
 		int audited = it->kind == ITEM_AUDITED || it->kind == ITEM_BAD_REVEAL;
 		vyh_resp r;
 
-		vyh_post(c->b, audited ? "/v1/audited-ballots" : "/v1/ballots", it->body, it->len, &r);
+		vyh_post(c->b, audited ? VY_PATH_AUDITED : VY_PATH_BALLOTS, it->body, it->len, &r);
 		it->status = r.status;
 		if (r.status == 200 && vy_decode_receipt(&it->receipt, r.body, r.len, NULL) != VY_R_OK)
 			it->receipt = NULL;
@@ -256,16 +256,16 @@ static void check_after_close(vyh_election *e, const vyf_record *other)
 	uint8_t *bad, *good;
 	vyh_resp r;
 
-	vyh_post(&e->b, "/v1/admin", close, n, &r);
+	vyh_post(&e->b, VY_PATH_ADMIN, close, n, &r);
 	assert_int_equal(r.status, 200);
 	vyh_resp_free(&r);
 	bad = ballot_bad_proof(&e->r.st.election, other, "late mallory", &n);
-	vyh_post(&e->b, "/v1/ballots", bad, n, &r);
+	vyh_post(&e->b, VY_PATH_BALLOTS, bad, n, &r);
 	assert_int_equal(r.status, 403);
 	assert_true(has_code(&r, VY_R_PHASE));
 	vyh_resp_free(&r);
 	good = ballot_of(&e->r.st.election, "late voter", &n);
-	vyh_post(&e->b, "/v1/ballots", good, n, &r);
+	vyh_post(&e->b, VY_PATH_BALLOTS, good, n, &r);
 	assert_int_equal(r.status, 403);
 	assert_true(has_code(&r, VY_R_PHASE));
 	vyh_resp_free(&r);

@@ -56,7 +56,7 @@ static void test_board_web_lookup(void **state)
 	vyf_default_choices(choices);
 	vyf_voter_init(&v, &e.r.st.election, "web voter");
 	p = vyf_ballot_pack(&e.r.st.election, &v, choices, "cast", NULL, &n);
-	vyh_post(&e.b, "/v1/ballots", p, n, &r);
+	vyh_post(&e.b, VY_PATH_BALLOTS, p, n, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(vy_decode_receipt(&rc, r.body, r.len, NULL), VY_R_OK);
 	vyh_resp_free(&r);

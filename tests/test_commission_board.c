@@ -80,12 +80,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)cls, (void)version, (void)data, (void)data_len, (void)con_cls;
 	if (strcmp(method, "GET") != 0)
 		return MHD_NO;
-	if (strcmp(path, "/v1/issued") == 0 && issued != NULL) {
+	if (strcmp(path, VY_PATH_ISSUED) == 0 && issued != NULL) {
 		len = issued_len;
 		body = malloc(len);
 		if (body != NULL)
 			memcpy(body, issued, len);
-	} else if (strcmp(path, "/v1/record") == 0 && from_s != NULL && record != NULL) {
+	} else if (strcmp(path, VY_PATH_RECORD) == 0 && from_s != NULL && record != NULL) {
 		from = (size_t)strtoull(from_s, NULL, 10);
 		a = frame_offset(from, &k);
 		b = frame_offset(from + 1, &k);
@@ -114,7 +114,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	}
 	if (next[0] != '\0')
-		MHD_add_response_header(r, "X-Vybar-Next", next);
+		MHD_add_response_header(r, VY_HDR_NEXT, next);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -161,7 +161,7 @@ static unsigned long long board_entries(void)
 	const char *p;
 	unsigned long long n;
 
-	vyh_get(&el.b, "/v1/status", &r);
+	vyh_get(&el.b, VY_PATH_STATUS, &r);
 	assert_int_equal(r.status, 200);
 	p = strstr((const char *)r.body, "\"entries\":");
 	assert_non_null(p);
@@ -290,15 +290,15 @@ static void test_open(void **state)
 	(void)state;
 	for (uint32_t i = 1; i <= N_TRUSTEES; i++) {
 		msg = vyf_announce(&el.r, i, &len);
-		post_append("/v1/trustee/announce", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, msg, len);
+		post_append(VY_PATH_TRUSTEE_ANNOUNCE, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, msg, len);
 	}
 	for (uint32_t i = 1; i <= N_TRUSTEES; i++) {
 		msg = vyf_reveal(&el.r, i, &len);
-		post_append("/v1/trustee/reveal", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, msg, len);
+		post_append(VY_PATH_TRUSTEE_REVEAL, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, msg, len);
 	}
 	for (uint32_t i = 1; i <= N_TRUSTEES; i++) {
 		msg = vyf_verdict(&el.r, i, &len);
-		post_append("/v1/trustee/verdict", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, msg, len);
+		post_append(VY_PATH_TRUSTEE_VERDICT, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, msg, len);
 	}
 	before = board_entries();
 	assert_int_equal(admin(wrong_key_path, ADMIN_OPEN), EXIT_REFUSED);
@@ -341,7 +341,7 @@ static void test_close(void **state)
 
 		vyf_voter_init(&v, &el.r.st.election, labels[i]);
 		p = vyf_ballot_pack(&el.r.st.election, &v, choices, "1", NULL, &n);
-		post_append("/v1/ballots", VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, n);
+		post_append(VY_PATH_BALLOTS, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, n);
 	}
 	before = board_entries();
 	assert_int_equal(admin(wrong_key_path, "close"), EXIT_REFUSED);
@@ -371,7 +371,7 @@ static void test_publish_issued(void **state)
 	says("CREDENTIALS_ISSUED");
 	/* no statement there: nothing to carry */
 	assert_int_equal(commission_cmd(args), 1);
-	says("/v1/issued: HTTP 404: not found\n");
+	says(VY_PATH_ISSUED ": HTTP 404: not found\n");
 	before = board_entries();
 	memset(other, 7, sizeof other);
 	issued = vyf_issued_statement(other, 2, VYF_ISSUED_TIME, el.r.keys.statement_sk, &issued_len);
@@ -420,7 +420,7 @@ static void test_tally_result(void **state)
 
 		vyf_secret_share(&el.r, i, q, N_TRUSTEES, &s);
 		p = vyf_partial(&el.r, i, &s, &n);
-		post_append("/v1/trustee/partial-decryption", VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
+		post_append(VY_PATH_TRUSTEE_DECRYPTION, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, n);
 	}
 	if (admin(key_path, "result") != 0)
 		fail_msg("%s", out);
@@ -466,7 +466,7 @@ static void test_fetch(void **state)
 	unlink(page_path);
 	broken_next = 1;
 	assert_int_equal(verify_cmd((const char *const[]){ "fetch", stand_in, "--out", page_path, NULL }), 3);
-	says("X-Vybar-Next is 4 after 1 entries from 2 (nothing written)");
+	says(VY_HDR_NEXT " is 4 after 1 entries from 2 (nothing written)");
 	assert_int_equal(access(page_path, F_OK), -1);
 	broken_next = 0;
 	/* a file is not a board */

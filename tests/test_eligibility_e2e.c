@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "client/registration.h"
+#include "net/vy_http.h"
 #include "crypto/vy_hash.h"
 #include "tests/support/board_harness.h"
 #include "tests/support/registrar_harness.h"
@@ -192,7 +193,7 @@ static void cast(size_t i, uint32_t option, const char *variant, uint8_t **recei
 	choices[0] = choices[1] = choices[2] = 0;
 	choices[option] = 1;
 	p = vyf_ballot_pack(e, &voters[i].v, choices, variant, NULL, &len);
-	vyh_post(&el.b, "/v1/ballots", p, len, &r);
+	vyh_post(&el.b, VY_PATH_BALLOTS, p, len, &r);
 	if (r.status != 200)
 		fail_msg("ballot of voter %zu: %ld %s", i, r.status, (const char *)r.body);
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
@@ -215,13 +216,13 @@ static void cast(size_t i, uint32_t option, const char *variant, uint8_t **recei
 static void carry_statement(void)
 {
 	char url[VYRH_PATH_BYTES];
-	vyc_http_resp resp = { 0 };
+	vy_http_answer resp = { 0 };
 	uint64_t issued = 0, t = 0;
 	vy_reason why = { 0 };
 	vyh_resp r;
 
-	vyrh_url(&reg, url, VYC_PATH_ISSUED);
-	assert_int_equal(vyc_http_get(url, &resp), VY_R_OK);
+	vyrh_url(&reg, url, VY_PATH_ISSUED);
+	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL), VY_R_OK);
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, resp.body, resp.len, &issued, &t, &why),
 			 VY_R_OK);
@@ -234,22 +235,22 @@ static void carry_statement(void)
 
 		m = vyh_admin_action(&el, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY, el.r.st.head_hash,
 				     el.commission_sk, &n);
-		vyh_post(&el.b, "/v1/admin", m, n, &a);
+		vyh_post(&el.b, VY_PATH_ADMIN, m, n, &a);
 		assert_int_equal(a.status, 403);
 		assert_true(vyh_body_has(&a, "CREDENTIALS_ISSUED"));
 		vyh_resp_free(&a);
 		free(m);
 	}
-	vyh_post(&el.b, "/v1/credentials-issued", resp.body, resp.len, &r);
+	vyh_post(&el.b, VY_PATH_CREDENTIALS_ISSUED, resp.body, resp.len, &r);
 	if (r.status != 200)
 		fail_msg("credentials issued: %ld %s", r.status, (const char *)r.body);
 	vyh_resp_free(&r);
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, resp.body, resp.len);
 	/* a second one is refused */
-	vyh_post(&el.b, "/v1/credentials-issued", resp.body, resp.len, &r);
+	vyh_post(&el.b, VY_PATH_CREDENTIALS_ISSUED, resp.body, resp.len, &r);
 	assert_int_equal(r.status, 409);
 	vyh_resp_free(&r);
-	vyc_http_resp_free(&resp);
+	vy_http_answer_free(&resp);
 }
 
 /* The tally, every trustee's partial decryption, the result. */
@@ -271,7 +272,7 @@ static void tally_and_result(void)
 
 		vyf_secret_share(&el.r, i, q, N_TRUSTEES, &s);
 		p = vyf_partial(&el.r, i, &s, &n);
-		vyh_post(&el.b, "/v1/trustee/partial-decryption", p, n, &r);
+		vyh_post(&el.b, VY_PATH_TRUSTEE_DECRYPTION, p, n, &r);
 		if (r.status != 200)
 			fail_msg("partial decryption %u: %ld %s", i, r.status, (const char *)r.body);
 		vyh_resp_free(&r);

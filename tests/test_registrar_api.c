@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "client/registration.h"
+#include "net/vy_http.h"
 #include "tests/support/registrar_harness.h"
 
 #define N_CODES 8
@@ -40,16 +41,17 @@ static void cred_path(char out[VYRH_PATH_BYTES], const char *name)
 }
 
 /* POST a RegistrationRequest; the answer in resp. */
-static void post(const uint8_t *req, size_t len, vyc_http_resp *resp)
+static void post(const uint8_t *req, size_t len, vy_http_answer *resp)
 {
 	char url[VYRH_PATH_BYTES];
 
-	vyrh_url(&reg, url, VYC_PATH_REGISTER);
-	assert_int_equal(vyc_http_post(url, req, len, resp), VY_R_OK);
+	vyrh_url(&reg, url, VY_PATH_REGISTER);
+	assert_int_equal(vy_http_post(NULL, url, VY_CT_PROTOBUF, req, len, VY_MAX_SMALL_ANSWER_BYTES, resp, NULL),
+			 VY_R_OK);
 }
 
 /* The body contains s. */
-static int body_has(const vyc_http_resp *r, const char *s)
+static int body_has(const vy_http_answer *r, const char *s)
 {
 	return r->body != NULL && strstr((const char *)r->body, s) != NULL;
 }
@@ -111,7 +113,7 @@ static void test_full_registration(void **state)
 static void test_code_used_twice(void **state)
 {
 	vyc_registration r1, r2;
-	vyc_http_resp a, b, c;
+	vy_http_answer a, b, c;
 	uint8_t *req1, *req2;
 	size_t len1, len2;
 	char *before, *after;
@@ -146,9 +148,9 @@ static void test_code_used_twice(void **state)
 	assert_string_equal(before, after);
 	free(after);
 	free(before);
-	vyc_http_resp_free(&a);
-	vyc_http_resp_free(&b);
-	vyc_http_resp_free(&c);
+	vy_http_answer_free(&a);
+	vy_http_answer_free(&b);
+	vy_http_answer_free(&c);
 	free(req1);
 	free(req2);
 	vyc_registration_wipe(&r1);
@@ -160,7 +162,7 @@ static void test_unknown_and_malformed(void **state)
 {
 	static const uint8_t garbage[] = { 0xff, 0xff, 0xff, 0x07 };
 	vyc_registration r;
-	vyc_http_resp a;
+	vy_http_answer a;
 	uint8_t *req;
 	size_t len;
 	char *before = vyrh_db_dump(&reg), *after, code[VYRH_CODE_BYTES];
@@ -181,14 +183,14 @@ static void test_unknown_and_malformed(void **state)
 	post(req, len, &a);
 	assert_int_equal(a.status, 400);
 	assert_true(body_has(&a, "not a registration code"));
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 	free(req);
 	vyc_registration_wipe(&r);
 	/* not a RegistrationRequest */
 	post(garbage, sizeof garbage, &a);
 	assert_int_equal(a.status, 400);
 	assert_true(body_has(&a, "RegistrationRequest"));
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 	after = vyrh_db_dump(&reg);
 	assert_string_equal(before, after);
 	free(after);
@@ -200,7 +202,7 @@ static void test_wrong_election(void **state)
 {
 	Vybar__RegistrationRequest *m;
 	vyc_registration r;
-	vyc_http_resp a;
+	vy_http_answer a;
 	uint8_t *req, *req2;
 	size_t len, len2;
 	char *before = vyrh_db_dump(&reg), *after;
@@ -215,7 +217,7 @@ static void test_wrong_election(void **state)
 	post(req2, len2, &a);
 	assert_int_equal(a.status, 400);
 	assert_true(body_has(&a, "does not serve that election"));
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 	after = vyrh_db_dump(&reg);
 	assert_string_equal(before, after);
 	free(after);
@@ -225,7 +227,7 @@ static void test_wrong_election(void **state)
 	assert_int_equal(a.status, 200);
 	issued_so_far++;
 	assert_int_equal(vyc_registration_finish(&r, a.body, a.len, &why), VY_R_OK);
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 	vybar__registration_request__free_unpacked(m, NULL);
 	free(req);
 	free(req2);
@@ -307,12 +309,12 @@ static void test_storage_holds_no_identity(void **state)
 }
 
 /* GET /v1/issued: a statement for this election. */
-static void get_statement(vyc_http_resp *a)
+static void get_statement(vy_http_answer *a)
 {
 	char url[VYRH_PATH_BYTES];
 
-	vyrh_url(&reg, url, VYC_PATH_ISSUED);
-	assert_int_equal(vyc_http_get(url, a), VY_R_OK);
+	vyrh_url(&reg, url, VY_PATH_ISSUED);
+	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, a, NULL), VY_R_OK);
 	assert_int_equal(a->status, 200);
 }
 
@@ -320,7 +322,7 @@ static void get_statement(vyc_http_resp *a)
  * tampered count, signature or election fails. */
 static void test_issued_statement(void **state)
 {
-	vyc_http_resp a;
+	vy_http_answer a;
 	uint64_t issued, t;
 	vy_reason why;
 	Vybar__IssuedStatement *m;
@@ -354,7 +356,7 @@ static void test_issued_statement(void **state)
 	other[31] ^= 1;
 	assert_int_equal(vyc_issued_verify(reg.statement_key, other, a.body, a.len, &issued, &t, &why), VY_R_FIELD);
 	vybar__issued_statement__free_unpacked(m, NULL);
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 	/* one more credential: the count follows */
 	{
 		char file[VYRH_PATH_BYTES];
@@ -368,7 +370,7 @@ static void test_issued_statement(void **state)
 	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
 			 VY_R_OK);
 	assert_int_equal(issued, (uint64_t)issued_so_far);
-	vyc_http_resp_free(&a);
+	vy_http_answer_free(&a);
 }
 
 int main(void)

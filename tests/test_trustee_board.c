@@ -391,7 +391,7 @@ static void admin(env *e, int action)
 
 	refresh(e);
 	m = vyh_admin_action(&e->e, action, e->st.head_hash, e->e.commission_sk, &n);
-	vyh_post(&e->e.b, "/v1/admin", m, n, &r);
+	vyh_post(&e->e.b, VY_PATH_ADMIN, m, n, &r);
 	if (r.status != 200)
 		fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
 	vyh_resp_free(&r);
@@ -415,7 +415,7 @@ static void vote_close_tally(env *e)
 		snprintf(label, sizeof label, "voter %d", i);
 		vyf_voter_init(&v, &e->st.election, label);
 		b = vyf_ballot_pack(&e->st.election, &v, choices, "cast", NULL, &len);
-		vyh_post(&e->e.b, "/v1/ballots", b, len, &r);
+		vyh_post(&e->e.b, VY_PATH_BALLOTS, b, len, &r);
 		if (r.status != 200)
 			fail_msg("ballot %d: %ld %s", i, r.status, (const char *)r.body);
 		vyh_resp_free(&r);
@@ -429,7 +429,7 @@ static void vote_close_tally(env *e)
 						  e->e.r.keys.statement_sk, &len);
 		vyh_resp r;
 
-		vyh_post(&e->e.b, "/v1/credentials-issued", p, len, &r);
+		vyh_post(&e->e.b, VY_PATH_CREDENTIALS_ISSUED, p, len, &r);
 		if (r.status != 200)
 			fail_msg("credentials issued: %ld %s", r.status, (const char *)r.body);
 		vyh_resp_free(&r);
@@ -466,7 +466,7 @@ static void check_result(env *e, const uint32_t *want, size_t n)
 	assert_int_equal(res->contests[1]->counts[2], VOTERS);
 	vy_msg_free(res);
 	free(p);
-	vyh_get(&e->e.b, "/v1/result", &r);
+	vyh_get(&e->e.b, VY_PATH_RESULT, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(vyh_body_has(&r, "\"published\":true"));
 	vyh_resp_free(&r);
@@ -754,7 +754,7 @@ static void fake_answer(int fd, int mode, const uint8_t *rec, const size_t *off,
 				     "Connection: close\r\n\r\n", blen);
 	else
 		n = (size_t)snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-				     "Connection: close\r\nX-Vybar-Next: %zu\r\n\r\n", blen, next);
+				     "Connection: close\r\n" VY_HDR_NEXT ": %zu\r\n\r\n", blen, next);
 	(void)!write(fd, hdr, n);
 	(void)!write(fd, body, blen);
 }
@@ -840,11 +840,11 @@ static void test_board_paging(void **state)
 	assert_non_null(strstr(e.out, "record of 3 entries"));
 	assert_non_null(strstr(e.out, "next: run `vybar-trustee reveal`"));
 	assert_int_equal(status_on_fake(&e, FAKE_NO_NEXT, rec, len), 1);
-	assert_non_null(strstr(e.err, "no X-Vybar-Next header"));
+	assert_non_null(strstr(e.err, "no " VY_HDR_NEXT " header"));
 	assert_int_equal(status_on_fake(&e, FAKE_BAD_MAGIC, rec, len), 1);
 	assert_non_null(strstr(e.err, "does not start with the record magic"));
 	assert_int_equal(status_on_fake(&e, FAKE_BACK, rec, len), 1);
-	assert_non_null(strstr(e.err, "X-Vybar-Next 0 goes back from 1"));
+	assert_non_null(strstr(e.err, VY_HDR_NEXT " 0 goes back from 1"));
 	free(rec);
 	teardown_env(&e);
 }

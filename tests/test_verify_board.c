@@ -55,7 +55,7 @@ static void cast(vyh_election *e, const char *label, const char *variant, const 
 	vyf_default_choices(choices);
 	vyf_voter_init(&v, &e->r.st.election, label);
 	p = vyf_ballot_pack(&e->r.st.election, &v, choices, variant, NULL, &n);
-	receipt = post_ok(e, "/v1/ballots", p, n, &rlen);
+	receipt = post_ok(e, VY_PATH_BALLOTS, p, n, &rlen);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, n);
 	vytest_write_file(path, receipt, rlen);
 	free(receipt);

@@ -17,6 +17,7 @@
 
 #include <microhttpd.h>
 
+#include "protocol/vy_api.h"
 #include "protocol/vy_record.h"
 #include "tests/support/protocol_fixtures.h"
 
@@ -118,7 +119,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	char next[32];
 
 	(void)cls, (void)version, (void)data, (void)data_len, (void)con_cls;
-	if (strcmp(method, "GET") != 0 || strcmp(url, "/v1/record") != 0 || from_s == NULL)
+	if (strcmp(method, "GET") != 0 || strcmp(url, VY_PATH_RECORD) != 0 || from_s == NULL)
 		return MHD_NO;
 	__atomic_fetch_add(&requests, 1, __ATOMIC_SEQ_CST);
 	from = (size_t)strtoull(from_s, NULL, 10);
@@ -140,7 +141,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	snprintf(next, sizeof next, "%zu", mode == MODE_BACKWARDS && from >= BROKEN_FROM ? (size_t)1 : to);
 	if (!(mode == MODE_NO_HEADER && from >= BROKEN_FROM))
-		MHD_add_response_header(r, "X-Vybar-Next", next);
+		MHD_add_response_header(r, VY_HDR_NEXT, next);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -233,7 +234,7 @@ static void test_no_header(void **state)
 	(void)state;
 	mode = MODE_NO_HEADER;
 	assert_int_equal(run(out, err, board_url), 3);
-	assert_non_null(strstr(err, "no X-Vybar-Next header"));
+	assert_non_null(strstr(err, "no " VY_HDR_NEXT " header"));
 	assert_non_null(strstr(err, "from=3"));
 }
 
@@ -245,7 +246,7 @@ static void test_backwards(void **state)
 	(void)state;
 	mode = MODE_BACKWARDS;
 	assert_int_equal(run(out, err, board_url), 3);
-	assert_non_null(strstr(err, "X-Vybar-Next 1 goes back from 3"));
+	assert_non_null(strstr(err, VY_HDR_NEXT " 1 goes back from 3"));
 }
 
 /* An answer that does not start with the magic line: exit 3. */

@@ -183,11 +183,11 @@ static void test_invalid_choices(void **state)
 
 		memcpy(pin, bd.st.election.base_hash, sizeof pin);
 		pin[0] ^= 1;
-		assert_int_equal(vyc_board_fetch(&other, w->url, pin, &why), VY_R_FIELD);
+		assert_int_equal(vyc_board_fetch(&other, NULL, w->url, pin, &why), VY_R_FIELD);
 		assert_non_null(strstr(why.msg, "not the one expected"));
 		vyc_board_free(&other);
 		pin[0] ^= 1;
-		assert_int_equal(vyc_board_fetch(&other, w->url, pin, &why), VY_R_OK);
+		assert_int_equal(vyc_board_fetch(&other, NULL, w->url, pin, &why), VY_R_OK);
 		vyc_board_free(&other);
 	}
 	/* The program: exit 1, the message, nothing sent. */
@@ -287,17 +287,17 @@ static int file_has(const char *path, const char *s)
 static void post_issued(vyw_world *w)
 {
 	char url[VYRH_PATH_BYTES];
-	vyc_http_resp ir = { 0 };
+	vy_http_answer ir = { 0 };
 	vyh_resp r;
 
-	vyrh_url(&w->reg, url, VYC_PATH_ISSUED);
-	assert_int_equal(vyc_http_get(url, &ir), VY_R_OK);
+	vyrh_url(&w->reg, url, VY_PATH_ISSUED);
+	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &ir, NULL), VY_R_OK);
 	assert_int_equal(ir.status, 200);
-	vyh_post(&w->e.b, "/v1/credentials-issued", ir.body, ir.len, &r);
+	vyh_post(&w->e.b, VY_PATH_CREDENTIALS_ISSUED, ir.body, ir.len, &r);
 	if (r.status != 200)
 		fail_msg("credentials-issued: %ld %s", r.status, (const char *)r.body);
 	vyh_resp_free(&r);
-	vyc_http_resp_free(&ir);
+	vy_http_answer_free(&ir);
 }
 
 /* A record larger than one small answer (64 KiB): revotes through the
@@ -402,7 +402,7 @@ static void test_revote_and_tally(void **state)
 
 		vyw_fetch(w, &bd);
 		m = vyh_admin_action(&w->e, action, bd.st.head_hash, w->e.commission_sk, &n);
-		vyh_post(&w->e.b, "/v1/admin", m, n, &r);
+		vyh_post(&w->e.b, VY_PATH_ADMIN, m, n, &r);
 		if (r.status != 200)
 			fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
 		vyh_resp_free(&r);

@@ -245,7 +245,7 @@ static void answer_busy(int fd, int status)
 		 "{\"status\": %d, \"code\": null, \"reason\": null, \"message\": \"%s\"}\n", status,
 		 status == 429 ? "too many requests from this address" : "the board is busy: retry later");
 	snprintf(head, sizeof head,
-		 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+		 "HTTP/1.1 %d %s\r\nContent-Type: " VY_CT_JSON "\r\n" VY_HDR_RETRY_AFTER ": 1\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		 status, status == 429 ? "Too Many Requests" : "Service Unavailable", strlen(body));
 	(void)(write_all(fd, head, strlen(head)) == 0 && write_all(fd, body, strlen(body)) == 0);
@@ -257,7 +257,7 @@ static int decide(proxy *p, const request *rq)
 	uint8_t h[crypto_generichash_BYTES];
 	int action;
 
-	if (strncmp(rq->head, "POST " VYC_PATH_BALLOTS " ", strlen("POST " VYC_PATH_BALLOTS " ")) != 0)
+	if (strncmp(rq->head, "POST " VY_PATH_BALLOTS " ", strlen("POST " VY_PATH_BALLOTS " ")) != 0)
 		return P_PASS;
 	crypto_generichash(h, sizeof h, rq->body, rq->body_len, NULL, 0);
 	pthread_mutex_lock(&p->lock);
@@ -427,7 +427,7 @@ static void voter_build(world *w, const char *url, voter *vt)
 	vy_reason why;
 
 	snprintf(label, sizeof label, "retry voter %u", w->voters++);
-	if (vyc_board_fetch(&vt->bd, url, NULL, &why) != VY_R_OK)
+	if (vyc_board_fetch(&vt->bd, NULL, url, NULL, &why) != VY_R_OK)
 		fail_msg("fetch %s: %s", url, why.msg);
 	vyf_voter_init(&vt->v, &vt->bd.st.election, label);
 	s.pk = vt->v.pk;
@@ -452,17 +452,25 @@ typedef struct {
 	char *text;
 	size_t len;
 	FILE *f;
+	vyc_io io;
 } log_buf;
+
+static void log_say(void *ctx, const char *text)
+{
+	fputs(text, ctx);
+}
 
 static void log_open(log_buf *l, vyc_post_opts *o, unsigned tries, unsigned backoff_ms)
 {
 	memset(l, 0, sizeof *l);
 	l->f = open_memstream(&l->text, &l->len);
 	assert_non_null(l->f);
+	l->io.say = log_say;
+	l->io.ctx = l->f;
 	memset(o, 0, sizeof *o);
 	o->tries = tries;
 	o->backoff_ms = backoff_ms;
-	o->log = l->f;
+	o->io = &l->io;
 }
 
 static void log_close(log_buf *l)
@@ -561,7 +569,7 @@ static void test_busy_forever(void **state)
 	assert_int_equal(w->px.differing, 0);
 	assert_int_equal(access(rcpt, F_OK), -1);
 	assert_int_equal(ballots_on_record(&w->e.b), before);
-	snprintf(path, sizeof path, "%s%s", VYC_PATH_RECEIPTS, vt.b.tracking_code);
+	snprintf(path, sizeof path, "%s%s", VY_PATH_RECEIPTS, vt.b.tracking_code);
 	vyh_get(&w->e.b, path, &r);
 	assert_int_equal(r.status, 404);
 	vyh_resp_free(&r);
@@ -597,7 +605,7 @@ static void test_answer_lost_then_409(void **state)
 	assert_int_equal(w->px.differing, 0);
 	assert_int_equal(ballots_on_record(&w->e.b), before + 1);
 	/* the second POST itself was refused as a duplicate */
-	vyh_post(&w->e.b, VYC_PATH_BALLOTS, vt.b.bytes, vt.b.len, &r);
+	vyh_post(&w->e.b, VY_PATH_BALLOTS, vt.b.bytes, vt.b.len, &r);
 	assert_int_equal(r.status, 409);
 	vyh_resp_free(&r);
 	receipt_checks(w, &vt, rcpt, seq);
@@ -640,12 +648,12 @@ static void test_real_rate_limit(void **state)
 	for (int i = 0; i < DRAIN_MAX && !limited; i++) {
 		vyh_resp r;
 
-		vyh_get(&rw.e.b, "/v1/status", &r);
+		vyh_get(&rw.e.b, VY_PATH_STATUS, &r);
 		limited = r.status == 429;
 		vyh_resp_free(&r);
 	}
 	assert_true(limited);
-	log_open(&l, &o, 6, 250); /* tries at 0, 0.25, 0.75, 1.75, 3.75 s: a token is back by then */
+	log_open(&l, &o, 6, 250); /* each wait as long as Retry-After asks (a token is back by then) */
 	receipt_path(&rw, rcpt, "receipt-rate.pb");
 	if (vyc_cast(&vt.bd, &vt.b, &o, rcpt, &seq, &why) != VY_R_OK)
 		fail_msg("cast against the rate limit: %s", why.msg);
@@ -654,7 +662,7 @@ static void test_real_rate_limit(void **state)
 	for (int i = 0; i < 40 && n == 0; i++) {
 		vyh_resp r;
 
-		vyh_get(&rw.e.b, "/v1/record?from=0", &r);
+		vyh_get(&rw.e.b, VY_PATH_RECORD_FROM "0", &r);
 		if (r.status == 200) {
 			vy_record_state st;
 

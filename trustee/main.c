@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <gcrypt.h>
 #include <sodium.h>
 
 #include "crypto/vy_proof.h"
 #include "crypto/vy_shamir.h"
+#include "net/vy_http.h"
 #include "protocol/vy_record.h"
 #include "protocol/vy_tally.h"
 #include "trustee/keystore.h"
@@ -367,7 +367,7 @@ static int emit(ctx *c, Vybar__EntryType type, const void *body_msg)
 		snprintf(c->err, sizeof c->err, "give --board URL or --out FILE for the message");
 	if (ret == 0)
 		printf("trustee %u: %s message %s %s\n", c->v.me,
-		       vyt_msg_endpoint((uint32_t)type) + strlen("/v1/trustee/"),
+		       vyt_msg_endpoint((uint32_t)type) + strlen(VY_PATH_TRUSTEE),
 		       c->o->board ? "posted to" : "written to", c->o->board ? c->o->board : c->o->out);
 out:
 	free(payload);
@@ -1000,7 +1000,7 @@ static int message_kind(uint32_t type, const uint8_t *p, size_t n, uint32_t *idx
 	}
 	if (vy_decode_message(&m, d, VY_MAX_MESSAGE_BYTES, ts->body.data, ts->body.len, &why) != VY_R_OK)
 		snprintf(err, VYT_ERR_BYTES, "the header says a %s message, but the message is not one: %s",
-			 vyt_msg_endpoint(type) + strlen("/v1/trustee/"), why.msg);
+			 vyt_msg_endpoint(type) + strlen(VY_PATH_TRUSTEE), why.msg);
 	else if (body_index(type, m) != ts->trustee_index)
 		snprintf(err, VYT_ERR_BYTES, "signed by trustee %u, but its body is trustee %u's", ts->trustee_index,
 			 body_index(type, m));
@@ -1039,7 +1039,7 @@ static int cmd_post(ctx *c)
 	}
 	sodium_bin2hex(hex, sizeof hex, head, sizeof head);
 	printf("trustee %u: %s message posted to %s: entry %llu, head %s\n", idx,
-	       vyt_msg_endpoint(type) + strlen("/v1/trustee/"), o->board, (unsigned long long)seq, hex);
+	       vyt_msg_endpoint(type) + strlen(VY_PATH_TRUSTEE), o->board, (unsigned long long)seq, hex);
 	r = 0;
 out:
 	free(buf);
@@ -1106,7 +1106,7 @@ int main(int argc, char **argv)
 	if (!known)
 		goto bad;
 	/* libgcrypt (registrar signatures) before the engine's threads use it */
-	if (vy_init() != VY_OK || gcry_check_version(NULL) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (vy_init() != VY_OK || gcry_check_version(NULL) == NULL || vy_http_global_init() != VY_R_OK) {
 		fprintf(stderr, "vybar-trustee: cannot initialise libsodium, libgcrypt or libcurl\n");
 		return 1;
 	}
@@ -1115,7 +1115,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vybar-trustee %s: %s\n", c.o->cmd, c.err);
 	vyt_secrets_free(c.s);
 	view_free(&c.v);
-	curl_global_cleanup();
+	vy_http_global_cleanup();
 	return r == 0 ? 0 : 1;
 bad:
 	view_free(&c.v);

@@ -1,8 +1,8 @@
 /*
  * The two transports of a trustee (specs/trustee.md §5): the board over
- * HTTP (GET /v1/record?from=0, POST /v1/trustee/<round>) and files for
- * air-gapped trustees (the record file of protocol.md §7.6 in, a message
- * file out).
+ * HTTP (the record read by net/vy_pager.h, a message POSTed to
+ * VY_PATH_TRUSTEE "<round>" by net/vy_http.h) and files for air-gapped
+ * trustees (the record file of protocol.md §7.6 in, a message file out).
  */
 #ifndef VYT_TRANSPORT_H
 #define VYT_TRANSPORT_H
@@ -14,7 +14,8 @@
 
 /* The record file bytes from the board. */
 int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err) __attribute__((warn_unused_result));
-/* POST a TrusteeSigned payload to url + path; 0 on HTTP 200, with the
+/* POST a TrusteeSigned payload to url + path (429 and 503 sent again, as
+ * net/vy_http.h's retry policy says); 0 on HTTP 200, with the
  * appended entry's position and hash (the new head) in *seq and head unless
  * seq is NULL. A refusal quotes the board's reason and HTTP status. */
 int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_t len, uint64_t *seq,

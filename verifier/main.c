@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <gcrypt.h>
 #include <sodium.h>
 
@@ -98,9 +97,8 @@ static int verify_source(const char *source, const char *since, unsigned jobs, i
 		fclose(earlier);
 	/* A transfer that failed decides nothing (exit 3), unless it failed only
 	 * because a failing check stopped reading (the pipe closed). */
-	if (vyv_source_close(&src) != 0 && !(rep->outcome == VYV_FAILED && src.curl_rc == CURLE_WRITE_ERROR)) {
-		fprintf(stderr, "vybar-verify: fetching %s failed (curl %d, HTTP %ld)\n", src.url, src.curl_rc,
-			src.http_status);
+	if (vyv_source_close(&src) != 0 && !(rep->outcome == VYV_FAILED && src.stream.reader_gone)) {
+		fprintf(stderr, "vybar-verify: fetching %s failed: board %s\n", source, src.stream.why.msg);
 		return -1;
 	}
 	return 0;
@@ -160,19 +158,21 @@ static int print_result(FILE *out, const char *source, const vyv_report *rep, co
 	int rc = -1;
 
 	if (strncmp(source, "http://", 7) == 0 || strncmp(source, "https://", 8) == 0) {
-		char *buf = NULL, err[512];
+		char *buf = NULL;
 		size_t blen = 0;
 		FILE *mem = open_memstream(&buf, &blen);
-		vyv_fetched got;
 
 		if (mem == NULL)
 			return -1;
-		if (vyv_fetch(source, rep->entries - 1, mem, &got, err, sizeof err) != 0)
-			fprintf(stderr, "vybar-verify: the result: %s\n", err);
+		if (vy_pager_to_file(NULL, source, rep->entries - 1, mem, NULL, &why) != VY_R_OK)
+			fprintf(stderr, "vybar-verify: the result: %s\n", why.msg);
 		fclose(mem);
+		mem = fmemopen(buf, blen, "rb");
+		if (mem != NULL && vyv_last_frame(mem, &frame, &len, &count) != 0)
+			frame = NULL;
+		if (mem != NULL)
+			fclose(mem);
 		free(buf);
-		frame = got.last;
-		len = got.last_len;
 	} else {
 		FILE *f = fopen(source, "rb");
 
@@ -276,10 +276,12 @@ static int cmd_record(int argc, char **argv)
 static int cmd_fetch(int argc, char **argv)
 {
 	const char *source = NULL, *out = NULL;
-	char tmp[4096], err[512], hex[2 * VY_HASH_BYTES + 1];
+	char tmp[4096], hex[2 * VY_HASH_BYTES + 1];
 	Vybar__RecordEntry *e = NULL;
-	uint8_t h[VY_HASH_BYTES];
-	vyv_fetched got;
+	uint8_t h[VY_HASH_BYTES], *last = NULL;
+	size_t last_len = 0;
+	uint64_t count = 0;
+	vy_pager_count got;
 	vy_reason why;
 	FILE *f;
 	int fd, rc = EXIT_USAGE;
@@ -308,8 +310,8 @@ static int cmd_fetch(int argc, char **argv)
 		unlink(tmp);
 		return EXIT_USAGE;
 	}
-	if (vyv_fetch(source, 0, f, &got, err, sizeof err) != 0) {
-		fprintf(stderr, "vybar-verify: fetch: %s (nothing written)\n", err);
+	if (vy_pager_to_file(NULL, source, 0, f, &got, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: fetch: %s (nothing written)\n", why.msg);
 		fclose(f);
 		unlink(tmp);
 		return EXIT_USAGE;
@@ -321,17 +323,22 @@ static int cmd_fetch(int argc, char **argv)
 		goto done;
 	}
 	printf("Saved the record of %s to %s: %llu entries, %llu bytes (%llu answers of the board).\n", source, out,
-	       (unsigned long long)got.entries, (unsigned long long)got.bytes, (unsigned long long)got.pages);
-	if (got.last != NULL && vy_decode_entry(&e, got.last, got.last_len, &why) == VY_R_OK) {
+	       (unsigned long long)got.entries, (unsigned long long)(VY_RECORD_MAGIC_LEN + got.bytes),
+	       (unsigned long long)got.pages);
+	f = fopen(out, "rb");
+	if (f != NULL && vyv_last_frame(f, &last, &last_len, &count) == 0 &&
+	    vy_decode_entry(&e, last, last_len, &why) == VY_R_OK) {
 		vy_entry_hash_of(h, e);
 		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 		printf("Head: %s (entry %llu). Verify it with: vybar-verify record %s\n", hex,
 		       (unsigned long long)e->seq, out);
 	}
 	rc = 0;
+	if (f != NULL)
+		fclose(f);
 done:
 	vy_msg_free(e);
-	free(got.last);
+	free(last);
 	return rc;
 }
 
@@ -611,7 +618,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (vy_http_global_init() != VY_R_OK) {
+		fputs("vybar-verify: cannot initialise the HTTP client\n", stderr);
+		return EXIT_USAGE;
+	}
 	if (argc >= 2 && strcmp(argv[1], "record") == 0)
 		rc = cmd_record(argc - 2, argv + 2);
 	else if (argc >= 2 && strcmp(argv[1], "fetch") == 0)
@@ -622,6 +632,6 @@ int main(int argc, char **argv)
 		rc = cmd_receipt(argc - 2, argv + 2);
 	else
 		rc = (usage(), EXIT_USAGE);
-	curl_global_cleanup();
+	vy_http_global_cleanup();
 	return rc;
 }

@@ -190,8 +190,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	vyh_resp *r = arg;
 
-	keep_header(p, size * n, "Retry-After", r->retry_after, sizeof r->retry_after);
-	keep_header(p, size * n, "X-Vybar-Seq", r->seq, sizeof r->seq);
+	keep_header(p, size * n, VY_HDR_RETRY_AFTER, r->retry_after, sizeof r->retry_after);
+	keep_header(p, size * n, VY_HDR_SEQ, r->seq, sizeof r->seq);
 	return size * n;
 }
 
@@ -254,9 +254,9 @@ uint8_t *vyh_record(const vyh_board *b, size_t *len)
 	vyh_resp r;
 	uint8_t *out;
 
-	vyh_get(b, "/v1/record?from=0", &r);
+	vyh_get(b, VY_PATH_RECORD_FROM "0", &r);
 	if (r.transport_error || r.status != 200)
-		fail_msg("GET /v1/record: status %ld: %s", r.status, (const char *)r.body);
+		fail_msg("GET " VY_PATH_RECORD ": status %ld: %s", r.status, (const char *)r.body);
 	out = r.body;
 	*len = r.len;
 	return out;
@@ -308,15 +308,15 @@ void vyh_election_ceremony(vyh_election *e)
 
 	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
 		msg = vyf_announce(&e->r, i, &len);
-		post_and_append(e, "/v1/trustee/announce", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, msg, len);
+		post_and_append(e, VY_PATH_TRUSTEE_ANNOUNCE, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, msg, len);
 	}
 	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
 		msg = vyf_reveal(&e->r, i, &len);
-		post_and_append(e, "/v1/trustee/reveal", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, msg, len);
+		post_and_append(e, VY_PATH_TRUSTEE_REVEAL, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, msg, len);
 	}
 	for (uint32_t i = 1; i <= e->r.keys.n; i++) {
 		msg = vyf_verdict(&e->r, i, &len);
-		post_and_append(e, "/v1/trustee/verdict", VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, msg, len);
+		post_and_append(e, VY_PATH_TRUSTEE_VERDICT, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, msg, len);
 	}
 	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN);
 	msg = vyf_open(&e->r, &len);
@@ -416,7 +416,7 @@ void vyh_admin(vyh_election *e, int action)
 	vyh_resp r;
 
 	m = vyh_admin_action(e, action, e->r.st.head_hash, e->commission_sk, &n);
-	vyh_post(&e->b, "/v1/admin", m, n, &r);
+	vyh_post(&e->b, VY_PATH_ADMIN, m, n, &r);
 	if (r.status != 200)
 		fail_msg("admin %d: %ld %s", action, r.status, (const char *)r.body);
 	vyh_resp_free(&r);
@@ -432,7 +432,7 @@ void vyh_election_count(vyh_election *e)
 	/* protocol.md §8.12: the registrar's statement first (the fixtures' statement key) */
 	p = vyf_issued_statement(e->r.st.election.base_hash, e->r.st.cred_count, VYF_ISSUED_TIME, e->r.keys.statement_sk,
 				 &n);
-	post_and_append(e, "/v1/credentials-issued", VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
+	post_and_append(e, VY_PATH_CREDENTIALS_ISSUED, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED, p, n);
 	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY);
 	vyf_record_tally(&e->r);
 	for (uint32_t i = 0; i < e->r.keys.n; i++)
@@ -442,7 +442,7 @@ void vyh_election_count(vyh_election *e)
 
 		vyf_secret_share(&e->r, i, q, e->r.keys.n, &s);
 		p = vyf_partial(&e->r, i, &s, &n);
-		post_and_append(e, "/v1/trustee/partial-decryption", VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p,
+		post_and_append(e, VY_PATH_TRUSTEE_DECRYPTION, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p,
 				n);
 	}
 	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT);

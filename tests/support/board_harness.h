@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include "protocol/vy_api.h"
 #include "tests/support/protocol_fixtures.h"
 
 #define VYH_PATH_BYTES 512

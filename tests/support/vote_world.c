@@ -70,7 +70,7 @@ void vyw_fetch(const vyw_world *w, vyc_board *bd)
 {
 	vy_reason why;
 
-	if (vyc_board_fetch(bd, w->url, NULL, &why) != VY_R_OK)
+	if (vyc_board_fetch(bd, NULL, w->url, NULL, &why) != VY_R_OK)
 		fail_msg("fetch: %s", why.msg);
 }
 
