@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "protocol/vy_protocol.h"
 
@@ -331,6 +332,20 @@ static vy_rc check_value(const ProtobufCFieldDescriptor *f, const void *v)
 	return check_fields(v);
 }
 
+/* A refusal found inside a sub-message names the message decoded too:
+ * "AuditedBallot: Credential.public_key: ...". */
+static vy_rc name_outer(vy_reason *why, vy_rc rc, const ProtobufCMessageDescriptor *desc)
+{
+	char inner[VY_REASON_MSG_BYTES];
+	size_t n = strlen(desc->short_name);
+
+	if (why == NULL || (strncmp(why->msg, desc->short_name, n) == 0 && why->msg[n] == '.') ||
+	    (strncmp(why->msg, desc->short_name, n) == 0 && why->msg[n] == ':'))
+		return rc;
+	memcpy(inner, why->msg, sizeof inner);
+	return vy_reason_set(why, rc, "%s: %s", desc->short_name, inner);
+}
+
 vy_rc vy_decode_message(ProtobufCMessage **out, const ProtobufCMessageDescriptor *desc, size_t max_len,
 			const uint8_t *buf, size_t len, vy_reason *why)
 {
@@ -347,7 +362,7 @@ vy_rc vy_decode_message(ProtobufCMessage **out, const ProtobufCMessageDescriptor
 				     len, max_len);
 	rc = scan_message(desc, buf, len, 0, why);
 	if (rc != VY_R_OK)
-		return rc;
+		return name_outer(why, rc, desc);
 	m = protobuf_c_message_unpack(desc, NULL, len, buf);
 	if (m == NULL)
 		return vy_reason_set(why, VY_R_MALFORMED, "%s: not a valid encoding", desc->short_name);
