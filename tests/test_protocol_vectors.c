@@ -12,7 +12,10 @@
  *     the library's; the record, rebuilt from its entries, passes every
  *     validity rule and ends at the head hash; the receipt verifies; and
  *     altered copies (a flipped signature byte, another seq) fail with the
- *     expected reason.
+ *     expected reason;
+ *  3. the manifest's key rule is crypto.md §10.3 (protocol.md §3.3 item 3):
+ *     every key of specs/vectors/ed25519.json, put in the manifest as a
+ *     trustee's or the board's key, is accepted iff its "key_valid" is true.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,6 +384,68 @@ static void test_receipt(void **state)
 	vyjson_free(v);
 }
 
+/* ---- 3. the key rule of §3.3 item 3 on the keys of ed25519.json ---- */
+
+/* Validate m with `key` as trustee 1's signing key (trustee set) or as the board
+ * key; returns the reason code and leaves the check named in *why. */
+static vy_rc validate_with_key(Vybar__Manifest *m, const uint8_t key[VY_ED25519_PK_BYTES], int trustee,
+			       vy_reason *why)
+{
+	ProtobufCBinaryData *slot = trustee ? &m->trustees[0]->signing_key : &m->board_key;
+	ProtobufCBinaryData saved = *slot;
+	vy_rc rc;
+
+	slot->data = (uint8_t *)key;
+	slot->len = VY_ED25519_PK_BYTES;
+	memset(why, 0, sizeof *why);
+	rc = vy_manifest_validate(m, why);
+	*slot = saved;
+	return rc;
+}
+
+static void test_manifest_key_rule(void **state)
+{
+	char err[256] = "";
+	size_t len;
+	char *text;
+	vyjson *v, *ed;
+	vy_election e;
+	Vybar__Manifest *m;
+	const vyjson *list;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	m = manifest_of(v, &e);
+	text = vytest_read_file(vytest_source_path("specs/vectors/ed25519.json"), &len);
+	ed = vyjson_parse(text, len, err, sizeof err);
+	free(text);
+	assert_non_null(ed);
+	list = member(ed, "vectors");
+	assert_true(vyjson_len(list) >= 2);
+	for (size_t i = 0; i < vyjson_len(list); i++) {
+		const vyjson *x = vyjson_at(list, i);
+		int valid = member(x, "key_valid")->type == VYJSON_TRUE;
+		uint8_t key[VY_ED25519_PK_BYTES];
+		vy_reason why;
+
+		hex_exact(x, "public_key", key, sizeof key);
+		for (int trustee = 0; trustee <= 1; trustee++) {
+			vy_rc rc = validate_with_key(m, key, trustee, &why);
+
+			if (valid) {
+				assert_int_equal(rc, VY_R_OK);
+				continue;
+			}
+			assert_int_equal(rc, VY_R_KEY);
+			assert_string_equal(why.check, trustee ? "V2.6" : "V2.7");
+		}
+	}
+	vyjson_free(ed);
+	vy_msg_free(m);
+	vyjson_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_ballot_and_tracking),
 		cmocka_unit_test(test_record_chain),
 		cmocka_unit_test(test_receipt),
+		cmocka_unit_test(test_manifest_key_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
