@@ -8,8 +8,9 @@
  *  2. the values of the committed file, read back as a verifier would, agree
  *     with the library: the manifest decodes, validates and hashes to the
  *     base hash; the ballot hashes to its ballot hash and tracking code and
- *     its signature verifies; the proof contexts and credential message are
- *     the library's; the record, rebuilt from its entries, passes every
+ *     its signature verifies; the proof contexts (of a ballot and of the key
+ *     ceremony) and credential message are the library's, and the
+ *     ceremony's coefficient proof verifies with its context; the record, rebuilt from its entries, passes every
  *     validity rule and ends at the head hash; the receipt verifies; and
  *     altered copies (a flipped signature byte, another seq) fail with the
  *     expected reason;
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/vy_proof.h"
 #include "protocol/vy_record.h"
 #include "tests/support/json.h"
 #include "tests/support/protocol_fixtures.h"
@@ -247,6 +249,56 @@ static void test_ballot_and_tracking(void **state)
 	vyjson_free(v);
 }
 
+/* The key ceremony's Schnorr contexts (§5.2) are the library's, and the
+ * coefficient proof verifies with its context, not with another's. */
+static void test_coefficient_proofs(void **state)
+{
+	vyjson *v;
+	vy_election e;
+	Vybar__Manifest *m;
+	const vyjson *list, *pj;
+	uint8_t ctx[VY_CTX_MAX_BYTES], b[VY_ELEM_MAX_BYTES];
+	vy_proof_ctx pc;
+	vy_schnorr_proof pr;
+	vy_elem X;
+	uint32_t index;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	m = manifest_of(v, &e);
+	list = member(v, "coefficient_proof_contexts");
+	assert_int_equal(vyjson_len(list), 2);
+	for (size_t i = 0; i < vyjson_len(list); i++) {
+		const vyjson *c = vyjson_at(list, i);
+		uint8_t *want;
+		size_t n, wlen;
+
+		n = vy_coefficient_proof_ctx(ctx, (uint32_t)u64_at(c, "trustee_index"), (uint32_t)u64_at(c, "coefficient"));
+		want = blob_at(c, "ctx", &wlen);
+		assert_int_equal(n, wlen);
+		assert_memory_equal(ctx, want, n);
+		free(want);
+	}
+	pj = member(v, "coefficient_proof");
+	index = (uint32_t)u64_at(pj, "trustee_index");
+	hex_exact(pj, "commitment", b, vy_group_elem_bytes(e.group));
+	assert_int_equal(vy_elem_decode_nonidentity(e.group, &X, b, vy_group_elem_bytes(e.group)), VY_OK);
+	hex_exact(pj, "c", b, VY_SCALAR_BYTES);
+	assert_int_equal(vy_scalar_decode(e.group, &pr.c, b, VY_SCALAR_BYTES), VY_OK);
+	hex_exact(pj, "v", b, VY_SCALAR_BYTES);
+	assert_int_equal(vy_scalar_decode(e.group, &pr.v, b, VY_SCALAR_BYTES), VY_OK);
+	pc.group = e.group;
+	memcpy(pc.base_hash, e.base_hash, VY_HASH_BYTES);
+	pc.ctx = ctx;
+	pc.ctx_len = vy_coefficient_proof_ctx(ctx, index, (uint32_t)u64_at(pj, "coefficient"));
+	assert_int_equal(vy_schnorr_verify(&pc, &pr, &X), VY_OK);
+	pc.ctx_len = vy_coefficient_proof_ctx(ctx, index + 1, (uint32_t)u64_at(pj, "coefficient"));
+	assert_int_equal(vy_schnorr_verify(&pc, &pr, &X), VY_ERR_PROOF);
+	vy_msg_free(m);
+	vyjson_free(v);
+}
+
 /* Pack entry i of the committed record, with one signature byte flipped
  * when alter is set. */
 static uint8_t *entry_bytes(const vyjson *ej, int alter, size_t *len)
@@ -452,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_committed_matches),
 		cmocka_unit_test(test_manifest_and_credential),
 		cmocka_unit_test(test_ballot_and_tracking),
+		cmocka_unit_test(test_coefficient_proofs),
 		cmocka_unit_test(test_record_chain),
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_manifest_key_rule),

@@ -6,11 +6,13 @@ Written from specs/protocol.md and specs/crypto.md alone, in pure Python 3
 with the rule of crypto.md section 10.2, keys checked with 10.3). From the
 fields written in the file it recomputes: the base hash of the manifest
 (protocol.md 3.5), the credential message (4.1), the ballot hash, the tracking
-code (4.4), the proof contexts (4.3), every entry hash and chain link (7.1,
+code (4.4), the proof contexts (4.3, 5.2), every entry hash and chain link (7.1,
 7.2), the receipt hash (7.5); it verifies every Ed25519 signature (entries,
 ballot, receipt) and the registrar's RSASSA-PSS signature (RFC 8017, 4.1),
 and, since RFC 8032 signing is deterministic, re-derives the board's and the
-voter's keys from their seeds and re-signs, byte for byte.
+voter's keys from their seeds and re-signs, byte for byte. The key ceremony's
+coefficient proof is verified with the ristretto255 and transcript of
+check_crypto_vectors.py (next to this file, also written from crypto.md).
 
 Usage: check_protocol_vectors.py [VECTOR_DIR]   (default: specs/vectors next to
 this script). Prints "N passed, M failed" and exits 1 if anything failed.
@@ -54,6 +56,7 @@ ENTRY_TYPES = {
     13: "ENTRY_TYPE_CREDENTIALS_ISSUED",
 }
 TYPE_MANIFEST = 1
+TYPE_KEY_REVEAL = 3
 TYPE_BALLOT = 6
 
 
@@ -366,6 +369,22 @@ def proof_ctx(pk, contest, option):
     return item(pk) + item(u64(contest)) + last
 
 
+def coefficient_proof_ctx(i, j):
+    """protocol.md 5.2: ctx = item(u64(i)) || item(u64(j))."""
+    return item(u64(i)) + item(u64(j))
+
+
+def schnorr_verify(base, ctx, commitment, c, v):
+    """crypto.md 5.1 on ristretto255 (the group of the vectors), with the group
+    arithmetic and transcript of specs/tools/check_crypto_vectors.py."""
+    import check_crypto_vectors as cv
+    G = cv.Ristretto255()
+    X = G.dec(commitment)
+    if cv.eq(G, X, G.identity()):
+        return False
+    return cv.schnorr_verify(G, (base, ctx), G.sdec(c), G.sdec(v), X)
+
+
 def entry_hash(seq, prev_hash, typ, payload):
     """protocol.md 7.2."""
     return H(TAG_ENTRY, u64(seq), prev_hash, u64(typ), payload)
@@ -418,6 +437,7 @@ class VectorFile:
         self.tracking_codes()
         self.contexts()
         entries = self.record(bhash)
+        self.coefficient_proofs(bh, entries)
         self.receipt(code, entries)
 
     def manifest(self):
@@ -480,6 +500,28 @@ class VectorFile:
         for i, c in enumerate(self.v["proof_contexts"]):
             ctx = proof_ctx(unhex(c["public_key"]), c["contest"], c["option"])
             self.ck.equal("proof_contexts[%d] ctx (4.3)" % i, ctx.hex(), c["ctx"])
+
+    def coefficient_proofs(self, bh, entries):
+        """5.2: the key ceremony's Schnorr contexts, and the coefficient proof of
+        the record's KEY_REVEAL verified with its context (and not another's)."""
+        ck = self.ck
+        for n, c in enumerate(self.v["coefficient_proof_contexts"]):
+            ck.equal("coefficient_proof_contexts[%d] ctx (5.2)" % n,
+                     coefficient_proof_ctx(c["trustee_index"], c["coefficient"]).hex(), c["ctx"])
+        p = self.v["coefficient_proof"]
+        i, j = p["trustee_index"], p["coefficient"]
+        parts = [unhex(p[k]) for k in ("commitment", "c", "v")]
+        reveals = [unhex(e["payload"]) for e in entries if e["type"] == TYPE_KEY_REVEAL]
+        ck.check("coefficient_proof is in the record's KEY_REVEAL",
+                 len(reveals) == 1 and all(x in reveals[0] for x in parts))
+        try:
+            ok = schnorr_verify(bh, coefficient_proof_ctx(i, j), *parts)
+            other = schnorr_verify(bh, coefficient_proof_ctx(i, j + 1), *parts)
+        except ImportError as e:
+            ok, other = False, True
+            ck.check("check_crypto_vectors.py next to this file", False, str(e))
+        ck.check("coefficient_proof verifies with ctx(i, j) (5.2, crypto 5.1)", ok)
+        ck.check("coefficient_proof with ctx(i, j + 1) fails", not other)
 
     def record(self, bhash):
         ck, v, r = self.ck, self.v, self.v["record"]
