@@ -16,7 +16,9 @@
  *     expected reason;
  *  3. the manifest's key rule is crypto.md §10.3 (protocol.md §3.3 item 3):
  *     every key of specs/vectors/ed25519.json, put in the manifest as a
- *     trustee's or the board's key, is accepted iff its "key_valid" is true.
+ *     trustee's or the board's key, is accepted iff its "key_valid" is true;
+ *  4. each rule of protocol.md §3.3 reports the reason and the numbered check
+ *     the text gives it, in the text's order (a table of broken manifests).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,6 +500,122 @@ static void test_manifest_key_rule(void **state)
 	vyjson_free(v);
 }
 
+/* ---- 4. the numbered check of each manifest rule (§3.3) ---- */
+
+/* The committed manifest's contests: 0 ONE_OF_N (3 options), 1 APPROVAL
+ * (4 options, 1..2), 2 PARTY_LIST (3 lists, gender rule 1 of each in 2). */
+enum { C_ONE = 0, C_APPROVAL = 1, C_LISTS = 2 };
+
+typedef struct {
+	const char *what;
+	vy_rc rc;
+	const char *check;
+} rule_row;
+
+static const rule_row rule_rows[] = {
+	{ "no contest", VY_R_CONTEST, "V2.2" },
+	{ "contest title empty", VY_R_FIELD, "V2.2" },
+	{ "contest kind unknown", VY_R_CONTEST, "V2.2" },
+	{ "party_list on a ONE_OF_N contest", VY_R_CONTEST, "V2.3" },
+	{ "party_list on an APPROVAL contest", VY_R_CONTEST, "V2.3" },
+	{ "ONE_OF_N option title empty", VY_R_FIELD, "V2.3" },
+	{ "ONE_OF_N with max_selections", VY_R_CONTEST, "V2.3" },
+	{ "APPROVAL with allow_blank", VY_R_CONTEST, "V2.3" },
+	{ "APPROVAL max above the options", VY_R_CONTEST, "V2.3" },
+	{ "options on a PARTY_LIST contest", VY_R_CONTEST, "V2.4" },
+	{ "PARTY_LIST without party_list", VY_R_CONTEST, "V2.4" },
+	{ "PARTY_LIST with 0 seats", VY_R_CONTEST, "V2.4" },
+	{ "PARTY_LIST seat method unknown", VY_R_CONTEST, "V2.4" },
+	{ "list name empty", VY_R_FIELD, "V2.4" },
+	{ "candidate gender unspecified", VY_R_FIELD, "V2.4" },
+	{ "list breaks the gender rule", VY_R_GENDER_RULE, "V2.5" },
+	{ "list 0 breaks the gender rule, list 1 has no name: list by list", VY_R_GENDER_RULE, "V2.5" },
+	{ "contest 0 and contest 2 broken: contest by contest", VY_R_CONTEST, "V2.3" },
+	{ "threshold 0", VY_R_TRUSTEES, "V2.6" },
+	{ "trustee name empty", VY_R_FIELD, "V2.6" },
+	{ "voting period empty", VY_R_FIELD, "V2.8" },
+};
+
+/* Break m as rule_rows[row] says. Pointers borrowed from another contest
+ * are put back by unbreak before m is freed. */
+static void break_manifest(Vybar__Manifest *m, size_t row)
+{
+	Vybar__Contest *one = m->contests[C_ONE], *appr = m->contests[C_APPROVAL], *pl = m->contests[C_LISTS];
+	Vybar__PartyListContest *lists = pl->party_list;
+
+	switch (row) {
+	case 0: m->n_contests = 0; break;
+	case 1: one->title[0] = '\0'; break;
+	case 2: one->kind = VYBAR__CONTEST_KIND__CONTEST_KIND_UNSPECIFIED; break;
+	case 3: one->party_list = lists; break;
+	case 4: appr->party_list = lists; break;
+	case 5: one->options[1]->title[0] = '\0'; break;
+	case 6: one->max_selections = 1; break;
+	case 7: appr->allow_blank = 1; break;
+	case 8: appr->max_selections = (uint32_t)appr->n_options + 1; break;
+	case 9: pl->options = one->options; pl->n_options = one->n_options; break;
+	case 10: pl->party_list = NULL; break;
+	case 11: lists->seats = 0; break;
+	case 12: lists->seat_method = (Vybar__SeatMethod)5; break;
+	case 13: lists->lists[1]->name[0] = '\0'; break;
+	case 14: lists->lists[0]->candidates[0]->gender = VYBAR__GENDER__GENDER_UNSPECIFIED; break;
+	case 15: lists->lists[0]->candidates[0]->gender = lists->lists[0]->candidates[1]->gender; break;
+	case 16:
+		lists->lists[0]->candidates[0]->gender = lists->lists[0]->candidates[1]->gender;
+		lists->lists[1]->name[0] = '\0';
+		break;
+	case 17: one->max_selections = 1; lists->seats = 0; break;
+	case 18: m->threshold = 0; break;
+	case 19: m->trustees[0]->name[0] = '\0'; break;
+	case 20: m->voting_end = m->voting_start; break;
+	default: fail_msg("no rule row %zu", row);
+	}
+}
+
+static void unbreak_manifest(Vybar__Manifest *m, size_t row, Vybar__PartyListContest *lists)
+{
+	if (row == 0)
+		m->n_contests = 3;
+	if (row == 3 || row == 4)
+		m->contests[row == 3 ? C_ONE : C_APPROVAL]->party_list = NULL;
+	if (row == 9) {
+		m->contests[C_LISTS]->options = NULL;
+		m->contests[C_LISTS]->n_options = 0;
+	}
+	if (row == 10)
+		m->contests[C_LISTS]->party_list = lists;
+}
+
+static void test_manifest_rule_checks(void **state)
+{
+	vyjson *v;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	for (size_t row = 0; row < sizeof rule_rows / sizeof rule_rows[0]; row++) {
+		vy_election e;
+		Vybar__Manifest *m = manifest_of(v, &e);
+		Vybar__PartyListContest *lists;
+		vy_reason why = { 0 };
+		vy_rc rc;
+
+		assert_int_equal(m->n_contests, 3);
+		assert_int_equal(m->contests[C_ONE]->kind, VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N);
+		assert_int_equal(m->contests[C_APPROVAL]->kind, VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL);
+		assert_int_equal(m->contests[C_LISTS]->kind, VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST);
+		lists = m->contests[C_LISTS]->party_list;
+		break_manifest(m, row);
+		rc = vy_manifest_validate(m, &why);
+		unbreak_manifest(m, row, lists);
+		if (rc != rule_rows[row].rc || strcmp(why.check, rule_rows[row].check) != 0)
+			fail_msg("%s: reason %d (%s) check %s, expected %d check %s", rule_rows[row].what, (int)rc, why.msg,
+				 why.check, (int)rule_rows[row].rc, rule_rows[row].check);
+		vy_msg_free(m);
+	}
+	vyjson_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_record_chain),
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_manifest_key_rule),
+		cmocka_unit_test(test_manifest_rule_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
