@@ -18,7 +18,10 @@
  *     every key of specs/vectors/ed25519.json, put in the manifest as a
  *     trustee's or the board's key, is accepted iff its "key_valid" is true;
  *  4. each rule of protocol.md §3.3 reports the reason and the numbered check
- *     the text gives it, in the text's order (a table of broken manifests).
+ *     the text gives it, in the text's order (a table of broken manifests);
+ *  5. a ballot's proofs are checked in the order of §4.5 step 5: contest by
+ *     contest, the 0/1 proofs before the sum proof (a table of ballots with
+ *     two broken proofs, re-signed by the voter's key from its seed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -616,6 +619,92 @@ static void test_manifest_rule_checks(void **state)
 	vyjson_free(v);
 }
 
+/* ---- 5. the order of a ballot's proofs (§4.5 step 5) ---- */
+
+#define NO_PROOF ((size_t)-1)
+
+/* A broken proof: contest, and option (NO_PROOF: the sum proof). */
+typedef struct {
+	size_t contest, option;
+} proof_at;
+
+typedef struct {
+	proof_at bad[2];
+	vy_rc rc;
+	const char *check, *where;
+} order_row;
+
+static const order_row order_rows[] = {
+	{ { { 0, NO_PROOF }, { 1, 0 } }, VY_R_SUM_PROOF, "V4.6", "ballot contest 0 sum" },
+	{ { { 1, 0 }, { 0, NO_PROOF } }, VY_R_SUM_PROOF, "V4.6", "ballot contest 0 sum" },
+	{ { { 0, NO_PROOF }, { 0, 2 } }, VY_R_PROOF, "V4.5", "ballot contest 0 option 2" },
+	{ { { 2, 1 }, { 1, 3 } }, VY_R_PROOF, "V4.5", "ballot contest 1 option 3" },
+	{ { { 2, NO_PROOF }, { 1, NO_PROOF } }, VY_R_SUM_PROOF, "V4.6", "ballot contest 1 sum" },
+};
+
+/* Break a proof by exchanging its first challenge and its first response
+ * (both stay scalars; the proof no longer verifies). */
+static void break_proof(Vybar__Ballot *b, proof_at at)
+{
+	Vybar__EncryptedContest *c = b->contests[at.contest];
+	Vybar__Proof *p = at.option == NO_PROOF ? c->sum_proof : c->selections[at.option]->proof;
+	ProtobufCBinaryData t = p->c[0];
+
+	p->c[0] = p->v[0];
+	p->v[0] = t;
+}
+
+static void test_ballot_proof_order(void **state)
+{
+	vyjson *v;
+	const vyjson *entries, *cred;
+	vy_record_state st;
+	vy_reason why = { 0 };
+	uint8_t seed[32], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], h[VY_HASH_BYTES], *bytes;
+	size_t len, i;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	entries = member(member(v, "record"), "entries");
+	vy_record_state_init(&st);
+	for (i = 0; u64_at(vyjson_at(entries, i), "type") != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT; i++) {
+		Vybar__RecordEntry *e = NULL;
+		uint8_t *eb = entry_bytes(vyjson_at(entries, i), 0, &len);
+
+		assert_int_equal(vy_decode_entry(&e, eb, len, &why), VY_R_OK);
+		assert_int_equal(vy_record_accept(&st, e, &why), VY_R_OK);
+		vy_msg_free(e);
+		free(eb);
+	}
+	cred = member(v, "credential");
+	hex_exact(cred, "seed", seed, sizeof seed);
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+	bytes = blob_at(member(v, "ballot"), "protobuf", &len);
+	for (size_t row = 0; row < sizeof order_rows / sizeof order_rows[0]; row++) {
+		const order_row *r = &order_rows[row];
+		Vybar__Ballot *b = NULL;
+		vy_rc rc;
+
+		assert_int_equal(vy_decode_ballot(&b, bytes, len, NULL), VY_R_OK);
+		assert_int_equal(vy_ballot_validate(&st.election, b, &why), VY_R_OK);
+		break_proof(b, r->bad[0]);
+		break_proof(b, r->bad[1]);
+		vy_ballot_hash(&st.election, h, b);
+		crypto_sign_detached(b->signature.data, NULL, h, sizeof h, sk);
+		memset(&why, 0, sizeof why);
+		rc = vy_ballot_validate(&st.election, b, &why);
+		if (rc != r->rc || strcmp(why.check, r->check) != 0 || strncmp(why.msg, r->where, strlen(r->where)) != 0)
+			fail_msg("row %zu: reason %d check %s \"%s\", expected %d %s \"%s...\"", row, (int)rc, why.check,
+				 why.msg, (int)r->rc, r->check, r->where);
+		vy_msg_free(b);
+	}
+	sodium_memzero(sk, sizeof sk);
+	free(bytes);
+	vy_record_state_free(&st);
+	vyjson_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_manifest_key_rule),
 		cmocka_unit_test(test_manifest_rule_checks),
+		cmocka_unit_test(test_ballot_proof_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
