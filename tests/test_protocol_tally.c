@@ -719,6 +719,55 @@ static void test_bad_partial_decryption(void **state)
 	election_free(&el);
 }
 
+/* §10.2, crypto §2.5 and §5.2: with no counted ballot the tally is (1, 1)
+ * everywhere, so every decryption proof has g2 = alpha = the identity. It
+ * is allowed, and it proves M = the identity: a share M = g with the proof
+ * made for M = 1 is refused. */
+static void test_no_ballot_decryption(void **state)
+{
+	election el;
+	const vy_group *g;
+	Vybar__PartialDecryption *pd;
+	vy_elem gen;
+	vy_scalar s;
+	uint8_t *p;
+	size_t len;
+
+	(void)state;
+	memset(&el, 0, sizeof el);
+	vyf_record_init(&el.r, N, T);
+	announce_reveal(&el.r, NULL);
+	accept_and_open(&el);
+	vyf_record_close(&el.r);
+	vyf_record_tally(&el.r);
+	g = el.r.st.election.group;
+	assert_int_equal(el.r.st.cred_count, 0);
+	for (size_t j = 0; j < VYF_SELECTIONS; j++) {
+		assert_true(vy_elem_is_identity(g, &el.r.st.tally[j].alpha));
+		assert_true(vy_elem_is_identity(g, &el.r.st.tally[j].beta));
+	}
+	vyf_secret_share(&el.r, 2, el.q, el.nq, &s);
+	p = vyf_partial(&el.r, 2, &s, &len);
+	pd = open_partial(p, len);
+	for (size_t c = 0; c < pd->n_contests; c++)
+		for (size_t k = 0; k < pd->contests[c]->n_options; k++) {
+			vy_elem m;
+
+			assert_int_equal(vy_elem_decode(g, &m, pd->contests[c]->options[k]->share.data,
+							pd->contests[c]->options[k]->share.len), VY_OK);
+			assert_true(vy_elem_is_identity(g, &m));
+		}
+	vy_elem_generator(g, &gen);
+	vy_elem_encode(g, pd->contests[1]->options[2]->share.data, &gen);
+	try_partial(&el, pd, 2, VY_R_PROOF, "trustee 2 contest 1 option 2");
+	vy_msg_free(pd);
+	expect_try(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len, VY_R_OK, NULL);
+	free(p);
+	post_partials(&el, BIT(1) | BIT(4));
+	assert_int_equal(el.r.st.n_decrypted, 3);
+	election_free(&el);
+}
+
 /* ---- the result ---- */
 
 /* Every subset of 3 of the 5 trustees (all 10), of 4 and all 5, decrypts
@@ -886,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_tally_counted_ballots),
 		cmocka_unit_test(test_tally_rules),
 		cmocka_unit_test(test_bad_partial_decryption),
+		cmocka_unit_test(test_no_ballot_decryption),
 		cmocka_unit_test(test_every_subset),
 		cmocka_unit_test(test_result_rules),
 		cmocka_unit_test(test_record_file),
