@@ -407,6 +407,63 @@ static void test_record_chain(void **state)
 	vyjson_free(v);
 }
 
+/* V1.3 (verification.md, Reporting): an entry whose seq field lies, re-signed
+ * by the board, is reported at its position in the record, not at the seq
+ * it claims; the reason gives both. */
+static void test_seq_reported_by_position(void **state)
+{
+	vyjson *v;
+	const vyjson *rec, *entries;
+	uint8_t seed[32], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	vy_record_state st;
+	vy_reason why = { 0 };
+	uint64_t bad = 0;
+	FILE *f = tmpfile();
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	rec = member(v, "record");
+	entries = member(rec, "entries");
+	hex_exact(rec, "board_seed", seed, sizeof seed);
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+	assert_non_null(f);
+	assert_int_equal(fwrite(VY_RECORD_MAGIC, 1, VY_RECORD_MAGIC_LEN, f), VY_RECORD_MAGIC_LEN);
+	for (size_t i = 0; i <= ALTERED_ENTRY; i++) {
+		Vybar__RecordEntry *e = NULL;
+		uint8_t h[VY_HASH_BYTES], *b, *out;
+		size_t len;
+
+		b = entry_bytes(vyjson_at(entries, i), 0, &len);
+		assert_int_equal(vy_decode_entry(&e, b, len, NULL), VY_R_OK);
+		free(b);
+		if (i == ALTERED_ENTRY) {
+			e->seq = ALTERED_ENTRY + 6;
+			vy_entry_hash_of(h, e);
+			crypto_sign_detached(e->signature.data, NULL, h, sizeof h, sk);
+		}
+		out = vy_msg_pack(e, &len);
+		assert_non_null(out);
+		{
+			uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
+
+			assert_int_equal(fwrite(hdr, 1, sizeof hdr, f), sizeof hdr);
+			assert_int_equal(fwrite(out, 1, len, f), len);
+		}
+		free(out);
+		vy_msg_free(e);
+	}
+	rewind(f);
+	vy_record_state_init(&st);
+	assert_int_equal(vy_record_verify_file(&st, f, &bad, &why), VY_R_SEQ);
+	assert_int_equal(bad, ALTERED_ENTRY);
+	assert_string_equal(why.msg, "entry seq 9, expected 3");
+	fclose(f);
+	vy_record_state_free(&st);
+	sodium_memzero(sk, sizeof sk);
+	vyjson_free(v);
+}
+
 /* The receipt verifies under the board key and points at the ballot's
  * entry; another seq fails. */
 static void test_receipt(void **state)
@@ -713,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_ballot_and_tracking),
 		cmocka_unit_test(test_coefficient_proofs),
 		cmocka_unit_test(test_record_chain),
+		cmocka_unit_test(test_seq_reported_by_position),
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_manifest_key_rule),
 		cmocka_unit_test(test_manifest_rule_checks),
