@@ -556,7 +556,7 @@ static vy_rc decrypt_selection(const vy_record_state *st, vy_elem *gm, const uin
 }
 
 /* The seats of a party-list contest from its per-list votes (§11), with the
- * tally's entry hash as tie seed. */
+ * ELECTION_OPEN entry's hash as tie seed (§11.1: fixed before any ballot). */
 static vy_rc list_seats(const vy_record_state *st, const Vybar__Contest *c, const uint64_t *votes, uint64_t *seats,
 			vy_reason *why)
 {
@@ -576,7 +576,7 @@ static vy_rc list_seats(const vy_record_state *st, const Vybar__Contest *c, cons
 	in.seats = pl->seats;
 	in.threshold_bp = pl->threshold_basis_points;
 	in.method = pl->seat_method;
-	memcpy(in.tie_seed, st->tally_hash, VY_HASH_BYTES);
+	memcpy(in.tie_seed, st->open_hash, VY_HASH_BYTES);
 	rc = vy_seats_allocate(&in, seats, why);
 	free(ncand);
 	return rc;

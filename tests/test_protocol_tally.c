@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto/vy_shamir.h"
+#include "protocol/vy_seats.h"
 #include "tests/support/protocol_fixtures.h"
 
 #define N 5
@@ -770,6 +771,144 @@ static void test_no_ballot_decryption(void **state)
 
 /* ---- the result ---- */
 
+#define C_LISTS 2  /* the party-list contest: 3 lists, 5 seats, Hare over all votes */
+#define TIE_VOTES 2
+
+/* One ballot per row of votes (voters "voter 0", ...), then close, tally
+ * and the partial decryptions of trustees 1..T, in an election whose
+ * party-list contest has threshold threshold_bp. */
+static void setup_votes(election *el, uint32_t threshold_bp, const uint32_t (*votes)[VYF_SELECTIONS], size_t n)
+{
+	vyf_keys keys;
+	Vybar__Manifest *m;
+	uint8_t *mb;
+	size_t mlen;
+
+	memset(el, 0, sizeof *el);
+	vyf_keys_init(&keys, N, T);
+	m = vyf_manifest_new(&keys);
+	m->contests[C_LISTS]->party_list->threshold_basis_points = threshold_bp;
+	mb = vy_msg_pack(m, &mlen);
+	assert_non_null(mb);
+	vyf_record_init_manifest(&el->r, N, T, mb, mlen);
+	free(mb);
+	vy_msg_free(m);
+	announce_reveal(&el->r, NULL);
+	accept_and_open(el);
+	for (size_t i = 0; i < n; i++) {
+		char label[32];
+		vyf_voter v;
+		uint8_t *p;
+		size_t len;
+
+		snprintf(label, sizeof label, "voter %zu", i);
+		vyf_voter_init(&v, &el->r.st.election, label);
+		p = vyf_ballot_pack(&el->r.st.election, &v, votes[i], "cast", NULL, &len);
+		append_free(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, &len);
+	}
+	vyf_record_close(&el->r);
+	vyf_record_tally(&el->r);
+	post_partials(el, BIT(1) | BIT(2) | BIT(3));
+}
+
+/* The entry hash of the record's ELECTION_OPEN entry, from its bytes. */
+static void open_entry_hash(const election *el, uint8_t out[VY_HASH_BYTES])
+{
+	for (size_t i = 0; i < el->r.n_entries; i++) {
+		Vybar__RecordEntry *e = NULL;
+		int found;
+
+		assert_int_equal(vy_decode_entry(&e, el->r.entries[i], el->r.entry_lens[i], NULL), VY_R_OK);
+		found = e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN;
+		if (found)
+			vy_entry_hash_of(out, e);
+		vy_msg_free(e);
+		if (found)
+			return;
+	}
+	fail_msg("no ELECTION_OPEN entry");
+}
+
+/* Try a RESULT payload; it must fail with code naming check. */
+static void expect_result_refused(election *el, const Vybar__Result *res, vy_rc code, const char *check)
+{
+	vy_reason why = { 0 };
+	size_t len;
+	uint8_t *p = vy_msg_pack(res, &len);
+	vy_rc rc;
+
+	assert_non_null(p);
+	rc = vyf_record_try(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len, &why);
+	if (rc != code || strcmp(why.check, check) != 0)
+		fail_msg("expected %s %s, got %s %s: %s", vy_rc_str(code), check, vy_rc_str(rc), why.check, why.msg);
+	free(p);
+}
+
+/* Exchange the seats (and elected lists) of lists a and b of contest c. */
+static void swap_seats(Vybar__Result *res, size_t c, size_t a, size_t b)
+{
+	Vybar__ListResult *x = res->contests[c]->lists[a], *y = res->contests[c]->lists[b];
+	uint32_t seats = x->seats, *elected = x->elected;
+	size_t n = x->n_elected;
+
+	x->seats = y->seats;
+	x->elected = y->elected;
+	x->n_elected = y->n_elected;
+	y->seats = seats;
+	y->elected = elected;
+	y->n_elected = n;
+}
+
+/* V7.4, §11.1: the tie seed is the ELECTION_OPEN entry's hash. Lists 0 and 2
+ * have one vote each for 5 seats (Hare: 2.5 each), so the fifth seat goes
+ * by the tie order: the RESULT gives it as that seed says, and the RESULT
+ * that gives it to the other list is refused. (The ENCRYPTED_TALLY entry's
+ * hash, the seed before, would give it to the other list here.) */
+static void test_seat_tie_seed(void **state)
+{
+	static const uint32_t votes[TIE_VOTES][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 1, 0, 1, 0, 0 },
+		{ 1, 0, 0, 0, 1, 0, 0, 0, 0, 1 },
+	};
+	election el;
+	uint8_t seed[VY_HASH_BYTES], *p;
+	uint64_t want[3], before[3], list_votes[3] = { 1, 0, 1 };
+	size_t ncand[3], len;
+	vy_seat_input in;
+	Vybar__Result *res;
+	const Vybar__PartyListContest *pl;
+
+	(void)state;
+	setup_votes(&el, 0, votes, TIE_VOTES);
+	open_entry_hash(&el, seed);
+	assert_memory_equal(el.r.st.open_hash, seed, VY_HASH_BYTES);
+	pl = el.r.st.manifest->contests[C_LISTS]->party_list;
+	memset(&in, 0, sizeof in);
+	for (size_t l = 0; l < 3; l++)
+		ncand[l] = pl->lists[l]->n_candidates;
+	in.n_lists = 3;
+	in.votes = list_votes;
+	in.n_candidates = ncand;
+	in.seats = pl->seats;
+	in.threshold_bp = pl->threshold_basis_points;
+	in.method = pl->seat_method;
+	memcpy(in.tie_seed, seed, VY_HASH_BYTES);
+	assert_int_equal(vy_seats_allocate(&in, want, NULL), VY_R_OK);
+	assert_true((want[0] == 3 && want[2] == 2) || (want[0] == 2 && want[2] == 3));
+	memcpy(in.tie_seed, el.r.st.tally_hash, VY_HASH_BYTES);
+	assert_int_equal(vy_seats_allocate(&in, before, NULL), VY_R_OK);
+	assert_int_not_equal(before[0], want[0]);
+	res = make_result(&el, NULL, 0, &p, &len);
+	for (size_t l = 0; l < 3; l++)
+		assert_int_equal(res->contests[C_LISTS]->lists[l]->seats, want[l]);
+	swap_seats(res, C_LISTS, 0, 2);
+	expect_result_refused(&el, res, VY_R_FIELD, "V7.4");
+	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
+	free(p);
+	vy_msg_free(res);
+	election_free(&el);
+}
+
 /* Every subset of 3 of the 5 trustees (all 10), of 4 and all 5, decrypts
  * the same counts; 2 cannot. */
 static void test_every_subset(void **state)
@@ -937,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_bad_partial_decryption),
 		cmocka_unit_test(test_no_ballot_decryption),
 		cmocka_unit_test(test_every_subset),
+		cmocka_unit_test(test_seat_tie_seed),
 		cmocka_unit_test(test_result_rules),
 		cmocka_unit_test(test_record_file),
 	};
