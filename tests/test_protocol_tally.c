@@ -766,6 +766,23 @@ static void test_no_ballot_decryption(void **state)
 	free(p);
 	post_partials(&el, BIT(1) | BIT(4));
 	assert_int_equal(el.r.st.n_decrypted, 3);
+	/* the result: every count 0, and no seat (§11.2: no list has a vote) */
+	{
+		uint8_t *res_p;
+		size_t res_len;
+		Vybar__Result *res;
+
+		assert_int_equal(vy_tally_result(&el.r.st, NULL, 0, &res_p, &res_len, NULL), VY_R_OK);
+		assert_int_equal(vy_decode_message((ProtobufCMessage **)&res, &vybar__result__descriptor,
+						   VY_MAX_MESSAGE_BYTES, res_p, res_len, NULL), VY_R_OK);
+		for (size_t c = 0; c < res->n_contests; c++)
+			for (size_t k = 0; k < res->contests[c]->n_counts; k++)
+				assert_int_equal(res->contests[c]->counts[k], 0);
+		assert_int_equal(res->contests[2]->no_seats_reason, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+		vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, res_p, res_len);
+		vy_msg_free(res);
+		free(res_p);
+	}
 	election_free(&el);
 }
 
@@ -1064,6 +1081,83 @@ static void test_record_file(void **state)
 	election_free(&el);
 }
 
+/* §11.2, V7.4: a party-list contest that can allocate no seat still has a
+ * RESULT: 0 seats for every list and the reason. A RESULT that claims the
+ * seats anyway, or leaves out or changes the reason, is refused with V7.4;
+ * a reason on a contest without lists is the wrong shape (V7.3). */
+static void check_no_seats_result(election *el, Vybar__NoSeatsReason reason)
+{
+	uint8_t *p;
+	size_t len;
+	Vybar__Result *res = make_result(el, NULL, 0, &p, &len);
+	Vybar__ContestResult *cr = res->contests[C_LISTS];
+	uint32_t elected[4] = { 0, 1, 2, 3 }, *keep;
+
+	assert_int_equal(cr->no_seats_reason, reason);
+	for (size_t l = 0; l < cr->n_lists; l++) {
+		assert_int_equal(cr->lists[l]->seats, 0);
+		assert_int_equal(cr->lists[l]->n_elected, 0);
+	}
+	/* list 0 claims 4 seats (its 4 candidates), with and without the reason */
+	keep = cr->lists[0]->elected;
+	cr->lists[0]->seats = 4;
+	cr->lists[0]->n_elected = 4;
+	cr->lists[0]->elected = elected;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->lists[0]->seats = 0;
+	cr->lists[0]->n_elected = 0;
+	cr->lists[0]->elected = keep;
+	/* no seat, but without the reason, or with the other one */
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = reason == VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES
+				      ? VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES
+				      : VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = reason;
+	/* a reason on the one-of-n contest */
+	res->contests[0]->no_seats_reason = reason;
+	expect_result_refused(el, res, VY_R_SHAPE, "V7.3");
+	res->contests[0]->no_seats_reason = VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE;
+	/* as made, it is accepted */
+	vyf_record_append(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
+	assert_int_equal(el->r.st.phase, VY_PHASE_TALLIED);
+	free(p);
+	vy_msg_free(res);
+}
+
+/* Every ballot blank in the party-list contest: no list has a vote. */
+static void test_result_all_blank(void **state)
+{
+	static const uint32_t votes[2][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 },
+		{ 1, 0, 0, 0, 1, 1, 0, 0, 0, 0 },
+	};
+	election el;
+
+	(void)state;
+	setup_votes(&el, 300, votes, 2);
+	check_no_seats_result(&el, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+	election_free(&el);
+}
+
+/* One vote for each list, threshold 50 %: no list qualifies. */
+static void test_result_nobody_qualifies(void **state)
+{
+	static const uint32_t votes[3][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 0, 0, 1, 0, 0 },
+		{ 1, 0, 0, 0, 1, 1, 0, 0, 1, 0 },
+		{ 0, 0, 1, 0, 0, 1, 1, 0, 0, 1 },
+	};
+	election el;
+
+	(void)state;
+	setup_votes(&el, 5000, votes, 3);
+	check_no_seats_result(&el, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES);
+	election_free(&el);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1077,6 +1171,8 @@ int main(void)
 		cmocka_unit_test(test_no_ballot_decryption),
 		cmocka_unit_test(test_every_subset),
 		cmocka_unit_test(test_seat_tie_seed),
+		cmocka_unit_test(test_result_all_blank),
+		cmocka_unit_test(test_result_nobody_qualifies),
 		cmocka_unit_test(test_result_rules),
 		cmocka_unit_test(test_record_file),
 	};
