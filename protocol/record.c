@@ -484,6 +484,8 @@ vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy
 	if (rc != VY_R_OK)
 		return rc;
 	vy_entry_hash_of(st->head_hash, e);
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN)
+		memcpy(st->open_hash, st->head_hash, VY_HASH_BYTES); /* §11.1: the seats' tie seed */
 	st->next_seq++;
 	return VY_R_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * Seat allocation for closed party lists (specs/protocol.md §11).
  *
- *   §11.2 check the input        -> check_input
+ *   §11.2 check the input        -> check_input (no vote, or no list over
+ *                                   the threshold: no seat, with a reason)
  *   §11.3 qualify by threshold   -> qualify
  *   §11.4 tie keys               -> tie_key
  *   §11.5 Hare, largest remainders, repeated rounds   -> hare_allocate
@@ -51,7 +52,20 @@ const char *vy_seat_method_name(Vybar__SeatMethod m)
 	}
 }
 
-/* §11.2 steps 1-5: the parameters, then the total of the votes. */
+/* Why no seat was allocated (§11.2). */
+const char *vy_no_seats_reason_text(Vybar__NoSeatsReason r)
+{
+	switch (r) {
+	case VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES:
+		return "no list has any vote (every counted ballot is blank, or none was counted)";
+	case VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES:
+		return "no list reaches the threshold";
+	default:
+		return "";
+	}
+}
+
+/* §11.2 steps 1-5: the parameters, then the total of the votes (which may be 0). */
 static vy_rc check_input(const vy_seat_input *in, uint64_t *total, vy_reason *why)
 {
 	uint64_t v = 0;
@@ -71,8 +85,6 @@ static vy_rc check_input(const vy_seat_input *in, uint64_t *total, vy_reason *wh
 			return vy_reason_set(why, VY_R_FIELD, "votes: the total exceeds 2^64 - 1 at list %zu", i);
 		v += in->votes[i];
 	}
-	if (v == 0)
-		return vy_reason_set(why, VY_R_FIELD, "votes: no list has any vote");
 	*total = v;
 	return VY_R_OK;
 }
@@ -98,8 +110,9 @@ static int tie_first(const vy_seat_list *lists, size_t a, size_t b)
 }
 
 /* §11.3: a list qualifies iff it has a vote and v_i * 10000 >= T * V.
- * Also fills the tie keys and the table's vote figures. */
-static vy_rc qualify(vy_seat_table *t, vy_seat_list *lists, const vy_seat_input *in, vy_reason *why)
+ * Also fills the tie keys and the table's vote figures; §11.2: with no
+ * qualifying list, the reason why no seat is allocated. */
+static void qualify(vy_seat_table *t, vy_seat_list *lists, const vy_seat_input *in)
 {
 	u128 bar = (u128)in->threshold_bp * t->total_votes;
 	u128 least = (bar + MAX_BASIS_POINTS - 1) / MAX_BASIS_POINTS;
@@ -114,11 +127,8 @@ static vy_rc qualify(vy_seat_table *t, vy_seat_list *lists, const vy_seat_input 
 		}
 	}
 	if (t->n_qualified == 0)
-		return vy_reason_set(why, VY_R_FIELD,
-				     "threshold: no list reaches %u basis points of %llu votes (%llu votes needed)",
-				     (unsigned)in->threshold_bp, (unsigned long long)t->total_votes,
-				     (unsigned long long)t->min_votes);
-	return VY_R_OK;
+		t->no_seats = t->total_votes == 0 ? VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES
+						  : VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES;
 }
 
 /* Can list i take another seat (§11.7)? */
@@ -281,10 +291,10 @@ vy_rc vy_seats_compute(vy_seat_table *table, vy_seat_list *lists, const vy_seat_
 	if (rc != VY_R_OK)
 		goto out;
 	table->total_votes = total;
-	rc = qualify(table, lists, in, why);
-	if (rc != VY_R_OK)
-		goto out;
-	if (is_hare(in->method)) {
+	qualify(table, lists, in);
+	if (table->n_qualified == 0) {
+		table->unfilled = in->seats; /* §11.2: no seat at all, for the reason in no_seats */
+	} else if (is_hare(in->method)) {
 		order = malloc(table->n_qualified * sizeof *order);
 		if (order == NULL) {
 			rc = vy_reason_set(why, VY_R_NOMEM, "seats: out of memory");
@@ -370,7 +380,9 @@ static void print_header(FILE *out, const vy_seat_table *t, const vy_seat_input 
 	fprintf(out, " %% of %llu votes: at least %llu votes; %zu of %zu lists qualify with %llu votes\n",
 		(unsigned long long)t->total_votes, (unsigned long long)t->min_votes, t->n_qualified, in->n_lists,
 		(unsigned long long)t->qualifying_votes);
-	if (is_hare(in->method)) {
+	if (t->no_seats != VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE) {
+		fprintf(out, "no seats:  %s (§11.2)\n", vy_no_seats_reason_text(t->no_seats));
+	} else if (is_hare(in->method)) {
 		fprintf(out, "quota:     %llu / %llu = ", (unsigned long long)t->quota_votes,
 			(unsigned long long)in->seats);
 		print_decimal(out, 0, t->quota_votes, in->seats);
@@ -428,7 +440,9 @@ static void print_list(FILE *out, int nw, const vy_seat_table *t, const vy_seat_
 
 	snprintf(fallback, sizeof fallback, "list %zu", i);
 	fprintf(out, "%4zu  %-*.*s %12llu ", i, nw, NAME_MAX_WIDTH, name, (unsigned long long)in->votes[i]);
-	print_decimal(out, 7, (uint64_t)((u128)in->votes[i] * MAX_BASIS_POINTS / t->total_votes), DECIMALS);
+	print_decimal(out, 7,
+		      t->total_votes == 0 ? 0 : (uint64_t)((u128)in->votes[i] * MAX_BASIS_POINTS / t->total_votes),
+		      DECIMALS);
 	fprintf(out, " %% %4s ", lists[i].qualified ? "yes" : "no");
 	print_details(out, lists, in, i);
 	fprintf(out, " %7llu  ", (unsigned long long)lists[i].seats);
@@ -447,7 +461,8 @@ static void print_list(FILE *out, int nw, const vy_seat_table *t, const vy_seat_
  * unfilled seats and whether the tie order decided a seat. */
 static void print_footer(FILE *out, int nw, const vy_seat_table *t, const vy_seat_input *in)
 {
-	fprintf(out, "%4s  %-*s %12llu %9s %4s ", "", nw, "total", (unsigned long long)t->total_votes, "100.00 %", "");
+	fprintf(out, "%4s  %-*s %12llu %9s %4s ", "", nw, "total", (unsigned long long)t->total_votes,
+		t->total_votes == 0 ? "0.00 %" : "100.00 %", "");
 	fprintf(out, "%*s %7llu\n\n", is_hare(in->method) ? 28 : 29, "",
 		(unsigned long long)(in->seats - t->unfilled));
 	if (is_averages(in->method) && t->last_den != 0) {
@@ -458,7 +473,9 @@ static void print_footer(FILE *out, int nw, const vy_seat_table *t, const vy_sea
 	}
 	fprintf(out, "seats filled: %llu of %llu", (unsigned long long)(in->seats - t->unfilled),
 		(unsigned long long)in->seats);
-	if (t->unfilled != 0)
+	if (t->no_seats != VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE)
+		fprintf(out, "; no seat is allocated: %s (§11.2)", vy_no_seats_reason_text(t->no_seats));
+	else if (t->unfilled != 0)
 		fprintf(out, "; %llu unfilled: no qualifying list has a candidate left (§11.7)",
 			(unsigned long long)t->unfilled);
 	fputc('\n', out);

@@ -556,17 +556,24 @@ static vy_rc decrypt_selection(const vy_record_state *st, vy_elem *gm, const uin
 }
 
 /* The seats of a party-list contest from its per-list votes (§11), with the
- * tally's entry hash as tie seed. */
+ * ELECTION_OPEN entry's hash as tie seed (§11.1: fixed before any ballot),
+ * and why none was allocated (§11.2; NONE when some were). */
 static vy_rc list_seats(const vy_record_state *st, const Vybar__Contest *c, const uint64_t *votes, uint64_t *seats,
-			vy_reason *why)
+			Vybar__NoSeatsReason *no_seats, vy_reason *why)
 {
 	const Vybar__PartyListContest *pl = c->party_list;
 	size_t *ncand = calloc(pl->n_lists, sizeof *ncand);
+	vy_seat_list *lists = calloc(pl->n_lists, sizeof *lists);
+	vy_seat_table table;
 	vy_seat_input in;
 	vy_rc rc;
 
-	if (ncand == NULL)
+	*no_seats = VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE;
+	if (ncand == NULL || lists == NULL) {
+		free(ncand);
+		free(lists);
 		return vy_reason_set(why, VY_R_NOMEM, "result: out of memory");
+	}
 	for (size_t l = 0; l < pl->n_lists; l++)
 		ncand[l] = pl->lists[l]->n_candidates;
 	memset(&in, 0, sizeof in);
@@ -576,9 +583,13 @@ static vy_rc list_seats(const vy_record_state *st, const Vybar__Contest *c, cons
 	in.seats = pl->seats;
 	in.threshold_bp = pl->threshold_basis_points;
 	in.method = pl->seat_method;
-	memcpy(in.tie_seed, st->tally_hash, VY_HASH_BYTES);
-	rc = vy_seats_allocate(&in, seats, why);
+	memcpy(in.tie_seed, st->open_hash, VY_HASH_BYTES);
+	rc = vy_seats_compute(&table, lists, &in, why);
+	for (size_t l = 0; l < pl->n_lists; l++)
+		seats[l] = lists[l].seats;
+	*no_seats = table.no_seats;
 	free(ncand);
+	free(lists);
 	return rc;
 }
 
@@ -599,6 +610,9 @@ static vy_rc check_result_shape(const vy_record_state *st, const Vybar__Result *
 		if (r->contests[c]->n_lists != lists)
 			return vy_reason_set(why, VY_R_SHAPE, "result contest %zu: %zu list results, must be %zu", c,
 					     r->contests[c]->n_lists, lists);
+		if (lists == 0 && r->contests[c]->no_seats_reason != VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE)
+			return vy_reason_set(why, VY_R_SHAPE, "result contest %zu: no_seats_reason on a contest without lists",
+					     c);
 	}
 	return VY_R_OK;
 }
@@ -631,15 +645,17 @@ static vy_rc check_counts(const vy_record_state *st, const Vybar__Result *r, con
 }
 
 /* §10.3 (V7.4, V7.5): one party-list contest: votes = counts, seats as
- * allocated, elected = the first `seats` candidate positions of each list. */
+ * allocated, elected = the first `seats` candidate positions of each list;
+ * then no_seats_reason as allocated (§11.2). */
 static vy_rc check_lists(const vy_record_state *st, size_t c, const Vybar__ContestResult *cr, vy_reason *why)
 {
 	uint64_t *seats = calloc(cr->n_lists, sizeof *seats);
+	Vybar__NoSeatsReason no_seats;
 	vy_rc rc;
 
 	if (seats == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "result: out of memory");
-	rc = list_seats(st, st->manifest->contests[c], cr->counts, seats, why);
+	rc = list_seats(st, st->manifest->contests[c], cr->counts, seats, &no_seats, why);
 	for (size_t l = 0; l < cr->n_lists && rc == VY_R_OK; l++) {
 		const Vybar__ListResult *lr = cr->lists[l];
 
@@ -663,6 +679,11 @@ static vy_rc check_lists(const vy_record_state *st, size_t c, const Vybar__Conte
 								   "must be %zu", c, l, e, lr->elected[e], e),
 						     "V7.5");
 	}
+	if (rc == VY_R_OK && cr->no_seats_reason != no_seats)
+		rc = vy_reason_set(why, VY_R_FIELD, "result contest %zu: no_seats_reason %d, the allocation gives %d (%s)", c,
+				   (int)cr->no_seats_reason, (int)no_seats,
+				   no_seats == VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE ? "seats were allocated"
+											    : vy_no_seats_reason_text(no_seats));
 	free(seats);
 	return vy_reason_check(why, rc, "V7.4");
 }
@@ -728,7 +749,7 @@ static vy_rc make_lists(const vy_record_state *st, size_t c, Vybar__ContestResul
 		return vy_reason_set(why, VY_R_NOMEM, "result: out of memory");
 	}
 	cr->n_lists = nl;
-	rc = list_seats(st, st->manifest->contests[c], cr->counts, seats, why);
+	rc = list_seats(st, st->manifest->contests[c], cr->counts, seats, &cr->no_seats_reason, why);
 	for (size_t l = 0; l < nl && rc == VY_R_OK; l++) {
 		Vybar__ListResult *lr = calloc(1, sizeof *lr);
 

@@ -75,6 +75,9 @@ typedef struct {
 	int have_tally;
 	uint8_t tally_hash[VY_HASH_BYTES]; /* entry hash of the ENCRYPTED_TALLY entry */
 	uint32_t n_qualified, n_decrypted;
+	/* §11.1: entry hash of the ELECTION_OPEN entry, the seats' tie seed
+	 * (fixed before any ballot exists); zero before it is applied */
+	uint8_t open_hash[VY_HASH_BYTES];
 } vy_record_state;
 
 void vy_record_state_init(vy_record_state *st);

@@ -27,8 +27,10 @@ typedef struct {
 } vy_seat_input;
 
 /* seats_out[i] = seats won by list i (n_lists entries). Fails with a reason
- * on invalid input (unknown method, no votes, ...). The elected candidates of
- * list i are its first seats_out[i] candidates, in list order. */
+ * on invalid input (unknown method, a vote total above 2^64 - 1, ...). No
+ * vote for any list, or no list over the threshold, is not a failure: every
+ * list gets 0 seats (§11.2; vy_seats_compute says which case). The elected
+ * candidates of list i are its first seats_out[i] candidates, in list order. */
 vy_rc vy_seats_allocate(const vy_seat_input *in, uint64_t *seats_out, vy_reason *why) VY_WARN_UNUSED;
 
 /* One list's line of the seat table (§11). */
@@ -51,6 +53,9 @@ typedef struct {
 	int tie_decided;           /* 1 iff the tie order decided who won the last seat(s) */
 	uint64_t last_num;         /* highest averages: the smallest winning average is */
 	uint64_t last_den;         /* last_num / last_den; otherwise 0 / 0 */
+	/* §11.2: NONE, or why no seat was allocated (no list vote, or no list
+	 * qualifies; every list then has 0 seats and all S are unfilled) */
+	Vybar__NoSeatsReason no_seats;
 } vy_seat_table;
 
 /* The full computation behind vy_seats_allocate: the table's figures and
@@ -69,5 +74,7 @@ vy_rc vy_seats_print(FILE *out, const vy_seat_input *in, const char *const *name
 
 /* A short English name of a seat method; "unknown" for any other value. */
 const char *vy_seat_method_name(Vybar__SeatMethod m);
+/* Why no seat was allocated, in English ("" for NONE or an unknown value). */
+const char *vy_no_seats_reason_text(Vybar__NoSeatsReason r);
 
 #endif

@@ -41,7 +41,7 @@ vy_rc vy_partial_decrypt(const vy_record_state *st, uint32_t index, const vy_sca
  * (ascending, each with a partial decryption on the record, n_used >= t);
  * used = NULL takes every trustee whose partial decryption is on the record.
  * Counts by bounded discrete log (bound: ballots_counted); for party lists
- * the seats (vy_seats_allocate, tie seed = the tally's entry hash) and the
+ * the seats (vy_seats_allocate, tie seed = the ELECTION_OPEN entry's hash) and the
  * elected candidates. */
 vy_rc vy_tally_result(const vy_record_state *st, const uint32_t *used, size_t n_used, uint8_t **out, size_t *len,
 		      vy_reason *why) VY_WARN_UNUSED;

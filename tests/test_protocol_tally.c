@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto/vy_shamir.h"
+#include "protocol/vy_seats.h"
 #include "tests/support/protocol_fixtures.h"
 
 #define N 5
@@ -719,7 +720,211 @@ static void test_bad_partial_decryption(void **state)
 	election_free(&el);
 }
 
+/* §10.2, crypto §2.5 and §5.2: with no counted ballot the tally is (1, 1)
+ * everywhere, so every decryption proof has g2 = alpha = the identity. It
+ * is allowed, and it proves M = the identity: a share M = g with the proof
+ * made for M = 1 is refused. */
+static void test_no_ballot_decryption(void **state)
+{
+	election el;
+	const vy_group *g;
+	Vybar__PartialDecryption *pd;
+	vy_elem gen;
+	vy_scalar s;
+	uint8_t *p;
+	size_t len;
+
+	(void)state;
+	memset(&el, 0, sizeof el);
+	vyf_record_init(&el.r, N, T);
+	announce_reveal(&el.r, NULL);
+	accept_and_open(&el);
+	vyf_record_close(&el.r);
+	vyf_record_tally(&el.r);
+	g = el.r.st.election.group;
+	assert_int_equal(el.r.st.cred_count, 0);
+	for (size_t j = 0; j < VYF_SELECTIONS; j++) {
+		assert_true(vy_elem_is_identity(g, &el.r.st.tally[j].alpha));
+		assert_true(vy_elem_is_identity(g, &el.r.st.tally[j].beta));
+	}
+	vyf_secret_share(&el.r, 2, el.q, el.nq, &s);
+	p = vyf_partial(&el.r, 2, &s, &len);
+	pd = open_partial(p, len);
+	for (size_t c = 0; c < pd->n_contests; c++)
+		for (size_t k = 0; k < pd->contests[c]->n_options; k++) {
+			vy_elem m;
+
+			assert_int_equal(vy_elem_decode(g, &m, pd->contests[c]->options[k]->share.data,
+							pd->contests[c]->options[k]->share.len), VY_OK);
+			assert_true(vy_elem_is_identity(g, &m));
+		}
+	vy_elem_generator(g, &gen);
+	vy_elem_encode(g, pd->contests[1]->options[2]->share.data, &gen);
+	try_partial(&el, pd, 2, VY_R_PROOF, "trustee 2 contest 1 option 2");
+	vy_msg_free(pd);
+	expect_try(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, p, len, VY_R_OK, NULL);
+	free(p);
+	post_partials(&el, BIT(1) | BIT(4));
+	assert_int_equal(el.r.st.n_decrypted, 3);
+	/* the result: every count 0, and no seat (§11.2: no list has a vote) */
+	{
+		uint8_t *res_p;
+		size_t res_len;
+		Vybar__Result *res;
+
+		assert_int_equal(vy_tally_result(&el.r.st, NULL, 0, &res_p, &res_len, NULL), VY_R_OK);
+		assert_int_equal(vy_decode_message((ProtobufCMessage **)&res, &vybar__result__descriptor,
+						   VY_MAX_MESSAGE_BYTES, res_p, res_len, NULL), VY_R_OK);
+		for (size_t c = 0; c < res->n_contests; c++)
+			for (size_t k = 0; k < res->contests[c]->n_counts; k++)
+				assert_int_equal(res->contests[c]->counts[k], 0);
+		assert_int_equal(res->contests[2]->no_seats_reason, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+		vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, res_p, res_len);
+		vy_msg_free(res);
+		free(res_p);
+	}
+	election_free(&el);
+}
+
 /* ---- the result ---- */
+
+#define C_LISTS 2  /* the party-list contest: 3 lists, 5 seats, Hare over all votes */
+#define TIE_VOTES 2
+
+/* One ballot per row of votes (voters "voter 0", ...), then close, tally
+ * and the partial decryptions of trustees 1..T, in an election whose
+ * party-list contest has threshold threshold_bp. */
+static void setup_votes(election *el, uint32_t threshold_bp, const uint32_t (*votes)[VYF_SELECTIONS], size_t n)
+{
+	vyf_keys keys;
+	Vybar__Manifest *m;
+	uint8_t *mb;
+	size_t mlen;
+
+	memset(el, 0, sizeof *el);
+	vyf_keys_init(&keys, N, T);
+	m = vyf_manifest_new(&keys);
+	m->contests[C_LISTS]->party_list->threshold_basis_points = threshold_bp;
+	mb = vy_msg_pack(m, &mlen);
+	assert_non_null(mb);
+	vyf_record_init_manifest(&el->r, N, T, mb, mlen);
+	free(mb);
+	vy_msg_free(m);
+	announce_reveal(&el->r, NULL);
+	accept_and_open(el);
+	for (size_t i = 0; i < n; i++) {
+		char label[32];
+		vyf_voter v;
+		uint8_t *p;
+		size_t len;
+
+		snprintf(label, sizeof label, "voter %zu", i);
+		vyf_voter_init(&v, &el->r.st.election, label);
+		p = vyf_ballot_pack(&el->r.st.election, &v, votes[i], "cast", NULL, &len);
+		append_free(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, &len);
+	}
+	vyf_record_close(&el->r);
+	vyf_record_tally(&el->r);
+	post_partials(el, BIT(1) | BIT(2) | BIT(3));
+}
+
+/* The entry hash of the record's ELECTION_OPEN entry, from its bytes. */
+static void open_entry_hash(const election *el, uint8_t out[VY_HASH_BYTES])
+{
+	for (size_t i = 0; i < el->r.n_entries; i++) {
+		Vybar__RecordEntry *e = NULL;
+		int found;
+
+		assert_int_equal(vy_decode_entry(&e, el->r.entries[i], el->r.entry_lens[i], NULL), VY_R_OK);
+		found = e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN;
+		if (found)
+			vy_entry_hash_of(out, e);
+		vy_msg_free(e);
+		if (found)
+			return;
+	}
+	fail_msg("no ELECTION_OPEN entry");
+}
+
+/* Try a RESULT payload; it must fail with code naming check. */
+static void expect_result_refused(election *el, const Vybar__Result *res, vy_rc code, const char *check)
+{
+	vy_reason why = { 0 };
+	size_t len;
+	uint8_t *p = vy_msg_pack(res, &len);
+	vy_rc rc;
+
+	assert_non_null(p);
+	rc = vyf_record_try(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len, &why);
+	if (rc != code || strcmp(why.check, check) != 0)
+		fail_msg("expected %s %s, got %s %s: %s", vy_rc_str(code), check, vy_rc_str(rc), why.check, why.msg);
+	free(p);
+}
+
+/* Exchange the seats (and elected lists) of lists a and b of contest c. */
+static void swap_seats(Vybar__Result *res, size_t c, size_t a, size_t b)
+{
+	Vybar__ListResult *x = res->contests[c]->lists[a], *y = res->contests[c]->lists[b];
+	uint32_t seats = x->seats, *elected = x->elected;
+	size_t n = x->n_elected;
+
+	x->seats = y->seats;
+	x->elected = y->elected;
+	x->n_elected = y->n_elected;
+	y->seats = seats;
+	y->elected = elected;
+	y->n_elected = n;
+}
+
+/* V7.4, §11.1: the tie seed is the ELECTION_OPEN entry's hash. Lists 0 and 2
+ * have one vote each for 5 seats (Hare: 2.5 each), so the fifth seat goes
+ * by the tie order: the RESULT gives it as that seed says, and the RESULT
+ * that gives it to the other list is refused. (The ENCRYPTED_TALLY entry's
+ * hash, the seed before, would give it to the other list here.) */
+static void test_seat_tie_seed(void **state)
+{
+	static const uint32_t votes[TIE_VOTES][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 1, 0, 1, 0, 0 },
+		{ 1, 0, 0, 0, 1, 0, 0, 0, 0, 1 },
+	};
+	election el;
+	uint8_t seed[VY_HASH_BYTES], *p;
+	uint64_t want[3], before[3], list_votes[3] = { 1, 0, 1 };
+	size_t ncand[3], len;
+	vy_seat_input in;
+	Vybar__Result *res;
+	const Vybar__PartyListContest *pl;
+
+	(void)state;
+	setup_votes(&el, 0, votes, TIE_VOTES);
+	open_entry_hash(&el, seed);
+	assert_memory_equal(el.r.st.open_hash, seed, VY_HASH_BYTES);
+	pl = el.r.st.manifest->contests[C_LISTS]->party_list;
+	memset(&in, 0, sizeof in);
+	for (size_t l = 0; l < 3; l++)
+		ncand[l] = pl->lists[l]->n_candidates;
+	in.n_lists = 3;
+	in.votes = list_votes;
+	in.n_candidates = ncand;
+	in.seats = pl->seats;
+	in.threshold_bp = pl->threshold_basis_points;
+	in.method = pl->seat_method;
+	memcpy(in.tie_seed, seed, VY_HASH_BYTES);
+	assert_int_equal(vy_seats_allocate(&in, want, NULL), VY_R_OK);
+	assert_true((want[0] == 3 && want[2] == 2) || (want[0] == 2 && want[2] == 3));
+	memcpy(in.tie_seed, el.r.st.tally_hash, VY_HASH_BYTES);
+	assert_int_equal(vy_seats_allocate(&in, before, NULL), VY_R_OK);
+	assert_int_not_equal(before[0], want[0]);
+	res = make_result(&el, NULL, 0, &p, &len);
+	for (size_t l = 0; l < 3; l++)
+		assert_int_equal(res->contests[C_LISTS]->lists[l]->seats, want[l]);
+	swap_seats(res, C_LISTS, 0, 2);
+	expect_result_refused(&el, res, VY_R_FIELD, "V7.4");
+	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
+	free(p);
+	vy_msg_free(res);
+	election_free(&el);
+}
 
 /* Every subset of 3 of the 5 trustees (all 10), of 4 and all 5, decrypts
  * the same counts; 2 cannot. */
@@ -876,6 +1081,83 @@ static void test_record_file(void **state)
 	election_free(&el);
 }
 
+/* §11.2, V7.4: a party-list contest that can allocate no seat still has a
+ * RESULT: 0 seats for every list and the reason. A RESULT that claims the
+ * seats anyway, or leaves out or changes the reason, is refused with V7.4;
+ * a reason on a contest without lists is the wrong shape (V7.3). */
+static void check_no_seats_result(election *el, Vybar__NoSeatsReason reason)
+{
+	uint8_t *p;
+	size_t len;
+	Vybar__Result *res = make_result(el, NULL, 0, &p, &len);
+	Vybar__ContestResult *cr = res->contests[C_LISTS];
+	uint32_t elected[4] = { 0, 1, 2, 3 }, *keep;
+
+	assert_int_equal(cr->no_seats_reason, reason);
+	for (size_t l = 0; l < cr->n_lists; l++) {
+		assert_int_equal(cr->lists[l]->seats, 0);
+		assert_int_equal(cr->lists[l]->n_elected, 0);
+	}
+	/* list 0 claims 4 seats (its 4 candidates), with and without the reason */
+	keep = cr->lists[0]->elected;
+	cr->lists[0]->seats = 4;
+	cr->lists[0]->n_elected = 4;
+	cr->lists[0]->elected = elected;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->lists[0]->seats = 0;
+	cr->lists[0]->n_elected = 0;
+	cr->lists[0]->elected = keep;
+	/* no seat, but without the reason, or with the other one */
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = reason == VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES
+				      ? VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES
+				      : VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES;
+	expect_result_refused(el, res, VY_R_FIELD, "V7.4");
+	cr->no_seats_reason = reason;
+	/* a reason on the one-of-n contest */
+	res->contests[0]->no_seats_reason = reason;
+	expect_result_refused(el, res, VY_R_SHAPE, "V7.3");
+	res->contests[0]->no_seats_reason = VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE;
+	/* as made, it is accepted */
+	vyf_record_append(&el->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT, p, len);
+	assert_int_equal(el->r.st.phase, VY_PHASE_TALLIED);
+	free(p);
+	vy_msg_free(res);
+}
+
+/* Every ballot blank in the party-list contest: no list has a vote. */
+static void test_result_all_blank(void **state)
+{
+	static const uint32_t votes[2][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 },
+		{ 1, 0, 0, 0, 1, 1, 0, 0, 0, 0 },
+	};
+	election el;
+
+	(void)state;
+	setup_votes(&el, 300, votes, 2);
+	check_no_seats_result(&el, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+	election_free(&el);
+}
+
+/* One vote for each list, threshold 50 %: no list qualifies. */
+static void test_result_nobody_qualifies(void **state)
+{
+	static const uint32_t votes[3][VYF_SELECTIONS] = {
+		{ 0, 1, 0, 1, 0, 0, 0, 1, 0, 0 },
+		{ 1, 0, 0, 0, 1, 1, 0, 0, 1, 0 },
+		{ 0, 0, 1, 0, 0, 1, 1, 0, 0, 1 },
+	};
+	election el;
+
+	(void)state;
+	setup_votes(&el, 5000, votes, 3);
+	check_no_seats_result(&el, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES);
+	election_free(&el);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,7 +1168,11 @@ int main(void)
 		cmocka_unit_test(test_tally_counted_ballots),
 		cmocka_unit_test(test_tally_rules),
 		cmocka_unit_test(test_bad_partial_decryption),
+		cmocka_unit_test(test_no_ballot_decryption),
 		cmocka_unit_test(test_every_subset),
+		cmocka_unit_test(test_seat_tie_seed),
+		cmocka_unit_test(test_result_all_blank),
+		cmocka_unit_test(test_result_nobody_qualifies),
 		cmocka_unit_test(test_result_rules),
 		cmocka_unit_test(test_record_file),
 	};

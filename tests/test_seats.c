@@ -502,8 +502,8 @@ static void expect_fail(const vy_seat_input *in, vy_rc code, const char *what)
 
 static void test_errors(void **state)
 {
-	static const uint64_t votes[] = { 100, 50 }, zero[] = { 0, 0 };
-	static const uint64_t huge[] = { UINT64_MAX - 5, 6 }, half[] = { 50, 50 };
+	static const uint64_t votes[] = { 100, 50 };
+	static const uint64_t huge[] = { UINT64_MAX - 5, 6 };
 	static uint64_t many_votes[1001];
 	static size_t many_cands[1001];
 	uint64_t seats[2];
@@ -534,12 +534,8 @@ static void test_errors(void **state)
 	ex.in.method = 5;
 	expect_fail(&ex.in, VY_R_FIELD, "seat method: unknown value 5");
 
-	example_init(&ex, zero, 2, 5, 0, HARE_ALL, 0);
-	expect_fail(&ex.in, VY_R_FIELD, "no list has any vote");
 	example_init(&ex, huge, 2, 5, 0, HARE_ALL, 0);
 	expect_fail(&ex.in, VY_R_FIELD, "exceeds 2^64 - 1 at list 1");
-	example_init(&ex, half, 2, 5, 5001, SAINTE_LAGUE, 0);
-	expect_fail(&ex.in, VY_R_FIELD, "no list reaches 5001 basis points of 100 votes (51 votes needed)");
 
 	/* programmer errors */
 	example_init(&ex, votes, 2, 5, 0, DHONDT, 0);
@@ -550,6 +546,55 @@ static void test_errors(void **state)
 	ex.in.votes = ex.votes;
 	ex.in.n_candidates = NULL;
 	expect_fail(&ex.in, VY_R_ARG, "NULL");
+}
+
+/* §11.2: an allocation with no seat is a result, not an error: every list
+ * 0 seats, all S unfilled, and the reason. Expect it of ex (computed). */
+static void expect_no_seats(example *ex, Vybar__NoSeatsReason reason)
+{
+	uint64_t seats[MAX_LISTS];
+	vy_reason why = { 0 };
+
+	if (vy_seats_compute(&ex->table, ex->lists, &ex->in, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	assert_int_equal(ex->table.no_seats, reason);
+	assert_int_equal(ex->table.n_qualified, 0);
+	assert_int_equal(ex->table.unfilled, ex->in.seats);
+	memset(seats, 0x77, sizeof seats);
+	assert_int_equal(vy_seats_allocate(&ex->in, seats, &why), VY_R_OK);
+	for (size_t i = 0; i < ex->in.n_lists; i++) {
+		assert_int_equal(ex->lists[i].seats, 0);
+		assert_int_equal(ex->lists[i].qualified, 0);
+		assert_int_equal(seats[i], 0);
+	}
+}
+
+/* §11.2: no vote for any list (every ballot blank), or no list over the
+ * threshold: no seat, with the reason, under every method. */
+static void test_no_seats(void **state)
+{
+	static const uint64_t zero[] = { 0, 0, 0 }, thirds[] = { 34, 33, 33 }, votes[] = { 100, 50 };
+	static const Vybar__SeatMethod methods[] = { HARE_ALL, HARE_QUAL, DHONDT, SAINTE_LAGUE };
+	example ex;
+
+	(void)state;
+	for (size_t m = 0; m < 4; m++) {
+		example_init(&ex, zero, 3, 5, 0, methods[m], 0);
+		expect_no_seats(&ex, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+		example_init(&ex, zero, 3, 5, 300, methods[m], 0);
+		expect_no_seats(&ex, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_VOTES);
+		/* 3400 basis points of 100 votes: 34 needed, so only the first; 3401: none */
+		example_init(&ex, thirds, 3, 5, 3401, methods[m], 0);
+		expect_no_seats(&ex, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES);
+		example_init(&ex, thirds, 3, 5, 3400, methods[m], 0);
+		example_run(&ex);
+		assert_int_equal(ex.table.no_seats, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE);
+		assert_int_equal(ex.lists[0].seats, 5);
+	}
+	/* the threshold at 100 %: no list has all the votes */
+	example_init(&ex, votes, 2, 5, 10000, DHONDT, 0);
+	expect_no_seats(&ex, VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NO_LIST_QUALIFIES);
+	assert_string_equal(vy_no_seats_reason_text(VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE), "");
 }
 
 /* A list with no votes never qualifies, even at threshold 0. */
@@ -764,7 +809,7 @@ static void check_properties(example *ex)
 
 static void test_random_properties(void **state)
 {
-	size_t ok = 0, refused = 0;
+	size_t ok = 0, no_seats = 0;
 	example ex;
 	vy_reason why = { 0 };
 
@@ -774,17 +819,22 @@ static void test_random_properties(void **state)
 
 		random_example(&ex);
 		rc = vy_seats_compute(&ex.table, ex.lists, &ex.in, &why);
-		if (rc != VY_R_OK) {
-			/* only "no votes" and "nobody qualifies" are possible here */
-			assert_int_equal(rc, VY_R_FIELD);
-			refused++;
+		assert_int_equal(rc, VY_R_OK);
+		if (ex.table.no_seats != VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE) {
+			/* no vote, or nobody qualifies: no seat at all (§11.2) */
+			assert_int_equal(ex.table.n_qualified, 0);
+			assert_int_equal(ex.table.unfilled, ex.in.seats);
+			for (size_t i = 0; i < ex.in.n_lists; i++)
+				assert_int_equal(ex.lists[i].seats, 0);
+			no_seats++;
 			continue;
 		}
+		assert_true(ex.table.n_qualified > 0);
 		check_properties(&ex);
 		ok++;
 	}
 	assert_true(ok > 15000);
-	assert_true(refused > 0);
+	assert_true(no_seats > 0);
 }
 
 /* Votes near 2^64: every product must be taken in 128 bits. */
@@ -883,6 +933,26 @@ static void test_print_averages(void **state)
 	expect_line(text, "tie: equal averages for the last seat(s); decided by the tie order of §11.4\n");
 	free(text);
 
+	/* no seat (§11.2): the table says why */
+	{
+		static const uint64_t zero[] = { 0, 0 };
+
+		example_init(&ex, zero, 2, 9, 300, HARE_ALL, 0);
+		text = print_to_string(&ex.in, NULL, &rc);
+		assert_int_equal(rc, VY_R_OK);
+		expect_line(text, "no seats:  no list has any vote (every counted ballot is blank, or none was "
+				  "counted) (§11.2)\n");
+		expect_line(text, "   0  list 0            0    0.00 %   no       -                    -       0  -\n");
+		expect_line(text, "seats filled: 0 of 9; no seat is allocated: no list has any vote");
+		free(text);
+		example_init(&ex, textbook_votes, 4, 9, 5000, DHONDT, 0);
+		text = print_to_string(&ex.in, NULL, &rc);
+		assert_int_equal(rc, VY_R_OK);
+		expect_line(text, "no seats:  no list reaches the threshold (§11.2)\n");
+		expect_line(text, "seats filled: 0 of 9; no seat is allocated: no list reaches the threshold (§11.2)\n");
+		free(text);
+	}
+
 	/* invalid input: a reason, nothing printed */
 	ex.in.seats = 0;
 	text = print_to_string(&ex.in, NULL, &rc);
@@ -905,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_short_lists),
 		cmocka_unit_test(test_unfilled),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_no_seats),
 		cmocka_unit_test(test_zero_votes),
 		cmocka_unit_test(test_large_votes),
 		cmocka_unit_test(test_random_properties),

@@ -9,11 +9,16 @@
  *     and fails once altered (another scalar, ctx, bound or statement);
  *  3. the other values of the files (group hash, multiples of g, ElGamal
  *     decryptions, Feldman shares, Lagrange coefficients) agree with the
- *     library.
+ *     library;
+ *  4. specs/vectors/ed25519.json (§10.4) is what the generator writes, and
+ *     every verdict it states is libsodium's: crypto_sign_verify_detached
+ *     for "verify", crypto_core_ed25519_is_valid_point for "key_valid".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "crypto/proof_impl.h"
 #include "crypto/vy_elgamal.h"
@@ -450,6 +455,181 @@ static void test_values_modp4096(void **state)
 	check_values(VY_GROUP_MODP4096);
 }
 
+/* ---- 4. the Ed25519 vectors (§10.4) ---- */
+
+static void test_committed_ed25519(void **state)
+{
+	char *generated = NULL, *again = NULL, *committed;
+	size_t glen, alen, clen;
+
+	(void)state;
+	vytest_init();
+	assert_int_equal(vyvec_ed25519_generate(&generated, &glen), VY_OK);
+	assert_int_equal(vyvec_ed25519_generate(&again, &alen), VY_OK);
+	assert_int_equal(glen, alen);
+	assert_memory_equal(generated, again, glen);
+	committed = vytest_read_file(vytest_source_path("specs/vectors/" VYVEC_ED25519_FILE), &clen);
+	if (clen != glen || memcmp(committed, generated, glen) != 0)
+		fail_with_first_difference(VYVEC_ED25519_FILE, committed, clen, generated, glen);
+	free(committed);
+	free(generated);
+	free(again);
+}
+
+/* Every vector's "verify" and "key_valid" are what libsodium answers, and
+ * every file has both verdicts at least once. */
+static void test_ed25519_verdicts(void **state)
+{
+	char err[256] = "";
+	size_t len, accepted = 0, refused = 0, invalid_keys = 0;
+	char *text;
+	vyjson *v;
+	const vyjson *list;
+
+	(void)state;
+	vytest_init();
+	text = vytest_read_file(vytest_source_path("specs/vectors/" VYVEC_ED25519_FILE), &len);
+	v = vyjson_parse(text, len, err, sizeof err);
+	free(text);
+	if (v == NULL)
+		fail_msg("ed25519 vectors do not parse: %s", err);
+	list = member(v, "vectors");
+	assert_true(vyjson_len(list) >= 1);
+	for (size_t i = 0; i < vyjson_len(list); i++) {
+		const vyjson *e = vyjson_at(list, i);
+		const char *msg = vyjson_string(member(e, "message")), *verdict = vyjson_string(member(e, "verify"));
+		uint8_t pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+		int ok, key_valid = member(e, "key_valid")->type == VYJSON_TRUE;
+
+		assert_non_null(msg);
+		assert_non_null(verdict);
+		hex_exact(member(e, "public_key"), pk, sizeof pk);
+		hex_exact(member(e, "signature"), sig, sizeof sig);
+		ok = crypto_sign_verify_detached(sig, (const uint8_t *)msg, strlen(msg), pk) == 0;
+		if (strcmp(verdict, ok ? "accept" : "refuse") != 0)
+			fail_msg("ed25519 vector %s: libsodium says %s", vyjson_get_string(e, "name"),
+				 ok ? "accept" : "refuse");
+		assert_int_equal(crypto_core_ed25519_is_valid_point(pk), key_valid);
+		accepted += ok;
+		refused += !ok;
+		invalid_keys += !key_valid;
+	}
+	assert_true(accepted >= 1 && refused >= 1 && invalid_keys >= 1);
+	vyjson_free(v);
+}
+
+/* ---- 4b. the claims of §10.2 on every small-order point, against libsodium ---- */
+
+#define ED_BYTES 32
+#define ED_SMALL 8      /* points of order dividing 8: [j]T, j = 0..7 */
+#define ED_GRIND 1024   /* messages tried to reach a residue of k mod 8 */
+
+/* The vector file's key pair (public key, secret scalar mod L), R = [r]B
+ * and r, and the torsion point T. */
+typedef struct {
+	uint8_t pk[ED_BYTES], a[ED_BYTES], R[ED_BYTES], r[ED_BYTES], T[ED_BYTES];
+	uint8_t small[ED_SMALL][ED_BYTES]; /* enc([j]T) */
+} ed_keys;
+
+static void ed_keys_load(ed_keys *k)
+{
+	char err[256] = "";
+	size_t len;
+	char *text = vytest_read_file(vytest_source_path("specs/vectors/" VYVEC_ED25519_FILE), &len);
+	vyjson *v = vyjson_parse(text, len, err, sizeof err);
+
+	free(text);
+	assert_non_null(v);
+	hex_exact(member(v, "public_key"), k->pk, ED_BYTES);
+	hex_exact(member(v, "secret_scalar"), k->a, ED_BYTES);
+	hex_exact(member(v, "R"), k->R, ED_BYTES);
+	hex_exact(member(v, "r"), k->r, ED_BYTES);
+	hex_exact(member(v, "torsion_point"), k->T, ED_BYTES);
+	vyjson_free(v);
+	memset(k->small[0], 0, ED_BYTES);
+	k->small[0][0] = 1;
+	for (size_t j = 1; j < ED_SMALL; j++)
+		assert_int_equal(crypto_core_ed25519_add(k->small[j], k->small[j - 1], k->T), 0);
+	assert_int_equal(memcmp(k->small[1], k->T, ED_BYTES), 0);
+}
+
+/* The first message "vybar small order <n>" whose k = SHA-512(R || A || M)
+ * mod L is congruent to want mod 8; k is returned little-endian. */
+static void ed_grind(char msg[64], uint8_t k[ED_BYTES], const uint8_t R[ED_BYTES], const uint8_t A[ED_BYTES],
+		     unsigned want)
+{
+	for (unsigned n = 0; n < ED_GRIND; n++) {
+		crypto_hash_sha512_state st;
+		uint8_t h[crypto_hash_sha512_BYTES];
+
+		snprintf(msg, 64, "vybar small order %u", n);
+		crypto_hash_sha512_init(&st);
+		crypto_hash_sha512_update(&st, R, ED_BYTES);
+		crypto_hash_sha512_update(&st, A, ED_BYTES);
+		crypto_hash_sha512_update(&st, (const uint8_t *)msg, strlen(msg));
+		crypto_hash_sha512_final(&st, h);
+		crypto_core_ed25519_scalar_reduce(k, h);
+		if ((k[0] & 7) == want)
+			return;
+	}
+	fail_msg("no message with k = %u mod 8", want);
+}
+
+/* §10.2 step 2: for each of the 8 small-order points P_j = [j]T, a signature
+ * with R = enc(P_j) whose equation [S]B = R + [k]A' holds (A' = A + T,
+ * S = k * a, k = -j mod 8, so [S]B - [k]A' = -[k]T = P_j) is refused. */
+static void test_ed25519_small_order_r(void **state)
+{
+	ed_keys k;
+	uint8_t pk[ED_BYTES], sig[crypto_sign_BYTES], kk[ED_BYTES], sb[ED_BYTES], ka[ED_BYTES], rp[ED_BYTES];
+	char msg[64];
+
+	(void)state;
+	vytest_init();
+	ed_keys_load(&k);
+	assert_int_equal(crypto_core_ed25519_add(pk, k.pk, k.T), 0);
+	for (unsigned j = 0; j < ED_SMALL; j++) {
+		memcpy(sig, k.small[j], ED_BYTES);
+		ed_grind(msg, kk, sig, pk, (8 - j) % 8);
+		crypto_core_ed25519_scalar_mul(sig + ED_BYTES, kk, k.a);
+		/* the equation holds: [S]B - ([k]A + [k mod 8]T) = enc(P_j) */
+		assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(sb, sig + ED_BYTES), 0);
+		assert_int_equal(crypto_scalarmult_ed25519_noclamp(ka, kk, k.pk), 0);
+		for (unsigned i = 0; i < (kk[0] & 7u); i++)
+			assert_int_equal(crypto_core_ed25519_add(ka, ka, k.T), 0);
+		assert_int_equal(crypto_core_ed25519_sub(rp, sb, ka), 0);
+		assert_memory_equal(rp, sig, ED_BYTES);
+		assert_int_not_equal(crypto_sign_verify_detached(sig, (const uint8_t *)msg, strlen(msg), pk), 0);
+	}
+}
+
+/* §10.2 step 4: a small-order key is refused even when the equation holds
+ * (R = [r]B, S = r, 8 | k, so [k]A is the identity): each P_j, and the two
+ * points with x = 0 written with the top bit set. */
+static void test_ed25519_small_order_key(void **state)
+{
+	ed_keys k;
+	uint8_t keys[ED_SMALL + 2][ED_BYTES], sig[crypto_sign_BYTES], kk[ED_BYTES];
+	char msg[64];
+
+	(void)state;
+	vytest_init();
+	ed_keys_load(&k);
+	memcpy(keys, k.small, sizeof k.small);
+	memcpy(keys[ED_SMALL], k.small[0], ED_BYTES);      /* the identity, top bit set */
+	keys[ED_SMALL][ED_BYTES - 1] |= 0x80;
+	memcpy(keys[ED_SMALL + 1], k.small[4], ED_BYTES);  /* (0, -1), top bit set */
+	assert_int_equal(keys[ED_SMALL + 1][ED_BYTES - 1] & 0x80, 0);
+	keys[ED_SMALL + 1][ED_BYTES - 1] |= 0x80;
+	memcpy(sig, k.R, ED_BYTES);
+	memcpy(sig + ED_BYTES, k.r, ED_BYTES);
+	for (size_t j = 0; j < ED_SMALL + 2; j++) {
+		ed_grind(msg, kk, sig, keys[j], 0);
+		assert_int_not_equal(crypto_sign_verify_detached(sig, (const uint8_t *)msg, strlen(msg), keys[j]), 0);
+		assert_int_equal(crypto_core_ed25519_is_valid_point(keys[j]), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +639,10 @@ int main(void)
 		cmocka_unit_test(test_proofs_modp4096),
 		cmocka_unit_test(test_values_ristretto255),
 		cmocka_unit_test(test_values_modp4096),
+		cmocka_unit_test(test_committed_ed25519),
+		cmocka_unit_test(test_ed25519_verdicts),
+		cmocka_unit_test(test_ed25519_small_order_r),
+		cmocka_unit_test(test_ed25519_small_order_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

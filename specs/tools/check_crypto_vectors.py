@@ -6,7 +6,11 @@ only): ristretto255 (RFC 9496 section 4, extended Edwards coordinates over
 2^255 - 19), the modp4096 group, items, transcripts, the group hash, and
 every construction and verification equation of the specification. It
 reads specs/vectors/crypto-*.json, recomputes every derived value from the
-inputs and verifies every proof.
+inputs and verifies every proof. It also reads specs/vectors/ed25519.json
+(section 10.4): with its own Ed25519 (RFC 8032 section 5.1) it rebuilds
+every vector and checks every verdict with its own code of the
+verification rule (10.2), of the key validity rule (10.3) and of RFC 8032's
+cofactored check.
 
 Usage: check_crypto_vectors.py [VECTOR_DIR]   (default: specs/vectors next to
 this script). Prints "N passed, M failed" and exits 1 if anything failed.
@@ -822,9 +826,276 @@ class VectorFile:
         self.ck.equal(self.name("lagrange/secret is a_0"), lg["secret"], self.shex(self.secret))
 
 
+# ------------------------------------------------------- section 10: Ed25519
+
+ED_L = 2**252 + 27742317777372353535851937790883648493
+ED_Y8 = 0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7
+ED_SMALL_Y = (0, 1, FP - 1, ED_Y8, FP - ED_Y8)  # 10.1: y of the 8 small-order points
+ED_IDENTITY = (0, 1, 1, 0)
+ED_LABEL_PREFIX = b"vybar test vector "
+ED_MESSAGE = "vybar ed25519 vector"
+ED_TORSION_MESSAGE = "vybar ed25519 torsion %d"
+
+
+def ed_y(b):
+    """10.1: y(X), the 255 low bits of X little-endian, not reduced mod p."""
+    return int.from_bytes(b, "little") & ((1 << 255) - 1)
+
+
+def ed_small_order_encoding(b):
+    """10.1: y(X) mod p is the y of a point of order dividing 8."""
+    return ed_y(b) % FP in ED_SMALL_Y
+
+
+def ed_recover_x(y, sign):
+    """RFC 8032 5.1.3 steps 2-4 for y < p: x, or None if x^2 has no root.
+    Returns x = 0 whatever the sign (the callers decide about it)."""
+    u = (y * y - 1) % FP
+    v = (ED_D * y * y + 1) % FP
+    x = u * pow(v, 3, FP) * pow(u * pow(v, 7, FP), (FP - 5) // 8, FP) % FP
+    if v * x * x % FP == (-u) % FP:
+        x = x * SQRT_M1 % FP
+    elif v * x * x % FP != u:
+        return None
+    if x != 0 and (x & 1) != sign:
+        x = FP - x
+    return x
+
+
+def ed_add(a, b):
+    """RFC 8032 5.1.4: addition on the twisted Edwards curve (a = -1)."""
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    aa = (y1 - x1) * (y2 - x2) % FP
+    bb = (y1 + x1) * (y2 + x2) % FP
+    cc = t1 * 2 * ED_D * t2 % FP
+    dd = z1 * 2 * z2 % FP
+    e, f, g, h = bb - aa, dd - cc, dd + cc, bb + aa
+    return (e * f % FP, g * h % FP, f * g % FP, e * h % FP)
+
+
+def ed_neg(a):
+    x, y, z, t = a
+    return ((-x) % FP, y, z, (-t) % FP)
+
+
+def ed_mul(k, a):
+    """[k]a for any k >= 0 (not reduced: points need not have order L)."""
+    r = ED_IDENTITY
+    while k > 0:
+        if k & 1:
+            r = ed_add(r, a)
+        a = ed_add(a, a)
+        k >>= 1
+    return r
+
+
+def ed_enc(a):
+    """RFC 8032 5.1.2: the canonical encoding."""
+    zi = finv(a[2])
+    x, y = a[0] * zi % FP, a[1] * zi % FP
+    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+
+def ed_is_identity(a):
+    return a[0] % FP == 0 and (a[1] - a[2]) % FP == 0
+
+
+def ed_decode_lenient(b):
+    """10.2 step 5: the point of y(b) and the top bit, or None."""
+    y = ed_y(b) % FP
+    x = ed_recover_x(y, b[31] >> 7)
+    return None if x is None else (x, y, 1, x * y % FP)
+
+
+def ed_decode_rfc8032(b):
+    """RFC 8032 5.1.3 exactly: y < p, a root exists, not x = 0 with sign 1."""
+    y, sign = ed_y(b), b[31] >> 7
+    if y >= FP:
+        return None
+    x = ed_recover_x(y, sign)
+    if x is None or (x == 0 and sign == 1):
+        return None
+    return (x, y, 1, x * y % FP)
+
+
+ED_BY = 4 * finv(5) % FP
+ED_B = (ed_recover_x(ED_BY, 0), ED_BY, 1, ed_recover_x(ED_BY, 0) * ED_BY % FP)
+
+
+def ed_challenge(R, A, msg):
+    """10.2 step 6: k = int_le(SHA-512(R || A || M)) mod L."""
+    return int.from_bytes(hashlib.sha512(R + A + msg).digest(), "little") % ED_L
+
+
+def ed_verify(A, msg, sig):
+    """10.2: Vybar's rule. True = accept."""
+    if len(A) != 32 or len(sig) != 64:
+        return False
+    R, S = sig[:32], int.from_bytes(sig[32:], "little")
+    if S >= ED_L:                              # step 1
+        return False
+    if ed_small_order_encoding(R):             # step 2
+        return False
+    if ed_y(A) >= FP:                          # step 3
+        return False
+    if ed_small_order_encoding(A):             # step 4
+        return False
+    P = ed_decode_lenient(A)                   # step 5
+    if P is None:
+        return False
+    k = ed_challenge(R, A, msg)                # step 6
+    return ed_enc(ed_add(ed_mul(S, ED_B), ed_neg(ed_mul(k, P)))) == R   # step 7
+
+
+def ed_key_valid(A):
+    """10.3: canonical, not small order, decodes, [L]P = identity."""
+    if len(A) != 32 or ed_y(A) >= FP or ed_small_order_encoding(A):
+        return False
+    P = ed_decode_lenient(A)
+    return P is not None and ed_is_identity(ed_mul(ED_L, P))
+
+
+def ed_verify_rfc8032(A, msg, sig):
+    """RFC 8032 5.1.7 with the cofactored equation [8][S]B = [8]R + [8][k]A."""
+    Ap, Rp = ed_decode_rfc8032(A), ed_decode_rfc8032(sig[:32])
+    S = int.from_bytes(sig[32:], "little")
+    if Ap is None or Rp is None or S >= ED_L:
+        return False
+    k = ed_challenge(sig[:32], A, msg)
+    lhs = ed_mul(8, ed_mul(S, ED_B))
+    rhs = ed_mul(8, ed_add(Rp, ed_mul(k, Ap)))
+    return ed_is_identity(ed_add(lhs, ed_neg(rhs)))
+
+
+def ed_secret(seed):
+    """RFC 8032 5.1.5: the clamped secret scalar and the prefix."""
+    h = hashlib.sha512(seed).digest()
+    a = int.from_bytes(h[:32], "little")
+    a &= (1 << 254) - 8
+    a |= 1 << 254
+    return a, h[32:]
+
+
+def ed_sign(seed, msg):
+    """RFC 8032 5.1.6."""
+    a, prefix = ed_secret(seed)
+    A = ed_enc(ed_mul(a, ED_B))
+    r = int.from_bytes(hashlib.sha512(prefix + msg).digest(), "little") % ED_L
+    R = ed_enc(ed_mul(r, ED_B))
+    k = ed_challenge(R, A, msg)
+    return R + ((r + k * a) % ED_L).to_bytes(32, "little")
+
+
+def le32(n):
+    return n.to_bytes(32, "little")
+
+
+class Ed25519File:
+    """specs/vectors/ed25519.json (section 10.4) and the checks on it."""
+
+    NAMES = ["valid", "s-plus-l", "small-order-r", "identity-key-and-r", "identity-key",
+             "identity-key-sign-bit", "torsion-key-k-multiple-of-8", "torsion-key-k-not-multiple-of-8"]
+
+    def __init__(self, ck, path):
+        self.ck = ck
+        with open(path, "rb") as f:
+            self.raw = f.read()
+        self.v = json.loads(self.raw.decode("utf-8"))
+
+    def name(self, *parts):
+        return "ed25519.json: " + "/".join(str(p) for p in parts)
+
+    def run(self):
+        ck, v = self.ck, self.v
+        ck.check(self.name("format"), self.raw == (json.dumps(v, indent=2) + "\n").encode())
+        ck.equal(self.name("generated"), v["generated"], GENERATED)
+        ck.equal(self.name("specification"), v["specification"], SPECIFICATION)
+        seed = hashlib.sha512(ED_LABEL_PREFIX + v["seed_label"].encode()).digest()[:32]
+        ck.equal(self.name("seed"), v["seed"], seed.hex())
+        a, _ = ed_secret(seed)
+        A = ed_enc(ed_mul(a, ED_B))
+        ck.equal(self.name("public_key"), v["public_key"], A.hex())
+        ck.equal(self.name("secret_scalar"), v["secret_scalar"], le32(a % ED_L).hex())
+        r = int.from_bytes(hashlib.sha512(ED_LABEL_PREFIX + v["r_label"].encode()).digest(), "little") % ED_L
+        ck.equal(self.name("r"), v["r"], le32(r).hex())
+        R = ed_enc(ed_mul(r, ED_B))
+        ck.equal(self.name("R"), v["R"], R.hex())
+        T = bytes.fromhex(v["torsion_point"])
+        Tp = ed_decode_rfc8032(T)
+        ck.check(self.name("torsion_point has order 8 and y8"),
+                 Tp is not None and ed_y(T) == ED_Y8 and ed_is_identity(ed_mul(8, Tp))
+                 and not ed_is_identity(ed_mul(4, Tp)))
+        self.ctx = {"seed": seed, "a": a, "A": A, "r": r, "R": R, "T": Tp}
+        vectors = v["vectors"]
+        ck.equal(self.name("vector names"), [e["name"] for e in vectors], self.NAMES)
+        for e in vectors:
+            try:
+                self.check_vector(e)
+            except (KeyError, TypeError, ValueError) as x:
+                ck.check(self.name(e.get("name", "?")), False, "exception %s: %s" % (type(x).__name__, x))
+
+    def expected_inputs(self, e):
+        """The public key, message and signature the vector's name prescribes."""
+        c, name = self.ctx, e["name"]
+        ident = le32(1)
+        ident_neg = ident[:31] + bytes([0x80])
+        msg = ED_MESSAGE.encode()
+        if name == "valid":
+            return c["A"], msg, ed_sign(c["seed"], msg)
+        if name == "s-plus-l":
+            sig = ed_sign(c["seed"], msg)
+            return c["A"], msg, sig[:32] + le32(int.from_bytes(sig[32:], "little") + ED_L)
+        if name == "small-order-r":
+            k = ed_challenge(ident, c["A"], msg)
+            return c["A"], msg, ident + le32(k * c["a"] % ED_L)
+        if name == "identity-key-and-r":
+            return ident, msg, ident + le32(0)
+        if name in ("identity-key", "identity-key-sign-bit"):
+            return (ident if name == "identity-key" else ident_neg), msg, c["R"] + le32(c["r"])
+        # the two torsion vectors: A + T, the least n whose k is (not) a multiple of 8
+        want8 = name == "torsion-key-k-multiple-of-8"
+        pk = ed_enc(ed_add(ed_decode_rfc8032(c["A"]), c["T"]))
+        for n in range(256):
+            m = (ED_TORSION_MESSAGE % n).encode()
+            k = ed_challenge(c["R"], pk, m)
+            if (k % 8 == 0) == want8:
+                return pk, m, c["R"] + le32((c["r"] + k * c["a"]) % ED_L)
+        raise ValueError("no message found")
+
+    def check_vector(self, e):
+        ck, name = self.ck, e["name"]
+        pk, msg, sig = bytes.fromhex(e["public_key"]), e["message"].encode("ascii"), bytes.fromhex(e["signature"])
+        want_pk, want_msg, want_sig = self.expected_inputs(e)
+        ck.equal(self.name(name, "public_key"), e["public_key"], want_pk.hex())
+        ck.equal(self.name(name, "message"), e["message"], want_msg.decode("ascii"))
+        ck.equal(self.name(name, "signature"), e["signature"], want_sig.hex())
+        ck.equal(self.name(name, "k"), e["k"], le32(ed_challenge(sig[:32], pk, msg)).hex())
+        ck.equal(self.name(name, "verify (10.2)"), e["verify"], "accept" if ed_verify(pk, msg, sig) else "refuse")
+        ck.equal(self.name(name, "key_valid (10.3)"), e["key_valid"], ed_key_valid(pk))
+        ck.equal(self.name(name, "rfc8032 (cofactored)"), e["rfc8032"],
+                 "accept" if ed_verify_rfc8032(pk, msg, sig) else "refuse")
+
+
+# RFC 8032 section 7.1, TEST 1 (empty message): checks this file's Ed25519.
+RFC8032_TEST1 = {
+    "secret": "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    "public": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    "signature": "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555f"
+                 "b8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+}
+
+
 def self_test(ck, vector_dir):
-    """Checks this file's ristretto255 against RFC 9496 Appendix A.1 and A.2,
-    when specs/vectors/rfc9496-ristretto255.json is present."""
+    """Checks this file's Ed25519 against RFC 8032 section 7.1 TEST 1, and its
+    ristretto255 against RFC 9496 Appendix A.1 and A.2, when
+    specs/vectors/rfc9496-ristretto255.json is present."""
+    t = RFC8032_TEST1
+    seed, pk, sig = bytes.fromhex(t["secret"]), bytes.fromhex(t["public"]), bytes.fromhex(t["signature"])
+    ck.equal("RFC 8032 TEST 1 public key", ed_enc(ed_mul(ed_secret(seed)[0], ED_B)).hex(), t["public"])
+    ck.equal("RFC 8032 TEST 1 signature", ed_sign(seed, b"").hex(), t["signature"])
+    ck.check("RFC 8032 TEST 1 verifies (10.2)", ed_verify(pk, b"", sig) and ed_key_valid(pk))
+    ck.check("RFC 8032 TEST 1 other message fails", not ed_verify(pk, b"x", sig))
     path = os.path.join(vector_dir, "rfc9496-ristretto255.json")
     if not os.path.exists(path):
         return
@@ -854,6 +1125,10 @@ def main(argv):
             VectorFile(ck, os.path.join(vector_dir, f)).run()
         except (KeyError, TypeError, ValueError, DecodeError) as e:
             ck.check(f, False, "cannot read: %s: %s" % (type(e).__name__, e))
+    try:
+        Ed25519File(ck, os.path.join(vector_dir, "ed25519.json")).run()
+    except (OSError, KeyError, TypeError, ValueError) as e:
+        ck.check("ed25519.json", False, "cannot read: %s: %s" % (type(e).__name__, e))
     print("%d passed, %d failed" % (ck.passed, ck.failed))
     return 1 if ck.failed else 0
 

@@ -2,14 +2,17 @@
 """Independent checker of the protocol test vectors (specs/vectors/protocol.json).
 
 Written from specs/protocol.md and specs/crypto.md alone, in pure Python 3
-(standard library only), with its own Ed25519 (RFC 8032 section 5.1). From the
+(standard library only), with its own Ed25519 (RFC 8032 section 5.1, verified
+with the rule of crypto.md section 10.2, keys checked with 10.3). From the
 fields written in the file it recomputes: the base hash of the manifest
 (protocol.md 3.5), the credential message (4.1), the ballot hash, the tracking
-code (4.4), the proof contexts (4.3), every entry hash and chain link (7.1,
+code (4.4), the proof contexts (4.3, 5.2), every entry hash and chain link (7.1,
 7.2), the receipt hash (7.5); it verifies every Ed25519 signature (entries,
 ballot, receipt) and the registrar's RSASSA-PSS signature (RFC 8017, 4.1),
 and, since RFC 8032 signing is deterministic, re-derives the board's and the
-voter's keys from their seeds and re-signs, byte for byte.
+voter's keys from their seeds and re-signs, byte for byte. The key ceremony's
+coefficient proof is verified with the ristretto255 and transcript of
+check_crypto_vectors.py (next to this file, also written from crypto.md).
 
 Usage: check_protocol_vectors.py [VECTOR_DIR]   (default: specs/vectors next to
 this script). Prints "N passed, M failed" and exits 1 if anything failed.
@@ -53,6 +56,7 @@ ENTRY_TYPES = {
     13: "ENTRY_TYPE_CREDENTIALS_ISSUED",
 }
 TYPE_MANIFEST = 1
+TYPE_KEY_REVEAL = 3
 TYPE_BALLOT = 6
 
 
@@ -201,16 +205,43 @@ def ed25519_sign(seed, msg):
     return R + ((r + k * a) % L).to_bytes(32, "little")
 
 
+# crypto.md 10.1: the y of the 8 points of small order.
+Y8 = 0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7
+SMALL_ORDER_Y = (0, 1, P - 1, Y8, P - Y8)
+
+
+def _y(b):
+    """crypto.md 10.1: y(X), the 255 low bits, the sign bit set aside."""
+    return int.from_bytes(b, "little") & ((1 << 255) - 1)
+
+
+def _small_order_encoding(b):
+    return _y(b) % P in SMALL_ORDER_Y
+
+
 def ed25519_verify(pk, msg, sig):
-    """5.1.7, with the cofactored equation [8][S]B = [8]R + [8][k]A."""
-    if len(sig) != 64:
+    """crypto.md 10.2, Vybar's verification rule (libsodium 1.0.18's):
+    S < L; R and A not small-order encodings; A canonical and on the curve;
+    accept iff enc([S]B - [k]A) = R byte for byte (cofactorless)."""
+    if len(pk) != 32 or len(sig) != 64:
         return False
-    A, R = _decode(pk), _decode(sig[:32])
-    s = int.from_bytes(sig[32:], "little")
-    if A is None or R is None or s >= L:
+    R, s = sig[:32], int.from_bytes(sig[32:], "little")
+    if s >= L or _small_order_encoding(R) or _y(pk) >= P or _small_order_encoding(pk):
         return False
-    k = _sha512_int(sig[:32], pk, msg) % L
-    return _eq(_mul(8, _mul(s, BASE)), _mul(8, _add(R, _mul(k, A))))
+    A = _decode(pk)
+    if A is None:
+        return False
+    k = _sha512_int(R, pk, msg) % L
+    minus_kA = _mul(k, (P - A[0], A[1], A[2], P - A[3]))
+    return _encode(_add(_mul(s, BASE), minus_kA)) == R
+
+
+def ed25519_key_valid(pk):
+    """crypto.md 10.3: the encoding of a point of order exactly L."""
+    if len(pk) != 32 or _y(pk) >= P or _small_order_encoding(pk):
+        return False
+    A = _decode(pk)
+    return A is not None and _eq(_mul(L, A), IDENTITY)
 
 
 # RFC 8032 section 7.1, TEST 1 (empty message): checks this file's Ed25519.
@@ -338,6 +369,22 @@ def proof_ctx(pk, contest, option):
     return item(pk) + item(u64(contest)) + last
 
 
+def coefficient_proof_ctx(i, j):
+    """protocol.md 5.2: ctx = item(u64(i)) || item(u64(j))."""
+    return item(u64(i)) + item(u64(j))
+
+
+def schnorr_verify(base, ctx, commitment, c, v):
+    """crypto.md 5.1 on ristretto255 (the group of the vectors), with the group
+    arithmetic and transcript of specs/tools/check_crypto_vectors.py."""
+    import check_crypto_vectors as cv
+    G = cv.Ristretto255()
+    X = G.dec(commitment)
+    if cv.eq(G, X, G.identity()):
+        return False
+    return cv.schnorr_verify(G, (base, ctx), G.sdec(c), G.sdec(v), X)
+
+
 def entry_hash(seq, prev_hash, typ, payload):
     """protocol.md 7.2."""
     return H(TAG_ENTRY, u64(seq), prev_hash, u64(typ), payload)
@@ -390,6 +437,7 @@ class VectorFile:
         self.tracking_codes()
         self.contexts()
         entries = self.record(bhash)
+        self.coefficient_proofs(bh, entries)
         self.receipt(code, entries)
 
     def manifest(self):
@@ -397,6 +445,13 @@ class VectorFile:
         bh = base_hash(m["fields"])
         self.ck.equal("manifest base_hash (3.5)", bh.hex(), m["base_hash"])
         self.ck.equal("manifest group", m["fields"]["group"], self.v["group"])
+        f = m["fields"]
+        keys = [("board_key", f["board_key"]), ("commission_key", f["commission_key"]),
+                ("registrar_statement_key", f["registrar_statement_key"])]
+        keys += [("trustee %d signing_key" % t["index"], t["signing_key"]) for t in f["trustees"]]
+        for what, k in keys:
+            self.ck.check("manifest %s is a valid Ed25519 key (3.3, crypto 10.3)" % what,
+                          ed25519_key_valid(unhex(k)))
         return unhex(m["base_hash"])
 
     def credential(self, bh):
@@ -404,6 +459,7 @@ class VectorFile:
         pk = ed25519_public_key(seed_of(self.v["label_prefix"], c["seed_label"]))
         ck.equal("credential seed", seed_of(self.v["label_prefix"], c["seed_label"]).hex(), c["seed"])
         ck.equal("credential public_key from seed", pk.hex(), c["public_key"])
+        ck.check("credential public_key is a valid Ed25519 key (4.5, crypto 10.3)", ed25519_key_valid(pk))
         cm = credential_message(bh, pk)
         ck.equal("credential_message (4.1)", cm.hex(), c["credential_message"])
         ck.equal("registrar_message = randomizer || cm (4.1)", (unhex(c["randomizer"]) + cm).hex(),
@@ -444,6 +500,28 @@ class VectorFile:
         for i, c in enumerate(self.v["proof_contexts"]):
             ctx = proof_ctx(unhex(c["public_key"]), c["contest"], c["option"])
             self.ck.equal("proof_contexts[%d] ctx (4.3)" % i, ctx.hex(), c["ctx"])
+
+    def coefficient_proofs(self, bh, entries):
+        """5.2: the key ceremony's Schnorr contexts, and the coefficient proof of
+        the record's KEY_REVEAL verified with its context (and not another's)."""
+        ck = self.ck
+        for n, c in enumerate(self.v["coefficient_proof_contexts"]):
+            ck.equal("coefficient_proof_contexts[%d] ctx (5.2)" % n,
+                     coefficient_proof_ctx(c["trustee_index"], c["coefficient"]).hex(), c["ctx"])
+        p = self.v["coefficient_proof"]
+        i, j = p["trustee_index"], p["coefficient"]
+        parts = [unhex(p[k]) for k in ("commitment", "c", "v")]
+        reveals = [unhex(e["payload"]) for e in entries if e["type"] == TYPE_KEY_REVEAL]
+        ck.check("coefficient_proof is in the record's KEY_REVEAL",
+                 len(reveals) == 1 and all(x in reveals[0] for x in parts))
+        try:
+            ok = schnorr_verify(bh, coefficient_proof_ctx(i, j), *parts)
+            other = schnorr_verify(bh, coefficient_proof_ctx(i, j + 1), *parts)
+        except ImportError as e:
+            ok, other = False, True
+            ck.check("check_crypto_vectors.py next to this file", False, str(e))
+        ck.check("coefficient_proof verifies with ctx(i, j) (5.2, crypto 5.1)", ok)
+        ck.check("coefficient_proof with ctx(i, j + 1) fails", not other)
 
     def record(self, bhash):
         ck, v, r = self.ck, self.v, self.v["record"]
@@ -502,6 +580,7 @@ def self_test(ck):
     ck.equal("RFC 8032 TEST 1 public key", ed25519_public_key(seed).hex(), t["public"])
     ck.equal("RFC 8032 TEST 1 signature", ed25519_sign(seed, b"").hex(), t["signature"])
     ck.check("RFC 8032 TEST 1 verifies", ed25519_verify(pk, b"", sig))
+    ck.check("RFC 8032 TEST 1 key is valid", ed25519_key_valid(pk))
     ck.check("RFC 8032 TEST 1 other message fails", not ed25519_verify(pk, b"x", sig))
 
 

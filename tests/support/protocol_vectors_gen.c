@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "crypto/vy_hash.h"
+#include "crypto/vy_proof.h"
 #include "protocol/vy_record.h"
 #include "tests/support/json_writer.h"
 #include "tests/support/protocol_fixtures.h"
@@ -40,6 +41,8 @@
 #define CTX_SELECTION_CONTEST 1 /* the selection context of the vectors: contest 1, option 2 */
 #define CTX_SELECTION_OPTION 2
 #define CTX_SUM_CONTEST 2 /* the sum-proof context: contest 2 */
+#define CTX_COEFF_TRUSTEE 3 /* a key-ceremony context with i != j, both != 0 */
+#define CTX_COEFF_INDEX 2
 
 
 /* ---- generator state ---- */
@@ -339,6 +342,78 @@ static void section_contexts(gen *s)
 	vyjw_close(&s->w, "]");
 }
 
+/* One "coefficient_proof_contexts" sample (§5.2): item(u64(i)) || item(u64(j)). */
+static void put_coeff_ctx(gen *s, uint32_t index, uint32_t j)
+{
+	uint8_t ctx[VY_CTX_MAX_BYTES];
+	size_t n = vy_coefficient_proof_ctx(ctx, index, j);
+
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_u64(&s->w, "trustee_index", index);
+	vyjw_u64(&s->w, "coefficient", j);
+	vyjw_hex(&s->w, "ctx", ctx, n);
+	vyjw_close(&s->w, "}");
+}
+
+/* The record's KeyReveal (decoded), or NULL. */
+static Vybar__KeyReveal *record_reveal(gen *s)
+{
+	Vybar__RecordEntry *e = NULL;
+	Vybar__TrusteeSigned *ts = NULL;
+	Vybar__KeyReveal *kr = NULL;
+
+	for (size_t i = 0; i < s->r.n_entries && kr == NULL; i++) {
+		if (vy_decode_entry(&e, s->r.entries[i], s->r.entry_lens[i], NULL) == VY_R_OK &&
+		    e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL &&
+		    vy_decode_message((ProtobufCMessage **)&ts, &vybar__trustee_signed__descriptor, VY_MAX_MESSAGE_BYTES,
+				      e->payload.data, e->payload.len, NULL) == VY_R_OK)
+			expect(s, vy_decode_message((ProtobufCMessage **)&kr, &vybar__key_reveal__descriptor,
+						    VY_MAX_MESSAGE_BYTES, ts->body.data, ts->body.len, NULL) == VY_R_OK);
+		vy_msg_free(ts);
+		vy_msg_free(e);
+		ts = NULL;
+		e = NULL;
+	}
+	expect(s, kr != NULL);
+	return kr;
+}
+
+/* "coefficient_proof_contexts" (§5.2) and "coefficient_proof": the Schnorr
+ * proof of a_{1,0} in the record's KeyReveal, verified here with its context
+ * and refused with the context of another coefficient. */
+static void section_coefficient_proofs(gen *s)
+{
+	const vy_group *g = s->r.st.election.group;
+	Vybar__KeyReveal *kr = record_reveal(s);
+	uint8_t ctx[VY_CTX_MAX_BYTES];
+	vy_proof_ctx pc = { .group = g, .ctx = ctx };
+	vy_schnorr_proof pr;
+	vy_elem X;
+
+	vyjw_open(&s->w, "coefficient_proof_contexts", "[");
+	put_coeff_ctx(s, 1, 0);
+	put_coeff_ctx(s, CTX_COEFF_TRUSTEE, CTX_COEFF_INDEX);
+	vyjw_close(&s->w, "]");
+	if (kr == NULL || kr->n_commitments < 1 || kr->n_proofs < 1)
+		return;
+	memcpy(pc.base_hash, s->r.st.election.base_hash, VY_HASH_BYTES);
+	pc.ctx_len = vy_coefficient_proof_ctx(ctx, kr->trustee_index, 0);
+	expect(s, vy_elem_decode_nonidentity(g, &X, kr->commitments[0].data, kr->commitments[0].len) == VY_OK &&
+			  vy_scalar_decode(g, &pr.c, kr->proofs[0]->c.data, kr->proofs[0]->c.len) == VY_OK &&
+			  vy_scalar_decode(g, &pr.v, kr->proofs[0]->v.data, kr->proofs[0]->v.len) == VY_OK);
+	expect(s, vy_schnorr_verify(&pc, &pr, &X) == VY_OK);
+	pc.ctx_len = vy_coefficient_proof_ctx(ctx, kr->trustee_index, 1);
+	expect(s, vy_schnorr_verify(&pc, &pr, &X) == VY_ERR_PROOF);
+	vyjw_open(&s->w, "coefficient_proof", "{");
+	vyjw_u64(&s->w, "trustee_index", kr->trustee_index);
+	vyjw_u64(&s->w, "coefficient", 0);
+	vyjw_hex(&s->w, "commitment", kr->commitments[0].data, kr->commitments[0].len);
+	vyjw_hex(&s->w, "c", kr->proofs[0]->c.data, kr->proofs[0]->c.len);
+	vyjw_hex(&s->w, "v", kr->proofs[0]->v.data, kr->proofs[0]->v.len);
+	vyjw_close(&s->w, "}");
+	vy_msg_free(kr);
+}
+
 /* One entry of "record.entries": its frame fields, its hash (which must
  * chain to the next entry's prev_hash) and the board's signature (checked). */
 static void put_entry(gen *s, size_t i, uint8_t prev[VY_HASH_BYTES])
@@ -442,6 +517,7 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 		section_ballot(s);
 		section_tracking(s);
 		section_contexts(s);
+		section_coefficient_proofs(s);
 		section_record(s);
 		section_receipt(s);
 		vyjw_close(&s->w, "}");

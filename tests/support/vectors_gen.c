@@ -889,3 +889,232 @@ out:
 	free(s);
 	return err;
 }
+
+/* ---- specs/vectors/ed25519.json: the Ed25519 verification rule (§10) ---- */
+
+#define ED_BYTES 32             /* a point encoding, a scalar */
+#define ED_SIG_BYTES 64
+#define ED_MSG_BYTES 64
+#define ED_MAX_GRIND 256        /* messages tried for a torsion vector (8 expected) */
+#define ED_TORSION_MESSAGE "vybar ed25519 torsion %u"
+#define ED_MESSAGE "vybar ed25519 vector"
+
+/* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+static const uint8_t ed_order[ED_BYTES] = {
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+};
+
+/* A point of order 8 (§10.1: its y is y8). */
+static const uint8_t ed_torsion[ED_BYTES] = {
+	0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+	0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+};
+
+typedef struct {
+	vyjw w;
+	vy_err err;
+	uint8_t seed[ED_BYTES], pk[ED_BYTES], sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t a[ED_BYTES]; /* the secret scalar of pk, reduced mod L */
+	uint8_t r[ED_BYTES], R[ED_BYTES]; /* a nonce and [r]B */
+	uint8_t identity[ED_BYTES], identity_neg[ED_BYTES]; /* 01 00..00, and with the sign bit */
+} edgen;
+
+static void ed_expect(edgen *s, int cond)
+{
+	if (!cond && s->err == VY_OK)
+		s->err = VY_ERR_LIB;
+}
+
+/* SHA-512("vybar test vector " || label). */
+static void ed_label_hash(uint8_t out[crypto_hash_sha512_BYTES], const char *label)
+{
+	crypto_hash_sha512_state st;
+
+	crypto_hash_sha512_init(&st);
+	crypto_hash_sha512_update(&st, (const uint8_t *)VYVEC_LABEL_PREFIX, strlen(VYVEC_LABEL_PREFIX));
+	crypto_hash_sha512_update(&st, (const uint8_t *)label, strlen(label));
+	crypto_hash_sha512_final(&st, out);
+}
+
+/* k = int_le(SHA-512(R || A || M)) mod L (§10.1 step 6), little-endian. */
+static void ed_challenge(uint8_t k[ED_BYTES], const uint8_t R[ED_BYTES], const uint8_t A[ED_BYTES],
+			 const uint8_t *msg, size_t len)
+{
+	crypto_hash_sha512_state st;
+	uint8_t h[crypto_hash_sha512_BYTES];
+
+	crypto_hash_sha512_init(&st);
+	crypto_hash_sha512_update(&st, R, ED_BYTES);
+	crypto_hash_sha512_update(&st, A, ED_BYTES);
+	crypto_hash_sha512_update(&st, msg, len);
+	crypto_hash_sha512_final(&st, h);
+	crypto_core_ed25519_scalar_reduce(k, h);
+}
+
+/* S = r + k * a mod L: the response of a signature with nonce r. */
+static void ed_response(const edgen *s, uint8_t S[ED_BYTES], const uint8_t r[ED_BYTES], const uint8_t k[ED_BYTES])
+{
+	uint8_t ka[ED_BYTES];
+
+	crypto_core_ed25519_scalar_mul(ka, k, s->a);
+	crypto_core_ed25519_scalar_add(S, r, ka);
+}
+
+/* The key pair of §10.4: seed, public key, secret scalar; the nonce r and
+ * R = [r]B; the identity encodings. */
+static void ed_setup(edgen *s)
+{
+	uint8_t h[crypto_hash_sha512_BYTES], wide[crypto_hash_sha512_BYTES] = { 0 }, check[ED_BYTES];
+
+	ed_label_hash(h, "ed25519/seed");
+	memcpy(s->seed, h, ED_BYTES);
+	ed_expect(s, crypto_sign_seed_keypair(s->pk, s->sk, s->seed) == 0);
+	/* RFC 8032 §5.1.5: the clamped first half of SHA-512(seed), then mod L. */
+	crypto_hash_sha512(h, s->seed, ED_BYTES);
+	memcpy(wide, h, ED_BYTES);
+	wide[0] &= 248;
+	wide[31] &= 127;
+	wide[31] |= 64;
+	crypto_core_ed25519_scalar_reduce(s->a, wide);
+	ed_expect(s, crypto_scalarmult_ed25519_base_noclamp(check, s->a) == 0 && memcmp(check, s->pk, ED_BYTES) == 0);
+	ed_label_hash(h, "ed25519/r");
+	crypto_core_ed25519_scalar_reduce(s->r, h);
+	ed_expect(s, crypto_scalarmult_ed25519_base_noclamp(s->R, s->r) == 0);
+	memset(s->identity, 0, ED_BYTES);
+	s->identity[0] = 1;
+	memcpy(s->identity_neg, s->identity, ED_BYTES);
+	s->identity_neg[ED_BYTES - 1] = 0x80;
+	sodium_memzero(h, sizeof h);
+	sodium_memzero(wide, sizeof wide);
+}
+
+/* One vector: its inputs, k, and the three verdicts. verify and key_valid
+ * are checked here against libsodium; rfc8032 (what RFC 8032 §5.1.7's
+ * cofactored check answers) is checked by specs/tools/check_crypto_vectors.py. */
+static void ed_vector(edgen *s, const char *name, const uint8_t pk[ED_BYTES], const char *msg,
+		      const uint8_t sig[ED_SIG_BYTES], int accept, int key_valid, int rfc8032)
+{
+	uint8_t k[ED_BYTES];
+	size_t len = strlen(msg);
+
+	ed_challenge(k, sig, pk, (const uint8_t *)msg, len);
+	ed_expect(s, (crypto_sign_verify_detached(sig, (const uint8_t *)msg, len, pk) == 0) == accept);
+	ed_expect(s, crypto_core_ed25519_is_valid_point(pk) == key_valid);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "name", name);
+	vyjw_hex(&s->w, "public_key", pk, ED_BYTES);
+	vyjw_string(&s->w, "message", msg);
+	vyjw_hex(&s->w, "signature", sig, ED_SIG_BYTES);
+	vyjw_hex(&s->w, "k", k, ED_BYTES);
+	vyjw_string(&s->w, "verify", accept ? "accept" : "refuse");
+	vyjw_literal(&s->w, "key_valid", key_valid ? "true" : "false");
+	vyjw_string(&s->w, "rfc8032", rfc8032 ? "accept" : "refuse");
+	vyjw_close(&s->w, "}");
+}
+
+/* A valid signature, and the same with S + L in place of S. */
+static void ed_vectors_valid(edgen *s)
+{
+	uint8_t sig[ED_SIG_BYTES];
+	unsigned carry = 0;
+
+	crypto_sign_detached(sig, NULL, (const uint8_t *)ED_MESSAGE, strlen(ED_MESSAGE), s->sk);
+	ed_vector(s, "valid", s->pk, ED_MESSAGE, sig, 1, 1, 1);
+	for (size_t i = 0; i < ED_BYTES; i++) { /* S < L, so S + L < 2^253 fits */
+		carry += (unsigned)sig[ED_BYTES + i] + ed_order[i];
+		sig[ED_BYTES + i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	ed_vector(s, "s-plus-l", s->pk, ED_MESSAGE, sig, 0, 1, 0);
+}
+
+/* Small-order R and keys whose equation [S]B = R + [k]A holds. */
+static void ed_vectors_small_order(edgen *s)
+{
+	uint8_t sig[ED_SIG_BYTES], k[ED_BYTES];
+
+	/* R = identity, S = k * a: [S]B = [k]A = R + [k]A. */
+	memcpy(sig, s->identity, ED_BYTES);
+	ed_challenge(k, sig, s->pk, (const uint8_t *)ED_MESSAGE, strlen(ED_MESSAGE));
+	crypto_core_ed25519_scalar_mul(sig + ED_BYTES, k, s->a);
+	ed_vector(s, "small-order-r", s->pk, ED_MESSAGE, sig, 0, 1, 1);
+	/* A = R = identity, S = 0. */
+	memset(sig + ED_BYTES, 0, ED_BYTES);
+	ed_vector(s, "identity-key-and-r", s->identity, ED_MESSAGE, sig, 0, 0, 1);
+	/* A = identity, R = [r]B, S = r: [S]B = R = R + [k]A. */
+	memcpy(sig, s->R, ED_BYTES);
+	memcpy(sig + ED_BYTES, s->r, ED_BYTES);
+	ed_vector(s, "identity-key", s->identity, ED_MESSAGE, sig, 0, 0, 1);
+	/* The same with the sign bit of A set (x = 0 "negative"). */
+	ed_vector(s, "identity-key-sign-bit", s->identity_neg, ED_MESSAGE, sig, 0, 0, 0);
+}
+
+/* A torsioned key A + T (T of order 8), the first message (ED_TORSION_MESSAGE,
+ * n = 0, 1, ...) whose k is (multiple8) or is not (!multiple8) a multiple of
+ * 8, R = [r]B, S = r + k * a: [S]B - [k](A + T) = R - [k]T. */
+static void ed_vector_torsion(edgen *s, int multiple8)
+{
+	uint8_t pk[ED_BYTES], sig[ED_SIG_BYTES], k[ED_BYTES];
+	char msg[ED_MSG_BYTES];
+	unsigned n;
+
+	ed_expect(s, crypto_core_ed25519_add(pk, s->pk, ed_torsion) == 0);
+	memcpy(sig, s->R, ED_BYTES);
+	for (n = 0; n < ED_MAX_GRIND; n++) {
+		snprintf(msg, sizeof msg, ED_TORSION_MESSAGE, n);
+		ed_challenge(k, sig, pk, (const uint8_t *)msg, strlen(msg));
+		if (((k[0] & 7) == 0) == multiple8)
+			break;
+	}
+	ed_expect(s, n < ED_MAX_GRIND);
+	ed_response(s, sig + ED_BYTES, s->r, k);
+	ed_vector(s, multiple8 ? "torsion-key-k-multiple-of-8" : "torsion-key-k-not-multiple-of-8", pk, msg, sig,
+		  multiple8, 0, 1);
+}
+
+vy_err vyvec_ed25519_generate(char **out, size_t *out_len)
+{
+	edgen *s;
+	vy_err err;
+
+	if (out == NULL || out_len == NULL)
+		return VY_ERR_ARG;
+	*out = NULL;
+	*out_len = 0;
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return VY_ERR_NOMEM;
+	ed_setup(s);
+	vyjw_open(&s->w, NULL, "{");
+	vyjw_string(&s->w, "generated", VYVEC_GENERATED);
+	vyjw_string(&s->w, "specification", SPECIFICATION);
+	vyjw_string(&s->w, "seed_label", "ed25519/seed");
+	vyjw_hex(&s->w, "seed", s->seed, ED_BYTES);
+	vyjw_hex(&s->w, "public_key", s->pk, ED_BYTES);
+	vyjw_hex(&s->w, "secret_scalar", s->a, ED_BYTES);
+	vyjw_string(&s->w, "r_label", "ed25519/r");
+	vyjw_hex(&s->w, "r", s->r, ED_BYTES);
+	vyjw_hex(&s->w, "R", s->R, ED_BYTES);
+	vyjw_hex(&s->w, "torsion_point", ed_torsion, ED_BYTES);
+	vyjw_open(&s->w, "vectors", "[");
+	ed_vectors_valid(s);
+	ed_vectors_small_order(s);
+	ed_vector_torsion(s, 1);
+	ed_vector_torsion(s, 0);
+	vyjw_close(&s->w, "]");
+	vyjw_close(&s->w, "}");
+	vyjw_puts(&s->w, "\n");
+	err = s->err;
+	if (err == VY_OK && (s->w.failed || s->w.depth != 0))
+		err = VY_ERR_NOMEM;
+	if (err == VY_OK) {
+		*out = s->w.buf;
+		*out_len = s->w.len;
+		s->w.buf = NULL;
+	}
+	free(s->w.buf);
+	sodium_memzero(s, sizeof *s);
+	free(s);
+	return err;
+}

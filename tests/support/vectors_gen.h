@@ -33,4 +33,12 @@ vy_err vyvec_file_name(const vy_group *g, char *out, size_t cap) VY_WARN_UNUSED;
  * any disagreement fails the generation (VY_ERR_LIB). */
 vy_err vyvec_generate(const vy_group *g, char **out, size_t *out_len) VY_WARN_UNUSED;
 
+/* specs/vectors/ed25519.json (specs/crypto.md §10, §10.4): the Ed25519
+ * verification rule on a valid signature and on its edge cases, each with
+ * the verdict of libsodium's crypto_sign_verify_detached and of
+ * crypto_core_ed25519_is_valid_point on its key (both checked here: a
+ * verdict that differs fails the generation with VY_ERR_LIB). */
+#define VYVEC_ED25519_FILE "ed25519.json"
+vy_err vyvec_ed25519_generate(char **out, size_t *out_len) VY_WARN_UNUSED;
+
 #endif

@@ -1,8 +1,8 @@
 /*
- * gen_crypto_vectors OUTDIR: writes OUTDIR/crypto-ristretto255.json and
- * OUTDIR/crypto-modp4096.json, the project's own test vectors
- * (specs/crypto.md §8). The output depends only on the code: a rerun is
- * byte-identical. `make vectors` runs it on specs/vectors.
+ * gen_crypto_vectors OUTDIR: writes OUTDIR/crypto-ristretto255.json,
+ * OUTDIR/crypto-modp4096.json and OUTDIR/ed25519.json, the project's own
+ * test vectors (specs/crypto.md §8, §10.4). The output depends only on the
+ * code: a rerun is byte-identical. `make vectors` runs it on specs/vectors.
  *
  * Each file is written to a temporary name beside it and renamed into
  * place, so a failed run never leaves a truncated vector file.
@@ -76,6 +76,29 @@ out:
 	return rc;
 }
 
+/* Generate and write the Ed25519 file (§10.4). 0 on success. */
+static int write_ed25519(const char *outdir)
+{
+	char path[PATH_BYTES];
+	char *text = NULL;
+	size_t len;
+	vy_err err;
+	int n, rc = -1;
+
+	n = snprintf(path, sizeof path, "%s/%s", outdir, VYVEC_ED25519_FILE);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return -1;
+	err = vyvec_ed25519_generate(&text, &len);
+	if (err == VY_OK)
+		rc = write_file(path, text, len);
+	else
+		fprintf(stderr, "gen_crypto_vectors: ed25519: %s\n", vy_err_str(err));
+	if (rc == 0)
+		printf("wrote %s (%zu bytes)\n", path, len);
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	vy_err err;
@@ -93,5 +116,5 @@ int main(int argc, char **argv)
 		if (write_group(argv[1], vyvec_groups[i]) != 0)
 			return 1;
 	}
-	return 0;
+	return write_ed25519(argv[1]) != 0;
 }
