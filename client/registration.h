@@ -16,7 +16,6 @@
 #include "crypto/vy_blind_rsa.h"
 #include "protocol/vy_election.h"
 
-#define VYC_TAG_ISSUED "vybar/v1/registrar-issued"
 #define VYC_PATH_REGISTER "/v1/register"
 #define VYC_PATH_ISSUED "/v1/issued"
 #define VYC_MAX_RESPONSE_BYTES 65536
@@ -60,12 +59,6 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 /* A credential file, decoded and checked against e (free with vy_msg_free). */
 vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path,
 			  vy_reason *why) VY_WARN_UNUSED;
-
-/* specs/registrar.md §4.2: check an IssuedStatement for base_hash under the
- * registrar's statement key; *issued and *time receive its values. */
-vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
-			const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len, uint64_t *issued,
-			uint64_t *time, vy_reason *why) VY_WARN_UNUSED;
 
 /* HTTP with libcurl (a body of at most VYC_MAX_RESPONSE_BYTES). VY_R_IO
  * if no answer came; any status is returned in resp. */
