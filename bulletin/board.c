@@ -6,9 +6,9 @@
  *
  *   start    replay every stored entry through vy_record_accept (§8);
  *            refuse to start on the first failure
- *   check    ballots and audited ballots only, on a checker thread:
- *            vy_ballot_validate / vy_audited_ballot_check (§4.5, §6)
- *            against the election snapshot
+ *   check    ballots and audited ballots only, on a checker thread
+ *            (checkers.c): vy_ballot_validate / vy_audited_ballot_check
+ *            (§4.5, §6) against the election snapshot
  *   append   vy_entry_make -> vy_validate_entry_flags (§8) -> store COMMIT
  *            -> vy_record_state_apply -> receipt (§7.5) to the client
  *
@@ -42,57 +42,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
-#include "bulletin/board.h"
+#include "bulletin/board_impl.h"
 #include "cli/keyfile.h"
-#include "protocol/vy_entry_types.h"
-
-/* Entries validated and applied, waiting for their common COMMIT. */
-typedef struct {
-	vyb_store_entry entries[VYB_MAX_GROUP]; /* entry and receipt malloc'd */
-	vyb_job *jobs[VYB_MAX_GROUP];
-	size_t n;
-} vyb_group;
-
-struct vyb_board {
-	vyb_store *store;
-	uint8_t *sk; /* sodium_malloc'd, read-only */
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	/* the record state, changed only by the writer, under state_lock */
-	pthread_mutex_t state_lock;
-	vy_record_state st;
-	uint8_t *manifest;                /* entry 0's payload, as stored */
-	size_t manifest_len;
-	Vybar__Manifest *manifest_msg;    /* its decoding, made once by load() */
-	int have_result;
-	uint64_t result_seq;
-	/* the bounded queue of jobs for the writer */
-	pthread_mutex_t q_lock;
-	pthread_cond_t q_cond, idle_cond;
-	vyb_job *head, *tail;
-	size_t reserved, queue_max;
-	int refuse, stopping;
-	pthread_t writer;
-	int writer_started;
-	/* the election ballots are checked against, off the writer: a copy of
-	 * st.election taken when ELECTION_OPEN is applied (snap_ready set once,
-	 * under q_lock; snap never changes after) */
-	vy_election snap; /* snap.manifest is manifest_msg */
-	int snap_ready;
-	vy_registrar_verify_fn registrar_verify;
-	/* the writer's group of validated, applied, not yet committed entries */
-	vyb_group grp;
-	/* the checker pool and its queue (under q_lock) */
-	vyb_job *c_head, *c_tail;
-	pthread_cond_t c_cond;
-	pthread_t checkers[VYB_MAX_CHECKERS];
-	size_t n_checkers;
-	int checkers_stop;
-};
-
 
 /* End the job with outcome o and its reason. */
 static void job_end(vyb_job *job, vyb_outcome o, const vy_reason *why)
@@ -349,18 +303,10 @@ static void submit_admin(vyb_board *b, vyb_job *job)
 	free(payload);
 }
 
-/* The rules of a ballot job, which a checker can run; NULL for any other job. */
-static const vy_ballot_rules *ballot_rules_of(const vyb_job *job)
-{
-	const vy_entry_type_info *t = vy_entry_type(job->type);
-
-	return job->kind == VYB_JOB_ENTRY && t != NULL ? t->ballot : NULL;
-}
-
 /* One job of a group (state lock held). */
 static void process(vyb_board *b, vyb_job *job)
 {
-	const vy_ballot_rules *r = ballot_rules_of(job);
+	const vy_ballot_rules *r = vyb_job_ballot_rules(job);
 
 	job->outcome = VYB_FAILED;
 	job->tracking_code[0] = '\0';
@@ -429,8 +375,7 @@ int vyb_board_reserve(vyb_board *b)
 	return ok;
 }
 
-/* Append a job to the writer's queue (q_lock held). */
-static void writer_enqueue(vyb_board *b, vyb_job *job)
+void vyb_writer_enqueue(vyb_board *b, vyb_job *job)
 {
 	job->next = NULL;
 	if (b->tail != NULL)
@@ -441,46 +386,6 @@ static void writer_enqueue(vyb_board *b, vyb_job *job)
 	pthread_cond_signal(&b->q_cond);
 }
 
-/* §4.5, §6: the state-free rules of a ballot or audited ballot against the
- * election snapshot; the verdict goes into the job for the writer. */
-static void precheck(const vy_election *el, vyb_job *job)
-{
-	vy_rc rc = ballot_rules_of(job)->check(el, job->payload, job->payload_len, &job->precheck_why);
-
-	job->precheck = rc == VY_R_OK ? VYB_PRECHECK_PASSED : VYB_PRECHECK_FAILED;
-}
-
-/* A checker: ballot jobs, checked (once the snapshot exists) outside any
- * lock, then handed to the writer in the order they finish. */
-static void *checker_main(void *arg)
-{
-	vyb_board *b = arg;
-
-	pthread_mutex_lock(&b->q_lock);
-	for (;;) {
-		vyb_job *job;
-		int ready;
-
-		while (b->c_head == NULL && !b->checkers_stop)
-			pthread_cond_wait(&b->c_cond, &b->q_lock);
-		if (b->c_head == NULL)
-			break;
-		job = b->c_head;
-		b->c_head = job->next;
-		if (b->c_head == NULL)
-			b->c_tail = NULL;
-		ready = b->snap_ready;
-		pthread_mutex_unlock(&b->q_lock);
-		/* snap is written once, before snap_ready is set under q_lock */
-		if (ready)
-			precheck(&b->snap, job);
-		pthread_mutex_lock(&b->q_lock);
-		writer_enqueue(b, job);
-	}
-	pthread_mutex_unlock(&b->q_lock);
-	return NULL;
-}
-
 void vyb_board_submit(vyb_board *b, vyb_job *job)
 {
 	/* Only a checker may mark a job checked (board.c, point 1). */
@@ -488,16 +393,10 @@ void vyb_board_submit(vyb_board *b, vyb_job *job)
 	memset(&job->precheck_why, 0, sizeof job->precheck_why);
 	job->next = NULL;
 	pthread_mutex_lock(&b->q_lock);
-	if (ballot_rules_of(job) != NULL && b->n_checkers > 0) {
-		if (b->c_tail != NULL)
-			b->c_tail->next = job;
-		else
-			b->c_head = job;
-		b->c_tail = job;
-		pthread_cond_signal(&b->c_cond);
-	} else {
-		writer_enqueue(b, job);
-	}
+	if (vyb_job_ballot_rules(job) != NULL && b->n_checkers > 0)
+		vyb_checkers_enqueue(b, job);
+	else
+		vyb_writer_enqueue(b, job);
 	pthread_mutex_unlock(&b->q_lock);
 }
 
@@ -678,35 +577,6 @@ static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 
 /* ---- the board's life ---- */
 
-/* The checker pool: `want` threads, or one per online CPU when 0, at most
- * VYB_MAX_CHECKERS. Threads that cannot be started are done without (with
- * none, the writer checks every ballot itself). */
-static void start_checkers(vyb_board *b, size_t want)
-{
-	long cpus;
-
-	if (want == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		want = cpus > 0 ? (size_t)cpus : 1;
-	}
-	if (want > VYB_MAX_CHECKERS)
-		want = VYB_MAX_CHECKERS;
-	while (b->n_checkers < want && pthread_create(&b->checkers[b->n_checkers], NULL, checker_main, b) == 0)
-		b->n_checkers++;
-}
-
-/* Stop the checkers once their queue is empty (every reservation is done). */
-static void stop_checkers(vyb_board *b)
-{
-	pthread_mutex_lock(&b->q_lock);
-	b->checkers_stop = 1;
-	pthread_cond_broadcast(&b->c_cond);
-	pthread_mutex_unlock(&b->q_lock);
-	for (size_t i = 0; i < b->n_checkers; i++)
-		pthread_join(b->checkers[i], NULL);
-	b->n_checkers = 0;
-}
-
 vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *why)
 {
 	vyb_board *b;
@@ -745,7 +615,7 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	}
 	b->writer_started = 1;
 	snapshot_take(b);
-	start_checkers(b, cfg->checkers);
+	vyb_checkers_start(b, cfg->checkers);
 	*out = b;
 	return VY_R_OK;
 fail:
@@ -766,7 +636,7 @@ void vyb_board_close(vyb_board *b)
 		pthread_join(b->writer, NULL);
 	}
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
-	stop_checkers(b);
+	vyb_checkers_stop(b);
 	vy_msg_free(b->manifest_msg);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);
