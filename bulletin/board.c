@@ -1,13 +1,14 @@
 /*
  * The board's core (board.h): start-up replay, the single writer, entries,
  * receipts and administrative actions (specs/protocol.md §7, §8, §12;
- * specs/board-api.md).
+ * specs/board-api.md). Each job ends in the protocol's terms (vyb_outcome
+ * and a reason); the HTTP layer (answers.c) chooses the status.
  *
  *   start    replay every stored entry through vy_record_accept (§8);
  *            refuse to start on the first failure
- *   check    ballots and audited ballots only, on a checker thread:
- *            vy_ballot_validate / vy_audited_ballot_check (§4.5, §6)
- *            against the election snapshot
+ *   check    ballots and audited ballots only, on a checker thread
+ *            (checkers.c): vy_ballot_validate / vy_audited_ballot_check
+ *            (§4.5, §6) against the election snapshot
  *   append   vy_entry_make -> vy_validate_entry_flags (§8) -> store COMMIT
  *            -> vy_record_state_apply -> receipt (§7.5) to the client
  *
@@ -41,106 +42,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
-#include "bulletin/board.h"
-#include "bulletin/jbuf.h"
+#include "bulletin/board_impl.h"
 #include "cli/keyfile.h"
-#include "crypto/vy_hash.h"
-#include "protocol/vy_tally.h"
 
-#define HTTP_OK 200
-#define HTTP_BAD_REQUEST 400
-#define HTTP_FORBIDDEN 403
-#define HTTP_CONFLICT 409
-#define HTTP_TOO_LARGE 413
-#define HTTP_SERVER_ERROR 500
-#define HTTP_NOT_IMPLEMENTED 501
-
-/* Entries validated and applied, waiting for their common COMMIT. */
-typedef struct {
-	vyb_store_entry entries[VYB_MAX_GROUP]; /* entry and receipt malloc'd */
-	vyb_job *jobs[VYB_MAX_GROUP];
-	size_t n;
-} vyb_group;
-
-struct vyb_board {
-	vyb_store *store;
-	uint8_t *sk; /* sodium_malloc'd, read-only */
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	/* the record state, changed only by the writer, under state_lock */
-	pthread_mutex_t state_lock;
-	vy_record_state st;
-	uint8_t *manifest;
-	size_t manifest_len;
-	int have_result;
-	uint64_t result_seq;
-	/* the bounded queue of jobs for the writer */
-	pthread_mutex_t q_lock;
-	pthread_cond_t q_cond, idle_cond;
-	vyb_job *head, *tail;
-	size_t reserved, queue_max;
-	int refuse, stopping;
-	pthread_t writer;
-	int writer_started;
-	/* the election ballots are checked against, off the writer: a copy of
-	 * st.election taken when ELECTION_OPEN is applied (snap_ready set once,
-	 * under q_lock; snap never changes after) */
-	vy_election snap;
-	Vybar__Manifest *snap_manifest; /* snap.manifest, owned */
-	int snap_ready;
-	vy_registrar_verify_fn registrar_verify;
-	/* the writer's group of validated, applied, not yet committed entries */
-	vyb_group grp;
-	/* the checker pool and its queue (under q_lock) */
-	vyb_job *c_head, *c_tail;
-	pthread_cond_t c_cond;
-	pthread_t checkers[VYB_MAX_CHECKERS];
-	size_t n_checkers;
-	int checkers_stop;
-};
-
-int vyb_status_of(vy_rc rc)
+/* End the job with outcome o and its reason. */
+static void job_end(vyb_job *job, vyb_outcome o, const vy_reason *why)
 {
-	switch (rc) {
-	case VY_R_OK:
-		return HTTP_OK;
-	case VY_R_PHASE:
-		return HTTP_FORBIDDEN;
-	case VY_R_DUPLICATE:
-		return HTTP_CONFLICT;
-	case VY_R_TOO_LARGE:
-		return HTTP_TOO_LARGE;
-	case VY_R_NOT_IMPLEMENTED:
-		return HTTP_NOT_IMPLEMENTED;
-	case VY_R_NOMEM:
-	case VY_R_IO:
-	case VY_R_ARG:
-		return HTTP_SERVER_ERROR;
-	default:
-		return HTTP_BAD_REQUEST;
-	}
-}
-
-/* Set the job's outcome from a reason. */
-static void job_fail(vyb_job *job, int status, const vy_reason *why)
-{
-	job->http_status = status;
+	job->outcome = o;
 	job->why = *why;
-}
-
-void vyb_admin_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t action,
-		    const uint8_t head_hash[VY_HASH_BYTES])
-{
-	vy_hasher h;
-
-	vy_hasher_init(&h, VYB_TAG_ADMIN);
-	vy_hasher_item(&h, base_hash, VY_HASH_BYTES);
-	vy_hasher_u64(&h, action);
-	vy_hasher_item(&h, head_hash, VY_HASH_BYTES);
-	vy_hasher_final(&h, out);
 }
 
 /* ---- appending (the writer thread, state_lock held) ---- */
@@ -155,20 +67,16 @@ static void fatal(const char *what, const vy_reason *why)
 
 /* Take the election snapshot once the joint key is on the committed record
  * (ELECTION_OPEN committed or replayed): from then on the checkers check
- * ballots against it. The snapshot owns its own decoding of entry 0, so it
- * does not depend on the state's lifetime (rebuild_state). */
+ * ballots against it. Its manifest is the board's own decoding of entry 0,
+ * so it does not depend on the state's lifetime (rebuild_state). */
 static void snapshot_take(vyb_board *b)
 {
-	Vybar__Manifest *m = NULL;
-
-	if (b->snap_ready || b->st.phase < VY_PHASE_OPEN || !b->st.election.have_joint_key)
+	if (b->snap_ready || b->manifest_msg == NULL || b->st.phase < VY_PHASE_OPEN ||
+	    !b->st.election.have_joint_key)
 		return;
-	if (vy_decode_manifest(&m, b->manifest, b->manifest_len, NULL) != VY_R_OK)
-		return; /* out of memory: the writer keeps checking every rule */
 	pthread_mutex_lock(&b->q_lock);
-	b->snap_manifest = m;
 	b->snap = b->st.election;
-	b->snap.manifest = m;
+	b->snap.manifest = b->manifest_msg;
 	b->snap_ready = 1;
 	pthread_mutex_unlock(&b->q_lock);
 }
@@ -193,13 +101,13 @@ static void append_entry(vyb_board *b, vyb_job *job, Vybar__EntryType type, cons
 
 	if (g->n == VYB_MAX_GROUP) {
 		vy_reason_set(&why, VY_R_IO, "board: group full");
-		job_fail(job, HTTP_SERVER_ERROR, &why);
+		job_end(job, VYB_FAILED, &why);
 		return;
 	}
 	vy_entry_make(&e, sig, &b->st, type, payload, len, b->sk);
 	rc = vy_validate_entry_flags(&b->st, &e, flags, &why);
 	if (rc != VY_R_OK) {
-		job_fail(job, vyb_status_of(rc), &why);
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	vy_entry_hash_of(hash, &e);
@@ -210,7 +118,7 @@ static void append_entry(vyb_board *b, vyb_job *job, Vybar__EntryType type, cons
 	}
 	if (packed == NULL || (code != NULL && receipt == NULL)) {
 		vy_reason_set(&why, VY_R_NOMEM, "board: out of memory");
-		job_fail(job, HTTP_SERVER_ERROR, &why);
+		job_end(job, VYB_FAILED, &why);
 		free(packed);
 		free(receipt);
 		return;
@@ -274,7 +182,7 @@ static void group_commit(vyb_board *b)
 		vyb_store_entry *se = &g->entries[i];
 
 		if (rc == VY_R_OK) {
-			job->http_status = HTTP_OK;
+			job->outcome = VYB_APPENDED;
 			job->receipt = (uint8_t *)se->receipt;
 			job->receipt_len = se->receipt_len;
 			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
@@ -282,7 +190,7 @@ static void group_commit(vyb_board *b)
 				b->result_seq = se->seq;
 			}
 		} else {
-			job_fail(job, HTTP_SERVER_ERROR, &why);
+			job_end(job, VYB_FAILED, &why);
 			free((uint8_t *)se->receipt);
 		}
 		free((uint8_t *)se->entry);
@@ -292,6 +200,8 @@ static void group_commit(vyb_board *b)
 	g->n = 0;
 	snapshot_take(b);
 }
+
+/* ---- the jobs: ballots, administrative actions, other entries (writer, state_lock held) ---- */
 
 /* §4.4: the tracking code of a ballot or audited-ballot payload. */
 static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const uint8_t *p, size_t n,
@@ -321,10 +231,10 @@ static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const u
 	return rc;
 }
 
-/* A ballot or audited ballot: phase (403), decoding (400), duplicate
- * tracking code (409), then the rules of §4.5 / §6 (400): the checker's
- * verdict when it gave one, else the full rules in append_entry. */
-static void submit_ballot(vyb_board *b, vyb_job *job)
+/* A ballot or audited ballot (its rules r): phase, decoding, duplicate
+ * tracking code, then the rules of §4.5 / §6: the checker's verdict when it
+ * gave one, else the full rules in append_entry (specs/board-api.md §4). */
+static void submit_ballot(vyb_board *b, vyb_job *job, const vy_ballot_rules *r)
 {
 	vyb_store_hit hit;
 	vy_reason why = { 0 };
@@ -332,34 +242,33 @@ static void submit_ballot(vyb_board *b, vyb_job *job)
 	int found = 0;
 
 	if (b->st.phase != VY_PHASE_OPEN) {
-		vy_reason_set(&why, VY_R_PHASE, "%s: the election is not open for voting",
-			      job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ? "ballot" : "audited ballot");
-		job_fail(job, HTTP_FORBIDDEN, &why);
+		vy_reason_set(&why, VY_R_PHASE, "%s: the election is not open for voting", r->what);
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	if (tracking_code_of(b, job->type, job->payload, job->payload_len, job->tracking_code, &why) != VY_R_OK) {
-		job_fail(job, vyb_status_of(why.code), &why);
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	if (vyb_store_lookup(b->store, job->tracking_code, &hit, &found, &why) != VY_R_OK) {
-		job_fail(job, HTTP_SERVER_ERROR, &why);
+		job_end(job, VYB_FAILED, &why);
 		return;
 	}
 	free(hit.receipt);
 	if (found) {
 		vy_reason_set(&why, VY_R_DUPLICATE, "ballot %s is already on the record at entry %llu", job->tracking_code,
 			      (unsigned long long)hit.seq);
-		job_fail(job, HTTP_CONFLICT, &why);
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	if (group_has_code(&b->grp, job->tracking_code)) {
 		vy_reason_set(&why, VY_R_DUPLICATE, "ballot %s is already on the record (being committed)",
 			      job->tracking_code);
-		job_fail(job, HTTP_CONFLICT, &why);
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	if (job->precheck == VYB_PRECHECK_FAILED) {
-		job_fail(job, vyb_status_of(job->precheck_why.code), &job->precheck_why);
+		job_end(job, VYB_REFUSED, &job->precheck_why);
 		return;
 	}
 	/* Only with the snapshot taken can a pass be relied on (point 3 above). */
@@ -368,59 +277,9 @@ static void submit_ballot(vyb_board *b, vyb_job *job)
 	append_entry(b, job, job->type, job->payload, job->payload_len, job->tracking_code, flags);
 }
 
-/* §8.8, §12.3: ElectionClose{ballots_received}. */
-static uint8_t *derive_close(const vyb_board *b, size_t *len)
-{
-	Vybar__ElectionClose c;
-
-	vybar__election_close__init(&c);
-	c.ballots_received = b->st.ballots;
-	return vy_msg_pack(&c, len);
-}
-
-/* §12.2: decode and authenticate an AdminAction. Returns the HTTP status. */
-static int admin_check(const vyb_board *b, const uint8_t *p, size_t n, Vybar__AdminAction **out, vy_reason *why)
-{
-	const Vybar__Manifest *m = b->st.manifest;
-	Vybar__AdminAction *a = NULL;
-	uint8_t h[VY_HASH_BYTES];
-	vy_rc rc;
-
-	*out = NULL;
-	rc = vy_decode_message((ProtobufCMessage **)&a, &vybar__admin_action__descriptor, VYB_MAX_ADMIN_BYTES, p, n,
-			       why);
-	if (rc != VY_R_OK)
-		return vyb_status_of(rc);
-	if (a->action < VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN ||
-	    a->action > VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_RESULT) {
-		vy_reason_set(why, VY_R_FIELD, "admin: unknown action %d", (int)a->action);
-		goto bad;
-	}
-	if (a->base_hash.len != VY_HASH_BYTES || memcmp(a->base_hash.data, b->st.election.base_hash, VY_HASH_BYTES)) {
-		vy_reason_set(why, VY_R_FIELD, "admin: base_hash is not this election's base hash");
-		goto bad;
-	}
-	if (a->head_hash.len != VY_HASH_BYTES || memcmp(a->head_hash.data, b->st.head_hash, VY_HASH_BYTES)) {
-		vy_msg_free(a);
-		vy_reason_set(why, VY_R_CHAIN, "admin: stale head: head_hash is not the hash of entry %llu, the last one",
-			      (unsigned long long)b->st.next_seq - 1);
-		return HTTP_CONFLICT;
-	}
-	vyb_admin_hash(h, a->base_hash.data, (uint64_t)a->action, a->head_hash.data);
-	if (a->signature.len != VY_ED25519_SIG_BYTES ||
-	    crypto_sign_verify_detached(a->signature.data, h, sizeof h, m->commission_key.data) != 0) {
-		vy_msg_free(a);
-		vy_reason_set(why, VY_R_KEY, "admin: signature does not verify under the manifest's commission_key");
-		return HTTP_FORBIDDEN;
-	}
-	*out = a;
-	return HTTP_OK;
-bad:
-	vy_msg_free(a);
-	return HTTP_BAD_REQUEST;
-}
-
-/* §12.3: an administrative action: derive the entry and append it. */
+/* §12: an administrative action, authenticated against the record (§12.2);
+ * the entry it causes is derived from the record state and appended
+ * (§12.3). */
 static void submit_admin(vyb_board *b, vyb_job *job)
 {
 	Vybar__AdminAction *a = NULL;
@@ -428,45 +287,16 @@ static void submit_admin(vyb_board *b, vyb_job *job)
 	uint8_t *payload = NULL;
 	vy_reason why = { 0 };
 	size_t len = 0;
-	int status;
+	vy_rc rc;
 
-	status = admin_check(b, job->payload, job->payload_len, &a, &why);
-	if (status != HTTP_OK) {
-		job_fail(job, status, &why);
+	if (vy_admin_action_check(&b->st, &a, job->payload, job->payload_len, &why) != VY_R_OK) {
+		job_end(job, VYB_ADMIN_REFUSED, &why);
 		return;
 	}
-	switch (a->action) {
-	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN:
-		/* §5.5: Q and K = prod_{i in Q} A_{i,0} from the record. */
-		type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN;
-		if (vy_ceremony_open(&b->st, &payload, &len, &why) != VY_R_OK)
-			payload = NULL;
-		break;
-	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE:
-		type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE;
-		if (b->st.phase == VY_PHASE_OPEN)
-			payload = derive_close(b, &len);
-		else
-			vy_reason_set(&why, VY_R_PHASE, "close: the election is not open");
-		break;
-	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_TALLY:
-		/* §10.1: the product of the counted ballots' ciphertexts. */
-		type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY;
-		if (vy_tally_encrypted(&b->st, &payload, &len, &why) != VY_R_OK)
-			payload = NULL;
-		break;
-	default:
-		/* §10.3: combine every partial decryption on the record. */
-		type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT;
-		if (vy_tally_result(&b->st, NULL, 0, &payload, &len, &why) != VY_R_OK)
-			payload = NULL;
-		break;
-	}
+	rc = vy_admin_entry(&b->st, a->action, &type, &payload, &len, &why);
 	vy_msg_free(a);
-	if (payload == NULL) {
-		if (why.code == VY_R_OK)
-			vy_reason_set(&why, VY_R_NOMEM, "admin: out of memory");
-		job_fail(job, vyb_status_of(why.code), &why);
+	if (rc != VY_R_OK) {
+		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
 	append_entry(b, job, type, payload, len, NULL, 0);
@@ -476,16 +306,19 @@ static void submit_admin(vyb_board *b, vyb_job *job)
 /* One job of a group (state lock held). */
 static void process(vyb_board *b, vyb_job *job)
 {
-	job->http_status = HTTP_SERVER_ERROR;
+	const vy_ballot_rules *r = vyb_job_ballot_rules(job);
+
+	job->outcome = VYB_FAILED;
 	job->tracking_code[0] = '\0';
 	if (job->kind == VYB_JOB_ADMIN)
 		submit_admin(b, job);
-	else if (job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
-		 job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)
-		submit_ballot(b, job);
+	else if (r != NULL)
+		submit_ballot(b, job, r);
 	else
 		append_entry(b, job, job->type, job->payload, job->payload_len, NULL, 0);
 }
+
+/* ---- the writer thread ---- */
 
 /* The writer: every job waiting (up to VYB_MAX_GROUP) in arrival order,
  * validated and applied one after the other, committed together, then
@@ -528,6 +361,8 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* ---- the writer's bounded queue (any thread) ---- */
+
 int vyb_board_reserve(vyb_board *b)
 {
 	int ok;
@@ -540,8 +375,7 @@ int vyb_board_reserve(vyb_board *b)
 	return ok;
 }
 
-/* Append a job to the writer's queue (q_lock held). */
-static void writer_enqueue(vyb_board *b, vyb_job *job)
+void vyb_writer_enqueue(vyb_board *b, vyb_job *job)
 {
 	job->next = NULL;
 	if (b->tail != NULL)
@@ -552,66 +386,6 @@ static void writer_enqueue(vyb_board *b, vyb_job *job)
 	pthread_cond_signal(&b->q_cond);
 }
 
-/* A ballot or an audited ballot, whose rules a checker can run. */
-static int is_ballot_job(const vyb_job *job)
-{
-	return job->kind == VYB_JOB_ENTRY && (job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
-					      job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT);
-}
-
-/* §4.5, §6: the state-free rules of a ballot or audited ballot against the
- * election snapshot; the verdict goes into the job for the writer. */
-static void precheck(const vy_election *el, vyb_job *job)
-{
-	Vybar__AuditedBallot *a = NULL;
-	Vybar__Ballot *bal = NULL;
-	vy_rc rc;
-
-	if (job->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
-		rc = vy_decode_ballot(&bal, job->payload, job->payload_len, &job->precheck_why);
-		if (rc == VY_R_OK)
-			rc = vy_ballot_validate(el, bal, &job->precheck_why);
-	} else {
-		rc = vy_decode_audited_ballot(&a, job->payload, job->payload_len, &job->precheck_why);
-		if (rc == VY_R_OK)
-			rc = vy_audited_ballot_check(el, a, &job->precheck_why);
-	}
-	job->precheck = rc == VY_R_OK ? VYB_PRECHECK_PASSED : VYB_PRECHECK_FAILED;
-	vy_msg_free(bal);
-	vy_msg_free(a);
-}
-
-/* A checker: ballot jobs, checked (once the snapshot exists) outside any
- * lock, then handed to the writer in the order they finish. */
-static void *checker_main(void *arg)
-{
-	vyb_board *b = arg;
-
-	pthread_mutex_lock(&b->q_lock);
-	for (;;) {
-		vyb_job *job;
-		int ready;
-
-		while (b->c_head == NULL && !b->checkers_stop)
-			pthread_cond_wait(&b->c_cond, &b->q_lock);
-		if (b->c_head == NULL)
-			break;
-		job = b->c_head;
-		b->c_head = job->next;
-		if (b->c_head == NULL)
-			b->c_tail = NULL;
-		ready = b->snap_ready;
-		pthread_mutex_unlock(&b->q_lock);
-		/* snap is written once, before snap_ready is set under q_lock */
-		if (ready)
-			precheck(&b->snap, job);
-		pthread_mutex_lock(&b->q_lock);
-		writer_enqueue(b, job);
-	}
-	pthread_mutex_unlock(&b->q_lock);
-	return NULL;
-}
-
 void vyb_board_submit(vyb_board *b, vyb_job *job)
 {
 	/* Only a checker may mark a job checked (board.c, point 1). */
@@ -619,16 +393,10 @@ void vyb_board_submit(vyb_board *b, vyb_job *job)
 	memset(&job->precheck_why, 0, sizeof job->precheck_why);
 	job->next = NULL;
 	pthread_mutex_lock(&b->q_lock);
-	if (is_ballot_job(job) && b->n_checkers > 0) {
-		if (b->c_tail != NULL)
-			b->c_tail->next = job;
-		else
-			b->c_head = job;
-		b->c_tail = job;
-		pthread_cond_signal(&b->c_cond);
-	} else {
-		writer_enqueue(b, job);
-	}
+	if (vyb_job_ballot_rules(job) != NULL && b->n_checkers > 0)
+		vyb_checkers_enqueue(b, job);
+	else
+		vyb_writer_enqueue(b, job);
 	pthread_mutex_unlock(&b->q_lock);
 }
 
@@ -749,10 +517,10 @@ static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *w
 	vy_msg_free(m);
 	if (rc == VY_R_OK) {
 		memset(&job, 0, sizeof job);
-		job.http_status = HTTP_SERVER_ERROR;
+		job.outcome = VYB_FAILED;
 		append_entry(b, &job, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, buf, len, NULL, 0);
 		group_commit(b);
-		if (job.http_status != HTTP_OK)
+		if (job.outcome != VYB_APPENDED)
 			rc = vy_reason_set(why, job.why.code, "manifest refused: %s", job.why.msg);
 	}
 	if (rc == VY_R_OK) {
@@ -779,7 +547,7 @@ static vy_rc check_same_manifest(const vyb_board *b, const char *path, vy_reason
 }
 
 /* Load the record (or create it), checking it is this board's. */
-static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
+static vy_rc load_record(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 {
 	vy_rc rc;
 
@@ -798,34 +566,16 @@ static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 	return VY_R_OK;
 }
 
-/* The checker pool: `want` threads, or one per online CPU when 0, at most
- * VYB_MAX_CHECKERS. Threads that cannot be started are done without (with
- * none, the writer checks every ballot itself). */
-static void start_checkers(vyb_board *b, size_t want)
+/* Load the record, then decode entry 0 once for the readers and the
+ * checkers' snapshot: it never changes, whatever the state goes through. */
+static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 {
-	long cpus;
+	vy_rc rc = load_record(b, cfg, why);
 
-	if (want == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		want = cpus > 0 ? (size_t)cpus : 1;
-	}
-	if (want > VYB_MAX_CHECKERS)
-		want = VYB_MAX_CHECKERS;
-	while (b->n_checkers < want && pthread_create(&b->checkers[b->n_checkers], NULL, checker_main, b) == 0)
-		b->n_checkers++;
+	return rc != VY_R_OK ? rc : vy_decode_manifest(&b->manifest_msg, b->manifest, b->manifest_len, why);
 }
 
-/* Stop the checkers once their queue is empty (every reservation is done). */
-static void stop_checkers(vyb_board *b)
-{
-	pthread_mutex_lock(&b->q_lock);
-	b->checkers_stop = 1;
-	pthread_cond_broadcast(&b->c_cond);
-	pthread_mutex_unlock(&b->q_lock);
-	for (size_t i = 0; i < b->n_checkers; i++)
-		pthread_join(b->checkers[i], NULL);
-	b->n_checkers = 0;
-}
+/* ---- the board's life ---- */
 
 vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *why)
 {
@@ -865,7 +615,7 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	}
 	b->writer_started = 1;
 	snapshot_take(b);
-	start_checkers(b, cfg->checkers);
+	vyb_checkers_start(b, cfg->checkers);
 	*out = b;
 	return VY_R_OK;
 fail:
@@ -886,8 +636,8 @@ void vyb_board_close(vyb_board *b)
 		pthread_join(b->writer, NULL);
 	}
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
-	stop_checkers(b);
-	vy_msg_free(b->snap_manifest);
+	vyb_checkers_stop(b);
+	vy_msg_free(b->manifest_msg);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);
 	vy_record_state_free(&b->st);
@@ -913,86 +663,26 @@ const uint8_t *vyb_board_manifest(const vyb_board *b, size_t *len)
 	return b->manifest;
 }
 
-/* The phase names of the status (specs/board-api.md). */
-static const char *phase_name(vy_phase p)
+const Vybar__Manifest *vyb_board_manifest_msg(const vyb_board *b)
 {
-	static const char *const names[] = { "empty", "setup", "open", "closed", "tallied" };
-
-	return (unsigned)p <= VY_PHASE_TALLIED ? names[p] : "unknown";
+	return b->manifest_msg;
 }
 
-char *vyb_board_status_json(vyb_board *b, size_t *len)
+void vyb_board_status(vyb_board *b, vyb_status *out)
 {
-	vyb_jbuf j = { 0 };
-
+	memset(out, 0, sizeof *out);
+	/* The manifest is never modified after start-up: no lock needed. */
+	snprintf(out->election_id, sizeof out->election_id, "%s", b->manifest_msg->election_id);
 	pthread_mutex_lock(&b->state_lock);
-	vyb_jb_printf(&j, "{\"election_id\":");
-	vyb_jb_str(&j, b->st.manifest->election_id);
-	vyb_jb_printf(&j, ",\"phase\":\"%s\",\"entries\":%llu,\"ballots_received\":%llu,"
-		      "\"audited_ballots\":%llu,\"distinct_credentials\":%llu,\"head_hash\":",
-		      phase_name(b->st.phase), (unsigned long long)b->st.next_seq, (unsigned long long)b->st.ballots,
-		      (unsigned long long)b->st.audited, (unsigned long long)b->st.cred_count);
-	vyb_jb_hex(&j, b->st.head_hash, VY_HASH_BYTES);
-	vyb_jb_printf(&j, ",\"base_hash\":");
-	vyb_jb_hex(&j, b->st.election.base_hash, VY_HASH_BYTES);
-	vyb_jb_printf(&j, ",\"result_published\":%s}\n", b->have_result ? "true" : "false");
+	out->phase = b->st.phase;
+	out->entries = b->st.next_seq;
+	out->ballots = b->st.ballots;
+	out->audited = b->st.audited;
+	out->credentials = b->st.cred_count;
+	memcpy(out->head_hash, b->st.head_hash, VY_HASH_BYTES);
+	memcpy(out->base_hash, b->st.election.base_hash, VY_HASH_BYTES);
+	out->result_published = b->have_result;
 	pthread_mutex_unlock(&b->state_lock);
-	if (j.oom) {
-		vyb_jb_free(&j);
-		return NULL;
-	}
-	*len = j.len;
-	return j.s;
-}
-
-/* The names of one contest's results, bounds-checked against the manifest. */
-static void contest_json(vyb_jbuf *j, const Vybar__Contest *c, const Vybar__ContestResult *r)
-{
-	const Vybar__PartyListContest *pl = c->party_list;
-
-	vyb_jb_printf(j, "{\"title\":");
-	vyb_jb_str(j, c->title);
-	vyb_jb_printf(j, ",\"options\":[");
-	for (size_t i = 0; pl == NULL && i < r->n_counts && i < c->n_options; i++) {
-		vyb_jb_printf(j, "%s{\"name\":", i ? "," : "");
-		vyb_jb_str(j, c->options[i]->title);
-		vyb_jb_printf(j, ",\"count\":%llu}", (unsigned long long)r->counts[i]);
-	}
-	vyb_jb_printf(j, "],\"lists\":[");
-	for (size_t i = 0; pl != NULL && i < r->n_lists && i < pl->n_lists; i++) {
-		const Vybar__PartyList *l = pl->lists[i];
-		const Vybar__ListResult *lr = r->lists[i];
-
-		vyb_jb_printf(j, "%s{\"name\":", i ? "," : "");
-		vyb_jb_str(j, l->name);
-		vyb_jb_printf(j, ",\"votes\":%llu,\"seats\":%u,\"elected\":[", (unsigned long long)lr->votes, lr->seats);
-		for (size_t k = 0; k < lr->n_elected; k++) {
-			vyb_jb_printf(j, "%s", k ? "," : "");
-			vyb_jb_str(j, lr->elected[k] < l->n_candidates ? l->candidates[lr->elected[k]]->name : "?");
-		}
-		vyb_jb_printf(j, "]}");
-	}
-	vyb_jb_printf(j, "]}");
-}
-
-char *vyb_result_to_json(const Vybar__Manifest *m, const Vybar__Result *r, uint64_t seq, size_t *len)
-{
-	vyb_jbuf j = { 0 };
-
-	vyb_jb_printf(&j, "{\"published\":true,\"seq\":%llu,\"title\":", (unsigned long long)seq);
-	vyb_jb_str(&j, m->title);
-	vyb_jb_printf(&j, ",\"contests\":[");
-	for (size_t i = 0; i < r->n_contests && i < m->n_contests; i++) {
-		vyb_jb_printf(&j, "%s", i ? "," : "");
-		contest_json(&j, m->contests[i], r->contests[i]);
-	}
-	vyb_jb_printf(&j, "]}\n");
-	if (j.oom) {
-		vyb_jb_free(&j);
-		return NULL;
-	}
-	*len = j.len;
-	return j.s;
 }
 
 /* Keep the first entry visited. */
@@ -1006,30 +696,20 @@ static int take_first(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	return 0;
 }
 
-char *vyb_board_result_json(vyb_board *b, size_t *len)
+int vyb_board_result(vyb_board *b, Vybar__Result **out, uint64_t *seq)
 {
 	Vybar__RecordEntry *e = NULL;
-	Vybar__Result *r = NULL;
-	uint64_t seq;
-	char *out = NULL;
 	int have;
 
+	*out = NULL;
 	pthread_mutex_lock(&b->state_lock);
 	have = b->have_result;
-	seq = b->result_seq;
+	*seq = b->result_seq;
 	pthread_mutex_unlock(&b->state_lock);
-	if (!have || vyb_store_read(b->store, seq, take_first, &e, NULL) != VY_R_OK || e == NULL ||
-	    vy_decode_message((ProtobufCMessage **)&r, &vybar__result__descriptor, VY_MAX_MESSAGE_BYTES,
-			      e->payload.data, e->payload.len, NULL) != VY_R_OK) {
-		vy_msg_free(e);
-		out = strdup("{\"published\":false}\n");
-		if (out != NULL)
-			*len = strlen(out);
-		return out;
-	}
-	/* The manifest is never modified after start-up: no lock needed. */
-	out = vyb_result_to_json(b->st.manifest, r, seq, len);
-	vy_msg_free(r);
+	if (have && vyb_store_read(b->store, *seq, take_first, &e, NULL) == VY_R_OK && e != NULL &&
+	    vy_decode_message((ProtobufCMessage **)out, &vybar__result__descriptor, VY_MAX_MESSAGE_BYTES,
+			      e->payload.data, e->payload.len, NULL) != VY_R_OK)
+		*out = NULL;
 	vy_msg_free(e);
-	return out;
+	return *out != NULL;
 }

@@ -1,7 +1,9 @@
 /*
  * The board's core, independent of HTTP: the record state, the store, the
  * board's signing key, and the single writer that validates and appends
- * entries (specs/board-api.md).
+ * entries (specs/board-api.md). It speaks the protocol's terms (a job's
+ * outcome and reason, the status counts, the Result message); the HTTP
+ * layer (http.c, answers.c) turns them into statuses and bodies.
  *
  * Every entry is checked by the protocol library's validity rules
  * (vy_validate_entry, specs/protocol.md §8) before it is appended; a receipt
@@ -42,6 +44,14 @@ typedef enum {
 	VYB_JOB_ADMIN = 1  /* payload is an AdminAction (protocol.md §12) */
 } vyb_job_kind;
 
+/* How a job ended. */
+typedef enum {
+	VYB_APPENDED = 0,  /* appended and committed */
+	VYB_REFUSED,       /* the protocol's rules refused it (§8, or the payload does not decode): why */
+	VYB_ADMIN_REFUSED, /* §12.2 refused the AdminAction itself (stale head, signature, ...): why */
+	VYB_FAILED         /* storage or memory failed: nothing was appended */
+} vyb_outcome;
+
 typedef struct vyb_job vyb_job;
 struct vyb_job {
 	/* input, owned by the caller */
@@ -52,8 +62,8 @@ struct vyb_job {
 	void (*done)(vyb_job *job, void *arg);
 	void *done_arg;
 	/* output, set by the writer before done() */
-	int http_status;      /* 200 on success */
-	vy_reason why;        /* the reason on failure */
+	vyb_outcome outcome;
+	vy_reason why;        /* the reason unless appended */
 	uint64_t seq;         /* the new entry's seq */
 	Vybar__EntryType appended_type;
 	uint8_t entry_hash[VY_HASH_BYTES];
@@ -91,26 +101,25 @@ void vyb_board_refuse_new(vyb_board *b);
 /* Wait until every reserved job is finished (its done() has returned). */
 void vyb_board_drain(vyb_board *b);
 
-/* Read side (any thread). */
+/* ---- read side (any thread) ---- */
 vyb_store *vyb_board_store(vyb_board *b);
-/* The manifest as stored in entry 0 (valid for the board's lifetime). */
+/* The manifest as stored in entry 0, and decoded (valid for the board's
+ * lifetime). */
 const uint8_t *vyb_board_manifest(const vyb_board *b, size_t *len);
-/* Status JSON (counts only, never partial results), malloc'd; NULL on OOM. */
-char *vyb_board_status_json(vyb_board *b, size_t *len);
-/* The published result as JSON for the web page, malloc'd; NULL on OOM. */
-char *vyb_board_result_json(vyb_board *b, size_t *len);
+const Vybar__Manifest *vyb_board_manifest_msg(const vyb_board *b);
 
-/* protocol.md §12: admin_hash = H("vybar/v1/admin-action", base_hash,
- * u64(action), head_hash), signed by the manifest's commission_key. */
-#define VYB_TAG_ADMIN "vybar/v1/admin-action"
-#define VYB_MAX_ADMIN_BYTES 4096
-void vyb_admin_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t action,
-		    const uint8_t head_hash[VY_HASH_BYTES]);
-
-/* The HTTP status a protocol reason code maps to (specs/board-api.md). */
-int vyb_status_of(vy_rc rc);
-
-/* Result JSON from a manifest and a Result message (exposed for tests). */
-char *vyb_result_to_json(const Vybar__Manifest *m, const Vybar__Result *r, uint64_t seq, size_t *len);
+/* What the status shows: counts only, never partial results. */
+typedef struct {
+	char election_id[VY_MAX_ELECTION_ID_BYTES + 1];
+	vy_phase phase;
+	uint64_t entries, ballots, audited, credentials; /* credentials: distinct ones that voted */
+	uint8_t head_hash[VY_HASH_BYTES], base_hash[VY_HASH_BYTES];
+	int result_published;
+} vyb_status;
+/* The status between two groups (never uncommitted state). */
+void vyb_board_status(vyb_board *b, vyb_status *out);
+/* The published result: 1 with the RESULT entry's Result in *r (free with
+ * vy_msg_free) and its seq; 0 (*r NULL) before it, or if it cannot be read. */
+int vyb_board_result(vyb_board *b, Vybar__Result **r, uint64_t *seq);
 
 #endif

@@ -20,65 +20,28 @@
 
 #include <microhttpd.h>
 
+#include "bulletin/answers.h"
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
 #include "bulletin/ratelimit.h"
+#include "protocol/vy_api.h"
+#include "protocol/vy_entry_types.h"
 
-#define KIB 1024u
-#define MIB (1024u * 1024u)
-#define MAX_TRUSTEE_BYTES MIB            /* announce, reveal, verdict, justification */
-#define MAX_RECORD_CHUNK_BYTES (8 * MIB) /* one GET /v1/record answer, beyond its first entry */
-#define MAX_FROM_DIGITS 20
 #define RETRY_AFTER_BUSY "1"
 #define DRAIN_WAIT_STEPS 40 /* x 50 ms: how long a stop waits for answers to leave */
 #define DRAIN_WAIT_NS 50000000L
 
-#define CT_JSON "application/json"
-#define CT_PROTOBUF "application/x-protobuf"
-#define CT_RECORD "application/octet-stream"
-
-typedef enum {
-	R_PAGE,
-	R_SCRIPT,
-	R_MANIFEST,
-	R_STATUS,
-	R_RESULT,
-	R_RECORD,
-	R_RECEIPT,
-	R_ENTRY, /* POST: an entry of route.type */
-	R_ADMIN  /* POST: an AdminAction */
-} route_kind;
-
-typedef struct {
-	const char *path;
-	int prefix; /* path is a prefix; the rest is an argument */
-	int post;
-	route_kind kind;
-	Vybar__EntryType type;
-	size_t max_body;
-} route;
-
-static const route ROUTES[] = {
-	{ "/", 0, 0, R_PAGE, 0, 0 },
-	{ "/app.js", 0, 0, R_SCRIPT, 0, 0 },
-	{ "/v1/manifest", 0, 0, R_MANIFEST, 0, 0 },
-	{ "/v1/status", 0, 0, R_STATUS, 0, 0 },
-	{ "/v1/result", 0, 0, R_RESULT, 0, 0 },
-	{ "/v1/record", 0, 0, R_RECORD, 0, 0 },
-	{ "/v1/receipts/", 1, 0, R_RECEIPT, 0, 0 },
-	{ "/v1/trustee/announce", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE, MAX_TRUSTEE_BYTES },
-	{ "/v1/trustee/reveal", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL, MAX_TRUSTEE_BYTES },
-	{ "/v1/trustee/verdict", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT, MAX_TRUSTEE_BYTES },
-	{ "/v1/trustee/justification", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION,
-	  MAX_TRUSTEE_BYTES },
-	{ "/v1/trustee/partial-decryption", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION,
-	  VY_MAX_MESSAGE_BYTES },
-	{ "/v1/ballots", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, VY_MAX_BALLOT_BYTES },
-	{ "/v1/audited-ballots", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, 2 * VY_MAX_BALLOT_BYTES },
-	{ "/v1/admin", 0, 1, R_ADMIN, 0, VYB_MAX_ADMIN_BYTES },
-	/* protocol.md §8.12: the registrar's signed count, carried by the commission */
-	{ "/v1/credentials-issued", 0, 1, R_ENTRY, VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED,
-	  VY_MAX_ISSUED_BYTES },
+/* Every route but the entries', which come from the table of entry types
+ * (protocol/vy_entry_types.h): one POST endpoint per type the board takes. */
+static const vyb_route ROUTES[] = {
+	{ VY_PATH_PAGE, 0, 0, VYB_R_PAGE, 0, 0 },
+	{ VY_PATH_SCRIPT, 0, 0, VYB_R_SCRIPT, 0, 0 },
+	{ VY_PATH_MANIFEST, 0, 0, VYB_R_MANIFEST, 0, 0 },
+	{ VY_PATH_STATUS, 0, 0, VYB_R_STATUS, 0, 0 },
+	{ VY_PATH_RESULT, 0, 0, VYB_R_RESULT, 0, 0 },
+	{ VY_PATH_RECORD, 0, 0, VYB_R_RECORD, 0, 0 },
+	{ VY_PATH_RECEIPTS, 1, 0, VYB_R_RECEIPT, 0, 0 },
+	{ VY_PATH_ADMIN, 0, 1, VYB_R_ADMIN, 0, VY_MAX_ADMIN_BYTES },
 };
 #define N_ROUTES (sizeof ROUTES / sizeof ROUTES[0])
 
@@ -91,7 +54,7 @@ struct vyb_http {
 /* One POST in progress. */
 typedef struct {
 	vyb_http *h;
-	const route *rt;
+	vyb_route rt;
 	struct MHD_Connection *conn;
 	uint8_t *body;
 	size_t len, cap;
@@ -124,44 +87,51 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 	return ok;
 }
 
-/* An error as JSON: {"status", "code" (protocol reason code, or null),
- * "reason", "message"}; retry_after > 0 adds a Retry-After header. */
-static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, int code, const char *msg,
-				    unsigned retry_after)
+/* A response of content type `type` over body (malloc'd, NULL when out of
+ * memory; taken over: freed with the response, or here on failure), never
+ * cached. NULL on failure. */
+static struct MHD_Response *owned_response(void *body, size_t len, const char *type)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ok;
-	vyb_jbuf j = { 0 };
-	char ra[16];
 
-	vyb_jb_printf(&j, "{\"status\":%u,\"code\":", status);
-	if (code >= 0) {
-		vyb_jb_printf(&j, "%d,\"reason\":", code);
-		vyb_jb_str(&j, vy_rc_str((vy_rc)code));
-	} else {
-		vyb_jb_printf(&j, "null,\"reason\":null");
-	}
-	vyb_jb_printf(&j, ",\"message\":");
-	vyb_jb_str(&j, msg);
-	vyb_jb_printf(&j, "}\n");
-	if (j.oom) {
-		vyb_jb_free(&j);
-		return MHD_NO;
-	}
-	r = MHD_create_response_from_buffer(j.len, j.s, MHD_RESPMEM_MUST_FREE);
+	if (body == NULL)
+		return NULL;
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
-		vyb_jb_free(&j);
-		return MHD_NO;
+		free(body);
+		return NULL;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_JSON);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (retry_after > 0) {
-		snprintf(ra, sizeof ra, "%u", retry_after);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-	}
+	return r;
+}
+
+/* Queue r (NULL: nothing to send) with status. */
+static enum MHD_Result send_response(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result ok;
+
+	if (r == NULL)
+		return MHD_NO;
 	ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
+}
+
+/* An error as JSON (answers.h); retry_after > 0 adds a Retry-After header. */
+static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, int code, const char *msg,
+				    unsigned retry_after)
+{
+	size_t len = 0;
+	char *json = vyb_error_json(status, code, msg, &len);
+	struct MHD_Response *r = owned_response(json, len, VY_CT_JSON);
+	char ra[16];
+
+	if (r != NULL && retry_after > 0) {
+		snprintf(ra, sizeof ra, "%u", retry_after);
+		MHD_add_response_header(r, VY_HDR_RETRY_AFTER, ra);
+	}
+	return send_response(c, status, r);
 }
 
 /* JSON text (malloc'd, or NULL on OOM) as a 200 answer. */
@@ -169,7 +139,7 @@ static enum MHD_Result answer_json(struct MHD_Connection *c, char *json, size_t 
 {
 	if (json == NULL)
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
-	return answer(c, MHD_HTTP_OK, CT_JSON, json, len, 1);
+	return answer(c, MHD_HTTP_OK, VY_CT_JSON, json, len, 1);
 }
 
 /* ---- GET handlers ---- */
@@ -206,10 +176,11 @@ static int record_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t le
 	vyb_jb_put(&r->out, hdr, sizeof hdr);
 	vyb_jb_put(&r->out, entry, len);
 	r->next = seq + 1;
-	return !r->out.oom && r->out.len < MAX_RECORD_CHUNK_BYTES;
+	return !r->out.oom && r->out.len < VY_MAX_RECORD_CHUNK_BYTES;
 }
 
-/* Parse ?from=N: decimal digits only, no overflow. */
+/* Parse ?from=N (an entry number, as X-Vybar-Next writes it): decimal
+ * digits only, no overflow. */
 static int parse_from(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -219,7 +190,7 @@ static int parse_from(const char *s, uint64_t *out)
 	if (s == NULL)
 		return 1;
 	for (; s[n] != '\0'; n++) {
-		if (s[n] < '0' || s[n] > '9' || n >= MAX_FROM_DIGITS || v > (UINT64_MAX - 9) / 10)
+		if (s[n] < '0' || s[n] > '9' || n >= VY_NEXT_DIGITS || v > (UINT64_MAX - 9) / 10)
 			return 0;
 		v = v * 10 + (uint64_t)(s[n] - '0');
 	}
@@ -233,10 +204,9 @@ static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 	const char *from_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	record_ctx r = { .out = { 0 }, .next = 0 };
 	struct MHD_Response *resp;
-	enum MHD_Result ok;
 	vy_reason why = { 0 };
 	uint64_t from;
-	char next[24];
+	char next[VY_NEXT_DIGITS + 1];
 
 	if (!parse_from(from_s, &from))
 		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD, "from: must be a decimal sequence number", 0);
@@ -246,18 +216,11 @@ static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 		vyb_jb_free(&r.out);
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_IO, why.msg, 0);
 	}
-	resp = MHD_create_response_from_buffer(r.out.len, r.out.s, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		vyb_jb_free(&r.out);
-		return MHD_NO;
-	}
+	resp = owned_response(r.out.s, r.out.len, VY_CT_RECORD);
 	snprintf(next, sizeof next, "%llu", (unsigned long long)r.next);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_RECORD);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(resp, "X-Vybar-Next", next);
-	ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ok;
+	if (resp != NULL)
+		MHD_add_response_header(resp, VY_HDR_NEXT, next);
+	return send_response(c, MHD_HTTP_OK, resp);
 }
 
 /* A tracking code as §4.4 writes it (Crockford letters, upper case). */
@@ -280,7 +243,8 @@ static enum MHD_Result get_receipt(vyb_http *h, struct MHD_Connection *c, const 
 	Vybar__Receipt *rc = NULL;
 	vyb_store_hit hit;
 	vy_reason why = { 0 };
-	vyb_jbuf j = { 0 };
+	size_t len = 0;
+	char *json;
 	int found = 0;
 
 	if (!tracking_code_ok(code))
@@ -296,49 +260,60 @@ static enum MHD_Result get_receipt(vyb_http *h, struct MHD_Connection *c, const 
 		free(hit.receipt);
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, why.code, why.msg, 0);
 	}
-	vyb_jb_printf(&j, "{\"tracking_code\":");
-	vyb_jb_str(&j, code);
-	vyb_jb_printf(&j, ",\"seq\":%llu,\"type\":\"%s\",\"head_hash\":", (unsigned long long)hit.seq,
-		      hit.type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ? "ballot" : "audited-ballot");
-	vyb_jb_hex(&j, rc->head_hash.data, rc->head_hash.len);
-	vyb_jb_printf(&j, ",\"signature\":");
-	vyb_jb_hex(&j, rc->signature.data, rc->signature.len);
-	vyb_jb_printf(&j, ",\"receipt\":");
-	vyb_jb_hex(&j, hit.receipt, hit.receipt_len);
-	vyb_jb_printf(&j, "}\n");
+	json = vyb_receipt_json(code, hit.seq, hit.type, rc, hit.receipt, hit.receipt_len, &len);
 	vy_msg_free(rc);
 	free(hit.receipt);
-	if (j.oom) {
-		vyb_jb_free(&j);
-		return answer_json(c, NULL, 0);
-	}
-	return answer_json(c, j.s, j.len);
+	return answer_json(c, json, len);
 }
 
-/* Every GET. */
-static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const route *rt, const char *url)
+/* GET /v1/status: the counts. */
+static enum MHD_Result get_status(vyb_http *h, struct MHD_Connection *c)
 {
-	const uint8_t *m;
+	vyb_status st;
 	size_t len = 0;
 	char *json;
 
+	vyb_board_status(h->board, &st);
+	json = vyb_status_json(&st, &len);
+	return answer_json(c, json, len);
+}
+
+/* GET /v1/result: the result once published, with the manifest's names. */
+static enum MHD_Result get_result(vyb_http *h, struct MHD_Connection *c)
+{
+	Vybar__Result *r = NULL;
+	uint64_t seq = 0;
+	size_t len = 0;
+	char *json;
+
+	if (!vyb_board_result(h->board, &r, &seq))
+		r = NULL;
+	json = vyb_result_json(vyb_board_manifest_msg(h->board), r, seq, &len);
+	vy_msg_free(r);
+	return answer_json(c, json, len);
+}
+
+/* Every GET. */
+static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, const char *url)
+{
+	const uint8_t *m;
+	size_t len = 0;
+
 	switch (rt->kind) {
-	case R_PAGE:
-		return get_static(c, vyb_web_page_html, "text/html; charset=utf-8");
-	case R_SCRIPT:
-		return get_static(c, vyb_web_page_js, "text/javascript; charset=utf-8");
-	case R_MANIFEST:
+	case VYB_R_PAGE:
+		return get_static(c, vyb_web_page_html, VY_CT_HTML);
+	case VYB_R_SCRIPT:
+		return get_static(c, vyb_web_page_js, VY_CT_SCRIPT);
+	case VYB_R_MANIFEST:
 		m = vyb_board_manifest(h->board, &len);
-		return answer(c, MHD_HTTP_OK, CT_PROTOBUF, (void *)m, len, 0);
-	case R_STATUS:
-		json = vyb_board_status_json(h->board, &len);
-		return answer_json(c, json, len);
-	case R_RESULT:
-		json = vyb_board_result_json(h->board, &len);
-		return answer_json(c, json, len);
-	case R_RECORD:
+		return answer(c, MHD_HTTP_OK, VY_CT_PROTOBUF, (void *)m, len, 0);
+	case VYB_R_STATUS:
+		return get_status(h, c);
+	case VYB_R_RESULT:
+		return get_result(h, c);
+	case VYB_R_RECORD:
 		return get_record(h, c);
-	case R_RECEIPT:
+	case VYB_R_RECEIPT:
 		return get_receipt(h, c, url + strlen(rt->path));
 	default:
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
@@ -357,46 +332,32 @@ static void job_done(vyb_job *job, void *arg)
 	MHD_resume_connection(p->conn);
 }
 
-/* The answer to a finished job. */
+/* The answer to a finished job: a ballot's signed receipt (§7.5) as
+ * protobuf, any other entry's position and hash as JSON, or the error. */
 static enum MHD_Result answer_job(struct MHD_Connection *c, post_ctx *p)
 {
 	vyb_job *job = &p->job;
+	unsigned status = vyb_answer_status(job);
 	struct MHD_Response *r;
-	enum MHD_Result ok;
-	vyb_jbuf j = { 0 };
-	char seq[24];
+	size_t len = 0;
+	char seq[VY_NEXT_DIGITS + 1];
 
-	if (job->http_status != MHD_HTTP_OK)
-		return answer_error(c, (unsigned)job->http_status, (int)job->why.code, job->why.msg, 0);
+	if (status != MHD_HTTP_OK)
+		return answer_error(c, status, (int)job->why.code, job->why.msg, 0);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)job->seq);
 	if (job->receipt != NULL) {
-		/* §7.5: a ballot's signed receipt, as protobuf. */
-		r = MHD_create_response_from_buffer(job->receipt_len, job->receipt, MHD_RESPMEM_MUST_FREE);
-		if (r == NULL)
-			return MHD_NO;
+		r = owned_response(job->receipt, job->receipt_len, VY_CT_PROTOBUF);
 		job->receipt = NULL;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PROTOBUF);
-		MHD_add_response_header(r, "X-Vybar-Tracking-Code", job->tracking_code);
+		if (r != NULL)
+			MHD_add_response_header(r, VY_HDR_TRACKING_CODE, job->tracking_code);
 	} else {
-		vyb_jb_printf(&j, "{\"seq\":%s,\"type\":%d,\"entry_hash\":", seq, (int)job->appended_type);
-		vyb_jb_hex(&j, job->entry_hash, VY_HASH_BYTES);
-		vyb_jb_printf(&j, "}\n");
-		if (j.oom) {
-			vyb_jb_free(&j);
-			return MHD_NO;
-		}
-		r = MHD_create_response_from_buffer(j.len, j.s, MHD_RESPMEM_MUST_FREE);
-		if (r == NULL) {
-			vyb_jb_free(&j);
-			return MHD_NO;
-		}
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_JSON);
+		char *json = vyb_appended_json(job, &len);
+
+		r = owned_response(json, len, VY_CT_JSON);
 	}
-	MHD_add_response_header(r, "X-Vybar-Seq", seq);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ok = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ok;
+	if (r != NULL)
+		MHD_add_response_header(r, VY_HDR_SEQ, seq);
+	return send_response(c, MHD_HTTP_OK, r);
 }
 
 /* Keep up to the endpoint's maximum; beyond it remember only that it was too large. */
@@ -405,7 +366,7 @@ static int body_append(post_ctx *p, const char *data, size_t n)
 	size_t cap;
 	uint8_t *nb;
 
-	if (p->too_large || n > p->rt->max_body - p->len) {
+	if (p->too_large || n > p->rt.max_body - p->len) {
 		p->too_large = 1;
 		return 1;
 	}
@@ -413,8 +374,8 @@ static int body_append(post_ctx *p, const char *data, size_t n)
 		cap = p->cap ? p->cap : 4096;
 		while (cap < p->len + n)
 			cap *= 2;
-		if (cap > p->rt->max_body)
-			cap = p->rt->max_body;
+		if (cap > p->rt.max_body)
+			cap = p->rt.max_body;
 		nb = realloc(p->body, cap);
 		if (nb == NULL)
 			return 0;
@@ -436,13 +397,13 @@ static enum MHD_Result post_complete(vyb_http *h, struct MHD_Connection *c, post
 	if (p->queued)
 		return MHD_YES; /* spurious call while suspended */
 	if (p->too_large) {
-		snprintf(msg, sizeof msg, "body larger than %zu bytes, the maximum of %s", p->rt->max_body, p->rt->path);
+		snprintf(msg, sizeof msg, "body larger than %zu bytes, the maximum of %s", p->rt.max_body, p->rt.path);
 		return answer_error(c, MHD_HTTP_CONTENT_TOO_LARGE, VY_R_TOO_LARGE, msg, 0);
 	}
 	if (!vyb_board_reserve(h->board))
 		return answer_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -1, "the board is busy: retry later", 1);
-	p->job.kind = p->rt->kind == R_ADMIN ? VYB_JOB_ADMIN : VYB_JOB_ENTRY;
-	p->job.type = p->rt->type;
+	p->job.kind = p->rt.kind == VYB_R_ADMIN ? VYB_JOB_ADMIN : VYB_JOB_ENTRY;
+	p->job.type = p->rt.type;
 	p->job.payload = p->body;
 	p->job.payload_len = p->len;
 	p->job.done = job_done;
@@ -454,7 +415,7 @@ static enum MHD_Result post_complete(vyb_http *h, struct MHD_Connection *c, post
 }
 
 /* Refuse a body whose announced length is over the maximum before reading it. */
-static int declared_too_large(struct MHD_Connection *c, const route *rt)
+static int declared_too_large(struct MHD_Connection *c, const vyb_route *rt)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	uint64_t n;
@@ -464,18 +425,22 @@ static int declared_too_large(struct MHD_Connection *c, const route *rt)
 
 /* ---- dispatch ---- */
 
-static const route *find_route(const char *url, int *path_known)
+int vyb_http_route(const char *url, vyb_route *out)
 {
+	const vy_entry_type_info *t = vy_entry_type_at(url);
+
 	for (size_t i = 0; i < N_ROUTES; i++) {
-		const route *rt = &ROUTES[i];
+		const vyb_route *rt = &ROUTES[i];
 
 		if (rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0 : strcmp(url, rt->path) == 0) {
-			*path_known = 1;
-			return rt;
+			*out = *rt;
+			return 1;
 		}
 	}
-	*path_known = 0;
-	return NULL;
+	if (t == NULL)
+		return 0;
+	*out = (vyb_route){ t->endpoint, 0, 1, VYB_R_ENTRY, t->type, t->max_body };
+	return 1;
 }
 
 /* The client's address bytes, for its token bucket. */
@@ -499,8 +464,8 @@ static size_t client_addr(struct MHD_Connection *c, uint8_t out[VYB_RL_ADDR_BYTE
 static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, const char *url, const char *method,
 				     void **con_cls)
 {
-	int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, known;
-	const route *rt = find_route(url, &known);
+	int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	vyb_route route, *rt = vyb_http_route(url, &route) ? &route : NULL;
 	uint8_t addr[VYB_RL_ADDR_BYTES];
 	size_t alen = client_addr(c, addr);
 	unsigned retry = 0;
@@ -524,7 +489,7 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 	if (p == NULL)
 		return MHD_NO;
 	p->h = h;
-	p->rt = rt;
+	p->rt = *rt;
 	p->conn = c;
 	atomic_init(&p->done, 0);
 	*con_cls = p;

@@ -19,6 +19,33 @@ typedef struct {
 
 typedef struct vyb_http vyb_http;
 
+/* What the board serves (specs/board-api.md §4). */
+typedef enum {
+	VYB_R_PAGE,
+	VYB_R_SCRIPT,
+	VYB_R_MANIFEST,
+	VYB_R_STATUS,
+	VYB_R_RESULT,
+	VYB_R_RECORD,
+	VYB_R_RECEIPT,
+	VYB_R_ENTRY, /* POST: an entry of the route's type */
+	VYB_R_ADMIN  /* POST: an AdminAction */
+} vyb_route_kind;
+
+typedef struct {
+	const char *path;
+	int prefix; /* path is a prefix; the rest is an argument */
+	int post;
+	vyb_route_kind kind;
+	Vybar__EntryType type; /* VYB_R_ENTRY */
+	size_t max_body;       /* POST: the body's maximum */
+} vyb_route;
+
+/* The route of url (a path without its query): 1 with *out, 0 when the
+ * board serves no such path. The entries' routes are the endpoints of the
+ * table of entry types (protocol/vy_entry_types.h). */
+int vyb_http_route(const char *url, vyb_route *out);
+
 /* Start serving; *port receives the port actually bound. */
 vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, unsigned *port,
 		     vy_reason *why) VY_WARN_UNUSED;

@@ -9,6 +9,7 @@
  * by a headless browser.
  */
 #include "bulletin/http.h"
+#include "protocol/vy_api.h"
 
 const char vyb_web_page_html[] =
 	"<!DOCTYPE html>\n"
@@ -36,9 +37,9 @@ const char vyb_web_page_html[] =
 	"<p id=\"lookup\"></p>\n"
 	"<h2>Result</h2>\n"
 	"<div id=\"result\">Not published yet.</div>\n"
-	"<p><small>The whole record: <a href=\"/v1/record\">/v1/record</a>. Verify it yourself with "
+	"<p><small>The whole record: <a href=\"" VY_PATH_RECORD "\">" VY_PATH_RECORD "</a>. Verify it yourself with "
 	"<code>vybar-verify</code>.</small></p>\n"
-	"<script src=\"/app.js\"></script>\n"
+	"<script src=\"" VY_PATH_SCRIPT "\"></script>\n"
 	"</body>\n"
 	"</html>\n";
 
@@ -67,7 +68,7 @@ const char vyb_web_page_js[] =
 	"  if (code === null) { out.textContent = 'A tracking code has 16 characters, e.g. 7K2Q-0ZRD-M4XW-9HCT.'; "
 	"return; }\n"
 	"  document.getElementById('code').value = code;\n"
-	"  var r = get('/v1/receipts/' + code);\n"
+	"  var r = get('" VY_PATH_RECEIPTS "' + code);\n"
 	"  if (r.status === 200 && r.body) {\n"
 	"    out.className = 'found';\n"
 	"    out.textContent = 'Found: ballot ' + code + ' is on the board at entry ' + r.body.seq +\n"
@@ -79,13 +80,13 @@ const char vyb_web_page_js[] =
 	"  }\n"
 	"}\n"
 	"function showStatus() {\n"
-	"  var r = get('/v1/status'), p = document.getElementById('status');\n"
+	"  var r = get('" VY_PATH_STATUS "'), p = document.getElementById('status');\n"
 	"  if (r.status !== 200 || !r.body) { p.textContent = 'The board did not answer.'; return; }\n"
 	"  p.textContent = 'Election ' + r.body.election_id + ': phase ' + r.body.phase + ', ' + r.body.entries +\n"
 	"    ' entries, ' + r.body.ballots_received + ' ballots received.';\n"
 	"}\n"
 	"function showResult() {\n"
-	"  var r = get('/v1/result'), div = document.getElementById('result');\n"
+	"  var r = get('" VY_PATH_RESULT "'), div = document.getElementById('result');\n"
 	"  if (r.status !== 200 || !r.body || !r.body.published) return;\n"
 	"  div.textContent = '';\n"
 	"  r.body.contests.forEach(function (c) {\n"

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "client/registration.h"
-#include "crypto/vy_hash.h"
 #include "net/vy_http.h"
 
 #define URL_BYTES 1024
@@ -237,46 +236,5 @@ vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, con
 	return VY_R_OK;
 out:
 	vy_msg_free(f);
-	return rc;
-}
-
-/* specs/registrar.md §4.2. */
-vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
-			const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len, uint64_t *issued,
-			uint64_t *time, vy_reason *why)
-{
-	Vybar__IssuedStatement *m = NULL;
-	uint8_t h[VY_HASH_BYTES];
-	vy_hasher hs;
-	vy_rc rc;
-
-	*issued = 0;
-	*time = 0;
-	rc = vy_decode_message((ProtobufCMessage **)&m, &vybar__issued_statement__descriptor, VY_MAX_SMALL_ANSWER_BYTES,
-			       buf, len, why);
-	if (rc != VY_R_OK)
-		return rc;
-	if (m->base_hash.len != VY_HASH_BYTES || memcmp(m->base_hash.data, base_hash, VY_HASH_BYTES) != 0) {
-		rc = vy_reason_set(why, VY_R_FIELD, "IssuedStatement base_hash: not this election's");
-		goto out;
-	}
-	if (m->signature.len != crypto_sign_BYTES) {
-		rc = vy_reason_set(why, VY_R_FIELD, "IssuedStatement signature: must be 64 bytes");
-		goto out;
-	}
-	vy_hasher_init(&hs, VYC_TAG_ISSUED);
-	vy_hasher_item(&hs, m->base_hash.data, VY_HASH_BYTES);
-	vy_hasher_u64(&hs, m->issued);
-	vy_hasher_u64(&hs, m->time);
-	vy_hasher_final(&hs, h);
-	if (crypto_sign_verify_detached(m->signature.data, h, sizeof h, statement_key) != 0) {
-		rc = vy_reason_set(why, VY_R_KEY, "IssuedStatement signature: does not verify under the statement key");
-		goto out;
-	}
-	*issued = m->issued;
-	*time = m->time;
-	rc = VY_R_OK;
-out:
-	vy_msg_free(m);
 	return rc;
 }

@@ -17,7 +17,6 @@
 #include "crypto/vy_blind_rsa.h"
 #include "protocol/vy_election.h"
 
-#define VYC_TAG_ISSUED "vybar/v1/registrar-issued"
 
 /* One registration in progress. Holds secrets: end with vyc_registration_wipe. */
 typedef struct {
@@ -52,10 +51,5 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path,
 			  vy_reason *why) VY_WARN_UNUSED;
 
-/* specs/registrar.md §4.2: check an IssuedStatement for base_hash under the
- * registrar's statement key; *issued and *time receive its values. */
-vy_rc vyc_issued_verify(const uint8_t statement_key[crypto_sign_PUBLICKEYBYTES],
-			const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len, uint64_t *issued,
-			uint64_t *time, vy_reason *why) VY_WARN_UNUSED;
 
 #endif

@@ -25,7 +25,6 @@
 
 #include "commission/commission.h"
 #include "cli/keyfile.h"
-#include "crypto/vy_hash.h"
 #include "net/vy_http.h"
 #include "protocol/vy_description.h"
 #include "protocol/vy_json.h"
@@ -36,9 +35,7 @@
 #define EXIT_REFUSED 2
 #define MAX_KEYS_FILE_BYTES 65536
 #define LINE_BYTES 256
-#define ADMIN_TAG "vybar/v1/admin-action"
 #define ADMIN_TRIES 5 /* signatures over a head that moved meanwhile (§12.2) */
-#define STALE_HEAD_CODE 19
 
 static const char *const action_names[] = { "", "open", "close", "tally", "result" };
 
@@ -505,31 +502,6 @@ static int post_entry(const char *base, const char *path, const uint8_t *body, s
 	return rc;
 }
 
-/* §12.1: the AdminAction of kind over head, signed with sk, packed. */
-static uint8_t *admin_action(int kind, const uint8_t base[VY_HASH_BYTES], const uint8_t head[VY_HASH_BYTES],
-			     const uint8_t *sk, size_t *len)
-{
-	uint8_t h[VY_HASH_BYTES], sig[crypto_sign_BYTES];
-	Vybar__AdminAction a;
-	vy_hasher hs;
-
-	vy_hasher_init(&hs, ADMIN_TAG);
-	vy_hasher_item(&hs, base, VY_HASH_BYTES);
-	vy_hasher_u64(&hs, (uint64_t)kind);
-	vy_hasher_item(&hs, head, VY_HASH_BYTES);
-	vy_hasher_final(&hs, h);
-	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
-	vybar__admin_action__init(&a);
-	a.action = (Vybar__AdminActionKind)kind;
-	a.base_hash.data = (uint8_t *)base;
-	a.base_hash.len = VY_HASH_BYTES;
-	a.head_hash.data = (uint8_t *)head;
-	a.head_hash.len = VY_HASH_BYTES;
-	a.signature.data = sig;
-	a.signature.len = sizeof sig;
-	return vy_msg_pack(&a, len);
-}
-
 /* What happened, after the board appended the entry of an admin action. */
 static void admin_done(const char *board, int kind, unsigned long long seq, const uint8_t head[VY_HASH_BYTES])
 {
@@ -607,7 +579,7 @@ int vyb_cmd_admin(int argc, char **argv)
 		if (st == NULL)
 			goto out;
 		vyjson_free(st);
-		msg = admin_action(kind, base, head, sk, &len);
+		msg = vy_admin_action_pack(base, (Vybar__AdminActionKind)kind, head, sk, &len);
 		if (msg == NULL) {
 			fprintf(stderr, "vybar-commission: out of memory\n");
 			goto out;
@@ -619,7 +591,7 @@ int vyb_cmd_admin(int argc, char **argv)
 			rc = 0;
 			goto out;
 		}
-		if (code != STALE_HEAD_CODE || attempt == ADMIN_TRIES)
+		if (code != VY_R_CHAIN || attempt == ADMIN_TRIES) /* "stale head" (§12.2) */
 			break;
 	}
 	fprintf(stderr, "vybar-commission: admin %s: the board refused: %s%s\n", action, err,
@@ -662,8 +634,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 		fprintf(stderr, "vybar-commission: GET %s: HTTP %ld: %.200s\n", url, r.status, (const char *)r.body);
 		goto out;
 	}
-	if (vy_decode_message((ProtobufCMessage **)&s, &vybar__issued_statement__descriptor, VY_MAX_ISSUED_BYTES,
-			      r.body, r.len, &why) != VY_R_OK) {
+	if (vy_decode_issued_statement(&s, r.body, r.len, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: GET %s: not a registrar's statement: %s\n", url, why.msg);
 		goto out;
 	}

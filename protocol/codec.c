@@ -395,7 +395,7 @@ vy_rc vy_decode_ballot(Vybar__Ballot **out, const uint8_t *buf, size_t len, vy_r
 vy_rc vy_decode_audited_ballot(Vybar__AuditedBallot **out, const uint8_t *buf, size_t len, vy_reason *why)
 {
 	return vy_decode_message((ProtobufCMessage **)out, &vybar__audited_ballot__descriptor,
-				 2 * VY_MAX_BALLOT_BYTES, buf, len, why);
+				 VY_MAX_AUDITED_BALLOT_BYTES, buf, len, why);
 }
 
 vy_rc vy_decode_entry(Vybar__RecordEntry **out, const uint8_t *buf, size_t len, vy_reason *why)

@@ -2,7 +2,9 @@
  * The election record (specs/protocol.md §7, §8): entry hashes, the chain,
  * board signatures, receipts, the record state and the validity rules of
  * the manifest, ballot, audited-ballot and close entries. The key
- * ceremony's rules are in ceremony.c, the tally stage's in tally.c.
+ * ceremony's rules are in ceremony.c, the tally stage's in tally.c; which
+ * rule and which application an entry type has is the table's
+ * (entry_types.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "crypto/vy_hash.h"
 #include "protocol/record_impl.h"
+#include "protocol/vy_entry_types.h"
 
 #define CRED_INITIAL_CAP 1024
 #define CRED_CTS_INITIAL_CAP 64
@@ -198,8 +201,7 @@ void vy_entry_make(Vybar__RecordEntry *e, uint8_t sig_buf[VY_ENTRY_SIG_BUF_BYTES
 	e->signature.len = VY_ED25519_SIG_BYTES;
 }
 
-/* The phase names used in messages. */
-static const char *phase_name(vy_phase p)
+const char *vy_phase_name(vy_phase p)
 {
 	static const char *const names[] = { "empty", "setup", "open", "closed", "tallied" };
 
@@ -258,23 +260,12 @@ static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what,
 /* Only the phase and the decoding of a ballot or audited ballot whose
  * proofs, credential and signatures the caller already checked (flags of
  * vy_validate_entry_flags). */
-static vy_rc validate_prechecked(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+static vy_rc validate_prechecked(const vy_record_state *st, const vy_ballot_rules *b, const Vybar__RecordEntry *e,
+				 vy_reason *why)
 {
-	ProtobufCMessage *m = NULL;
-	vy_rc rc;
+	vy_rc rc = need_phase(st, VY_PHASE_OPEN, b->what, why);
 
-	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
-		rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
-		if (rc == VY_R_OK)
-			rc = vy_decode_ballot((Vybar__Ballot **)&m, e->payload.data, e->payload.len, why);
-	} else {
-		rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
-		if (rc == VY_R_OK)
-			rc = vy_decode_audited_ballot((Vybar__AuditedBallot **)&m, e->payload.data, e->payload.len,
-						      why);
-	}
-	vy_msg_free(m);
-	return rc;
+	return rc != VY_R_OK ? rc : b->check(NULL, e->payload.data, e->payload.len, why);
 }
 
 vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
@@ -285,54 +276,23 @@ vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, 
 vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntry *e, unsigned flags,
 			      vy_reason *why)
 {
+	const vy_entry_type_info *t;
 	vy_rc rc;
 
 	if (st == NULL || e == NULL)
 		return vy_reason_set(why, VY_R_ARG, "entry: NULL argument");
 	if (st->phase == VY_PHASE_EMPTY)
 		return validate_first(st, e, why);
-	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_UNSPECIFIED ||
-	    e->type > VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED)
+	t = vy_entry_type(e->type);
+	if (t == NULL)
 		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry %llu: unknown type %d", (unsigned long long)e->seq,
 				     (int)e->type);
 	rc = check_frame(st, e, st->manifest->board_key.data, flags, why);
 	if (rc != VY_R_OK)
 		return rc;
-	if ((flags & VY_CHECK_SKIP_BALLOT) && (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
-					       e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT))
-		return validate_prechecked(st, e, why);
-	switch (e->type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
-		return vy_validate_manifest_entry(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		return vy_validate_key_announce(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		return vy_validate_key_reveal(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		return vy_validate_key_verdict(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-		return vy_validate_key_justification(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
-		return vy_validate_election_open(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
-		return vy_validate_ballot_entry(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
-		return vy_validate_audited_entry(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
-		return vy_validate_election_close(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-		/* §8.9, then the registrar's statement is on the record (§8.12) */
-		rc = vy_validate_encrypted_tally(st, e->payload.data, e->payload.len, why);
-		return rc != VY_R_OK ? rc : vy_eligibility_tally_check(st, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
-		return vy_validate_credentials_issued(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-		return vy_validate_partial_decryption(st, e->payload.data, e->payload.len, why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
-		return vy_validate_result(st, e->payload.data, e->payload.len, why);
-	default:
-		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "entry: unknown type %d", (int)e->type);
-	}
+	if ((flags & VY_CHECK_SKIP_BALLOT) && t->ballot != NULL)
+		return validate_prechecked(st, t->ballot, e, why);
+	return t->validate(st, e->payload.data, e->payload.len, why);
 }
 
 /* Phase check shared by the validators. */
@@ -340,7 +300,7 @@ static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what,
 {
 	if (st->phase != p)
 		return vy_reason_set(why, VY_R_PHASE, "%s: only in phase %s, the record is in phase %s", what,
-				     phase_name(p), phase_name(st->phase));
+				     vy_phase_name(p), vy_phase_name(st->phase));
 	return VY_R_OK;
 }
 
@@ -359,34 +319,45 @@ vy_rc vy_validate_manifest_entry(const vy_record_state *st, const uint8_t *p, si
 	return rc;
 }
 
+/* §4.5: payload p decodes as a Ballot and, unless e is NULL, the ballot
+ * is valid in election e. */
+vy_rc vy_ballot_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__Ballot *b = NULL;
+	vy_rc rc = vy_decode_ballot(&b, p, n, why);
+
+	if (rc == VY_R_OK && e != NULL)
+		rc = vy_ballot_validate(e, b, why);
+	vy_msg_free(b);
+	return rc;
+}
+
+/* §6: the same for an AuditedBallot. */
+vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__AuditedBallot *a = NULL;
+	vy_rc rc = vy_decode_audited_ballot(&a, p, n, why);
+
+	if (rc == VY_R_OK && e != NULL)
+		rc = vy_audited_ballot_check(e, a, why);
+	vy_msg_free(a);
+	return rc;
+}
+
 /* §8.6: a ballot, while voting is open. */
 vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
-	Vybar__Ballot *b = NULL;
-	vy_rc rc;
+	vy_rc rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
 
-	rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
-	if (rc == VY_R_OK)
-		rc = vy_decode_ballot(&b, p, n, why);
-	if (rc == VY_R_OK)
-		rc = vy_ballot_validate(&st->election, b, why);
-	vy_msg_free(b);
-	return rc;
+	return rc != VY_R_OK ? rc : vy_ballot_payload_check(&st->election, p, n, why);
 }
 
 /* §8.7: an audited ballot, while voting is open. */
 vy_rc vy_validate_audited_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
-	Vybar__AuditedBallot *a = NULL;
-	vy_rc rc;
+	vy_rc rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
 
-	rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
-	if (rc == VY_R_OK)
-		rc = vy_decode_audited_ballot(&a, p, n, why);
-	if (rc == VY_R_OK)
-		rc = vy_audited_ballot_check(&st->election, a, why);
-	vy_msg_free(a);
-	return rc;
+	return rc != VY_R_OK ? rc : vy_audited_payload_check(&st->election, p, n, why);
 }
 
 /* §8.8: close, while open; the count of ballots matches the record. */
@@ -407,7 +378,7 @@ vy_rc vy_validate_election_close(const vy_record_state *st, const uint8_t *p, si
 }
 
 /* Apply entry 0. */
-static vy_rc apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+vy_rc vy_record_apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
 	vy_rc rc;
 
@@ -429,7 +400,7 @@ static vy_rc apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy
 
 /* Apply a ballot: it becomes its credential's last ballot (§3.6) and
  * replaces the previous one in the running tally (§10.1). */
-static vy_rc apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+vy_rc vy_record_apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
 	Vybar__Ballot *b = NULL;
 	vy_rc rc;
@@ -445,42 +416,31 @@ static vy_rc apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_r
 	return VY_R_OK;
 }
 
+/* An audited ballot is never counted (§6). */
+vy_rc vy_record_apply_audited(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	(void)e;
+	(void)why;
+	st->audited++;
+	return VY_R_OK;
+}
+
+vy_rc vy_record_apply_close(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
+{
+	(void)e;
+	(void)why;
+	st->phase = VY_PHASE_CLOSED;
+	return VY_R_OK;
+}
+
 vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
-	vy_rc rc = VY_R_OK;
+	const vy_entry_type_info *t = vy_entry_type(e->type);
+	vy_rc rc;
 
-	switch (e->type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
-		rc = apply_manifest(st, e, why);
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
-		rc = vy_ceremony_apply(st, e, why);
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
-		rc = apply_ballot(st, e, why);
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
-		st->audited++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
-		st->phase = VY_PHASE_CLOSED;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
-		rc = vy_credentials_issued_apply(st, e, why);
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
-		rc = vy_tally_apply(st, e, why);
-		break;
-	default:
-		rc = vy_reason_set(why, VY_R_UNKNOWN_TYPE, "apply: unknown entry type %d", (int)e->type);
-		break;
-	}
+	if (t == NULL)
+		return vy_reason_set(why, VY_R_UNKNOWN_TYPE, "apply: unknown entry type %d", (int)e->type);
+	rc = t->apply(st, e, why);
 	if (rc != VY_R_OK)
 		return rc;
 	vy_entry_hash_of(st->head_hash, e);

@@ -1,8 +1,23 @@
-/* Internal to the protocol layer: shared between record.c, ceremony.c and tally.c. */
+/* Internal to the protocol layer: shared between record.c, ceremony.c,
+ * tally.c and the table of entry types (entry_types.c). */
 #ifndef VY_RECORD_IMPL_H
 #define VY_RECORD_IMPL_H
 
 #include "protocol/vy_record.h"
+
+/* Apply an accepted entry of each type (record.c): entry 0, a ballot (it
+ * becomes its credential's last, §3.6, §10.1), an audited ballot, the
+ * close. */
+vy_rc vy_record_apply_manifest(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+vy_rc vy_record_apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+vy_rc vy_record_apply_audited(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+vy_rc vy_record_apply_close(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+
+/* §4.5, §6: the payload decodes as a Ballot (an AuditedBallot) and, unless
+ * e is NULL, vy_ballot_validate (vy_audited_ballot_check) accepts it in e:
+ * the rules of the entry that do not depend on the record state. */
+vy_rc vy_ballot_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
+vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
 
 /* Apply an accepted key-ceremony or election-open entry (§8.3-§8.5). */
 vy_rc vy_ceremony_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/vy_entry_types.h"
 #include "protocol/vy_verify.h"
 
 #define VYV_RING_SLOTS 256 /* entries in flight: bounds the memory */
@@ -66,9 +67,10 @@ static int frame_check(const vy_reason *why, vyv_check *c)
 	}
 }
 
-/* The check the failing rule named in why->check; 0 if none. An audited
- * ballot's ballot rules (V4.1-V4.6) are its V5.1. */
-static int named_check(int type, const vy_reason *why, vyv_check *c)
+/* The check the failing rule named in why->check; 0 if none. The ballot
+ * rules (V4.1-V4.6) inside an entry of type t report the check its row
+ * says (an audited ballot's are its V5.1). */
+static int named_check(const vy_entry_type_info *t, const vy_reason *why, vyv_check *c)
 {
 	if (why->check[0] == '\0')
 		return 0;
@@ -76,96 +78,22 @@ static int named_check(int type, const vy_reason *why, vyv_check *c)
 		if (strncmp(why->check, check_ids[i], sizeof why->check) != 0)
 			continue;
 		*c = (vyv_check)i;
-		if (type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT && i >= VYV_4_1 && i <= VYV_4_6)
-			*c = VYV_5_1;
+		if (t != NULL && t->ballot != NULL && t->ballot->rules_check != VYV__COUNT && i >= VYV_4_1 &&
+		    i <= VYV_4_6)
+			*c = t->ballot->rules_check;
 		return 1;
 	}
 	return 0;
 }
 
-static vyv_check manifest_check(const vy_reason *why)
-{
-	switch (why->code) {
-	case VY_R_PHASE: return VYV_1_5; /* a manifest after entry 0 */
-	case VY_R_CONTEST: return VYV_2_2;
-	case VY_R_GENDER_RULE: return VYV_2_5;
-	case VY_R_TRUSTEES: return VYV_2_6;
-	case VY_R_KEY: return VYV_2_7;
-	default: return VYV_2_1;
-	}
-}
-
-static vyv_check ballot_check(const vy_reason *why)
-{
-	switch (why->code) {
-	case VY_R_PHASE: return VYV_4_0;
-	case VY_R_KEY: return VYV_4_1;
-	case VY_R_BALLOT_SIGNATURE: return VYV_4_3;
-	case VY_R_REGISTRAR_SIGNATURE: return VYV_4_4;
-	case VY_R_PROOF: return VYV_4_5;
-	case VY_R_SUM_PROOF: return VYV_4_6;
-	default: return VYV_4_2;
-	}
-}
-
-/* A signed ceremony or decryption entry's own check. */
-static vyv_check signed_check(int type)
-{
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE: return VYV_3_2;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL: return VYV_3_4;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT: return VYV_3_7;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION: return VYV_3_8;
-	default: return VYV_7_2;
-	}
-}
-
-/* A later-phase entry's own check (VY_R_PHASE: V1.7). */
-static vyv_check late_check(int type, const vy_reason *why)
-{
-	if (why->code == VY_R_PHASE)
-		return VYV_1_7;
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE: return VYV_6_1;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED: return VYV_6_2;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY: return VYV_7_1;
-	default: return VYV_7_3;
-	}
-}
-
 vyv_check vyv_check_of(int type, const vy_reason *why)
 {
+	const vy_entry_type_info *t = vy_entry_type((Vybar__EntryType)type);
 	vyv_check c;
 
-	if (frame_check(why, &c) || named_check(type, why, &c))
+	if (frame_check(why, &c) || named_check(t, why, &c))
 		return c;
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
-		return manifest_check(why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-		if (why->code == VY_R_TRUSTEE_SIGNATURE || why->code == VY_R_TRUSTEE)
-			return VYV_3_1;
-		if (why->code == VY_R_PHASE)
-			return VYV_1_7;
-		return signed_check(type);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
-		return why->code == VY_R_PHASE ? VYV_1_7 : VYV_3_9;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
-		return ballot_check(why);
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
-		return why->code == VY_R_PHASE ? VYV_4_0 : VYV_5_1;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
-		return late_check(type, why);
-	default:
-		return VYV_1_5;
-	}
+	return t != NULL ? vy_entry_type_check(t, why) : VYV_1_5;
 }
 
 /* ---- the pipeline ---- */
@@ -198,32 +126,22 @@ typedef struct {
 	void *arg;
 } pipeline;
 
-static int is_ballot(const Vybar__RecordEntry *e)
+/* The rules of an entry a worker can check ahead of the applier (a
+ * ballot's or an audited ballot's), or NULL. */
+static const vy_ballot_rules *ahead_rules(const Vybar__RecordEntry *e)
 {
-	return e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT || e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT;
+	const vy_entry_type_info *t = vy_entry_type(e->type);
+
+	return t != NULL ? t->ballot : NULL;
 }
 
 /* The expensive part of a ballot entry, independent of the state once the
  * election is open: board signature, then every rule of the ballot. */
 static vy_rc precheck(const pipeline *p, const Vybar__RecordEntry *e)
 {
-	ProtobufCMessage *m = NULL;
-	vy_rc rc;
+	vy_rc rc = vy_entry_signature_check(p->board_pk, e, NULL);
 
-	rc = vy_entry_signature_check(p->board_pk, e, NULL);
-	if (rc != VY_R_OK)
-		return rc;
-	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
-		rc = vy_decode_ballot((Vybar__Ballot **)&m, e->payload.data, e->payload.len, NULL);
-		if (rc == VY_R_OK)
-			rc = vy_ballot_validate(&p->election, (Vybar__Ballot *)m, NULL);
-	} else {
-		rc = vy_decode_audited_ballot((Vybar__AuditedBallot **)&m, e->payload.data, e->payload.len, NULL);
-		if (rc == VY_R_OK)
-			rc = vy_audited_ballot_check(&p->election, (Vybar__AuditedBallot *)m, NULL);
-	}
-	vy_msg_free(m);
-	return rc;
+	return rc != VY_R_OK ? rc : ahead_rules(e)->check(&p->election, e->payload.data, e->payload.len, NULL);
 }
 
 /* Record a reader failure and end the stream. */
@@ -316,7 +234,7 @@ static void *reader_main(void *arg)
 		slot *s = &p->ring[p->tail % VYV_RING_SLOTS];
 		s->e = e;
 		s->trusted = trusted;
-		s->state = !trusted && is_ballot(e) ? SLOT_PENDING : SLOT_INLINE;
+		s->state = !trusted && ahead_rules(e) != NULL ? SLOT_PENDING : SLOT_INLINE;
 		p->tail++;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
@@ -372,81 +290,24 @@ static void *worker_main(void *arg)
  * examine it. */
 static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar__RecordEntry *e, int trusted)
 {
-	const Vybar__Manifest *m = st->manifest;
+	const vy_entry_type_info *t = vy_entry_type(e->type);
 	uint64_t *x = rep->examined;
 
 	for (int c = VYV_1_1; c <= VYV_1_7; c++)
 		if (c != VYV_1_6 || !trusted || e->seq == 0)
 			x[c]++;
 	x[VYV_9_1] += (uint64_t)(trusted != 0);
-	if (trusted && (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
-			e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT)) {
+	if (t == NULL)
+		return;
+	if (trusted && t->ballot != NULL) {
 		x[VYV_4_0]++;
 		x[VYV_4_7] = st->cred_count;
 		return;
 	}
-	switch (e->type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST:
-		for (int c = VYV_2_1; c <= VYV_2_9; c++)
-			x[c]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		x[VYV_3_1]++, x[VYV_3_2]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		x[VYV_3_1]++, x[VYV_3_3]++, x[VYV_3_4]++;
-		x[VYV_3_5] += m->threshold;
-		x[VYV_3_6] += m->trustee_count - 1;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		x[VYV_3_1]++, x[VYV_3_7]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-		x[VYV_3_1]++, x[VYV_3_8]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN:
-		x[VYV_3_9]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
-		for (int c = VYV_4_0; c <= VYV_4_4; c++)
-			x[c]++;
-		x[VYV_4_5] += st->n_sel;
-		x[VYV_4_6] += m->n_contests;
-		/* the counted ballots so far: the last of each credential */
-		x[VYV_4_7] = st->cred_count;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
-		x[VYV_4_0]++, x[VYV_5_1]++;
-		x[VYV_5_2] += st->n_sel;
-		x[VYV_5_3] += m->n_contests;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE:
-		x[VYV_6_1]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
-		x[VYV_6_2]++, x[VYV_6_3]++;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY:
-		x[VYV_6_3]++; /* the tally needs the CREDENTIALS_ISSUED entry */
-		x[VYV_7_1] += st->n_sel;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-		x[VYV_3_1]++;
-		x[VYV_7_2] += st->n_sel;
-		break;
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT:
-		x[VYV_7_3] += st->n_sel;
-		for (size_t c = 0; c < m->n_contests; c++) {
-			if (m->contests[c]->kind != VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST ||
-			    m->contests[c]->party_list == NULL)
-				continue;
-			x[VYV_7_4] += m->contests[c]->party_list->n_lists;
-			x[VYV_7_5] += m->contests[c]->party_list->n_lists;
-		}
-		break;
-	default:
-		break;
-	}
+	for (int c = 0; c < VYV__COUNT; c++)
+		x[c] += (t->examines & VY_EXAMINES(c)) != 0;
+	if (t->count != NULL)
+		t->count(x, st);
 }
 
 static void fail(vyv_report *rep, vyv_check c, int seq_known, uint64_t seq, const vy_reason *why)

@@ -56,9 +56,10 @@
 /* ---- body limits ---- */
 #define VY_KIB 1024u
 #define VY_MIB (1024u * 1024u)
-/* announce, reveal, verdict, justification */
+/* announce, reveal, verdict, justification; the other entries' bodies are
+ * the protocol's limits (vy_protocol.h, vy_record.h: VY_MAX_ADMIN_BYTES,
+ * VY_MAX_ISSUED_BYTES), each endpoint's in protocol/vy_entry_types.h */
 #define VY_MAX_TRUSTEE_BYTES VY_MIB
-#define VY_MAX_ADMIN_BYTES 4096u
 /* A registration request or answer (registrar.md §5). */
 #define VY_MAX_REGISTRATION_BYTES 4096u
 /* Small answers: receipts, status, errors. */

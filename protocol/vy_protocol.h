@@ -97,6 +97,8 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_TAG_RECEIPT "vybar/v1/receipt"
 #define VY_TAG_COEFF_COMMIT "vybar/v1/coefficient-commitments"
 #define VY_TAG_TRUSTEE_SIGNED "vybar/v1/trustee-signed"
+#define VY_TAG_REGISTRAR_ISSUED "vybar/v1/registrar-issued"
+#define VY_TAG_ADMIN_ACTION "vybar/v1/admin-action"
 #define VY_CTX_SUM "sum"
 
 /* ---- sizes and limits (specs/protocol.md §1) ---- */
@@ -114,6 +116,7 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_MAX_TRUSTEES 64
 #define VY_MAX_MANIFEST_BYTES (4u << 20)
 #define VY_MAX_BALLOT_BYTES (2u << 20)
+#define VY_MAX_AUDITED_BALLOT_BYTES (2u * VY_MAX_BALLOT_BYTES) /* a ballot and its revealed values */
 #define VY_MAX_MESSAGE_BYTES (16u << 20) /* any other message */
 #define VY_MAX_ENTRY_BYTES (VY_MAX_MESSAGE_BYTES + 4096u) /* a record frame */
 

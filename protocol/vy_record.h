@@ -24,6 +24,10 @@ typedef enum {
 	VY_PHASE_TALLIED = 4  /* result published: nothing more */
 } vy_phase;
 
+/* "empty", "setup", "open", "closed", "tallied": a phase as messages and the
+ * board's status name it; "?" for no phase. */
+const char *vy_phase_name(vy_phase p);
+
 /* One trustee as the record knows it. The int flags are 0 or 1. */
 typedef struct {
 	int announced, revealed, verdict;
@@ -137,12 +141,35 @@ vy_rc vy_validate_result(const vy_record_state *st, const uint8_t *p, size_t n, 
 /* ---- eligibility: the registrar's count of credentials issued (§8.12) ----
  * CREDENTIALS_ISSUED carries the registrar's IssuedStatement
  * (specs/registrar.md §4.2), signed by the manifest's registrar_statement_key
- * over issued_hash = H("vybar/v1/registrar-issued", base_hash, u64(issued),
- * u64(time)). protocol/eligibility.c. */
-#define VY_TAG_REGISTRAR_ISSUED "vybar/v1/registrar-issued"
+ * over issued_hash = H(VY_TAG_REGISTRAR_ISSUED, base_hash, u64(issued),
+ * u64(time)). The one home of the statement: the registrar makes it with
+ * vy_issued_statement_pack, an observer checks it with
+ * vy_issued_statement_verify, the record with the rule below.
+ * protocol/eligibility.c. */
 #define VY_MAX_ISSUED_BYTES 4096
 void vy_issued_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued,
 		    uint64_t time);
+/* registrar.md §4.2: IssuedStatement{base_hash, issued, time, signature},
+ * the signature by the statement key's secret half sk (crypto_sign, 64
+ * bytes) over vy_issued_hash, packed into a malloc'd buffer; NULL when out
+ * of memory. */
+uint8_t *vy_issued_statement_pack(const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued, uint64_t time,
+				  const uint8_t *sk, size_t *len);
+/* §8.12 step 2: an IssuedStatement, at most VY_MAX_ISSUED_BYTES. */
+vy_rc vy_decode_issued_statement(Vybar__IssuedStatement **out, const uint8_t *buf, size_t len,
+				 vy_reason *why) VY_WARN_UNUSED;
+/* §8.12 steps 3-4: s is for the election of base_hash (VY_R_FIELD) and its
+ * signature verifies under key, key_len bytes that must be an Ed25519 public
+ * key (VY_R_FIELD for a signature of the wrong length, else
+ * VY_R_REGISTRAR_SIGNATURE). */
+vy_rc vy_issued_statement_check(const uint8_t *key, size_t key_len, const uint8_t base_hash[VY_HASH_BYTES],
+				const Vybar__IssuedStatement *s, vy_reason *why) VY_WARN_UNUSED;
+/* registrar.md §4.2, for whoever holds the registrar's statement key
+ * (RegistrarPublicKeys): buf decodes and passes vy_issued_statement_check for
+ * base_hash; *issued and *time receive its values (0 on failure). */
+vy_rc vy_issued_statement_verify(const uint8_t statement_key[VY_ED25519_PK_BYTES],
+				 const uint8_t base_hash[VY_HASH_BYTES], const uint8_t *buf, size_t len,
+				 uint64_t *issued, uint64_t *time, vy_reason *why) VY_WARN_UNUSED;
 /* §8.12 (V6.2, V6.3): phase CLOSED before the encrypted tally, once, for
  * this election, signed under registrar_statement_key, and the number of
  * distinct credentials that voted is at most the count issued. */
@@ -152,6 +179,33 @@ vy_rc vy_validate_credentials_issued(const vy_record_state *st, const uint8_t *p
 vy_rc vy_eligibility_tally_check(const vy_record_state *st, vy_reason *why) VY_WARN_UNUSED;
 /* Apply an accepted CREDENTIALS_ISSUED entry. */
 vy_rc vy_credentials_issued_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;
+
+/* ---- administrative actions (§12) ----
+ * The commission drives the phases with AdminAction{action, base_hash,
+ * head_hash, signature}, signed by the manifest's commission_key over
+ * admin_hash = H(VY_TAG_ADMIN_ACTION, base_hash, u64(action), head_hash).
+ * The commission signs with vy_admin_action_pack; the board authenticates
+ * with vy_admin_action_check and derives the entry with vy_admin_entry.
+ * protocol/admin.c. */
+#define VY_MAX_ADMIN_BYTES 4096u
+void vy_admin_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t action,
+		   const uint8_t head_hash[VY_HASH_BYTES]);
+/* §12.1: the AdminAction `action` over head_hash, signed with the
+ * commission's secret key sk (crypto_sign, 64 bytes), packed into a
+ * malloc'd buffer; NULL when out of memory. */
+uint8_t *vy_admin_action_pack(const uint8_t base_hash[VY_HASH_BYTES], Vybar__AdminActionKind action,
+			      const uint8_t head_hash[VY_HASH_BYTES], const uint8_t *sk, size_t *len);
+/* §12.2, against the record st, in order: the message decodes; action is
+ * 1..4 and base_hash this election's (VY_R_FIELD); head_hash is the hash of
+ * the record's last entry (VY_R_CHAIN, "stale head"); the signature
+ * verifies under commission_key (VY_R_KEY). *out (free with vy_msg_free) is
+ * NULL on failure. */
+vy_rc vy_admin_action_check(const vy_record_state *st, Vybar__AdminAction **out, const uint8_t *p, size_t n,
+			    vy_reason *why) VY_WARN_UNUSED;
+/* §12.3: the entry that authenticated action `action` adds after st: its
+ * type and payload (malloc'd), or why the record cannot take it now. */
+vy_rc vy_admin_entry(const vy_record_state *st, Vybar__AdminActionKind action, Vybar__EntryType *type,
+		     uint8_t **payload, size_t *len, vy_reason *why) VY_WARN_UNUSED;
 
 /* Record an entry that vy_validate_entry accepted. */
 vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;

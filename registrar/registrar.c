@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "registrar/registrar.h"
-#include "crypto/vy_hash.h"
 #include "protocol/vy_election.h"
+#include "protocol/vy_record.h"
 
 #define PATH_BYTES 1024
 #define RSA_HALF_MAX (VY_RSA_MAX_BYTES / 2)
@@ -639,24 +639,9 @@ out:
 	return s;
 }
 
-/* §4.2: H("vybar/v1/registrar-issued", base_hash, u64(issued), u64(time)). */
-void vyr_issued_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued,
-		     uint64_t time)
-{
-	vy_hasher h;
-
-	vy_hasher_init(&h, VYR_TAG_ISSUED);
-	vy_hasher_item(&h, base_hash, VY_HASH_BYTES);
-	vy_hasher_u64(&h, issued);
-	vy_hasher_u64(&h, time);
-	vy_hasher_final(&h, out);
-}
-
 /* §4.2: count the issued rows and sign the statement. */
 vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason[VYR_REASON_BYTES])
 {
-	Vybar__IssuedStatement m = VYBAR__ISSUED_STATEMENT__INIT;
-	uint8_t hash[VY_HASH_BYTES], sig[crypto_sign_BYTES];
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
 
@@ -667,14 +652,6 @@ vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason
 	sqlite3_finalize(s);
 	if (n < 0)
 		return fail(reason, VYR_S_INTERNAL, "database error");
-	m.base_hash.data = st->base_hash;
-	m.base_hash.len = VY_HASH_BYTES;
-	m.issued = (uint64_t)n;
-	m.time = (uint64_t)time(NULL);
-	vyr_issued_hash(hash, st->base_hash, m.issued, m.time);
-	crypto_sign_detached(sig, NULL, hash, sizeof hash, st->stmt_sk);
-	m.signature.data = sig;
-	m.signature.len = sizeof sig;
-	*out = vy_msg_pack(&m, out_len);
+	*out = vy_issued_statement_pack(st->base_hash, (uint64_t)n, (uint64_t)time(NULL), st->stmt_sk, out_len);
 	return *out != NULL ? VYR_S_OK : fail(reason, VYR_S_INTERNAL, "out of memory");
 }

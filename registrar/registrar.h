@@ -25,7 +25,6 @@
 #define VYR_DEFAULT_BITS 3072
 #define VYR_MAX_REQUEST_BYTES 4096
 #define VYR_TAG_IDENTITY "vybar/v1/registrar-identity"
-#define VYR_TAG_ISSUED "vybar/v1/registrar-issued"
 
 /* The outcome of a request, each with its HTTP status (§4.1). */
 typedef enum {
@@ -72,12 +71,8 @@ int vyr_set_election(vyr_state *st, const char *manifest_file);
 vyr_status vyr_register(vyr_state *st, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len,
 			char reason[VYR_REASON_BYTES]);
 
-/* §4.2: the signed IssuedStatement now, malloc'd. */
+/* §4.2: the signed IssuedStatement now, malloc'd (vy_issued_statement_pack). */
 vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason[VYR_REASON_BYTES]);
-
-/* The statement hash of §4.2. */
-void vyr_issued_hash(uint8_t out[VY_HASH_BYTES], const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued,
-		     uint64_t time);
 
 /* Read a whole file (malloc'd) of at most max bytes; NULL on failure. */
 uint8_t *vyr_read_file(const char *path, size_t max, size_t *len);

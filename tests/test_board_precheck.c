@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bulletin/board.h"
+#include "bulletin/answers.h"
 #include "tests/support/board_harness.h"
 
 #define ADMIN_CLOSE VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE
@@ -376,14 +376,14 @@ static void core_round(vyh_election *e, const vyf_record *other, size_t checkers
 	snprintf(label, sizeof label, "forger %s", tag);
 	bad = ballot_bad_proof(el, other, label, &bad_len);
 	run_job(b, &job, bad, bad_len, VYB_PRECHECK_PASSED);
-	assert_int_equal(job.http_status, 400);
+	assert_int_equal(vyb_answer_status(&job), 400);
 	assert_int_equal(job.why.code, VY_R_PROOF);
 	free(job.receipt);
 	snprintf(label, sizeof label, "core voter %s", tag);
 	good = ballot_of(el, label, &good_len);
 	run_job(b, &job, good, good_len, VYB_PRECHECK_NONE);
-	if (job.http_status != 200)
-		fail_msg("%s: a valid ballot: %d %s", tag, job.http_status, job.why.msg);
+	if (vyb_answer_status(&job) != 200)
+		fail_msg("%s: a valid ballot: %u %s", tag, vyb_answer_status(&job), job.why.msg);
 	assert_non_null(job.receipt);
 	free(job.receipt);
 	vyb_board_close(b);

@@ -224,8 +224,9 @@ static void carry_statement(void)
 	vyrh_url(&reg, url, VY_PATH_ISSUED);
 	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL), VY_R_OK);
 	assert_int_equal(resp.status, 200);
-	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, resp.body, resp.len, &issued, &t, &why),
-			 VY_R_OK);
+	assert_int_equal(
+		vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, resp.body, resp.len, &issued, &t, &why),
+		VY_R_OK);
 	assert_int_equal(issued, N_VOTERS);
 	/* the tally is refused before the statement (§8.9) */
 	{

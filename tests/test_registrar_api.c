@@ -331,7 +331,7 @@ static void test_issued_statement(void **state)
 
 	(void)state;
 	get_statement(&a);
-	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
+	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
 			 VY_R_OK);
 	assert_int_equal(issued, (uint64_t)issued_so_far);
 	assert_true(t > 0);
@@ -340,21 +340,21 @@ static void test_issued_statement(void **state)
 	assert_non_null(m);
 	m->issued++;
 	bad = vy_msg_pack(m, &bad_len);
-	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
-			 VY_R_KEY);
+	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
+			 VY_R_REGISTRAR_SIGNATURE);
 	assert_non_null(strstr(why.msg, "does not verify"));
 	assert_int_equal(issued, 0);
 	free(bad);
 	m->issued--;
 	m->signature.data[7] ^= 0x10;
 	bad = vy_msg_pack(m, &bad_len);
-	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
-			 VY_R_KEY);
+	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, bad, bad_len, &issued, &t, &why),
+			 VY_R_REGISTRAR_SIGNATURE);
 	free(bad);
 	/* another election's base hash */
 	memcpy(other, reg.e.base_hash, sizeof other);
 	other[31] ^= 1;
-	assert_int_equal(vyc_issued_verify(reg.statement_key, other, a.body, a.len, &issued, &t, &why), VY_R_FIELD);
+	assert_int_equal(vy_issued_statement_verify(reg.statement_key, other, a.body, a.len, &issued, &t, &why), VY_R_FIELD);
 	vybar__issued_statement__free_unpacked(m, NULL);
 	vy_http_answer_free(&a);
 	/* one more credential: the count follows */
@@ -367,7 +367,7 @@ static void test_issued_statement(void **state)
 		issued_so_far++;
 	}
 	get_statement(&a);
-	assert_int_equal(vyc_issued_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
+	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
 			 VY_R_OK);
 	assert_int_equal(issued, (uint64_t)issued_so_far);
 	vy_http_answer_free(&a);

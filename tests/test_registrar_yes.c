@@ -365,7 +365,7 @@ static void test_no_and_malformed(void **state)
 	}
 	/* the signed count is every identity the authority admitted, once */
 	assert_int_equal(vyr_issued(&w.st, &stmt, &slen, reason), VYR_S_OK);
-	assert_int_equal(vyc_issued_verify(w.st.stmt_pk, w.e.base_hash, stmt, slen, &issued, &t, &why), VY_R_OK);
+	assert_int_equal(vy_issued_statement_verify(w.st.stmt_pk, w.e.base_hash, stmt, slen, &issued, &t, &why), VY_R_OK);
 	assert_int_equal(issued, w.issued);
 	free(stmt);
 	free(before);

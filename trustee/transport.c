@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "net/vy_pager.h"
+#include "protocol/vy_entry_types.h"
 #include "protocol/vy_json.h"
 #include "protocol/vy_protocol.h"
 #include "protocol/vy_record.h"
@@ -95,20 +96,9 @@ int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_
 
 const char *vyt_msg_endpoint(uint32_t type)
 {
-	switch (type) {
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
-		return "/v1/trustee/announce";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
-		return "/v1/trustee/reveal";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
-		return "/v1/trustee/verdict";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
-		return "/v1/trustee/justification";
-	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
-		return "/v1/trustee/partial-decryption";
-	default:
-		return NULL;
-	}
+	const vy_entry_type_info *t = vy_entry_type((Vybar__EntryType)type);
+
+	return t != NULL && t->signer == VY_SIGNER_TRUSTEE ? t->endpoint : NULL;
 }
 
 int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_t len, char *err)

@@ -849,18 +849,8 @@ void vyf_record_close_only(vyf_record *r)
 uint8_t *vyf_issued_statement(const uint8_t base_hash[VY_HASH_BYTES], uint64_t issued, uint64_t time,
 			      const uint8_t *sk, size_t *len)
 {
-	Vybar__IssuedStatement s = VYBAR__ISSUED_STATEMENT__INIT;
-	uint8_t h[VY_HASH_BYTES], sig[VY_ED25519_SIG_BYTES], *out;
+	uint8_t *out = vy_issued_statement_pack(base_hash, issued, time, sk, len);
 
-	vy_issued_hash(h, base_hash, issued, time);
-	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
-	s.base_hash.data = (uint8_t *)base_hash;
-	s.base_hash.len = VY_HASH_BYTES;
-	s.issued = issued;
-	s.time = time;
-	s.signature.data = sig;
-	s.signature.len = sizeof sig;
-	out = vy_msg_pack(&s, len);
 	assert_non_null(out);
 	return out;
 }
