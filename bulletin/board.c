@@ -375,14 +375,19 @@ int vyb_board_reserve(vyb_board *b)
 	return ok;
 }
 
-void vyb_writer_enqueue(vyb_board *b, vyb_job *job)
+void vyb_job_append(vyb_job **head, vyb_job **tail, vyb_job *job)
 {
 	job->next = NULL;
-	if (b->tail != NULL)
-		b->tail->next = job;
+	if (*tail != NULL)
+		(*tail)->next = job;
 	else
-		b->head = job;
-	b->tail = job;
+		*head = job;
+	*tail = job;
+}
+
+void vyb_writer_enqueue(vyb_board *b, vyb_job *job)
+{
+	vyb_job_append(&b->head, &b->tail, job);
 	pthread_cond_signal(&b->q_cond);
 }
 

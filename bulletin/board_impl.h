@@ -56,7 +56,9 @@ struct vyb_board {
 	int checkers_stop;
 };
 
-/* board.c: append a job to the writer's queue (q_lock held). */
+/* board.c: append job to the queue from *head to *tail (its lock held). */
+void vyb_job_append(vyb_job **head, vyb_job **tail, vyb_job *job);
+/* Append a job to the writer's queue (q_lock held). */
 void vyb_writer_enqueue(vyb_board *b, vyb_job *job);
 
 /* checkers.c: the rules of a ballot job, which a checker can run; NULL

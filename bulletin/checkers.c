@@ -61,12 +61,7 @@ static void *checker_main(void *arg)
 
 void vyb_checkers_enqueue(vyb_board *b, vyb_job *job)
 {
-	job->next = NULL;
-	if (b->c_tail != NULL)
-		b->c_tail->next = job;
-	else
-		b->c_head = job;
-	b->c_tail = job;
+	vyb_job_append(&b->c_head, &b->c_tail, job);
 	pthread_cond_signal(&b->c_cond);
 }
 
