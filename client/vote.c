@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/vy_files.h"
 #include "client/registration.h"
 
 #define LINE_BYTES 1024
@@ -560,16 +561,16 @@ static vy_rc post_ballot(const vyc_board *bd, const char *path, const uint8_t *b
 
 /* §7.5: the receipt is for this tracking code and the board's signature
  * over it verifies under the manifest's board key. */
-static vy_rc receipt_check(const vy_election *e, const uint8_t *buf, size_t len, const char *code, int corrupt,
-			   uint64_t *seq, vy_reason *why)
+static vy_rc receipt_check(const vy_election *e, const uint8_t *buf, size_t len, const char *code,
+			   const vyc_post_opts *o, uint64_t *seq, vy_reason *why)
 {
 	Vybar__Receipt *r = NULL;
 	vy_rc rc = vy_decode_receipt(&r, buf, len, why);
 
 	if (rc != VY_R_OK)
 		return vy_reason_set(why, VY_R_RECEIPT, "the board's receipt does not decode");
-	if (corrupt && r->signature.len > 0)
-		r->signature.data[0] ^= 1;
+	if (o != NULL && o->receipt_seen != NULL)
+		o->receipt_seen(r);
 	if (code != NULL && (r->tracking_code == NULL || strcmp(r->tracking_code, code) != 0))
 		rc = vy_reason_set(why, VY_R_RECEIPT, "the board's receipt is for tracking code %s, not %s",
 				   r->tracking_code ? r->tracking_code : "(none)", code);
@@ -593,32 +594,17 @@ vy_rc vyc_audit(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_op
 	if (rc == VY_R_OK)
 		rc = post_ballot(bd, VYC_PATH_AUDITED, ab, len, b->tracking_code, o, rcpt, &rlen, why);
 	if (rc == VY_R_OK)
-		rc = receipt_check(&bd->st.election, rcpt, rlen, b->tracking_code, o && o->test_corrupt_receipt, NULL,
-				   why);
+		rc = receipt_check(&bd->st.election, rcpt, rlen, b->tracking_code, o, NULL, why);
 	if (ab != NULL)
 		sodium_memzero(ab, len); /* the revealed randomness */
 	free(ab);
 	return rc;
 }
 
-/* Write the receipt (mode 0600, replacing an older one). */
+/* Write the receipt (mode 0600, replacing an older one atomically). */
 static vy_rc receipt_save(const char *path, const uint8_t *buf, size_t len, vy_reason *why)
 {
-	int fd;
-	ssize_t n;
-
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot create", path);
-	n = write(fd, buf, len);
-	if (n != (ssize_t)len || fsync(fd) != 0) {
-		close(fd);
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot write", path);
-	}
-	if (close(fd) != 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot write", path);
-	return VY_R_OK;
+	return vy_file_replace(path, VY_FILE_MODE_SECRET, buf, len, why);
 }
 
 vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, const char *receipt_path,
@@ -634,24 +620,25 @@ vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opt
 	rc = receipt_save(receipt_path, rcpt, rlen, why);
 	if (rc != VY_R_OK)
 		return rc;
-	return receipt_check(&bd->st.election, rcpt, rlen, b->tracking_code, o && o->test_corrupt_receipt, seq, why);
+	return receipt_check(&bd->st.election, rcpt, rlen, b->tracking_code, o, seq, why);
 }
 
 /* ---- checking later (client.md §5) ---- */
 
-/* Read the receipt file. */
+/* Read the receipt file (at most VYC_MAX_RECEIPT_BYTES). */
 static vy_rc receipt_load(const char *path, uint8_t *buf, size_t *len, vy_reason *why)
 {
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
+	uint8_t *b = NULL;
+	vy_rc rc = vy_file_read(&b, len, path, VYC_MAX_RECEIPT_BYTES, 0, why);
 
-	if (fd < 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot open", path);
-	n = read(fd, buf, VYC_MAX_RECEIPT_BYTES);
-	close(fd);
-	if (n <= 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot read", path);
-	*len = (size_t)n;
+	if (rc == VY_R_OK && *len == 0)
+		rc = vy_reason_set(why, VY_R_IO, "receipt file %s: empty", path);
+	if (rc != VY_R_OK) {
+		free(b);
+		return rc;
+	}
+	memcpy(buf, b, *len);
+	free(b);
 	return VY_R_OK;
 }
 
@@ -733,7 +720,7 @@ vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res
 		return rc;
 	rc = vyc_board_fetch(&bd, url, NULL, why);
 	if (rc == VY_R_OK)
-		rc = receipt_check(&bd.st.election, buf, len, NULL, 0, &res->seq, why);
+		rc = receipt_check(&bd.st.election, buf, len, NULL, NULL, &res->seq, why);
 	if (rc == VY_R_OK)
 		rc = vy_decode_receipt(&r, buf, len, why);
 	if (rc == VY_R_OK)

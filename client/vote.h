@@ -51,8 +51,10 @@ typedef struct {
 typedef struct {
 	unsigned tries;          /* 0: VYC_POST_TRIES */
 	unsigned backoff_ms;     /* 0: VYC_BACKOFF_FIRST_MS */
-	int test_corrupt_receipt; /* TEST ONLY: flip a bit of the receipt's signature before checking it */
 	FILE *log;               /* progress messages (may be NULL) */
+	/* Called with the board's receipt, decoded, before it is checked (may
+	 * be NULL): the tests spoil it here to see a bad receipt reported. */
+	void (*receipt_seen)(Vybar__Receipt *r);
 } vyc_post_opts;
 
 /* What `check` found (client.md §5). */

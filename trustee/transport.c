@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "cli/vy_files.h"
 #include "protocol/vy_json.h"
 #include "protocol/vy_protocol.h"
 #include "protocol/vy_record.h"
@@ -115,7 +116,9 @@ static int request(const char *url, const char *path, const uint8_t *body, size_
 	return 0;
 }
 
-/* One answer of GET /v1/record?from=N into s; *next gets X-Vybar-Next. */
+/* One answer of GET /v1/record?from=N into s; *next gets X-Vybar-Next.
+ * VYT_IO_ERROR when the board did not answer, VYT_REFUSED when its answer
+ * is not a record's. */
 static int get_chunk(const char *url, uint64_t from, sink *s, uint64_t *next, char *err)
 {
 	char path[RECORD_PATH_BYTES], *end = NULL;
@@ -123,7 +126,7 @@ static int get_chunk(const char *url, uint64_t from, sink *s, uint64_t *next, ch
 
 	snprintf(path, sizeof path, "/v1/record?from=%llu", (unsigned long long)from);
 	if (request(url, path, NULL, 0, s, &status, err) != 0)
-		return -1;
+		return VYT_IO_ERROR;
 	if (status != 200) {
 		snprintf(err, VYT_ERR_BYTES, "board GET %s: HTTP status %ld", path, status);
 		return -1;
@@ -146,15 +149,17 @@ int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
 {
 	sink all = { 0 };
 	uint64_t from = 0, next = 0;
+	int rc = VYT_REFUSED;
 
 	*buf = NULL;
 	for (;;) {
 		sink s = { 0 };
 
-		if (get_chunk(url, from, &s, &next, err) != 0) {
+		if ((rc = get_chunk(url, from, &s, &next, err)) != 0) {
 			free(s.b);
 			goto fail;
 		}
+		rc = VYT_REFUSED;
 		if (all.b == NULL) {
 			all = s; /* the first answer: magic and frames */
 		} else if (s.n > VY_RECORD_MAGIC_LEN) {
@@ -162,6 +167,7 @@ int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
 			    s.n - VY_RECORD_MAGIC_LEN) {
 				snprintf(err, VYT_ERR_BYTES, "board record: %s", all.overflow ? "record too large" :
 					 "out of memory");
+				rc = all.overflow ? VYT_REFUSED : VYT_IO_ERROR;
 				free(s.b);
 				goto fail;
 			}
@@ -183,7 +189,7 @@ int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
 	return 0;
 fail:
 	free(all.b);
-	return -1;
+	return rc;
 }
 
 /* The board's refusal (specs/board-api.md §3: {"status", "code", "reason",
@@ -227,16 +233,16 @@ int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_
 {
 	sink s = { 0 };
 	long status = 0;
-	int rc = -1;
+	int rc = VYT_REFUSED;
 
-	if (request(url, path, body, len, &s, &status, err) == 0) {
-		if (status != 200)
-			board_refusal(&s, status, err);
-		else if (seq == NULL)
-			rc = 0;
-		else
-			rc = appended(&s, seq, head, err);
-	}
+	if (request(url, path, body, len, &s, &status, err) != 0)
+		rc = VYT_IO_ERROR;
+	else if (status != 200)
+		board_refusal(&s, status, err);
+	else if (seq == NULL)
+		rc = 0;
+	else
+		rc = appended(&s, seq, head, err);
 	free(s.b);
 	return rc;
 }
@@ -262,6 +268,7 @@ const char *vyt_msg_endpoint(uint32_t type)
 int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_t len, char *err)
 {
 	uint8_t *b = malloc(VYT_MSG_HDR_BYTES + len);
+	vy_reason why = { 0 };
 	int rc;
 
 	if (b == NULL) {
@@ -274,7 +281,9 @@ int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_
 		b[VYT_MSG_MAGIC_LEN + 4 + i] = (uint8_t)((uint32_t)len >> (24 - 8 * i));
 	}
 	memcpy(b + VYT_MSG_HDR_BYTES, payload, len);
-	rc = vyt_write_atomic(path, b, VYT_MSG_HDR_BYTES + len, 0644, err);
+	rc = vy_file_replace(path, VY_FILE_MODE_PUBLIC, b, VYT_MSG_HDR_BYTES + len, &why) == VY_R_OK ? 0 : VYT_IO_ERROR;
+	if (rc != 0)
+		snprintf(err, VYT_ERR_BYTES, "%s", why.msg);
 	free(b);
 	return rc;
 }
