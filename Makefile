@@ -1,23 +1,26 @@
 # Vybar: the two commands.
 #   make test   installs what is missing (as root), builds, runs the tests
 #   make demo   installs, builds and runs a whole election end to end (bench/demo.sh)
-# Others: make build, make bench, make test-asan, make vectors, make clean.
+# Others: make build, make install (PREFIX=/usr/local), make bench,
+# make test-asan, make vectors, make clean.
 # WERROR=1 turns warnings into errors (CI sets it).
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= 0
+PREFIX     ?= /usr/local
 
 # Debian packages the build and the tests need.
 PACKAGES := build-essential cmake pkg-config python3 valgrind \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
-            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium
+            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium \
+            help2man
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 
-.PHONY: all deps build test test-asan bench vectors demo clean
+.PHONY: all deps build install test test-asan bench vectors demo clean
 
 all: build
 
@@ -42,6 +45,11 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_OPTS)
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The programs, libvybar and the manual pages under PREFIX (bin, lib,
+# share/man/man1).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -46,7 +46,8 @@
 #include <sodium.h>
 
 #include "bulletin/board_impl.h"
-#include "cli/keyfile.h"
+#include "cli/vy_files.h"
+#include "cli/vy_keys.h"
 
 /* End the job with outcome o and its reason. */
 static void job_end(vyb_job *job, vyb_outcome o, const vy_reason *why)
@@ -478,32 +479,6 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 	return VY_R_OK;
 }
 
-/* Whole file into a malloc'd buffer, at most max bytes. */
-static vy_rc read_file(const char *path, size_t max, uint8_t **out, size_t *len, vy_reason *why)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	size_t n;
-
-	*out = NULL;
-	if (f == NULL)
-		return vy_reason_set(why, VY_R_IO, "cannot open %s", path);
-	buf = malloc(max + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
-	}
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return vy_reason_set(why, VY_R_TOO_LARGE, "%s: larger than %zu bytes", path, max);
-	}
-	*out = buf;
-	*len = n;
-	return VY_R_OK;
-}
-
 /* First start: entry 0 is the manifest, which must name this board's key. */
 static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *why)
 {
@@ -513,7 +488,7 @@ static vy_rc create_record(vyb_board *b, const char *manifest_path, vy_reason *w
 	size_t len = 0;
 	vy_rc rc;
 
-	rc = read_file(manifest_path, VY_MAX_MANIFEST_BYTES, &buf, &len, why);
+	rc = vy_file_read(&buf, &len, manifest_path, VY_MAX_MANIFEST_BYTES, 0, why);
 	if (rc != VY_R_OK)
 		return rc;
 	rc = vy_decode_manifest(&m, buf, len, why);
@@ -544,7 +519,7 @@ static vy_rc check_same_manifest(const vyb_board *b, const char *path, vy_reason
 	size_t len = 0;
 	vy_rc rc;
 
-	rc = read_file(path, VY_MAX_MANIFEST_BYTES, &buf, &len, why);
+	rc = vy_file_read(&buf, &len, path, VY_MAX_MANIFEST_BYTES, 0, why);
 	if (rc == VY_R_OK && (len != b->manifest_len || memcmp(buf, b->manifest, len) != 0))
 		rc = vy_reason_set(why, VY_R_FIELD, "%s is not the manifest of the stored record (entry 0)", path);
 	free(buf);
@@ -605,7 +580,7 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 		rc = vy_reason_set(why, VY_R_NOMEM, "out of memory");
 		goto fail;
 	}
-	rc = vyb_key_load(cfg->key_path, b->sk, b->pk, why);
+	rc = vy_key_load(b->sk, b->pk, cfg->key_path, why);
 	if (rc != VY_R_OK)
 		goto fail;
 	sodium_mprotect_readonly(b->sk);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bulletin/jbuf.h"
+#include "protocol/vy_json.h"
 
 #define JB_INITIAL_CAP 256
 
@@ -56,20 +57,15 @@ void vyb_jb_printf(vyb_jbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* vyjson_write_string's sink. */
+static void jb_put(void *b, const char *p, size_t n)
+{
+	vyb_jb_put(b, p, n);
+}
+
 void vyb_jb_str(vyb_jbuf *b, const char *s)
 {
-	vyb_jb_put(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			vyb_jb_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			vyb_jb_printf(b, "\\u%04x", *p);
-		else if (*p == '<' || *p == '>' || *p == '&')
-			vyb_jb_printf(b, "\\u%04x", *p); /* safe to embed in HTML */
-		else
-			vyb_jb_put(b, p, 1);
-	}
-	vyb_jb_put(b, "\"", 1);
+	vyjson_write_string(jb_put, b, s, VYJSON_ESC_HTML); /* safe to embed in HTML */
 }
 
 void vyb_jb_hex(vyb_jbuf *b, const uint8_t *p, size_t n)

@@ -4,26 +4,24 @@
  * vybar-commission).
  *
  *   vybar-board keygen --out FILE
- *   vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]
- *               [--port N] [--port-file FILE] [--threads N] [--timeout S]
- *               [--queue N] [--rate R] [--burst B] [--conn-limit N]
- *               [--per-ip-limit N] [--checkers N]
+ *   vybar-board serve --db FILE --key FILE [OPTION]...
  *
- * Exit status: 0 after a clean stop (SIGINT, SIGTERM) or a command done, 1
- * on a usage, I/O or start-up error, 2 when the board refuses the stored
- * record (an entry fails validation), its key or the manifest given.
+ * The commands and their options are the table below (cli/vy_cli.h); the
+ * exit statuses are every program's (specs/board-api.md §1): 0 after a
+ * clean stop (SIGINT, SIGTERM) or a command done, 1 when the board refuses
+ * the stored record (an entry fails validation), its key or the manifest
+ * given, 2 on a usage error, 3 on an I/O or start-up error.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "bulletin/http.h"
-#include "cli/keyfile.h"
+#include "cli/vy_cli.h"
+#include "cli/vy_files.h"
+#include "cli/vy_keys.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8080
@@ -34,169 +32,153 @@
 #define DEFAULT_BURST 100.0
 #define DEFAULT_CONN_LIMIT 1024
 #define DEFAULT_PER_IP_LIMIT 64
-#define EXIT_USAGE 1
-#define EXIT_INVALID_RECORD 2
+#define MAX_COUNT (65535 * 16UL) /* queue, connections, threads, timeout */
+#define MAX_RATE 1e9
+#define PORT_TEXT_BYTES 16
 
-typedef struct {
-	vyb_board_config board;
-	vyb_http_config http;
-	const char *port_file;
-} options;
+static int cmd_serve(const vy_cli_args *a);
 
-static void usage(void)
+static const vy_cli_opt keygen_opts[] = {
+	{ "out", "FILE", VY_CLI_REQUIRED, "the new key file, created with mode 0600 (never over an existing file)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt serve_opts[] = {
+	{ "db", "FILE", VY_CLI_REQUIRED, "the record's SQLite database (created on the first start)" },
+	{ "key", "FILE", VY_CLI_REQUIRED, "the board's key file (vybar-board keygen)" },
+	{ "manifest", "FILE", VY_CLI_OPTIONAL,
+	  "the manifest: entry 0 of a new record; on a restart it must be the record's" },
+	{ "listen", "ADDR", VY_CLI_OPTIONAL, "the IPv4 or IPv6 address to listen on (default " DEFAULT_LISTEN ")" },
+	{ "port", "N", VY_CLI_OPTIONAL, "the TCP port; 0: any free port (default 8080)" },
+	{ "port-file", "FILE", VY_CLI_OPTIONAL, "write the port listened on to FILE (replaced atomically)" },
+	{ "threads", "N", VY_CLI_OPTIONAL, "HTTP threads (default 4)" },
+	{ "timeout", "S", VY_CLI_OPTIONAL, "seconds before an idle connection is closed (default 30)" },
+	{ "queue", "N", VY_CLI_OPTIONAL, "requests waiting for the checkers or the writer (default 256)" },
+	{ "rate", "R", VY_CLI_OPTIONAL, "requests per second per client address; 0: no limit (default 50)" },
+	{ "burst", "B", VY_CLI_OPTIONAL, "requests a client may send at once above the rate (default 100)" },
+	{ "conn-limit", "N", VY_CLI_OPTIONAL, "connections in total (default 1024)" },
+	{ "per-ip-limit", "N", VY_CLI_OPTIONAL, "connections per client address; 0: no limit (default 64)" },
+	{ "checkers", "N", VY_CLI_OPTIONAL, "ballot checker threads; 0: one per CPU (default 0)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_cmd commands[] = {
+	{ "keygen", NULL, 0, 0,
+	  "Write a fresh key file and print its public key in hex (it goes into the manifest, as board_key).",
+	  keygen_opts, vy_key_command },
+	{ "serve", NULL, 0, 0,
+	  "Open the record, checking every stored entry again (or start it with the manifest), serve it over "
+	  "HTTP, and stop cleanly on SIGINT or SIGTERM.",
+	  serve_opts, cmd_serve },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const vy_cli_prog program = {
+	"vybar-board",
+	"The bulletin board of a Vybar election: it keeps the election's public record, checks every entry "
+	"before it appends it, signs it, and serves it over HTTP (specs/board-api.md).",
+	commands,
+	NULL,
+};
+
+/* The numbers of serve's options, into the two configurations. 0, or
+ * VY_EXIT_USAGE after the message. */
+static int serve_numbers(const vy_cli_args *a, vyb_board_config *b, vyb_http_config *h)
 {
-	fprintf(stderr,
-		"usage: vybar-board keygen --out FILE\n"
-		"       vybar-board serve --db FILE --key FILE [--manifest FILE] [--listen ADDR]\n"
-		"                   [--port N|0] [--port-file FILE] [--threads N] [--timeout S]\n"
-		"                   [--queue N] [--rate R] [--burst B] [--conn-limit N] [--per-ip-limit N]\n"
-		"                   [--checkers N (ballot checker threads, 0: one per CPU)]\n");
+	unsigned long port = h->port, threads = h->threads, timeout = h->timeout, queue = b->queue_max;
+	unsigned long conns = h->conn_limit, per_ip = h->per_ip_limit, checkers = b->checkers;
+
+	if (vy_cli_ulong(a, "port", 0, 65535, &port) || vy_cli_ulong(a, "threads", 1, MAX_COUNT, &threads) ||
+	    vy_cli_ulong(a, "timeout", 1, MAX_COUNT, &timeout) || vy_cli_ulong(a, "queue", 0, MAX_COUNT, &queue) ||
+	    vy_cli_ulong(a, "conn-limit", 1, MAX_COUNT, &conns) ||
+	    vy_cli_ulong(a, "per-ip-limit", 0, MAX_COUNT, &per_ip) ||
+	    vy_cli_ulong(a, "checkers", 0, VYB_MAX_CHECKERS, &checkers) ||
+	    vy_cli_double(a, "rate", 0, MAX_RATE, &h->rate) || vy_cli_double(a, "burst", 0, MAX_RATE, &h->burst))
+		return VY_EXIT_USAGE;
+	h->port = (unsigned)port;
+	h->threads = (unsigned)threads;
+	h->timeout = (unsigned)timeout;
+	h->conn_limit = (unsigned)conns;
+	h->per_ip_limit = (unsigned)per_ip;
+	b->queue_max = (size_t)queue;
+	b->checkers = (size_t)checkers;
+	return 0;
 }
 
-/* A non-negative number argument. */
-static int number_arg(const char *s, double max, double *out)
+/* Write the bound port to path, atomically. */
+static vy_rc write_port_file(const char *path, unsigned port, vy_reason *why)
 {
-	char *end;
+	char text[PORT_TEXT_BYTES];
+	int n = snprintf(text, sizeof text, "%u\n", port);
 
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno == 0 && end != s && *end == '\0' && *out >= 0 && *out <= max;
+	return vy_file_replace(path, VY_FILE_MODE_PUBLIC, text, (size_t)n, why);
 }
 
-/* --name VALUE pairs of the serve command. */
-static int parse_serve(int argc, char **argv, options *o)
+/* Until SIGINT or SIGTERM (blocked in every thread since before they
+ * started). */
+static void wait_for_signal(const sigset_t *set)
 {
-	for (int i = 2; i < argc; i += 2) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		double n = 0;
+	int sig = 0;
 
-		if (v == NULL)
-			return 0;
-		if (strcmp(k, "--db") == 0)
-			o->board.db_path = v;
-		else if (strcmp(k, "--key") == 0)
-			o->board.key_path = v;
-		else if (strcmp(k, "--manifest") == 0)
-			o->board.manifest_path = v;
-		else if (strcmp(k, "--listen") == 0)
-			o->http.listen = v;
-		else if (strcmp(k, "--port-file") == 0)
-			o->port_file = v;
-		else if (strcmp(k, "--rate") == 0 && number_arg(v, 1e9, &n))
-			o->http.rate = n;
-		else if (strcmp(k, "--burst") == 0 && number_arg(v, 1e9, &n))
-			o->http.burst = n;
-		else if (!number_arg(v, 65535 * 16.0, &n) || n != (unsigned)n)
-			return 0;
-		else if (strcmp(k, "--port") == 0)
-			o->http.port = (unsigned)n;
-		else if (strcmp(k, "--threads") == 0 && n >= 1)
-			o->http.threads = (unsigned)n;
-		else if (strcmp(k, "--timeout") == 0 && n >= 1)
-			o->http.timeout = (unsigned)n;
-		else if (strcmp(k, "--queue") == 0)
-			o->board.queue_max = (size_t)n;
-		else if (strcmp(k, "--conn-limit") == 0 && n >= 1)
-			o->http.conn_limit = (unsigned)n;
-		else if (strcmp(k, "--per-ip-limit") == 0)
-			o->http.per_ip_limit = (unsigned)n;
-		else if (strcmp(k, "--checkers") == 0 && n <= VYB_MAX_CHECKERS)
-			o->board.checkers = (size_t)n;
-		else
-			return 0;
-	}
-	return o->board.db_path != NULL && o->board.key_path != NULL;
-}
-
-/* Write the bound port to path atomically (a temporary file, then rename). */
-static int write_port_file(const char *path, unsigned port)
-{
-	char tmp[4096];
-	FILE *f;
-	int ok;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return 0;
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return 0;
-	ok = fprintf(f, "%u\n", port) > 0;
-	ok = (fclose(f) == 0) && ok;
-	return ok && rename(tmp, path) == 0;
-}
-
-/* keygen: a fresh key file; print the public key (it goes into the manifest). */
-static int cmd_keygen(int argc, char **argv)
-{
-	if (argc != 4 || strcmp(argv[2], "--out") != 0) {
-		usage();
-		return EXIT_USAGE;
-	}
-	return vyb_key_command("vybar-board", argv[3]);
+	while (sigwait(set, &sig) != 0)
+		;
+	fprintf(stderr, "vybar-board: signal %d: stopping\n", sig);
 }
 
 /* serve: open (re-validating the record), listen, wait for a signal, stop cleanly. */
-static int cmd_serve(int argc, char **argv)
+static int cmd_serve(const vy_cli_args *a)
 {
-	options o = {
-		.board = { .queue_max = DEFAULT_QUEUE },
-		.http = { .listen = DEFAULT_LISTEN, .port = DEFAULT_PORT, .threads = DEFAULT_THREADS,
-			  .timeout = DEFAULT_TIMEOUT_S, .conn_limit = DEFAULT_CONN_LIMIT,
-			  .per_ip_limit = DEFAULT_PER_IP_LIMIT, .rate = DEFAULT_RATE, .burst = DEFAULT_BURST },
-	};
+	vyb_board_config bc = { .queue_max = DEFAULT_QUEUE };
+	vyb_http_config hc = { .listen = DEFAULT_LISTEN, .port = DEFAULT_PORT, .threads = DEFAULT_THREADS,
+			       .timeout = DEFAULT_TIMEOUT_S, .conn_limit = DEFAULT_CONN_LIMIT,
+			       .per_ip_limit = DEFAULT_PER_IP_LIMIT, .rate = DEFAULT_RATE, .burst = DEFAULT_BURST };
+	const char *port_file = vy_cli_get(a, "port-file");
 	vyb_board *board = NULL;
 	vyb_http *http = NULL;
 	vy_reason why = { 0 };
 	sigset_t set;
 	unsigned port = 0;
-	int sig = 0;
 
-	if (!parse_serve(argc, argv, &o)) {
-		usage();
-		return EXIT_USAGE;
-	}
+	if (serve_numbers(a, &bc, &hc) != 0)
+		return VY_EXIT_USAGE;
+	bc.db_path = vy_cli_get(a, "db");
+	bc.key_path = vy_cli_get(a, "key");
+	bc.manifest_path = vy_cli_get(a, "manifest");
+	if (vy_cli_get(a, "listen") != NULL)
+		hc.listen = vy_cli_get(a, "listen");
 	/* Signals go to sigwait below, never to the server's threads. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (vyb_board_open(&board, &o.board, &why) != VY_R_OK) {
+	if (vyb_board_open(&board, &bc, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-board: refusing to start: %s\n", why.msg);
-		return why.code == VY_R_IO || why.code == VY_R_NOMEM ? EXIT_USAGE : EXIT_INVALID_RECORD;
+		return vy_cli_exit(why.code);
 	}
-	if (vyb_http_start(&http, board, &o.http, &port, &why) != VY_R_OK) {
+	if (vyb_http_start(&http, board, &hc, &port, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-board: %s\n", why.msg);
 		vyb_board_close(board);
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
-	if (o.port_file != NULL && !write_port_file(o.port_file, port)) {
-		fprintf(stderr, "vybar-board: cannot write %s\n", o.port_file);
+	if (port_file != NULL && write_port_file(port_file, port, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: --port-file: %s\n", why.msg);
 		vyb_http_stop(http);
 		vyb_board_close(board);
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
-	fprintf(stderr, "vybar-board: listening on %s port %u\n", o.http.listen, port);
-	while (sigwait(&set, &sig) != 0)
-		;
-	fprintf(stderr, "vybar-board: signal %d: stopping\n", sig);
+	fprintf(stderr, "vybar-board: listening on %s port %u\n", hc.listen, port);
+	wait_for_signal(&set);
 	vyb_http_stop(http);
 	vyb_board_close(board);
-	return 0;
+	return VY_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc >= 2 ? argv[1] : "";
-
 	if (vy_init() != VY_OK) {
 		fprintf(stderr, "vybar-board: cannot initialise the library\n");
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
-	if (strcmp(cmd, "keygen") == 0)
-		return cmd_keygen(argc, argv);
-	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(argc, argv);
-	usage();
-	return EXIT_USAGE;
+	return vy_cli_main(&program, argc, argv);
 }

@@ -70,7 +70,7 @@ vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8
 	memset(res, 0, sizeof *res);
 	rc = vyc_board_fetch(&bd, t, url, NULL, why);
 	if (rc == VY_R_OK)
-		rc = vyc_receipt_verify(&bd.st.election, receipt, len, NULL, 0, &res->seq, why);
+		rc = vyc_receipt_verify(&bd.st.election, receipt, len, NULL, NULL, &res->seq, why);
 	if (rc == VY_R_OK)
 		rc = vy_decode_receipt(&r, receipt, len, why);
 	if (rc == VY_R_OK)

@@ -2,6 +2,9 @@
  * vybar-vote, the voter's program (specs/client.md): register, show the
  * election, vote (audit and/or cast), check the receipt, show an audited
  * ballot's choices on another device.
+ *
+ * The commands and their options are the table at the end (cli/vy_cli.h);
+ * the exit statuses are every program's (specs/client.md §1).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -9,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/vy_cli.h"
 #include "client/audit.h"
 #include "client/registration.h"
 #include "client/vote.h"
@@ -16,71 +20,58 @@
 #define MAX_CHOICE_ARGS 64
 #define DEFAULT_RECEIPT "vybar-receipt.pb"
 
-/* Exit statuses of check-audit beyond 0, 1 and 2 (specs/client.md §8). */
-#define EXIT_AUDIT_NOT_FOUND 3
-#define EXIT_AUDIT_CAST 4
-#define EXIT_AUDIT_BAD 5
-
+/* One command's options. */
 typedef struct {
-	const char *cmd, *board, *registrar, *code, *credential, *receipt, *election;
+	const char *board, *registrar, *code, *credential, *receipt, *election;
 	const char *choices[MAX_CHOICE_ARGS];
 	size_t n_choices;
-	int audit, yes, test_corrupt_receipt;
+	int audit, yes;
+	vyc_post_opts post;
 } args;
 
-static void usage(void)
+#ifdef VYBAR_TEST_CHEATS
+/* The test build only (vybar-vote-cheat, tests/CMakeLists.txt): flip one
+ * bit of the receipt's signature before it is checked. */
+static void corrupt_receipt(Vybar__Receipt *r)
 {
-	fprintf(stderr,
-		"usage: vybar-vote show     --board URL [--election FINGERPRINT]\n"
-		"       vybar-vote register --board URL --registrar URL --code CODE --credential FILE\n"
-		"       vybar-vote cast     --board URL --credential FILE [--choice C=O[,O...]|C=blank]...\n"
-		"                           [--audit] [--yes] [--receipt FILE] [--election FINGERPRINT]\n"
-		"       vybar-vote check    --board URL [--receipt FILE]\n"
-		"       vybar-vote check-audit --board URL --code TRACKING_CODE [--election FINGERPRINT]\n");
+	if (r->signature.len > 0)
+		r->signature.data[0] ^= 1;
 }
 
-/* argv into a; -1 on a usage error. */
-static int parse_args(args *a, int argc, char **argv)
+#define CHEAT_CAST_OPTS                                                                                              \
+	{ "test-corrupt-receipt", NULL, VY_CLI_OPTIONAL, "TEST BUILD ONLY: spoil the board's receipt before checking it" },
+#else
+#define CHEAT_CAST_OPTS
+#endif
+
+/* The value of --name, NULL if the command has no such option. */
+static const char *value(const vy_cli_args *c, const char *name)
+{
+	return vy_cli_has_opt(c->cmd, name) ? vy_cli_get(c, name) : NULL;
+}
+
+/* The command line into a. 0, or VY_EXIT_USAGE after the message. */
+static int take_args(args *a, const vy_cli_args *c)
 {
 	memset(a, 0, sizeof *a);
-	a->receipt = DEFAULT_RECEIPT;
-	if (argc < 2)
-		return -1;
-	a->cmd = argv[1];
-	for (int i = 2; i < argc; i++) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(k, "--audit") == 0) {
-			a->audit = 1;
-			continue;
-		} else if (strcmp(k, "--yes") == 0) {
-			a->yes = 1;
-			continue;
-		} else if (strcmp(k, "--test-corrupt-receipt") == 0) { /* hidden: tests only */
-			a->test_corrupt_receipt = 1;
-			continue;
-		}
-		if (v == NULL)
-			return -1;
-		i++;
-		if (strcmp(k, "--board") == 0)
-			a->board = v;
-		else if (strcmp(k, "--registrar") == 0)
-			a->registrar = v;
-		else if (strcmp(k, "--code") == 0)
-			a->code = v;
-		else if (strcmp(k, "--credential") == 0)
-			a->credential = v;
-		else if (strcmp(k, "--receipt") == 0)
-			a->receipt = v;
-		else if (strcmp(k, "--election") == 0)
-			a->election = v;
-		else if (strcmp(k, "--choice") == 0 && a->n_choices < MAX_CHOICE_ARGS)
-			a->choices[a->n_choices++] = v;
-		else
-			return -1;
-	}
-	return a->board == NULL ? -1 : 0;
+	a->board = value(c, "board");
+	a->registrar = value(c, "registrar");
+	a->code = value(c, "code");
+	a->credential = value(c, "credential");
+	a->election = value(c, "election");
+	a->receipt = value(c, "receipt") ? value(c, "receipt") : DEFAULT_RECEIPT;
+	if (strcmp(c->cmd->name, "cast") != 0)
+		return 0;
+	a->audit = vy_cli_flag(c, "audit");
+	a->yes = vy_cli_flag(c, "yes");
+	a->n_choices = vy_cli_all(c, "choice", a->choices, MAX_CHOICE_ARGS + 1);
+	if (a->n_choices > MAX_CHOICE_ARGS)
+		return vy_cli_usage_error(c, "more than %d --choice options", MAX_CHOICE_ARGS);
+#ifdef VYBAR_TEST_CHEATS
+	if (vy_cli_flag(c, "test-corrupt-receipt"))
+		a->post.receipt_seen = corrupt_receipt;
+#endif
+	return 0;
 }
 
 /* The terminal, as the library talks with the voter (vyc_io). */
@@ -103,7 +94,8 @@ static int term_ask(void *ctx, const char *question, char *line, size_t cap)
 
 static const vyc_io terminal = { term_say, term_ask, NULL };
 
-/* Fetch and verify the election (the fingerprint pinned if given). */
+/* Fetch and verify the election (the fingerprint pinned if given). 0, or
+ * the exit status after the message. */
 static int open_board(vyc_board *bd, const args *a)
 {
 	uint8_t pin[VY_HASH_BYTES];
@@ -112,12 +104,12 @@ static int open_board(vyc_board *bd, const args *a)
 	if (a->election != NULL &&
 	    sodium_hex2bin(pin, sizeof pin, a->election, strlen(a->election), NULL, NULL, NULL) != 0) {
 		fprintf(stderr, "vybar-vote: --election: not a fingerprint (64 hex digits)\n");
-		return -1;
+		return VY_EXIT_USAGE;
 	}
 	if (vyc_board_fetch(bd, NULL, a->board, a->election ? pin : NULL, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(bd);
-		return -1;
+		return vy_cli_exit(why.code);
 	}
 	return 0;
 }
@@ -125,12 +117,13 @@ static int open_board(vyc_board *bd, const args *a)
 static int cmd_show(const args *a)
 {
 	vyc_board bd;
+	int ret = open_board(&bd, a);
 
-	if (open_board(&bd, a) != 0)
-		return 1;
+	if (ret != 0)
+		return ret;
 	vyc_election_show(&terminal, &bd.st.election);
 	vyc_board_free(&bd);
-	return 0;
+	return VY_EXIT_OK;
 }
 
 static int cmd_register(const args *a)
@@ -138,15 +131,13 @@ static int cmd_register(const args *a)
 	vyc_board bd;
 	vy_reason why;
 	long status = 0;
-	int ret = 0;
+	int ret = open_board(&bd, a);
 
-	if (a->registrar == NULL || a->code == NULL || a->credential == NULL)
-		return 2;
-	if (open_board(&bd, a) != 0)
-		return 1;
+	if (ret != 0)
+		return ret;
 	if (vyc_register(&bd.st.election, a->registrar, a->code, a->credential, &status, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: registration failed: %s\n", why.msg);
-		ret = 1;
+		ret = vy_cli_exit(why.code);
 	} else {
 		printf("Registered. Your credential is in %s (keep it secret; it is needed to vote).\n",
 		       a->credential);
@@ -155,16 +146,19 @@ static int cmd_register(const args *a)
 	return ret;
 }
 
-/* The vote (vyc_vote), and what went wrong in the terminal's words. */
+/* The vote (vyc_vote, client.md §4), and what went wrong in the terminal's
+ * words. */
 static int vote(const args *a, const vyc_board *bd, const vyc_credential *c, const uint32_t *choices, size_t n)
 {
 	vyc_vote_opts o = { .audit = a->audit, .interactive = a->n_choices == 0 && !a->yes, .pin = a->election,
-			    .post = { .test_corrupt_receipt = a->test_corrupt_receipt, .io = &terminal } };
+			    .post = a->post };
 	vyc_keeper k = { vyc_receipt_save, (void *)a->receipt };
 	vyc_vote_result res;
 	vy_reason why;
-	vy_rc rc = vyc_vote(bd, c, choices, n, &o, &k, &res, &why);
+	vy_rc rc;
 
+	o.post.io = &terminal;
+	rc = vyc_vote(bd, c, choices, n, &o, &k, &res, &why);
 	if (res.end == VYC_VOTE_BUILD_FAILED)
 		fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
 	else if (res.end == VYC_VOTE_AUDIT_FAILED)
@@ -176,7 +170,9 @@ static int vote(const args *a, const vyc_board *bd, const vyc_credential *c, con
 	else if (res.end == VYC_VOTE_CAST)
 		printf("The board's signed receipt is in %s (signature verified). Check later with: "
 		       "vybar-vote check --board %s --receipt %s\n", a->receipt, a->board, a->receipt);
-	return res.end == VYC_VOTE_CAST ? 0 : 1;
+	if (res.end == VYC_VOTE_CAST)
+		return VY_EXIT_OK;
+	return rc == VY_R_OK ? VY_EXIT_FAILED : vy_cli_exit(rc); /* quit: nothing was sent */
 }
 
 static int cmd_cast(const args *a)
@@ -186,18 +182,18 @@ static int cmd_cast(const args *a)
 	vy_reason why;
 	uint32_t *choices = NULL;
 	size_t n;
-	int ret = 1;
+	int ret = open_board(&bd, a);
 	vy_rc rc;
 
-	if (a->credential == NULL)
-		return 2;
-	if (open_board(&bd, a) != 0)
-		return 1;
-	if (vyc_credential_open(&c, &bd.st.election, a->credential, &why) != VY_R_OK) {
+	if (ret != 0)
+		return ret;
+	rc = vyc_credential_open(&c, &bd.st.election, a->credential, &why);
+	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(&bd);
-		return 1;
+		return vy_cli_exit(rc);
 	}
+	ret = VY_EXIT_IO;
 	n = vy_manifest_selections(bd.st.manifest);
 	choices = sodium_allocarray(n, sizeof *choices);
 	if (choices == NULL)
@@ -210,6 +206,7 @@ static int cmd_cast(const args *a)
 	}
 	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
+		ret = vy_cli_exit(rc);
 		goto out;
 	}
 	ret = vote(a, &bd, &c, choices, n);
@@ -224,10 +221,11 @@ static int cmd_check(const args *a)
 {
 	vyc_check_result res;
 	vy_reason why;
+	vy_rc rc = vyc_check(a->board, a->receipt, &res, &why);
 
-	if (vyc_check(a->board, a->receipt, &res, &why) != VY_R_OK) {
+	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: CHECK FAILED: %s\n", why.msg);
-		return 1;
+		return vy_cli_exit(rc);
 	}
 	printf("Your ballot %s is on the board at position %llu; the receipt's signature verifies.\n",
 	       res.tracking_code, (unsigned long long)res.seq);
@@ -248,73 +246,154 @@ static int cmd_check_audit(const args *a)
 	vyc_audit_result res;
 	char code[VY_TRACKING_CODE_BYTES];
 	vy_reason why;
-	int ret = 0;
+	int ret;
 	vy_rc rc;
 
-	if (a->code == NULL)
-		return 2;
 	if (vyc_tracking_code_parse(code, a->code, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
-		return 2;
+		return VY_EXIT_USAGE;
 	}
-	if (open_board(&bd, a) != 0)
-		return 1;
+	if ((ret = open_board(&bd, a)) != 0)
+		return ret;
+	ret = VY_EXIT_FAILED; /* unless the choices are shown */
 	rc = vyc_audit_find(&bd, code, &res, &why);
 	if (rc != VY_R_OK && res.status == VYC_AUDIT_FOUND) {
 		fprintf(stderr, "vybar-vote: THE AUDITED BALLOT DOES NOT CHECK%s%s%s: %s\n"
 			"Its choices are not shown: they are not what its encryption holds. The board should never "
 			"have accepted it: report this to the election commission, and do not cast from the device "
 			"that made it.\n", why.check[0] ? " (" : "", why.check, why.check[0] ? ")" : "", why.msg);
-		ret = EXIT_AUDIT_BAD;
 	} else if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
-		ret = 1;
+		ret = vy_cli_exit(rc);
 	} else if (res.status == VYC_AUDIT_CAST) {
 		fprintf(stderr, "vybar-vote: ballot %s (position %llu) was cast, not audited: its choices are encrypted "
 			"and secret, and no program can show them (only the sum of the counted ballots is ever "
 			"decrypted). To see that it is on the board, use `vybar-vote check` with its receipt.\n", code,
 			(unsigned long long)res.seq);
-		ret = EXIT_AUDIT_CAST;
 	} else if (res.status == VYC_AUDIT_NOT_FOUND) {
 		fprintf(stderr, "vybar-vote: no ballot with tracking code %s is on the record of board %s "
 			"(%llu entries). Check that you typed the code the client showed. If you did, the device "
 			"that audited did not publish the audit it showed you: do not cast from it.\n", code, bd.url,
 			(unsigned long long)bd.st.next_seq);
-		ret = EXIT_AUDIT_NOT_FOUND;
 	} else {
 		vyc_audit_show(&terminal, &bd, &res);
+		ret = VY_EXIT_OK;
 	}
 	vyc_audit_result_free(&res);
 	vyc_board_free(&bd);
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int run(const vy_cli_args *c, int (*cmd)(const args *))
 {
 	args a;
-	int ret;
 
+	if (take_args(&a, c) != 0)
+		return VY_EXIT_USAGE;
+	return cmd(&a);
+}
+
+static int run_show(const vy_cli_args *c)
+{
+	return run(c, cmd_show);
+}
+
+static int run_register(const vy_cli_args *c)
+{
+	return run(c, cmd_register);
+}
+
+static int run_cast(const vy_cli_args *c)
+{
+	return run(c, cmd_cast);
+}
+
+static int run_check(const vy_cli_args *c)
+{
+	return run(c, cmd_check);
+}
+
+static int run_check_audit(const vy_cli_args *c)
+{
+	return run(c, cmd_check_audit);
+}
+
+#define BOARD_OPT { "board", "URL", VY_CLI_REQUIRED, "the board, http://HOST:PORT" }
+#define ELECTION_OPT                                                                                                 \
+	{                                                                                                            \
+		"election", "FINGERPRINT", VY_CLI_OPTIONAL,                                                          \
+			"the election's fingerprint (64 hex digits), as the commission published it: any other is "   \
+			"refused"                                                                                    \
+	}
+
+static const vy_cli_opt show_opts[] = { BOARD_OPT, ELECTION_OPT, { NULL, NULL, 0, NULL } };
+
+static const vy_cli_opt register_opts[] = {
+	BOARD_OPT,
+	{ "registrar", "URL", VY_CLI_REQUIRED, "the registrar, http://HOST:PORT" },
+	{ "code", "CODE", VY_CLI_REQUIRED, "the registration code the voter was given" },
+	{ "credential", "FILE", VY_CLI_REQUIRED, "the new credential file, mode 0600 (keep it secret)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt cast_opts[] = {
+	BOARD_OPT,
+	{ "credential", "FILE", VY_CLI_REQUIRED, "the credential file (vybar-vote register)" },
+	{ "choice", "C=O[,O...]|C=blank", VY_CLI_REPEAT,
+	  "the options chosen in contest C, numbered as show prints them; one per contest (default: asked for)" },
+	{ "audit", NULL, VY_CLI_OPTIONAL, "audit the ballot first: publish it opened, then encrypt afresh" },
+	{ "yes", NULL, VY_CLI_OPTIONAL, "cast without asking" },
+	{ "receipt", "FILE", VY_CLI_OPTIONAL, "where to keep the board's receipt (default " DEFAULT_RECEIPT ")" },
+	ELECTION_OPT,
+	CHEAT_CAST_OPTS{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt check_opts[] = {
+	BOARD_OPT,
+	{ "receipt", "FILE", VY_CLI_OPTIONAL, "the receipt (default " DEFAULT_RECEIPT ")" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt check_audit_opts[] = {
+	BOARD_OPT,
+	{ "code", "TRACKING_CODE", VY_CLI_REQUIRED, "the tracking code the voting device showed" },
+	ELECTION_OPT,
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_cmd commands[] = {
+	{ "show", NULL, 0, 0, "Fetch and check the election from the board, and print it: its contests and options.",
+	  show_opts, run_show },
+	{ "register", NULL, 0, 0,
+	  "Register with the registrar's code and keep the credential: the registrar signs it blind, so it never "
+	  "learns which credential is whose.",
+	  register_opts, run_register },
+	{ "cast", NULL, 0, 0,
+	  "Encrypt a ballot of the choices, audit it if asked, cast it, and keep and check the board's signed "
+	  "receipt.",
+	  cast_opts, run_cast },
+	{ "check", NULL, 0, 0, "Check the receipt against the board's record: the ballot is there, and counts.",
+	  check_opts, run_check },
+	{ "check-audit", NULL, 0, 0,
+	  "On another device than the one that voted: the choices an audited ballot holds, checked against its "
+	  "encryption.",
+	  check_audit_opts, run_check_audit },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const vy_cli_prog program = {
+	"vybar-vote",
+	"The voter's program of a Vybar election: register, show the election, vote (audit and cast), check the "
+	"receipt, and see an audited ballot's choices on another device (specs/client.md).",
+	commands,
+	NULL,
+};
+
+int main(int argc, char **argv)
+{
 	if (sodium_init() < 0 || vy_init() != VY_OK) {
 		fprintf(stderr, "vybar-vote: cannot initialise the crypto library\n");
-		return 1;
+		return VY_EXIT_IO;
 	}
-	if (parse_args(&a, argc, argv) != 0) {
-		usage();
-		return 2;
-	}
-	if (strcmp(a.cmd, "show") == 0)
-		ret = cmd_show(&a);
-	else if (strcmp(a.cmd, "register") == 0)
-		ret = cmd_register(&a);
-	else if (strcmp(a.cmd, "cast") == 0)
-		ret = cmd_cast(&a);
-	else if (strcmp(a.cmd, "check") == 0)
-		ret = cmd_check(&a);
-	else if (strcmp(a.cmd, "check-audit") == 0)
-		ret = cmd_check_audit(&a);
-	else
-		ret = 2;
-	if (ret == 2)
-		usage();
-	return ret;
+	return vy_cli_main(&program, argc, argv);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/vy_files.h"
 #include "client/registration.h"
 #include "net/vy_http.h"
 
@@ -101,9 +102,8 @@ vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reas
 	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
 	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
 	uint8_t *buf;
-	size_t len, off = 0;
-	vy_rc rc = VY_R_IO;
-	int fd;
+	size_t len;
+	vy_rc rc;
 
 	cr.public_key.data = (uint8_t *)r->pk;
 	cr.public_key.len = sizeof r->pk;
@@ -119,30 +119,7 @@ vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reas
 	buf = vy_msg_pack(&f, &len);
 	if (buf == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		vy_reason_set(why, VY_R_IO, "credential file %s: cannot create (exists?)", path);
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (off != len || fsync(fd) != 0) {
-		close(fd);
-		unlink(path);
-		vy_reason_set(why, VY_R_IO, "credential file %s: write failed", path);
-		goto out;
-	}
-	if (close(fd) != 0) {
-		vy_reason_set(why, VY_R_IO, "credential file %s: close failed", path);
-		goto out;
-	}
-	rc = VY_R_OK;
-out:
+	rc = vy_file_create(path, VY_FILE_MODE_SECRET, buf, len, why); /* never over an existing one */
 	vy_wipe(buf, len);
 	free(buf);
 	return rc;
@@ -198,23 +175,19 @@ out:
 /* Load and check a credential file: for e, and the registrar signature verifies. */
 vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, vy_reason *why)
 {
-	uint8_t buf[MAX_CREDENTIAL_FILE_BYTES], msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
+	uint8_t *buf = NULL, msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+	size_t n = 0;
 	Vybar__CredentialFile *f = NULL;
 	const Vybar__Credential *cr;
-	vy_rc rc;
+	vy_rc rc = vy_file_read(&buf, &n, path, MAX_CREDENTIAL_FILE_BYTES, 0, why);
 
 	*out = NULL;
-	if (fd < 0)
-		return vy_reason_set(why, VY_R_IO, "credential file %s: cannot open", path);
-	n = read(fd, buf, sizeof buf);
-	close(fd);
-	if (n < 0)
-		return vy_reason_set(why, VY_R_IO, "credential file %s: cannot read", path);
-	rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor, sizeof buf - 1, buf,
-			       (size_t)n, why);
-	vy_wipe(buf, sizeof buf);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
+			       MAX_CREDENTIAL_FILE_BYTES - 1, buf, n, why);
+	vy_wipe(buf, n);
+	free(buf);
 	if (rc != VY_R_OK)
 		return rc;
 	cr = f->credential;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/vy_files.h"
 #include "client/registration.h"
 #include "client/vote.h"
 
@@ -161,16 +162,16 @@ static vy_rc post_ballot(const vyc_board *bd, const char *path, const uint8_t *b
 
 /* §7.5: the receipt is for this tracking code and the board's signature
  * over it verifies under the manifest's board key. */
-vy_rc vyc_receipt_verify(const vy_election *e, const uint8_t *buf, size_t len, const char *code, int corrupt,
-			 uint64_t *seq, vy_reason *why)
+vy_rc vyc_receipt_verify(const vy_election *e, const uint8_t *buf, size_t len, const char *code,
+			 const vyc_post_opts *o, uint64_t *seq, vy_reason *why)
 {
 	Vybar__Receipt *r = NULL;
 	vy_rc rc = vy_decode_receipt(&r, buf, len, why);
 
 	if (rc != VY_R_OK)
 		return vy_reason_set(why, VY_R_RECEIPT, "the board's receipt does not decode");
-	if (corrupt && r->signature.len > 0)
-		r->signature.data[0] ^= 1;
+	if (o != NULL && o->receipt_seen != NULL)
+		o->receipt_seen(r);
 	if (code != NULL && (r->tracking_code == NULL || strcmp(r->tracking_code, code) != 0))
 		rc = vy_reason_set(why, VY_R_RECEIPT, "the board's receipt is for tracking code %s, not %s",
 				   r->tracking_code ? r->tracking_code : "(none)", code);
@@ -194,33 +195,17 @@ vy_rc vyc_audit(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_op
 	if (rc == VY_R_OK)
 		rc = post_ballot(bd, VY_PATH_AUDITED, ab, len, b->tracking_code, o, rcpt, &rlen, why);
 	if (rc == VY_R_OK)
-		rc = vyc_receipt_verify(&bd->st.election, rcpt, rlen, b->tracking_code, o && o->test_corrupt_receipt,
-					NULL, why);
+		rc = vyc_receipt_verify(&bd->st.election, rcpt, rlen, b->tracking_code, o, NULL, why);
 	if (ab != NULL)
 		sodium_memzero(ab, len); /* the revealed randomness */
 	free(ab);
 	return rc;
 }
 
-/* The receipt file: mode 0600, replacing an older one, synced. */
+/* The receipt file: mode 0600, replacing an older one atomically. */
 vy_rc vyc_receipt_save(void *file, const uint8_t *buf, size_t len, vy_reason *why)
 {
-	const char *path = file;
-	int fd;
-	ssize_t n;
-
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot create", path);
-	n = write(fd, buf, len);
-	if (n != (ssize_t)len || fsync(fd) != 0) {
-		close(fd);
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot write", path);
-	}
-	if (close(fd) != 0)
-		return vy_reason_set(why, VY_R_IO, "receipt file %s: cannot write", path);
-	return VY_R_OK;
+	return vy_file_replace(file, VY_FILE_MODE_SECRET, buf, len, why);
 }
 
 vy_rc vyc_cast_keep(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, const vyc_keeper *k,
@@ -236,8 +221,7 @@ vy_rc vyc_cast_keep(const vyc_board *bd, const vy_built_ballot *b, const vyc_pos
 	rc = k->keep(k->ctx, rcpt, rlen, why);
 	if (rc != VY_R_OK)
 		return rc;
-	return vyc_receipt_verify(&bd->st.election, rcpt, rlen, b->tracking_code, o && o->test_corrupt_receipt, seq,
-				  why);
+	return vyc_receipt_verify(&bd->st.election, rcpt, rlen, b->tracking_code, o, seq, why);
 }
 
 vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, const char *receipt_path,

@@ -57,8 +57,10 @@ typedef struct {
 typedef struct {
 	unsigned tries;          /* 0: VY_RETRY_TRIES */
 	unsigned backoff_ms;     /* 0: VY_RETRY_FIRST_MS */
-	int test_corrupt_receipt; /* TEST ONLY: flip a bit of the receipt's signature before checking it */
 	const vyc_io *io;        /* progress messages (may be NULL) */
+	/* Called with the board's receipt, decoded, before it is checked (may
+	 * be NULL): the tests spoil it here to see a bad receipt reported. */
+	void (*receipt_seen)(Vybar__Receipt *r);
 } vyc_post_opts;
 
 /* Where the board's receipt is kept (client.md §4 step 5) before it is
@@ -120,10 +122,11 @@ vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opt
 	       uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
 /* §4 step 5 (protocol.md §7.5): the receipt buf (len bytes) decodes, is
  * for tracking code `code` (unless NULL), and the board's signature over it
- * verifies under e's board key; VY_R_RECEIPT if not. corrupt (tests only)
- * flips a bit of its signature first. *seq (may be NULL) gets its position. */
-vy_rc vyc_receipt_verify(const vy_election *e, const uint8_t *buf, size_t len, const char *code, int corrupt,
-			 uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
+ * verifies under e's board key; VY_R_RECEIPT if not. o (may be NULL) may
+ * have a receipt_seen hook, called with the decoded receipt first. *seq
+ * (may be NULL) gets its position. */
+vy_rc vyc_receipt_verify(const vy_election *e, const uint8_t *buf, size_t len, const char *code,
+			 const vyc_post_opts *o, uint64_t *seq, vy_reason *why) VY_WARN_UNUSED;
 /* A keeper's function: the receipt to the file named by path (a char *),
  * created with mode 0600 (an older file replaced) and synced. */
 vy_rc vyc_receipt_save(void *path, const uint8_t *receipt, size_t len, vy_reason *why) VY_WARN_UNUSED;

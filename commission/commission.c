@@ -7,115 +7,36 @@
  *   admin --board URL --key FILE open|close|tally|result
  *   publish-issued --board URL --registrar URL
  *
+ * Their options come parsed (commission/main.c); each returns its exit
+ * status (cli/vy_cli.h).
+ *
  * The manifest comes from the protocol library's reader of election
  * descriptions (protocol/vy_description.h); the admin actions are signed
  * here with the commission's key (protocol.md §12) and sent over HTTP
  * (net/vy_http.h, its retry policy for every POST).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "commission/commission.h"
-#include "cli/keyfile.h"
+#include "cli/vy_files.h"
+#include "cli/vy_keys.h"
 #include "net/vy_http.h"
 #include "protocol/vy_description.h"
 #include "protocol/vy_json.h"
 #include "protocol/vy_record.h"
 #include "protocol/vy_seats.h"
 
-#define EXIT_USAGE 1
-#define EXIT_REFUSED 2
 #define MAX_KEYS_FILE_BYTES 65536
 #define LINE_BYTES 256
 #define ADMIN_TRIES 5 /* signatures over a head that moved meanwhile (§12.2) */
 
 static const char *const action_names[] = { "", "open", "close", "tally", "result" };
-
-/* The value of --name in argv[2..], or NULL. */
-static const char *opt(int argc, char **argv, const char *name)
-{
-	for (int i = 2; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-/* Every argument from argv[2] on is a known "--name value" pair, except
- * at most `words` plain words, the first of which goes to *word (may be
- * NULL); 0 if so. */
-static int known_args(int argc, char **argv, const char *const *names, int words, const char **word)
-{
-	for (int i = 2; i < argc; i++) {
-		int known = 0;
-
-		for (size_t j = 0; names[j] != NULL && !known; j++)
-			known = strcmp(argv[i], names[j]) == 0;
-		if (known && i + 1 < argc) {
-			i++;
-		} else if (argv[i][0] != '-' && words-- > 0) {
-			if (word != NULL && *word == NULL)
-				*word = argv[i];
-		} else {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* A whole file (at most max bytes) into a malloc'd NUL-terminated buffer;
- * NULL with errno set (EFBIG when too large). */
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t n = 0, cap = 0, got = 0;
-	int err = 0;
-
-	if (f == NULL)
-		return NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 65536;
-			if (cap > max + 1)
-				cap = max + 1; /* one byte more than allowed tells "too large" */
-			if (n == cap) {
-				err = EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap + 1);
-			if (nb == NULL) {
-				err = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	if (err == 0 && ferror(f))
-		err = EIO;
-	if (err == 0 && n > max)
-		err = EFBIG;
-	fclose(f);
-	if (err != 0) {
-		free(buf);
-		errno = err;
-		return NULL;
-	}
-	if (buf == NULL && (buf = malloc(1)) == NULL)
-		return NULL;
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* Exactly 64 hex digits into 32 bytes; 0 on success. */
 static int hex32(const char *s, size_t n, uint8_t out[32])
@@ -130,23 +51,28 @@ static int hex32(const char *s, size_t n, uint8_t out[32])
 /* ---- manifest ---- */
 
 /* The trustees' signing keys: one line of 64 hex digits each, in order
- * 1..n (blank lines ignored). The keys in *keys (malloc'd). */
+ * 1..n (blank lines ignored). The keys in *keys (malloc'd). 0, or the exit
+ * status after the message. */
 static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 {
 	size_t len = 0, line = 0;
-	char *text = read_file(path, MAX_KEYS_FILE_BYTES, &len), *p, *save = NULL;
+	uint8_t *buf = NULL;
+	char *text, *p, *save = NULL;
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read(&buf, &len, path, MAX_KEYS_FILE_BYTES, 0, &why);
 
 	*keys = NULL;
 	*n = 0;
-	if (text == NULL) {
-		fprintf(stderr, "vybar-commission: --trustee-pks %s: %s\n", path, strerror(errno));
-		return -1;
+	if (rc != VY_R_OK) {
+		fprintf(stderr, "vybar-commission: --trustee-pks: %s\n", why.msg);
+		return vy_cli_exit(rc);
 	}
+	text = (char *)buf;
 	*keys = calloc(VY_MAX_TRUSTEES, sizeof **keys);
 	if (*keys == NULL) {
 		free(text);
 		fprintf(stderr, "vybar-commission: out of memory\n");
-		return -1;
+		return VY_EXIT_IO;
 	}
 	/* count lines by hand: strtok_r would merge blank lines */
 	for (p = text; p != NULL && *p != '\0'; p = save) {
@@ -168,7 +94,7 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 			fprintf(stderr, "vybar-commission: --trustee-pks %s: line %zu: %s\n", path, line,
 				*n == VY_MAX_TRUSTEES ? "more than 64 trustees" : "not a public key (64 hex digits)");
 			free(text);
-			return -1;
+			return VY_EXIT_FAILED;
 		}
 		(*n)++;
 	}
@@ -176,7 +102,7 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 	if (*n == 0) {
 		fprintf(stderr, "vybar-commission: --trustee-pks %s: no key (one line of 64 hex digits per trustee)\n",
 			path);
-		return -1;
+		return VY_EXIT_FAILED;
 	}
 	return 0;
 }
@@ -275,96 +201,110 @@ static void description_error(const char *file, const char *rk, const char *tpk,
 /* Write the manifest to a new file (never over an existing one). */
 static int write_new(const char *path, const uint8_t *p, size_t n)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	size_t done = 0;
+	vy_reason why = { 0 };
+	int exists;
 
-	if (fd < 0) {
-		fprintf(stderr, "vybar-commission: --out %s: %s%s\n", path, strerror(errno),
-			errno == EEXIST ? " (an existing manifest is never overwritten; remove it first)" : "");
-		return -1;
-	}
-	while (done < n) {
-		ssize_t w = write(fd, p + done, n - done);
+	if (vy_file_create(path, VY_FILE_MODE_PUBLIC, p, n, &why) == VY_R_OK)
+		return 0;
+	exists = access(path, F_OK) == 0;
+	fprintf(stderr, "vybar-commission: --out: %s%s\n", why.msg,
+		exists ? " (an existing manifest is never overwritten; remove it first)" : "");
+	return VY_EXIT_IO;
+}
 
-		if (w <= 0)
-			break;
-		done += (size_t)w;
+/* The registrar's public keys (vybar-registrar init) from path. 0, or the
+ * exit status after the message. */
+static int read_registrar_keys(const char *path, Vybar__RegistrarPublicKeys **reg)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read(&buf, &len, path, MAX_KEYS_FILE_BYTES, 0, &why);
+
+	if (rc != VY_R_OK) {
+		fprintf(stderr, "vybar-commission: --registrar-keys: %s\n", why.msg);
+		return vy_cli_exit(rc);
 	}
-	if (done != n || fsync(fd) != 0 || close(fd) != 0) {
-		fprintf(stderr, "vybar-commission: --out %s: write failed: %s\n", path, strerror(errno));
-		unlink(path);
-		return -1;
+	rc = vy_decode_message((ProtobufCMessage **)reg, &vybar__registrar_public_keys__descriptor, MAX_KEYS_FILE_BYTES,
+			       buf, len, &why);
+	free(buf);
+	if (rc != VY_R_OK) {
+		fprintf(stderr, "vybar-commission: --registrar-keys %s: not the registrar's public keys "
+			"(vybar-registrar init)\n", path);
+		return vy_cli_exit(rc);
 	}
 	return 0;
 }
 
-int vyb_cmd_keygen(int argc, char **argv)
+/* The election description from path (text, NUL-terminated). 0, or the
+ * exit status after the message. */
+static int read_description(const char *path, char **text, size_t *len)
 {
-	if (argc != 4 || strcmp(argv[2], "--out") != 0) {
-		fprintf(stderr, "usage: vybar-commission keygen --out FILE\n");
-		return EXIT_USAGE;
-	}
-	return vyb_key_command("vybar-commission", argv[3]);
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read((uint8_t **)text, len, path, VY_MAX_DESCRIPTION_BYTES, 0, &why);
+
+	if (rc == VY_R_TOO_LARGE)
+		fprintf(stderr, "vybar-commission: %s: larger than a description may be (8 MiB)\n", path);
+	else if (rc != VY_R_OK)
+		fprintf(stderr, "vybar-commission: --election: %s\n", why.msg);
+	return rc == VY_R_OK ? 0 : vy_cli_exit(rc);
 }
 
-int vyb_cmd_manifest(int argc, char **argv)
+/* --board-pk, --commission-pk: 64 hex digits. 0, or VY_EXIT_USAGE. */
+static int key_option(const vy_cli_args *a, const char *name, uint8_t out[32])
 {
-	static const char *const names[] = { "--election",     "--registrar-keys", "--board-pk", "--commission-pk",
-					     "--trustee-pks", "--out",		  NULL };
-	const char *file = opt(argc, argv, "--election"), *rk = opt(argc, argv, "--registrar-keys");
-	const char *bpk = opt(argc, argv, "--board-pk"), *cpk = opt(argc, argv, "--commission-pk");
-	const char *tpk = opt(argc, argv, "--trustee-pks"), *out = opt(argc, argv, "--out");
+	const char *hex = vy_cli_get(a, name);
+
+	if (hex32(hex, strlen(hex), out) != 0)
+		return vy_cli_usage_error(a, "--%s: not a public key (64 hex digits)", name);
+	return 0;
+}
+
+/* The manifest from the description and the keys, its bytes into *mbuf.
+ * 0, or the exit status after the message. */
+static int build_manifest(const vy_cli_args *a, const vy_description_keys *keys, uint8_t **mbuf, size_t *mlen)
+{
+	const char *file = vy_cli_get(a, "election");
+	vy_desc_where where;
+	vy_reason why = { 0 };
+	size_t len = 0;
+	char *text = NULL;
+	int rc = read_description(file, &text, &len);
+
+	if (rc != 0)
+		return rc;
+	if (vy_description_manifest(text, len, keys, mbuf, mlen, &where, &why) != VY_R_OK) {
+		description_error(file, vy_cli_get(a, "registrar-keys"), vy_cli_get(a, "trustee-pks"), &where, &why);
+		rc = why.code == VY_R_NOMEM ? VY_EXIT_IO : VY_EXIT_FAILED;
+	}
+	free(text);
+	return rc;
+}
+
+int vyb_cmd_manifest(const vy_cli_args *a)
+{
+	const char *out = vy_cli_get(a, "out");
 	uint8_t board_pk[32], commission_pk[32], (*tkeys)[32] = NULL, *mbuf = NULL, base[VY_HASH_BYTES];
 	Vybar__RegistrarPublicKeys *reg = NULL;
 	Vybar__Manifest *m = NULL;
 	vy_description_keys keys;
-	vy_desc_where where;
 	vy_reason why = { 0 };
-	size_t n_trustees = 0, len = 0, klen = 0, mlen = 0;
-	char *text = NULL, *kbuf = NULL;
-	int rc = EXIT_USAGE;
+	size_t n_trustees = 0, mlen = 0;
+	int rc;
 
-	if (file == NULL || rk == NULL || bpk == NULL || cpk == NULL || tpk == NULL || out == NULL ||
-	    known_args(argc, argv, names, 0, NULL) != 0) {
-		fprintf(stderr,
-			"usage: vybar-commission manifest --election FILE.json --registrar-keys FILE --board-pk HEX\n"
-			"                            --commission-pk HEX --trustee-pks FILE --out FILE\n");
-		return EXIT_USAGE;
-	}
-	if (hex32(bpk, strlen(bpk), board_pk) != 0) {
-		fprintf(stderr, "vybar-commission: --board-pk: not a public key (64 hex digits)\n");
-		return EXIT_USAGE;
-	}
-	if (hex32(cpk, strlen(cpk), commission_pk) != 0) {
-		fprintf(stderr, "vybar-commission: --commission-pk: not a public key (64 hex digits)\n");
-		return EXIT_USAGE;
-	}
-	if (read_trustee_keys(tpk, &tkeys, &n_trustees) != 0)
+	if (key_option(a, "board-pk", board_pk) != 0 || key_option(a, "commission-pk", commission_pk) != 0)
+		return VY_EXIT_USAGE;
+	if ((rc = read_trustee_keys(vy_cli_get(a, "trustee-pks"), &tkeys, &n_trustees)) != 0 ||
+	    (rc = read_registrar_keys(vy_cli_get(a, "registrar-keys"), &reg)) != 0)
 		goto out;
-	kbuf = read_file(rk, MAX_KEYS_FILE_BYTES, &klen);
-	if (kbuf == NULL ||
-	    vy_decode_message((ProtobufCMessage **)&reg, &vybar__registrar_public_keys__descriptor, MAX_KEYS_FILE_BYTES,
-			      (const uint8_t *)kbuf, klen, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-commission: --registrar-keys %s: %s\n", rk,
-			kbuf == NULL ? strerror(errno) : "not the registrar's public keys (vybar-registrar init)");
-		goto out;
-	}
-	text = read_file(file, VY_MAX_DESCRIPTION_BYTES, &len);
-	if (text == NULL) {
-		fprintf(stderr, "vybar-commission: %s: %s\n", file,
-			errno == EFBIG ? "larger than a description may be (8 MiB)" : strerror(errno));
-		goto out;
-	}
 	keys.board_key = board_pk;
 	keys.commission_key = commission_pk;
 	keys.registrar = reg;
 	keys.trustee_keys = (const uint8_t (*)[32])tkeys;
 	keys.n_trustees = n_trustees;
-	if (vy_description_manifest(text, len, &keys, &mbuf, &mlen, &where, &why) != VY_R_OK) {
-		description_error(file, rk, tpk, &where, &why);
-		rc = why.code == VY_R_NOMEM ? EXIT_USAGE : EXIT_REFUSED;
+	if ((rc = build_manifest(a, &keys, &mbuf, &mlen)) != 0)
 		goto out;
-	}
+	rc = VY_EXIT_IO;
 	if (vy_decode_manifest(&m, mbuf, mlen, &why) != VY_R_OK) { /* it just passed: only memory can fail */
 		fprintf(stderr, "vybar-commission: %s\n", why.msg);
 		goto out;
@@ -374,14 +314,12 @@ int vyb_cmd_manifest(int argc, char **argv)
 	vy_manifest_hash(m, base);
 	printf("Manifest written to %s (%zu bytes): valid under specs/protocol.md §3.3.\n", out, mlen);
 	manifest_summary(m, base);
-	rc = 0;
+	rc = VY_EXIT_OK;
 out:
 	vy_msg_free(m);
 	free(mbuf);
-	free(text);
 	if (reg != NULL)
 		vy_msg_free(reg);
-	free(kbuf);
 	free(tkeys);
 	return rc;
 }
@@ -537,35 +475,37 @@ static void admin_done(const char *board, int kind, unsigned long long seq, cons
 	}
 }
 
-int vyb_cmd_admin(int argc, char **argv)
+/* The action named by the command's operand (§12.1), 0 if none. */
+static int action_kind(const char *name)
 {
-	static const char *const names[] = { "--board", "--key", NULL };
-	const char *board = opt(argc, argv, "--board"), *keyf = opt(argc, argv, "--key");
-	const char *action = NULL;
+	for (int i = 1; i < (int)(sizeof action_names / sizeof action_names[0]); i++)
+		if (strcmp(name, action_names[i]) == 0)
+			return i;
+	return 0;
+}
+
+int vyb_cmd_admin(const vy_cli_args *a)
+{
+	const char *board = vy_cli_get(a, "board"), *keyf = vy_cli_get(a, "key");
+	const char *action = a->operands[0];
 	uint8_t *sk = NULL, pk[crypto_sign_PUBLICKEYBYTES], base[VY_HASH_BYTES], head[VY_HASH_BYTES];
 	uint8_t entry[VY_HASH_BYTES];
 	unsigned long long seq = 0;
 	char err[400];
 	vy_reason why = { 0 };
 	long code = -1;
-	int kind = 0, rc = EXIT_USAGE;
+	int kind = action_kind(action), rc = VY_EXIT_IO;
 
-	int args_ok = known_args(argc, argv, names, 1, &action) == 0;
-
-	for (int i = 1; action != NULL && i < (int)(sizeof action_names / sizeof action_names[0]); i++)
-		if (strcmp(action, action_names[i]) == 0)
-			kind = i;
-	if (board == NULL || keyf == NULL || kind == 0 || !args_ok) {
-		fprintf(stderr, "usage: vybar-commission admin --board URL --key FILE open|close|tally|result\n");
-		return EXIT_USAGE;
-	}
+	if (kind == 0)
+		return vy_cli_usage_error(a, "'%s' is not an action: open, close, tally or result", action);
 	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (sk == NULL) {
 		fprintf(stderr, "vybar-commission: out of memory\n");
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
-	if (vyb_key_load(keyf, sk, pk, &why) != VY_R_OK) {
+	if (vy_key_load(sk, pk, keyf, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: --key: %s\n", why.msg);
+		rc = vy_cli_exit(why.code);
 		goto out;
 	}
 	/* §12.2: signed over the current head; signed again if the record
@@ -588,7 +528,7 @@ int vyb_cmd_admin(int argc, char **argv)
 		free(msg);
 		if (ok) {
 			admin_done(board, kind, seq, entry);
-			rc = 0;
+			rc = VY_EXIT_OK;
 			goto out;
 		}
 		if (code != VY_R_CHAIN || attempt == ADMIN_TRIES) /* "stale head" (§12.2) */
@@ -596,7 +536,7 @@ int vyb_cmd_admin(int argc, char **argv)
 	}
 	fprintf(stderr, "vybar-commission: admin %s: the board refused: %s%s\n", action, err,
 		code == VY_R_KEY ? "; is --key the commission key named in this election's manifest?" : "");
-	rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
+	rc = code < 0 ? VY_EXIT_IO : VY_EXIT_FAILED;
 out:
 	sodium_free(sk);
 	return rc;
@@ -604,10 +544,9 @@ out:
 
 /* ---- the registrar's statement ---- */
 
-int vyb_cmd_publish_issued(int argc, char **argv)
+int vyb_cmd_publish_issued(const vy_cli_args *a)
 {
-	static const char *const names[] = { "--board", "--registrar", NULL };
-	const char *board = opt(argc, argv, "--board"), *reg = opt(argc, argv, "--registrar");
+	const char *board = vy_cli_get(a, "board"), *reg = vy_cli_get(a, "registrar");
 	uint8_t base[VY_HASH_BYTES], head[VY_HASH_BYTES], entry[VY_HASH_BYTES];
 	char url[VY_HTTP_URL_BYTES], err[400], when[32], hex[2 * VY_HASH_BYTES + 1], theirs[2 * VY_HASH_BYTES + 1];
 	vy_http_answer r = { 0 };
@@ -616,20 +555,17 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	vyjson *st = NULL;
 	vy_reason why = { 0 };
 	long code = -1;
-	int rc = EXIT_USAGE;
+	int rc = VY_EXIT_IO;
 
-	if (board == NULL || reg == NULL || known_args(argc, argv, names, 0, NULL) != 0) {
-		fprintf(stderr, "usage: vybar-commission publish-issued --board URL --registrar URL\n");
-		return EXIT_USAGE;
-	}
 	st = board_status(board, base, head);
 	if (st == NULL)
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	if (vy_http_url(url, sizeof url, reg, VY_PATH_ISSUED, NULL) != VY_R_OK ||
 	    vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &r, NULL) != VY_R_OK) {
 		fprintf(stderr, "vybar-commission: no answer from the registrar at %s\n", reg);
 		goto out;
 	}
+	rc = VY_EXIT_FAILED; /* the registrar answered: what follows is a refusal */
 	if (r.status != 200) {
 		fprintf(stderr, "vybar-commission: GET %s: HTTP %ld: %.200s\n", url, r.status, (const char *)r.body);
 		goto out;
@@ -648,13 +584,12 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 			"vybar-commission: the registrar at %s serves another election (fingerprint %s), not the board's "
 			"(%s): nothing was sent\n",
 			reg, theirs, hex);
-		rc = EXIT_REFUSED;
 		goto out;
 	}
 	/* the board checks the signature and the count (§8.12) */
 	if (post_entry(board, VY_PATH_CREDENTIALS_ISSUED, r.body, r.len, &seq, entry, err, sizeof err, &code) != 0) {
 		fprintf(stderr, "vybar-commission: publish-issued: the board refused the registrar's statement: %s\n", err);
-		rc = code < 0 ? EXIT_USAGE : EXIT_REFUSED;
+		rc = code < 0 ? VY_EXIT_IO : VY_EXIT_FAILED;
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof hex, entry, VY_HASH_BYTES);
@@ -662,7 +597,7 @@ int vyb_cmd_publish_issued(int argc, char **argv)
 	printf("The registrar's statement is on the board at position %llu (head %s): %llu credentials issued "
 	       "(signed %s).\n",
 	       seq, hex, (unsigned long long)s->issued, when);
-	rc = 0;
+	rc = VY_EXIT_OK;
 out:
 	vy_msg_free(s);
 	vy_http_answer_free(&r);

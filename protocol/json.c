@@ -675,3 +675,79 @@ int vyjson_int(const vyjson *v, long long *out)
 	*out = x;
 	return 1;
 }
+
+/* ---- writing ---- */
+
+/* The code point of the well-formed UTF-8 sequence of n bytes at s. */
+static unsigned long utf8_code_point(const unsigned char *s, size_t n)
+{
+	unsigned long cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/* "\uXXXX" for a code point below U+10000, or its surrogate pair. */
+static void put_u_escape(vyjson_put_fn put, void *arg, unsigned long cp)
+{
+	char esc[13];
+	int n;
+
+	if (cp < 0x10000)
+		n = snprintf(esc, sizeof esc, "\\u%04lx", cp);
+	else
+		n = snprintf(esc, sizeof esc, "\\u%04lx\\u%04lx", 0xd800 + ((cp - 0x10000) >> 10),
+			     0xdc00 + ((cp - 0x10000) & 0x3ff));
+	put(arg, esc, (size_t)n);
+}
+
+/* 1 if the character at p is written escaped. */
+static int needs_escape(const unsigned char *p, unsigned flags)
+{
+	return *p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f ||
+	       ((flags & VYJSON_ESC_HTML) && (*p == '<' || *p == '>' || *p == '&')) ||
+	       ((flags & VYJSON_ESC_ASCII) && *p >= 0x80);
+}
+
+/* Write the escape of the character at p (needs_escape); the bytes of it
+ * consumed. */
+static size_t put_escape(vyjson_put_fn put, void *arg, const unsigned char *p)
+{
+	size_t k;
+
+	if (*p == '"' || *p == '\\') {
+		char esc[2] = { '\\', (char)*p };
+
+		put(arg, esc, 2);
+		return 1;
+	}
+	/* a string ends at its NUL, which no UTF-8 sequence holds: 4 is safe */
+	k = *p >= 0x80 ? utf8_len(p, 4) : 0;
+	if (k == 0) { /* a control or HTML character, or a byte that is not UTF-8 */
+		put_u_escape(put, arg, *p);
+		return 1;
+	}
+	put_u_escape(put, arg, utf8_code_point(p, k));
+	return k;
+}
+
+void vyjson_write_string(vyjson_put_fn put, void *arg, const char *s, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : ""), *run = p;
+
+	put(arg, "\"", 1);
+	while (*p != '\0') {
+		if (!needs_escape(p, flags)) {
+			p++;
+			continue;
+		}
+		if (p > run)
+			put(arg, (const char *)run, (size_t)(p - run));
+		p += put_escape(put, arg, p);
+		run = p;
+	}
+	if (p > run)
+		put(arg, (const char *)run, (size_t)(p - run));
+	put(arg, "\"", 1);
+}

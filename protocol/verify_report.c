@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "protocol/vy_json.h"
 #include "protocol/vy_verify.h"
 
 static const char *const outcome_names[] = { "ok", "failed", "incomplete", "error" };
@@ -58,21 +59,16 @@ void vyv_report_print(FILE *out, const vyv_report *rep)
 		fprintf(out, "INCOMPLETE: %s\n", rep->note);
 }
 
-/* s as a JSON string (the messages are ASCII; escape what JSON needs). */
+/* vyjson_write_string's sink. */
+static void file_put(void *f, const char *p, size_t n)
+{
+	fwrite(p, 1, n, f);
+}
+
+/* s as a JSON string, in ASCII. */
 static void json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
+	vyjson_write_string(file_put, out, s, VYJSON_ESC_ASCII);
 }
 
 void vyv_report_json(FILE *out, const vyv_report *rep)

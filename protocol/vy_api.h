@@ -52,6 +52,8 @@
 #define VY_CT_RECORD "application/octet-stream"
 #define VY_CT_HTML "text/html; charset=utf-8"
 #define VY_CT_SCRIPT "text/javascript; charset=utf-8"
+/* The registrar's errors: one line naming what failed (registrar.md §4). */
+#define VY_CT_TEXT "text/plain; charset=utf-8"
 
 /* ---- body limits ---- */
 #define VY_KIB 1024u

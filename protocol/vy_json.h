@@ -1,5 +1,6 @@
 /*
- * A small, strict JSON reader (RFC 8259): objects, arrays, strings with the
+ * A small, strict JSON reader (RFC 8259), and the one writer of JSON
+ * strings (vyjson_write_string): objects, arrays, strings with the
  * standard escapes, numbers, true, false and null, parsed into a tree.
  *
  * It reads files from outside (the commission's election description,
@@ -78,5 +79,23 @@ const char *vyjson_get_string(const vyjson *v, const char *key);
 /* 1 and *out set if v is a number written as an integer (no fraction or
  * exponent) that fits a long long, else 0. */
 int vyjson_int(const vyjson *v, long long *out);
+
+/* ---- writing ---- */
+
+/* vyjson_write_string: also escape '<', '>' and '&', so that the JSON is
+ * safe inside HTML (the board's answers). */
+#define VYJSON_ESC_HTML 1u
+/* vyjson_write_string: every character beyond ASCII as \uXXXX (a
+ * surrogate pair above U+FFFF), a byte that is not UTF-8 as \u00XX: the
+ * output is ASCII. */
+#define VYJSON_ESC_ASCII 2u
+
+/* Where the writer sends its text: n bytes at p. */
+typedef void (*vyjson_put_fn)(void *arg, const char *p, size_t n);
+
+/* s as a JSON string literal, quotes included, through put: '"' and '\\'
+ * escaped with a backslash, control characters and DEL as \u00XX, the
+ * rest as it is unless flags (VYJSON_ESC_*) say otherwise. NULL is "". */
+void vyjson_write_string(vyjson_put_fn put, void *arg, const char *s, unsigned flags);
 
 #endif

@@ -3,35 +3,34 @@
  *
  *   vybar-registrar init --dir DIR --manifest-out-key FILE [--bits N] [--import-rsa FILE]
  *   vybar-registrar roll --dir DIR --count N --out FILE
- *   vybar-registrar serve --dir DIR --manifest FILE [--listen ADDR] [--port N|0] [--port-file F]
+ *   vybar-registrar serve --dir DIR --manifest FILE [OPTION]...
  *
- * Exit status: 0 on success or a clean stop (SIGINT, SIGTERM), 1 otherwise.
+ * The commands and their options are the table below (cli/vy_cli.h); the
+ * exit statuses are every program's (specs/registrar.md §1): 0 on success
+ * or a clean stop (SIGINT, SIGTERM), 1 refused (a directory that already
+ * holds a registrar, a manifest of another registrar or election), 2 a
+ * usage error, 3 an I/O or start-up error.
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "cli/vy_cli.h"
+#include "cli/vy_files.h"
+#include "protocol/vy_api.h"
 #include "registrar/registrar.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090
 #define MAX_COUNT 10000000UL
-#define PATH_REGISTER "/v1/register"
-#define PATH_ISSUED "/v1/issued"
-#define CONTENT_PROTOBUF "application/x-protobuf"
-
-typedef struct {
-	const char *dir, *out, *pub_out, *import_rsa, *manifest, *listen, *port_file;
-	unsigned long count, port, bits;
-} options;
+#define CONNECTION_TIMEOUT_S 30u
+#define CONNECTION_LIMIT 256u
+#define PORT_TEXT_BYTES 16
 
 /* The body of one POST, accumulated across calls. */
 typedef struct {
@@ -39,62 +38,6 @@ typedef struct {
 	size_t len;
 	int too_large;
 } upload;
-
-static void usage(void)
-{
-	fprintf(stderr,
-		"usage: vybar-registrar init --dir DIR --manifest-out-key FILE [--bits N] [--import-rsa FILE]\n"
-		"       vybar-registrar roll --dir DIR --count N --out FILE\n"
-		"       vybar-registrar serve --dir DIR --manifest FILE [--listen ADDR] [--port N|0]\n"
-		"                       [--port-file FILE]\n");
-}
-
-/* A decimal number in 0..max. */
-static int number_arg(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno == 0 && end != s && *end == '\0' && s[0] != '-' && *out <= max;
-}
-
-/* Parse --name value pairs; 0 on success. */
-static int parse(int argc, char **argv, options *o)
-{
-	for (int i = 2; i < argc; i += 2) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (v == NULL)
-			return -1;
-		if (strcmp(k, "--dir") == 0)
-			o->dir = v;
-		else if (strcmp(k, "--out") == 0)
-			o->out = v;
-		else if (strcmp(k, "--manifest-out-key") == 0)
-			o->pub_out = v;
-		else if (strcmp(k, "--import-rsa") == 0)
-			o->import_rsa = v;
-		else if (strcmp(k, "--manifest") == 0)
-			o->manifest = v;
-		else if (strcmp(k, "--listen") == 0)
-			o->listen = v;
-		else if (strcmp(k, "--port-file") == 0)
-			o->port_file = v;
-		else if (strcmp(k, "--count") == 0) {
-			if (!number_arg(v, MAX_COUNT, &o->count) || o->count == 0)
-				return -1;
-		} else if (strcmp(k, "--port") == 0) {
-			if (!number_arg(v, 65535, &o->port))
-				return -1;
-		} else if (strcmp(k, "--bits") == 0) {
-			if (!number_arg(v, VY_RSA_MAX_BITS, &o->bits) || o->bits < VY_RSA_MIN_BITS || o->bits % 16 != 0)
-				return -1;
-		} else
-			return -1;
-	}
-	return o->dir != NULL ? 0 : -1;
-}
 
 /* Answer with body (copied) and status. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const void *body, size_t len,
@@ -105,8 +48,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const vo
 
 	if (r == NULL)
 		return MHD_NO;
-	(void)MHD_add_response_header(r, "Content-Type", type);
-	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -118,7 +61,7 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
 	char msg[VYR_REASON_BYTES + 2];
 	int n = snprintf(msg, sizeof msg, "%s\n", reason);
 
-	return reply(c, status, msg, n > 0 ? (size_t)n : 0, "text/plain; charset=utf-8");
+	return reply(c, status, msg, n > 0 ? (size_t)n : 0, VY_CT_TEXT);
 }
 
 /* The HTTP status of each outcome (§4.1). */
@@ -147,7 +90,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, vyr_status s, uint8_t *b
 
 	if (s != VYR_S_OK)
 		return reply_error(c, http_status(s), reason);
-	ret = reply(c, MHD_HTTP_OK, body, len, CONTENT_PROTOBUF);
+	ret = reply(c, MHD_HTTP_OK, body, len, VY_CT_PROTOBUF);
 	vy_wipe(body, len);
 	free(body);
 	return ret;
@@ -165,12 +108,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	vyr_status s;
 
 	(void)version;
-	if (strcmp(method, "GET") == 0 && strcmp(url, PATH_ISSUED) == 0) {
+	if (strcmp(method, "GET") == 0 && strcmp(url, VY_PATH_ISSUED) == 0) {
 		s = vyr_issued(st, &body, &len, reason);
 		return answer(c, s, body, len, reason);
 	}
-	if (strcmp(method, "POST") != 0 || strcmp(url, PATH_REGISTER) != 0)
-		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route: POST /v1/register, GET /v1/issued");
+	if (strcmp(method, "POST") != 0 || strcmp(url, VY_PATH_REGISTER) != 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route: POST " VY_PATH_REGISTER ", GET " VY_PATH_ISSUED);
 	if (u == NULL) {
 		u = calloc(1, sizeof *u);
 		if (u == NULL)
@@ -207,101 +150,175 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	}
 }
 
-/* Write the bound port to path (for --port 0). */
+/* Write the bound port to path (for --port 0), atomically. */
 static int write_port(const char *path, unsigned port)
 {
-	FILE *f = fopen(path, "w");
+	char text[PORT_TEXT_BYTES];
+	vy_reason why = { 0 };
+	int n = snprintf(text, sizeof text, "%u\n", port);
 
-	if (f == NULL)
-		return -1;
-	fprintf(f, "%u\n", port);
-	return fclose(f) == 0 ? 0 : -1;
+	if (vy_file_replace(path, VY_FILE_MODE_PUBLIC, text, (size_t)n, &why) == VY_R_OK)
+		return 0;
+	fprintf(stderr, "vybar-registrar: --port-file: %s\n", why.msg);
+	return -1;
+}
+
+/* The address to listen on, from --listen and --port. */
+static int listen_addr(const vy_cli_args *a, struct sockaddr_in *addr)
+{
+	const char *listen = vy_cli_get(a, "listen") ? vy_cli_get(a, "listen") : DEFAULT_LISTEN;
+	unsigned long port = DEFAULT_PORT;
+
+	if (vy_cli_ulong(a, "port", 0, 65535, &port) != 0)
+		return VY_EXIT_USAGE;
+	memset(addr, 0, sizeof *addr);
+	addr->sin_family = AF_INET;
+	addr->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, listen, &addr->sin_addr) != 1)
+		return vy_cli_usage_error(a, "--listen %s: not an IPv4 address", listen);
+	return 0;
 }
 
 /* `serve`: listen until SIGINT or SIGTERM. */
-static int serve(vyr_state *st, const options *o)
+static int serve(vyr_state *st, const vy_cli_args *a, const struct sockaddr_in *addr)
 {
-	struct sockaddr_in addr;
+	const char *port_file = vy_cli_get(a, "port-file");
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
+	char host[INET_ADDRSTRLEN] = "";
 	sigset_t set;
 	int sig = 0;
 
-	memset(&addr, 0, sizeof addr);
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)o->port);
-	if (inet_pton(AF_INET, o->listen, &addr.sin_addr) != 1) {
-		fprintf(stderr, "vybar-registrar: --listen %s: not an IPv4 address\n", o->listen);
-		return -1;
-	}
+	inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, st,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, completed,
-			     NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 256u,
-			     MHD_OPTION_END);
+			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_NOTIFY_COMPLETED, completed,
+			     NULL, MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+			     CONNECTION_LIMIT, MHD_OPTION_END);
 	if (d == NULL) {
-		fprintf(stderr, "vybar-registrar: cannot listen on %s:%lu\n", o->listen, o->port);
-		return -1;
+		fprintf(stderr, "vybar-registrar: cannot listen on %s:%u\n", host, (unsigned)ntohs(addr->sin_port));
+		return VY_EXIT_IO;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (info == NULL || (o->port_file != NULL && write_port(o->port_file, info->port) != 0)) {
+	if (info == NULL || (port_file != NULL && write_port(port_file, info->port) != 0)) {
 		fprintf(stderr, "vybar-registrar: cannot write the port file\n");
 		MHD_stop_daemon(d);
-		return -1;
+		return VY_EXIT_IO;
 	}
-	fprintf(stderr, "vybar-registrar: listening on %s:%u\n", o->listen, (unsigned)info->port);
+	fprintf(stderr, "vybar-registrar: listening on %s:%u\n", host, (unsigned)info->port);
 	while (sigwait(&set, &sig) != 0)
 		;
 	MHD_stop_daemon(d);
 	fprintf(stderr, "vybar-registrar: stopped (signal %d)\n", sig);
-	return 0;
+	return VY_EXIT_OK;
 }
 
-/* `roll` and `serve`: open the state, run, close. */
-static int with_state(const char *cmd, const options *o)
+static int cmd_init(const vy_cli_args *a)
 {
-	vyr_state st;
-	int rc = -1;
+	unsigned long bits = VYR_DEFAULT_BITS;
 
-	if (vyr_open(&st, o->dir, vyr_roll_check()) != 0)
-		return -1;
-	if (strcmp(cmd, "roll") == 0) {
-		rc = vyr_roll_add(&st, o->count, o->out);
-		if (rc == 0)
-			fprintf(stderr, "vybar-registrar: %lu codes written to %s\n", o->count, o->out);
-	} else if (vyr_set_election(&st, o->manifest) == 0) {
-		rc = serve(&st, o);
-	}
+	if (vy_cli_ulong(a, "bits", VY_RSA_MIN_BITS, VY_RSA_MAX_BITS, &bits) != 0)
+		return VY_EXIT_USAGE;
+	if (bits % 16 != 0)
+		return vy_cli_usage_error(a, "--bits %lu: must be a multiple of 16", bits);
+	return vyr_init_dir(vy_cli_get(a, "dir"), (unsigned)bits, vy_cli_get(a, "import-rsa"),
+			    vy_cli_get(a, "manifest-out-key"));
+}
+
+static int cmd_roll(const vy_cli_args *a)
+{
+	const char *out = vy_cli_get(a, "out");
+	unsigned long count = 0;
+	vyr_state st;
+	int rc;
+
+	if (vy_cli_ulong(a, "count", 1, MAX_COUNT, &count) != 0)
+		return VY_EXIT_USAGE;
+	rc = vyr_open(&st, vy_cli_get(a, "dir"), vyr_roll_check());
+	if (rc != 0)
+		return rc;
+	rc = vyr_roll_add(&st, count, out);
+	if (rc == 0)
+		fprintf(stderr, "vybar-registrar: %lu codes written to %s\n", count, out);
 	vyr_close(&st);
 	return rc;
 }
 
+static int cmd_serve(const vy_cli_args *a)
+{
+	struct sockaddr_in addr;
+	vyr_state st;
+	int rc = listen_addr(a, &addr);
+
+	if (rc != 0)
+		return rc;
+	rc = vyr_open(&st, vy_cli_get(a, "dir"), vyr_roll_check());
+	if (rc != 0)
+		return rc;
+	rc = vyr_set_election(&st, vy_cli_get(a, "manifest"));
+	if (rc == 0)
+		rc = serve(&st, a, &addr);
+	vyr_close(&st);
+	return rc;
+}
+
+static const vy_cli_opt init_opts[] = {
+	{ "dir", "DIR", VY_CLI_REQUIRED, "the registrar's directory (created, mode 0700; it must hold no registrar)" },
+	{ "manifest-out-key", "FILE", VY_CLI_REQUIRED,
+	  "where to write the registrar's public keys, for vybar-commission manifest --registrar-keys" },
+	{ "bits", "N", VY_CLI_OPTIONAL, "the RSA key's size, 3072 to 8192, a multiple of 16 (default 3072)" },
+	{ "import-rsa", "FILE", VY_CLI_OPTIONAL, "use the RSA key in FILE (made elsewhere) instead of a new one" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt roll_opts[] = {
+	{ "dir", "DIR", VY_CLI_REQUIRED, "the registrar's directory" },
+	{ "count", "N", VY_CLI_REQUIRED, "how many registration codes to add to the roll, 1 to 10000000" },
+	{ "out", "FILE", VY_CLI_REQUIRED, "the new file of the codes, one per line, mode 0600 (never over one)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt serve_opts[] = {
+	{ "dir", "DIR", VY_CLI_REQUIRED, "the registrar's directory" },
+	{ "manifest", "FILE", VY_CLI_REQUIRED, "the election's manifest, which must name this registrar's key" },
+	{ "listen", "ADDR", VY_CLI_OPTIONAL, "the IPv4 address to listen on (default " DEFAULT_LISTEN ")" },
+	{ "port", "N", VY_CLI_OPTIONAL, "the TCP port; 0: any free port (default 8090)" },
+	{ "port-file", "FILE", VY_CLI_OPTIONAL, "write the port listened on to FILE (replaced atomically)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_cmd commands[] = {
+	{ "init", NULL, 0, 0,
+	  "Create the registrar's keys and empty database in a new directory; write its public keys for the "
+	  "commission, and print them in hex.",
+	  init_opts, cmd_init },
+	{ "roll", NULL, 0, 0,
+	  "Add new registration codes to the roll: their keyed hashes go into the database, the codes themselves "
+	  "only into the new file, to be handed to the voters.",
+	  roll_opts, cmd_roll },
+	{ "serve", NULL, 0, 0,
+	  "Bind the registrar to the election of the manifest and answer registrations (POST " VY_PATH_REGISTER
+	  ") and the signed count of credentials issued (GET " VY_PATH_ISSUED ") until SIGINT or SIGTERM.",
+	  serve_opts, cmd_serve },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const vy_cli_prog program = {
+	"vybar-registrar",
+	"The registrar of a Vybar election: it signs one blinded credential for each eligible voter, so that the "
+	"board can tell eligible ballots without learning who cast them (specs/registrar.md).",
+	commands,
+	NULL,
+};
+
 int main(int argc, char **argv)
 {
-	options o = { .listen = DEFAULT_LISTEN, .port = DEFAULT_PORT, .bits = VYR_DEFAULT_BITS };
-	const char *cmd = argc > 1 ? argv[1] : "";
-	int rc;
-
-	if (parse(argc, argv, &o) != 0) {
-		usage();
-		return 1;
-	}
 	if (vy_init() != VY_OK) {
 		fprintf(stderr, "vybar-registrar: cannot initialise the library\n");
-		return 1;
+		return VY_EXIT_IO;
 	}
-	if (strcmp(cmd, "init") == 0 && o.pub_out != NULL)
-		rc = vyr_init_dir(o.dir, (unsigned)o.bits, o.import_rsa, o.pub_out);
-	else if (strcmp(cmd, "roll") == 0 && o.count > 0 && o.out != NULL)
-		rc = with_state(cmd, &o);
-	else if (strcmp(cmd, "serve") == 0 && o.manifest != NULL)
-		rc = with_state(cmd, &o);
-	else {
-		usage();
-		return 1;
-	}
-	return rc == 0 ? 0 : 1;
+	return vy_cli_main(&program, argc, argv);
 }

@@ -2,7 +2,6 @@
  * vybar-registrar's core (specs/registrar.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,9 @@
 #include <unistd.h>
 
 #include "registrar/registrar.h"
+#include "cli/vy_cli.h"
+#include "cli/vy_files.h"
+#include "cli/vy_keys.h"
 #include "protocol/vy_election.h"
 #include "protocol/vy_record.h"
 
@@ -33,57 +35,19 @@ static int join(char out[PATH_BYTES], const char *dir, const char *name)
 	return n > 0 && n < PATH_BYTES ? 0 : -1;
 }
 
-/* Read a whole file (malloc'd) of at most max bytes; NULL on failure. */
-uint8_t *vyr_read_file(const char *path, size_t max, size_t *len)
+/* why on stderr; the exit status of its code. */
+static int report(const vy_reason *why)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	buf = malloc(max + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		fclose(f);
-		vy_wipe(buf, max + 1);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
+	fprintf(stderr, "vybar-registrar: %s\n", why->msg);
+	return vy_cli_exit(why->code);
 }
 
 /* Create path (which must not exist) with mode 0600 and write data. */
 static int write_new_file(const char *path, const uint8_t *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	size_t off = 0;
+	vy_reason why = { 0 };
 
-	if (fd < 0) {
-		fprintf(stderr, "vybar-registrar: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w <= 0) {
-			fprintf(stderr, "vybar-registrar: %s: write failed\n", path);
-			close(fd);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fprintf(stderr, "vybar-registrar: %s: sync failed\n", path);
-		return -1;
-	}
-	return 0;
+	return vy_file_create(path, VY_FILE_MODE_SECRET, data, len, &why) == VY_R_OK ? 0 : report(&why);
 }
 
 /* §3: the RSA key file is u16be(h) || p || q, each prime big-endian in h bytes. */
@@ -99,6 +63,7 @@ static int rsa_write(const vy_rsa_sk *sk, const vy_rsa_pk *pk, const char *path)
 	buf[1] = (uint8_t)h;
 	if (vy_rsa_sk_export(sk, buf + RSA_FILE_HEADER, h, buf + RSA_FILE_HEADER + h, h) != VY_OK) {
 		fprintf(stderr, "vybar-registrar: cannot export the RSA key\n");
+		rc = VY_EXIT_IO;
 		goto out;
 	}
 	rc = write_new_file(path, buf, RSA_FILE_HEADER + 2 * h);
@@ -107,47 +72,28 @@ out:
 	return rc;
 }
 
-/* The RSA key file of §3 (e = 65537); NULL on failure. */
-static vy_rsa_sk *rsa_read(const char *path)
+/* The RSA key file of §3 (e = 65537) into *sk. 0, or the exit status
+ * after the message. */
+static int rsa_read(vy_rsa_sk **sk, const char *path)
 {
 	static const uint8_t e[] = { 0x01, 0x00, 0x01 };
-	vy_rsa_sk *sk = NULL;
+	vy_reason why = { 0 };
 	size_t len = 0, h;
-	uint8_t *buf = vyr_read_file(path, RSA_FILE_HEADER + 2 * RSA_HALF_MAX, &len);
+	uint8_t *buf = NULL;
+	int rc = 0;
 
-	if (buf == NULL) {
-		fprintf(stderr, "vybar-registrar: cannot read %s\n", path);
-		return NULL;
-	}
+	*sk = NULL;
+	if (vy_file_read(&buf, &len, path, RSA_FILE_HEADER + 2 * RSA_HALF_MAX, 0, &why) != VY_R_OK)
+		return report(&why);
 	h = len >= RSA_FILE_HEADER ? ((size_t)buf[0] << 8 | buf[1]) : 0;
 	if (h == 0 || len != RSA_FILE_HEADER + 2 * h ||
-	    vy_rsa_sk_import(&sk, buf + RSA_FILE_HEADER, h, buf + RSA_FILE_HEADER + h, h, e, sizeof e) != VY_OK) {
+	    vy_rsa_sk_import(sk, buf + RSA_FILE_HEADER, h, buf + RSA_FILE_HEADER + h, h, e, sizeof e) != VY_OK) {
 		fprintf(stderr, "vybar-registrar: %s is not an RSA key file\n", path);
-		sk = NULL;
+		*sk = NULL;
+		rc = VY_EXIT_FAILED;
 	}
 	vy_wipe(buf, len);
 	free(buf);
-	return sk;
-}
-
-/* Read exactly n bytes of secret key material from path. */
-static int read_exact(const char *path, uint8_t *out, size_t n)
-{
-	size_t len = 0;
-	uint8_t *buf = vyr_read_file(path, n, &len);
-	int rc = -1;
-
-	if (buf == NULL || len != n) {
-		fprintf(stderr, "vybar-registrar: %s: missing or not %zu bytes\n", path, n);
-		goto out;
-	}
-	memcpy(out, buf, n);
-	rc = 0;
-out:
-	if (buf != NULL) {
-		vy_wipe(buf, len);
-		free(buf);
-	}
 	return rc;
 }
 
@@ -201,7 +147,7 @@ static int write_public(const vy_rsa_pk *pk, const uint8_t stmt_pk[crypto_sign_P
 	keys.statement_key.len = crypto_sign_PUBLICKEYBYTES;
 	buf = vy_msg_pack(&keys, &len);
 	if (buf == NULL)
-		return -1;
+		return VY_EXIT_IO;
 	rc = write_new_file(path, buf, len);
 	free(buf);
 	return rc;
@@ -216,75 +162,113 @@ static void print_hex(const char *label, const uint8_t *b, size_t n)
 	printf("\n");
 }
 
-/* The RSA key: generated (with progress on stderr) or imported. */
-static vy_rsa_sk *init_rsa(unsigned bits, const char *import_file)
+/* The RSA key: generated (with progress on stderr) or imported. 0, or the
+ * exit status after the message. */
+static int init_rsa(vy_rsa_sk **sk, unsigned bits, const char *import_file)
 {
-	vy_rsa_sk *sk = NULL;
-
+	*sk = NULL;
 	if (import_file != NULL)
-		return rsa_read(import_file);
+		return rsa_read(sk, import_file);
 	fprintf(stderr, "vybar-registrar: generating a %u-bit RSA key (safe primes: this takes a while)...\n", bits);
-	if (vy_rsa_keygen(&sk, bits) != VY_OK) {
+	if (vy_rsa_keygen(sk, bits) != VY_OK) {
 		fprintf(stderr, "vybar-registrar: RSA key generation failed\n");
-		return NULL;
+		return VY_EXIT_IO;
 	}
 	fprintf(stderr, "vybar-registrar: RSA key done\n");
-	return sk;
+	return 0;
+}
+
+/* A key file of §3 (plain, cli/vy_keys.h) at dir/name. */
+static int write_key_file(const char *dir, const char *name, const uint8_t *secret, size_t n)
+{
+	char path[PATH_BYTES];
+	vy_reason why = { 0 };
+
+	if (join(path, dir, name) != 0)
+		return VY_EXIT_IO;
+	return vy_key_file_write(path, secret, n, &why) == VY_R_OK ? 0 : report(&why);
+}
+
+/* The key file dir/name into secret. */
+static int read_key_file(uint8_t *secret, const char *dir, const char *name, size_t n)
+{
+	char path[PATH_BYTES];
+	vy_reason why = { 0 };
+
+	if (join(path, dir, name) != 0)
+		return VY_EXIT_IO;
+	return vy_key_file_read(secret, path, n, &why) == VY_R_OK ? 0 : report(&why);
+}
+
+/* The database of §3.1, created 0600 before SQLite opens it, with its tables. */
+static int create_db(const char *dir)
+{
+	char path[PATH_BYTES];
+	vy_reason why = { 0 };
+	sqlite3 *db;
+	int rc;
+
+	if (join(path, dir, VYR_FILE_DB) != 0)
+		return VY_EXIT_IO;
+	if (vy_file_create(path, VY_FILE_MODE_SECRET, NULL, 0, &why) != VY_R_OK)
+		return report(&why);
+	db = db_open(path, 1);
+	rc = db == NULL || exec_sql(db, schema) != 0 ? VY_EXIT_IO : 0;
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Every secret file of dir, then the public keys (§3). */
+static int init_files(const char *dir, const vy_rsa_sk *sk, const vy_rsa_pk *pk, const char *pub_out)
+{
+	char path[PATH_BYTES];
+	uint8_t hmac[VYR_HMAC_KEY_BYTES], seed[crypto_sign_SEEDBYTES];
+	uint8_t spk[crypto_sign_PUBLICKEYBYTES], ssk[crypto_sign_SECRETKEYBYTES];
+	int rc = VY_EXIT_IO;
+
+	randombytes_buf(hmac, sizeof hmac);
+	randombytes_buf(seed, sizeof seed);
+	crypto_sign_seed_keypair(spk, ssk, seed);
+	if (join(path, dir, VYR_FILE_RSA) != 0 || (rc = rsa_write(sk, pk, path)) != 0 ||
+	    (rc = write_key_file(dir, VYR_FILE_HMAC, hmac, sizeof hmac)) != 0 ||
+	    (rc = write_key_file(dir, VYR_FILE_STATEMENT, seed, sizeof seed)) != 0 || (rc = create_db(dir)) != 0)
+		goto out;
+	rc = VY_EXIT_IO;
+	if (join(path, dir, VYR_FILE_PUBLIC) != 0 || (rc = write_public(pk, spk, path)) != 0 ||
+	    (pub_out != NULL && (rc = write_public(pk, spk, pub_out)) != 0))
+		goto out;
+	print_hex("registrar_key.modulus", pk->n, pk->n_len);
+	print_hex("registrar_key.exponent", pk->e, pk->e_len);
+	print_hex("statement_key", spk, sizeof spk);
+out:
+	vy_wipe(hmac, sizeof hmac);
+	vy_wipe(seed, sizeof seed);
+	vy_wipe(ssk, sizeof ssk);
+	return rc;
 }
 
 /* §3 `init`: every file of dir, each mode 0600, then the public keys. */
 int vyr_init_dir(const char *dir, unsigned bits, const char *import_file, const char *pub_out)
 {
 	char path[PATH_BYTES];
-	uint8_t hmac[VYR_HMAC_KEY_BYTES], seed[crypto_sign_SEEDBYTES];
-	uint8_t spk[crypto_sign_PUBLICKEYBYTES], ssk[crypto_sign_SECRETKEYBYTES];
 	vy_rsa_sk *sk = NULL;
 	vy_rsa_pk pk;
-	sqlite3 *db = NULL;
-	int rc = -1, fd;
+	int rc;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "vybar-registrar: %s: %s\n", dir, strerror(errno));
-		return -1;
+		return VY_EXIT_IO;
 	}
 	if (join(path, dir, VYR_FILE_DB) != 0 || access(path, F_OK) == 0) {
 		fprintf(stderr, "vybar-registrar: %s already holds a registrar\n", dir);
-		return -1;
+		return VY_EXIT_FAILED;
 	}
-	sk = init_rsa(bits, import_file);
-	if (sk == NULL)
-		goto out;
-	vy_rsa_sk_public(sk, &pk);
-	randombytes_buf(hmac, sizeof hmac);
-	randombytes_buf(seed, sizeof seed);
-	crypto_sign_seed_keypair(spk, ssk, seed);
-	if (join(path, dir, VYR_FILE_RSA) != 0 || rsa_write(sk, &pk, path) != 0)
-		goto out;
-	if (join(path, dir, VYR_FILE_HMAC) != 0 || write_new_file(path, hmac, sizeof hmac) != 0)
-		goto out;
-	if (join(path, dir, VYR_FILE_STATEMENT) != 0 || write_new_file(path, seed, sizeof seed) != 0)
-		goto out;
-	/* the database file, created 0600 before SQLite opens it */
-	if (join(path, dir, VYR_FILE_DB) != 0 || (fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
-		goto out;
-	close(fd);
-	db = db_open(path, 1);
-	if (db == NULL || exec_sql(db, schema) != 0)
-		goto out;
-	if (join(path, dir, VYR_FILE_PUBLIC) != 0 || write_public(&pk, spk, path) != 0)
-		goto out;
-	if (pub_out != NULL && write_public(&pk, spk, pub_out) != 0)
-		goto out;
-	print_hex("registrar_key.modulus", pk.n, pk.n_len);
-	print_hex("registrar_key.exponent", pk.e, pk.e_len);
-	print_hex("statement_key", spk, sizeof spk);
-	rc = 0;
-out:
-	sqlite3_close(db);
+	rc = init_rsa(&sk, bits, import_file);
+	if (rc == 0) {
+		vy_rsa_sk_public(sk, &pk);
+		rc = init_files(dir, sk, &pk, pub_out);
+	}
 	vy_rsa_sk_free(sk);
-	vy_wipe(hmac, sizeof hmac);
-	vy_wipe(seed, sizeof seed);
-	vy_wipe(ssk, sizeof ssk);
 	return rc;
 }
 
@@ -293,18 +277,18 @@ int vyr_open(vyr_state *st, const char *dir, const vyr_eligibility *elig)
 {
 	char path[PATH_BYTES];
 	uint8_t seed[crypto_sign_SEEDBYTES];
-	int rc = -1;
+	int rc = VY_EXIT_IO;
 
 	memset(st, 0, sizeof *st);
 	st->elig = elig;
-	if (join(path, dir, VYR_FILE_RSA) != 0 || (st->sk = rsa_read(path)) == NULL)
+	if (join(path, dir, VYR_FILE_RSA) != 0 || (rc = rsa_read(&st->sk, path)) != 0)
 		goto out;
 	vy_rsa_sk_public(st->sk, &st->pk);
-	if (join(path, dir, VYR_FILE_HMAC) != 0 || read_exact(path, st->hmac_key, sizeof st->hmac_key) != 0)
-		goto out;
-	if (join(path, dir, VYR_FILE_STATEMENT) != 0 || read_exact(path, seed, sizeof seed) != 0)
+	if ((rc = read_key_file(st->hmac_key, dir, VYR_FILE_HMAC, sizeof st->hmac_key)) != 0 ||
+	    (rc = read_key_file(seed, dir, VYR_FILE_STATEMENT, sizeof seed)) != 0)
 		goto out;
 	crypto_sign_seed_keypair(st->stmt_pk, st->stmt_sk, seed);
+	rc = VY_EXIT_IO;
 	if (join(path, dir, VYR_FILE_DB) != 0 || (st->db = db_open(path, 0)) == NULL)
 		goto out;
 	rc = 0;
@@ -358,51 +342,56 @@ static int roll_insert(sqlite3 *db, const uint8_t h[VYR_ID_HASH_BYTES])
 }
 
 /* §2.1 `roll`: count codes in one transaction; only their keyed hashes stored. */
-int vyr_roll_add(vyr_state *st, unsigned long count, const char *out_file)
+/* count new codes onto the roll (in the open transaction) and into f. */
+static int roll_codes(vyr_state *st, unsigned long count, FILE *f)
 {
 	char code[VYR_CODE_TEXT_BYTES];
 	uint8_t norm[VYR_CODE_CHARS], h[VYR_ID_HASH_BYTES];
-	FILE *f = NULL;
-	int fd, rc = -1;
+	int rc = 0;
 
-	fd = open(out_file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "vybar-registrar: %s: %s\n", out_file, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (exec_sql(st->db, "BEGIN IMMEDIATE") != 0)
-		goto out;
-	for (unsigned long i = 0; i < count; i++) {
+	for (unsigned long i = 0; i < count && rc == 0; i++) {
 		vyr_roll_code_new(code);
-		if (vyr_roll_code_normalise(norm, (const uint8_t *)code, strlen(code)) != 0)
-			goto rollback;
+		if (vyr_roll_code_normalise(norm, (const uint8_t *)code, strlen(code)) != 0) {
+			rc = VY_EXIT_IO;
+			break;
+		}
 		identity_hash(st, h, norm, sizeof norm);
 		if (roll_insert(st->db, h) != SQLITE_DONE) {
 			i--; /* a repeated code (2^-100): draw again */
 			continue;
 		}
-		fprintf(f, "%s\n", code);
+		if (fprintf(f, "%s\n", code) < 0)
+			rc = VY_EXIT_IO;
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fprintf(stderr, "vybar-registrar: %s: write failed\n", out_file);
-		goto rollback;
-	}
-	if (exec_sql(st->db, "COMMIT") != 0)
-		goto rollback;
-	rc = 0;
-	goto out;
-rollback:
-	if (exec_sql(st->db, "ROLLBACK") != 0)
-		fprintf(stderr, "vybar-registrar: rollback failed\n");
-out:
-	if (f != NULL && fclose(f) != 0)
-		rc = -1;
-	if (rc != 0)
-		unlink(out_file);
 	vy_wipe(code, sizeof code);
 	vy_wipe(norm, sizeof norm);
+	return rc;
+}
+
+int vyr_roll_add(vyr_state *st, unsigned long count, const char *out_file)
+{
+	vy_file_writer w;
+	vy_reason why = { 0 };
+	int rc;
+
+	if (vy_file_writer_open(&w, out_file, VY_FILE_MODE_SECRET, VY_FILE_NEW, &why) != VY_R_OK)
+		return report(&why);
+	if (exec_sql(st->db, "BEGIN IMMEDIATE") != 0) {
+		vy_file_writer_abort(&w);
+		return VY_EXIT_IO;
+	}
+	rc = roll_codes(st, count, w.f);
+	if (rc != 0) {
+		fprintf(stderr, "vybar-registrar: %s: write failed\n", out_file);
+		vy_file_writer_abort(&w);
+	} else if (vy_file_writer_commit(&w, &why) != VY_R_OK) {
+		rc = report(&why);
+	} else if (exec_sql(st->db, "COMMIT") != 0) {
+		unlink(out_file);
+		rc = VY_EXIT_IO;
+	}
+	if (rc != 0 && exec_sql(st->db, "ROLLBACK") != 0)
+		fprintf(stderr, "vybar-registrar: rollback failed\n");
 	return rc;
 }
 
@@ -450,17 +439,14 @@ static int meta_set_base_hash(sqlite3 *db, const uint8_t h[VY_HASH_BYTES])
 int vyr_set_election(vyr_state *st, const char *manifest_file)
 {
 	Vybar__Manifest *m = NULL;
-	vy_reason why;
-	uint8_t stored[VY_HASH_BYTES];
+	vy_reason why = { 0 };
+	uint8_t stored[VY_HASH_BYTES], *buf = NULL;
 	size_t len = 0;
-	uint8_t *buf = vyr_read_file(manifest_file, VY_MAX_MANIFEST_BYTES, &len);
 	const Vybar__RsaPublicKey *rk;
-	int rc = -1, have;
+	int rc = VY_EXIT_FAILED, have;
 
-	if (buf == NULL) {
-		fprintf(stderr, "vybar-registrar: cannot read %s\n", manifest_file);
-		return -1;
-	}
+	if (vy_file_read(&buf, &len, manifest_file, VY_MAX_MANIFEST_BYTES, 0, &why) != VY_R_OK)
+		return report(&why);
 	if (vy_decode_manifest(&m, buf, len, &why) != VY_R_OK || vy_manifest_validate(m, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-registrar: manifest %s: %s\n", manifest_file, why.msg);
 		goto out;
@@ -479,6 +465,7 @@ int vyr_set_election(vyr_state *st, const char *manifest_file)
 	}
 	if (have == 0 && meta_set_base_hash(st->db, st->base_hash) != 0) {
 		fprintf(stderr, "vybar-registrar: cannot record the election\n");
+		rc = VY_EXIT_IO;
 		goto out;
 	}
 	rc = 0;

@@ -50,20 +50,22 @@ typedef struct {
 /* `init` (§3): new keys (an RSA key of `bits`, or the primes of
  * import_file when not NULL) and an empty database in dir, which must not
  * hold them yet; the public keys go to pub_out (RegistrarPublicKeys).
- * Progress and errors on stderr; 0 on success. */
+ * Progress and errors on stderr. These four functions return 0, or the
+ * exit status after the message (cli/vy_cli.h: VY_EXIT_FAILED when
+ * something is refused, VY_EXIT_IO when it could not be read or written). */
 int vyr_init_dir(const char *dir, unsigned bits, const char *import_file, const char *pub_out);
 
-/* Open the state of dir (keys and database); 0 on success. */
+/* Open the state of dir (keys and database). */
 int vyr_open(vyr_state *st, const char *dir, const vyr_eligibility *elig);
 void vyr_close(vyr_state *st);
 
 /* `roll` (§2.1): count new codes, their keyed hashes on the roll, the codes
- * themselves only in out_file (created, mode 0600). 0 on success. */
+ * themselves only in out_file (created, mode 0600). */
 int vyr_roll_add(vyr_state *st, unsigned long count, const char *out_file);
 
 /* Bind the state to the election of the manifest file (§3.2): the
  * manifest is valid, its registrar_key is this registrar's key, and the
- * database is for no other election. 0 on success. */
+ * database is for no other election. */
 int vyr_set_election(vyr_state *st, const char *manifest_file);
 
 /* §4.1: one RegistrationRequest; on VYR_S_OK *resp is a malloc'd
@@ -74,7 +76,5 @@ vyr_status vyr_register(vyr_state *st, const uint8_t *req, size_t len, uint8_t *
 /* §4.2: the signed IssuedStatement now, malloc'd (vy_issued_statement_pack). */
 vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason[VYR_REASON_BYTES]);
 
-/* Read a whole file (malloc'd) of at most max bytes; NULL on failure. */
-uint8_t *vyr_read_file(const char *path, size_t max, size_t *len);
 
 #endif

@@ -35,7 +35,7 @@
 #define THRESHOLD 2
 #define OUT_BYTES (64u << 10)
 #define PATH_BYTES (VYH_DIR_BYTES + 64)
-#define EXIT_REFUSED 2
+#define EXIT_REFUSED 1
 #define ADMIN_OPEN "open"
 
 static vyh_election el;
@@ -310,8 +310,9 @@ static void test_open(void **state)
 	says("must not be readable by group or others");
 	assert_int_equal(board_entries(), before);
 	assert_int_equal(commission_cmd((const char *const[]){ "admin", "--board", url, "--key", key_path, "reopen", NULL }),
-			 1);
-	says("usage: vybar-commission admin");
+			 2); /* a usage error */
+	says("vybar-commission admin: 'reopen' is not an action: open, close, tally or result\n"
+	     "Try 'vybar-commission admin --help'.\n");
 	if (admin(key_path, ADMIN_OPEN) != 0)
 		fail_msg("%s", out);
 	msg = vyf_open(&el.r, &len);
@@ -469,8 +470,8 @@ static void test_fetch(void **state)
 	says(VY_HDR_NEXT " is 4 after 1 entries from 2 (nothing written)");
 	assert_int_equal(access(page_path, F_OK), -1);
 	broken_next = 0;
-	/* a file is not a board */
-	assert_int_equal(verify_cmd((const char *const[]){ "fetch", rec_path, "--out", page_path, NULL }), 3);
+	/* a file is not a board: a usage error */
+	assert_int_equal(verify_cmd((const char *const[]){ "fetch", rec_path, "--out", page_path, NULL }), 2);
 	says("is not a board URL");
 	free(local);
 }
@@ -524,12 +525,12 @@ static void test_result(void **state)
 	/* without --result: the report alone */
 	assert_int_equal(verify_cmd((const char *const[]){ "record", rec_path, NULL }), 0);
 	assert_null(strstr(out, "Result (entry"));
-	/* before the RESULT: nothing to print, the record is incomplete (2) */
-	assert_int_equal(verify_cmd((const char *const[]){ "record", part_path, "--result", NULL }), 2);
+	/* before the RESULT: nothing to print, the record is incomplete (4) */
+	assert_int_equal(verify_cmd((const char *const[]){ "record", part_path, "--result", NULL }), 4);
 	says("\nNo result printed: the record has no RESULT entry yet\n");
 	assert_null(strstr(out, "Result (entry"));
-	/* --json and --result do not mix */
-	assert_int_equal(verify_cmd((const char *const[]){ "record", rec_path, "--result", "--json", NULL }), 3);
+	/* --json and --result do not mix: a usage error */
+	assert_int_equal(verify_cmd((const char *const[]){ "record", rec_path, "--result", "--json", NULL }), 2);
 }
 
 int main(void)

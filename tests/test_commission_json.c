@@ -13,6 +13,65 @@
 #include "protocol/vy_json.h"
 #include "tests/support/commission_fixtures.h"
 
+/* ---- the one writer of JSON strings ---- */
+
+/* vyjson_write_string's sink: append to a fixed buffer. */
+typedef struct {
+	char s[256];
+	size_t n;
+} text_buf;
+
+static void text_put(void *arg, const char *p, size_t n)
+{
+	text_buf *t = arg;
+
+	assert_true(t->n + n < sizeof t->s);
+	memcpy(t->s + t->n, p, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+static const char *written(const char *s, unsigned flags)
+{
+	static text_buf t;
+
+	t.n = 0;
+	t.s[0] = '\0';
+	vyjson_write_string(text_put, &t, s, flags);
+	return t.s;
+}
+
+/* The escapes of each flag; what it writes, the reader reads back. */
+static void test_json_write_string(void **state)
+{
+	static const char *const samples[] = { "plain", "a \"quote\" and \\", "tab\tnew\nline\x7f", "<b>&amp;</b>",
+					       "Ale\xc5\x9b \xf0\x9f\x97\xb3" };
+	char doc[300];
+
+	(void)state;
+	assert_string_equal(written("plain", 0), "\"plain\"");
+	assert_string_equal(written(NULL, 0), "\"\"");
+	assert_string_equal(written("a \"q\" \\", 0), "\"a \\\"q\\\" \\\\\"");
+	assert_string_equal(written("\t\n\x01\x7f", 0), "\"\\u0009\\u000a\\u0001\\u007f\"");
+	assert_string_equal(written("<a&b>", 0), "\"<a&b>\"");
+	assert_string_equal(written("<a&b>", VYJSON_ESC_HTML), "\"\\u003ca\\u0026b\\u003e\"");
+	/* UTF-8 as it is, or as code points (a surrogate pair above U+FFFF) */
+	assert_string_equal(written("\xc5\x9b\xf0\x9f\x97\xb3", 0), "\"\xc5\x9b\xf0\x9f\x97\xb3\"");
+	assert_string_equal(written("\xc5\x9b\xf0\x9f\x97\xb3", VYJSON_ESC_ASCII), "\"\\u015b\\ud83d\\uddf3\"");
+	/* a byte that is not UTF-8, in ASCII: as a code point of its own */
+	assert_string_equal(written("a\xff", VYJSON_ESC_ASCII), "\"a\\u00ff\"");
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		for (unsigned flags = 0; flags < 4; flags++) {
+			vyjson *v;
+
+			snprintf(doc, sizeof doc, "%s", written(samples[i], flags));
+			v = vyjson_parse(doc, strlen(doc), NULL, 0);
+			assert_non_null(v);
+			assert_string_equal(vyjson_string(v), samples[i]);
+			vyjson_free(v);
+		}
+}
+
 /* ---- the JSON reader's bounds ---- */
 
 /* Each limit refuses with its own message, at a position. */
@@ -378,6 +437,7 @@ static void test_description_committed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_write_string),
 		cmocka_unit_test(test_json_limits),
 		cmocka_unit_test(test_json_positions),
 		cmocka_unit_test(test_json_large_object),

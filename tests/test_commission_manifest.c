@@ -3,7 +3,7 @@
  * description files. A good description gives a manifest whose every field
  * is the file's (and the fixtures' description gives the fixtures'
  * manifest byte for byte, with its fingerprint printed); each bad
- * description of the table is refused with exit status 2, one message
+ * description of the table is refused with exit status 1, one message
  * naming the JSON member (or the key's source), and no file written; an
  * existing manifest is never overwritten.
  */
@@ -22,7 +22,7 @@
 
 #define OUT_BYTES (64u << 10)
 #define PATH_BYTES 1024
-#define EXIT_REFUSED 2
+#define EXIT_REFUSED 1
 
 static vyf_keys fk;
 static vycf_keys ck;
@@ -106,8 +106,8 @@ static void test_manifest_fixtures(void **state)
 	assert_non_null(strstr(out, line));
 	assert_non_null(strstr(out, "Election: Test election (vybar-test-2026)\n"));
 	assert_non_null(strstr(out, "Trustees: 3; 2 of them are needed to decrypt the tally\n"));
-	/* never over an existing manifest */
-	assert_int_equal(run_manifest(json_path, tpks_path, board_hex, keys_path), 1);
+	/* never over an existing manifest (an I/O error: nothing decided) */
+	assert_int_equal(run_manifest(json_path, tpks_path, board_hex, keys_path), 3);
 	assert_non_null(strstr(out, "never overwritten"));
 	free(got);
 	free(want);
@@ -380,7 +380,7 @@ static void test_manifest_key_refusals(void **state)
 	assert_int_equal(run_manifest(json_path, tpks_path, hex, keys_path), EXIT_REFUSED);
 	assert_non_null(strstr(out, "vybar-commission: --board-pk: not a valid Ed25519 public key (nothing written)"));
 	assert_false(exists(out_path));
-	assert_int_equal(run_manifest(json_path, tpks_path, "abc", keys_path), 1);
+	assert_int_equal(run_manifest(json_path, tpks_path, "abc", keys_path), 2); /* a usage error */
 	assert_non_null(strstr(out, "--board-pk: not a public key (64 hex digits)"));
 	/* not the registrar's public keys */
 	vytest_write_file(garbage, (const uint8_t *)"\x0a\x03xyz", 5);

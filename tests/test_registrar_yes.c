@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/vy_keys.h"
 #include "registrar/registrar.h"
 #include "client/registration.h"
 #include "tests/support/registrar_harness.h"
@@ -181,14 +182,12 @@ static void keyed_hash(uint8_t out[32], const char *identity)
 	char path[VYRH_PATH_BYTES], dir[VYRH_PATH_BYTES];
 	const char *parts[3] = { "vybar/v1/registrar-identity", CHECK_NAME, identity };
 	crypto_auth_hmacsha256_state h;
-	size_t klen;
-	uint8_t *key;
+	uint8_t key[VYR_HMAC_KEY_BYTES];
 
 	path_in(dir, w.dir, "state");
 	path_in(path, dir, VYR_FILE_HMAC);
-	key = (uint8_t *)vytest_read_file(path, &klen);
-	assert_int_equal(klen, 32);
-	crypto_auth_hmacsha256_init(&h, key, klen);
+	assert_int_equal(vy_key_file_read(key, path, sizeof key, NULL), VY_R_OK); /* a plain key file (§3) */
+	crypto_auth_hmacsha256_init(&h, key, sizeof key);
 	for (int i = 0; i < 3; i++) {
 		size_t n = strlen(parts[i]);
 		uint8_t be[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
@@ -197,8 +196,7 @@ static void keyed_hash(uint8_t out[32], const char *identity)
 		crypto_auth_hmacsha256_update(&h, (const uint8_t *)parts[i], n);
 	}
 	crypto_auth_hmacsha256_final(&h, out);
-	sodium_memzero(key, klen);
-	free(key);
+	sodium_memzero(key, sizeof key);
 }
 
 static int contains(const uint8_t *hay, size_t n, const void *needle, size_t m)

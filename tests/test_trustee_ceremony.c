@@ -35,10 +35,12 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return (uint8_t *)vytest_read_file(path, len);
 }
 
-/* Run vybar-trustee with args (NULL-terminated); its exit status. */
+/* Run vybar-trustee with args (NULL-terminated; the test build for a
+ * cheat); its exit status. */
 static int run(env *e, const char *const *args)
 {
-	return vytest_spawn(VYBAR_TRUSTEE_PROGRAM, args, e->out, sizeof e->out, e->err, sizeof e->err);
+	return vytest_spawn(vytest_program_for(VYBAR_TRUSTEE_PROGRAM, VYBAR_TRUSTEE_CHEAT_PROGRAM, args), args,
+			    e->out, sizeof e->out, e->err, sizeof e->err);
 }
 
 /* Run a trustee command on the current record, writing e->msg. */

@@ -15,7 +15,7 @@
 #include "tests/support/protocol_fixtures.h"
 
 #define OUT_BYTES (64u << 10)
-#define EXIT_USAGE 3
+#define EXIT_USAGE 2
 #define ZERO_SEED "0000000000000000000000000000000000000000000000000000000000000000"
 #define ONES_SEED "1111111111111111111111111111111111111111111111111111111111111111"
 
@@ -200,7 +200,7 @@ static void test_manifest_form(void **state)
 	expect_line("seats filled: 5 of 5\n");
 }
 
-/* Usage errors: exit 3, no table. */
+/* Usage errors: exit 2, no table. */
 static void test_usage(void **state)
 {
 	(void)state;

@@ -193,7 +193,7 @@ static void test_cast_names_the_command(void **state)
 }
 
 /* A cast ballot's tracking code: refused, its choices secret, nothing of
- * them printed; exit 4. */
+ * them printed; exit 1. */
 static void test_cast_code_refused(void **state)
 {
 	vyw_world *w = *state;
@@ -219,9 +219,9 @@ static void test_cast_code_refused(void **state)
 	assert_null(res.choices);
 	vyc_audit_result_free(&res);
 
-	assert_int_equal(check_audit(w, b.tracking_code, out, 0), 4);
+	assert_int_equal(check_audit(w, b.tracking_code, out, 0), 1);
 	assert_string_equal(out, ""); /* nothing on stdout */
-	assert_int_equal(check_audit(w, b.tracking_code, out, 1), 4);
+	assert_int_equal(check_audit(w, b.tracking_code, out, 1), 1);
 	assert_non_null(strstr(out, "was cast, not audited"));
 	assert_non_null(strstr(out, "secret"));
 	no_choice_shown(out);
@@ -231,7 +231,7 @@ static void test_cast_code_refused(void **state)
 	free(out);
 }
 
-/* A code that is on no entry: exit 3; a code that is not a code: exit 2,
+/* A code that is on no entry: exit 1; a code that is not a code: exit 2,
  * before the board is asked. */
 static void test_unknown_code_refused(void **state)
 {
@@ -249,7 +249,7 @@ static void test_unknown_code_refused(void **state)
 	assert_int_equal(vyc_audit_find(&bd, "not-a-code", &res, &why), VY_R_FIELD);
 	vyc_board_free(&bd);
 
-	assert_int_equal(check_audit(w, UNKNOWN_CODE, out, 1), 3);
+	assert_int_equal(check_audit(w, UNKNOWN_CODE, out, 1), 1);
 	assert_non_null(strstr(out, "no ballot with tracking code " UNKNOWN_CODE " is on the record"));
 	no_choice_shown(out);
 	assert_int_equal(check_audit(w, "7K2Q-0ZRD", out, 1), 2);
@@ -258,7 +258,7 @@ static void test_unknown_code_refused(void **state)
 		const char *args[] = { "check-audit", "--board", w->url, NULL }; /* no --code */
 
 		assert_int_equal(run_vote(args, out, 1), 2);
-		assert_non_null(strstr(out, "check-audit --board URL --code TRACKING_CODE"));
+		assert_non_null(strstr(out, "vybar-vote check-audit: missing --code TRACKING_CODE"));
 	}
 	free(out);
 }

@@ -1,13 +1,14 @@
 /* A trustee's secrets at rest (keystore.h, specs/trustee.md §2-§4). */
 #include "trustee/keystore.h"
 
+#include "cli/vy_files.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 /* §2: the key file. */
@@ -25,7 +26,6 @@
 #define OPS_MAX (16ULL * crypto_pwhash_OPSLIMIT_SENSITIVE)
 #define MEM_MIN crypto_pwhash_MEMLIMIT_MODERATE
 #define MEM_MAX (4ULL << 30)
-#define PASS_BUF_BYTES (VYT_MAX_PASSPHRASE + 1) /* a passphrase and its NUL */
 
 /* §3: the polynomial file. */
 #define POLY_MAGIC "VYBAR-TRUSTEE-POLY/1\n"
@@ -70,206 +70,35 @@ static int join(char *out, const char *dir, const char *name, char *err)
 
 	if (n < 0 || n >= PATH_BYTES) {
 		snprintf(err, VYT_ERR_BYTES, "path too long: %s/%s", dir, name);
-		return -1;
+		return VYT_IO_ERROR;
 	}
 	return 0;
 }
 
-int vyt_write_atomic(const char *path, const uint8_t *buf, size_t len, unsigned mode, char *err)
+/* The file helpers' reason in err; VYT_IO_ERROR, or VYT_REFUSED for a file
+ * that is too large. */
+static int file_failed(vy_rc rc, const vy_reason *why, char *err)
 {
-	char tmp[PATH_BYTES + 16];
-	int fd, ok = 0;
-	size_t off = 0;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, (mode_t)mode);
-	if (fd < 0) {
-		snprintf(err, VYT_ERR_BYTES, "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-
-		if (w <= 0 && errno != EINTR)
-			break;
-		if (w > 0)
-			off += (size_t)w;
-	}
-	ok = off == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
-		snprintf(err, VYT_ERR_BYTES, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	snprintf(err, VYT_ERR_BYTES, "%s", why->msg);
+	return rc == VY_R_TOO_LARGE ? VYT_REFUSED : VYT_IO_ERROR;
 }
 
-int vyt_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err)
+/* Write len bytes to path atomically with mode. */
+static int write_atomic(const char *path, const uint8_t *buf, size_t len, unsigned mode, char *err)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	size_t n = 0, cap = 0;
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_replace(path, mode, buf, len, &why);
 
-	*buf = NULL;
-	*len = 0;
-	if (f == NULL) {
-		snprintf(err, VYT_ERR_BYTES, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		size_t r;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			cap = cap ? 2 * cap : 4096;
-			nb = realloc(b, cap);
-			if (nb == NULL)
-				break;
-			b = nb;
-		}
-		r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (n > max || r == 0)
-			break;
-	}
-	if (ferror(f) || n > max || b == NULL) {
-		snprintf(err, VYT_ERR_BYTES, "cannot read %s: %s", path,
-			 n > max ? "file too large" : "read error");
-		fclose(f);
-		free(b);
-		return -1;
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
+	return rc == VY_R_OK ? 0 : file_failed(rc, &why, err);
 }
 
-/* Strip one trailing "\n" or "\r\n". */
-static void chomp(char *s)
+/* The whole file at path (at most max bytes) into *buf (malloc'd). */
+static int read_whole(const char *path, size_t max, uint8_t **buf, size_t *len, char *err)
 {
-	size_t n = strlen(s);
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read(buf, len, path, max, 0, &why);
 
-	if (n > 0 && s[n - 1] == '\n')
-		s[--n] = 0;
-	if (n > 0 && s[n - 1] == '\r')
-		s[--n] = 0;
-}
-
-/* Read at most VYT_MAX_PASSPHRASE bytes, up to the first newline, from fd. */
-static int read_line_fd(int fd, char *out, char *err)
-{
-	size_t n = 0;
-	char c;
-
-	for (;;) {
-		ssize_t r = read(fd, &c, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, VYT_ERR_BYTES, "cannot read the passphrase: %s", strerror(errno));
-			return -1;
-		}
-		if (r == 0 || c == '\n')
-			break;
-		if (n >= VYT_MAX_PASSPHRASE) {
-			snprintf(err, VYT_ERR_BYTES, "passphrase longer than %d bytes", VYT_MAX_PASSPHRASE);
-			return -1;
-		}
-		out[n++] = c;
-	}
-	out[n] = 0;
-	chomp(out);
-	return 0;
-}
-
-/* Prompt on the terminal with echo off. Echo goes off (discarding what was
- * typed ahead) before the prompt is shown, so nothing typed after the prompt
- * is echoed or lost; if echo cannot be turned off, nothing is read. */
-static int prompt_tty(const char *prompt, char *out, char *err)
-{
-	struct termios old, noecho;
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY), rc;
-
-	if (fd < 0) {
-		snprintf(err, VYT_ERR_BYTES, "no terminal for the passphrase prompt: use --passphrase-file or "
-			 "--passphrase-fd");
-		return -1;
-	}
-	if (tcgetattr(fd, &old) != 0) {
-		snprintf(err, VYT_ERR_BYTES, "cannot prompt on the terminal: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	noecho = old;
-	noecho.c_lflag &= ~(tcflag_t)ECHO;
-	noecho.c_lflag |= ICANON;
-	if (tcsetattr(fd, TCSAFLUSH, &noecho) != 0 || write(fd, prompt, strlen(prompt)) < 0) {
-		snprintf(err, VYT_ERR_BYTES, "cannot turn off echo on the terminal: %s", strerror(errno));
-		(void)tcsetattr(fd, TCSANOW, &old);
-		close(fd);
-		return -1;
-	}
-	rc = read_line_fd(fd, out, err);
-	(void)tcsetattr(fd, TCSANOW, &old);
-	(void)!write(fd, "\n", 1);
-	close(fd);
-	return rc;
-}
-
-int vyt_passphrase(const vyt_pass_src *src, int confirm, char **out, char *err)
-{
-	char *p = sodium_malloc(PASS_BUF_BYTES), *again = NULL;
-	int rc = -1, fd;
-
-	*out = NULL;
-	if (p == NULL) {
-		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
-		return -1;
-	}
-	sodium_memzero(p, PASS_BUF_BYTES);
-	if (src->file != NULL) {
-		fd = open(src->file, O_RDONLY);
-		if (fd < 0) {
-			snprintf(err, VYT_ERR_BYTES, "cannot open passphrase file %s: %s", src->file, strerror(errno));
-			goto out;
-		}
-		rc = read_line_fd(fd, p, err);
-		close(fd);
-	} else if (src->fd >= 0) {
-		rc = read_line_fd(src->fd, p, err);
-	} else {
-		rc = prompt_tty("Passphrase: ", p, err);
-		if (rc == 0 && confirm) {
-			again = sodium_malloc(PASS_BUF_BYTES);
-			if (again != NULL)
-				sodium_memzero(again, PASS_BUF_BYTES);
-			rc = again == NULL ? -1 : prompt_tty("Passphrase again: ", again, err);
-			/* whole zero-padded buffers, in constant time */
-			if (rc == 0 && sodium_memcmp(p, again, PASS_BUF_BYTES) != 0) {
-				snprintf(err, VYT_ERR_BYTES, "the two passphrases differ");
-				rc = -1;
-			}
-		}
-	}
-	if (rc == 0 && p[0] == 0) {
-		snprintf(err, VYT_ERR_BYTES, "empty passphrase");
-		rc = -1;
-	}
-out:
-	if (again != NULL)
-		sodium_free(again);
-	if (rc != 0)
-		sodium_free(p);
-	else
-		*out = p;
-	return rc;
+	return rc == VY_R_OK ? 0 : file_failed(rc, &why, err);
 }
 
 void vyt_secrets_open(vyt_secrets *s)
@@ -303,11 +132,11 @@ static int key_seal(uint8_t *file, const uint8_t *plain, const char *pass, char 
 	uint8_t *key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	uint8_t *p = file, *salt, *nonce;
 	unsigned long long clen;
-	int rc = -1;
+	int rc = VYT_IO_ERROR;
 
 	if (key == NULL) {
 		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
-		return -1;
+		return VYT_IO_ERROR;
 	}
 	memcpy(p, KEY_MAGIC, KEY_MAGIC_LEN);
 	p += KEY_MAGIC_LEN;
@@ -340,32 +169,34 @@ int vyt_keygen(const char *dir, const char *pass, vyt_secrets **out, char *err)
 	char text[256], hex1[65], hex2[65];
 	vyt_secrets *s = sodium_malloc(sizeof *s);
 	struct stat sb;
-	int rc = -1;
+	int rc = VYT_IO_ERROR;
 
 	*out = NULL;
 	if (plain == NULL || s == NULL) {
 		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
 		goto out;
 	}
-	if (join(path, dir, VYT_KEY_FILE, err) || join(pub, dir, VYT_PUBLIC_FILE, err))
+	if ((rc = join(path, dir, VYT_KEY_FILE, err)) != 0 || (rc = join(pub, dir, VYT_PUBLIC_FILE, err)) != 0)
 		goto out;
+	rc = VYT_IO_ERROR;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, VYT_ERR_BYTES, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if (stat(path, &sb) == 0) {
 		snprintf(err, VYT_ERR_BYTES, "%s already exists: refusing to replace a key", path);
+		rc = VYT_REFUSED;
 		goto out;
 	}
 	randombytes_buf(plain, KEY_PLAIN_BYTES);
 	secrets_from_plain(s, plain);
-	if (key_seal(file, plain, pass, err) != 0)
+	if ((rc = key_seal(file, plain, pass, err)) != 0)
 		goto out;
 	sodium_bin2hex(hex1, sizeof hex1, s->sign_pk, sizeof s->sign_pk);
 	sodium_bin2hex(hex2, sizeof hex2, s->xpk, sizeof s->xpk);
 	snprintf(text, sizeof text, "signing-key %s\nencryption-key %s\n", hex1, hex2);
-	if (vyt_write_atomic(path, file, sizeof file, 0600, err) != 0 ||
-	    vyt_write_atomic(pub, (const uint8_t *)text, strlen(text), 0644, err) != 0)
+	if ((rc = write_atomic(path, file, sizeof file, VY_FILE_MODE_SECRET, err)) != 0 ||
+	    (rc = write_atomic(pub, (const uint8_t *)text, strlen(text), VY_FILE_MODE_PUBLIC, err)) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -415,13 +246,14 @@ int vyt_key_load(const char *dir, const char *pass, vyt_secrets **out, char *err
 	unsigned long long plen;
 	vyt_secrets *s = NULL;
 	size_t len;
-	int rc = -1;
+	int rc;
 
 	*out = NULL;
-	if (join(path, dir, VYT_KEY_FILE, err) || vyt_read_file(path, KEY_FILE_BYTES + 1, &file, &len, err))
+	if ((rc = join(path, dir, VYT_KEY_FILE, err)) != 0 ||
+	    (rc = read_whole(path, KEY_FILE_BYTES + 1, &file, &len, err)) != 0 ||
+	    (rc = key_check_header(file, len, path, err)) != 0)
 		goto out;
-	if (key_check_header(file, len, path, err) != 0)
-		goto out;
+	rc = VYT_IO_ERROR;
 	key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	plain = sodium_malloc(KEY_PLAIN_BYTES);
 	s = sodium_malloc(sizeof *s);
@@ -441,6 +273,7 @@ int vyt_key_load(const char *dir, const char *pass, vyt_secrets **out, char *err
 						       salt + crypto_pwhash_SALTBYTES, key) != 0 ||
 	    plen != KEY_PLAIN_BYTES) {
 		snprintf(err, VYT_ERR_BYTES, "%s: wrong passphrase, or the key file was modified", path);
+		rc = VYT_REFUSED;
 		goto out;
 	}
 	secrets_from_plain(s, plain);
@@ -488,13 +321,13 @@ int vyt_poly_save(const char *dir, const vyt_secrets *s, const vyt_poly *p, char
 	size_t flen = POLY_HDR_BYTES + plen + AEAD_ABYTES;
 	uint8_t *plain = sodium_malloc(plen), *file = malloc(flen), *key = sodium_malloc(32);
 	unsigned long long clen;
-	int rc = -1;
+	int rc = VYT_IO_ERROR;
 
 	if (plain == NULL || file == NULL || key == NULL) {
 		snprintf(err, VYT_ERR_BYTES, "out of memory");
 		goto out;
 	}
-	if (join(path, dir, VYT_POLY_FILE, err))
+	if ((rc = join(path, dir, VYT_POLY_FILE, err)) != 0)
 		goto out;
 	memcpy(plain, p->base_hash, 32);
 	put_u32(plain + 32, p->index);
@@ -507,7 +340,7 @@ int vyt_poly_save(const char *dir, const vyt_secrets *s, const vyt_poly *p, char
 	poly_key(key, s);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(file + POLY_HDR_BYTES, &clen, plain, plen, file, POLY_HDR_BYTES,
 						   NULL, file + POLY_MAGIC_LEN, key);
-	rc = vyt_write_atomic(path, file, flen, 0600, err);
+	rc = write_atomic(path, file, flen, VY_FILE_MODE_SECRET, err);
 out:
 	if (plain != NULL)
 		sodium_free(plain);
@@ -524,16 +357,17 @@ int vyt_poly_load(const char *dir, const vyt_secrets *s, vyt_poly **out, char *e
 	unsigned long long plen;
 	vyt_poly *p = NULL;
 	size_t len, clen;
-	int rc = -1;
+	int rc;
 
 	*out = NULL;
-	if (join(path, dir, VYT_POLY_FILE, err))
-		return -1;
+	if ((rc = join(path, dir, VYT_POLY_FILE, err)) != 0)
+		return rc;
 	if (access(path, F_OK) != 0)
 		return 0;
-	if (vyt_read_file(path, POLY_HDR_BYTES + POLY_PLAIN_FIXED + VYT_MAX_T * VY_SCALAR_BYTES + AEAD_ABYTES, &file,
-			  &len, err))
-		return -1;
+	if ((rc = read_whole(path, POLY_HDR_BYTES + POLY_PLAIN_FIXED + VYT_MAX_T * VY_SCALAR_BYTES + AEAD_ABYTES,
+			     &file, &len, err)) != 0)
+		return rc;
+	rc = VYT_REFUSED;
 	if (len < POLY_HDR_BYTES || memcmp(file, POLY_MAGIC, POLY_MAGIC_LEN) != 0 ||
 	    (clen = get_u32(file + POLY_MAGIC_LEN + NONCE_BYTES)) != len - POLY_HDR_BYTES ||
 	    clen < POLY_PLAIN_FIXED + AEAD_ABYTES || (clen - POLY_PLAIN_FIXED - AEAD_ABYTES) % VY_SCALAR_BYTES != 0) {
@@ -545,6 +379,7 @@ int vyt_poly_load(const char *dir, const vyt_secrets *s, vyt_poly **out, char *e
 	p = vyt_poly_new();
 	if (plain == NULL || key == NULL || p == NULL) {
 		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+		rc = VYT_IO_ERROR;
 		goto out;
 	}
 	poly_key(key, s);

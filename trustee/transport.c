@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "cli/vy_files.h"
 #include "net/vy_pager.h"
 #include "protocol/vy_entry_types.h"
 #include "protocol/vy_json.h"
@@ -15,14 +16,16 @@
 
 #define HTTP_OK 200
 
-/* §5.1: the whole record, answer after answer (net/vy_pager.h). */
+/* §5.1: the whole record, answer after answer (net/vy_pager.h).
+ * VYT_IO_ERROR when the board did not answer, VYT_REFUSED when an answer is
+ * not a record's. */
 int vyt_board_get_record(const char *url, uint8_t **buf, size_t *len, char *err)
 {
 	vy_reason why;
 
 	if (vy_pager_fetch_all(NULL, url, buf, len, &why) != VY_R_OK) {
 		snprintf(err, VYT_ERR_BYTES, "board %s", why.msg);
-		return -1;
+		return why.code == VY_R_IO ? VYT_IO_ERROR : VYT_REFUSED;
 	}
 	return 0;
 }
@@ -74,15 +77,15 @@ int vyt_board_post(const char *url, const char *path, const uint8_t *body, size_
 			       .body_len = len, .max_answer = VY_MAX_SMALL_ANSWER_BYTES };
 	vy_http_answer a;
 	vy_reason why;
-	int rc = -1;
+	int rc = VYT_REFUSED;
 
 	if (vy_http_url(full, sizeof full, url, path, NULL) != VY_R_OK) {
 		snprintf(err, VYT_ERR_BYTES, "board URL too long");
-		return -1;
+		return VYT_REFUSED;
 	}
 	if (vy_http_send(NULL, NULL, &rq, &a, &why) != VY_R_OK) {
 		snprintf(err, VYT_ERR_BYTES, "board %s", why.msg);
-		return -1;
+		return VYT_IO_ERROR;
 	}
 	if (a.status != HTTP_OK)
 		board_refusal(&a, err);
@@ -104,6 +107,7 @@ const char *vyt_msg_endpoint(uint32_t type)
 int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_t len, char *err)
 {
 	uint8_t *b = malloc(VYT_MSG_HDR_BYTES + len);
+	vy_reason why = { 0 };
 	int rc;
 
 	if (b == NULL) {
@@ -116,7 +120,9 @@ int vyt_msg_write(const char *path, uint32_t type, const uint8_t *payload, size_
 		b[VYT_MSG_MAGIC_LEN + 4 + i] = (uint8_t)((uint32_t)len >> (24 - 8 * i));
 	}
 	memcpy(b + VYT_MSG_HDR_BYTES, payload, len);
-	rc = vyt_write_atomic(path, b, VYT_MSG_HDR_BYTES + len, 0644, err);
+	rc = vy_file_replace(path, VY_FILE_MODE_PUBLIC, b, VYT_MSG_HDR_BYTES + len, &why) == VY_R_OK ? 0 : VYT_IO_ERROR;
+	if (rc != 0)
+		snprintf(err, VYT_ERR_BYTES, "%s", why.msg);
 	free(b);
 	return rc;
 }

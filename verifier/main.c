@@ -9,9 +9,11 @@
  *   vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]
  *   vybar-verify receipt --receipt FILE SOURCE [--jobs N]
  *
- * Exit status: 0 everything holds; 1 a check failed; 2 the record ends
- * before its RESULT (unless --partial-ok); 3 usage, I/O or memory;
- * 4 (receipt) the ballot was superseded by a later revote.
+ * The commands and their options are the table at the end (cli/vy_cli.h).
+ * Exit status (specs/verification.md): every program's (0 everything holds;
+ * 1 a check failed; 2 usage; 3 I/O, network or memory: nothing decided),
+ * and 4 when the record ends before its RESULT (unless --partial-ok), 5 when
+ * the receipt's ballot was superseded by a later revote.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,27 +25,18 @@
 #include <gcrypt.h>
 #include <sodium.h>
 
+#include "cli/vy_cli.h"
+#include "cli/vy_files.h"
+#include "net/vy_http.h"
+#include "net/vy_pager.h"
 #include "protocol/vy_seats.h"
 #include "verifier/fetch.h"
 #include "protocol/vy_verify.h"
 
-#define EXIT_USAGE 3
-#define EXIT_SUPERSEDED 4
+#define EXIT_SUPERSEDED 5
 #define MAX_LISTS 1000
+#define MAX_JOBS 1024
 #define MAX_FILE_BYTES (16u << 20)
-
-static void usage(void)
-{
-	fputs("usage: vybar-verify record SOURCE [--json | --result] [--jobs N] [--since EARLIER_RECORD_FILE] "
-	      "[--partial-ok]\n"
-	      "       vybar-verify fetch URL --out FILE\n"
-	      "       vybar-verify seats --seats S --threshold-bp T --method hare-all|hare-qualifying|dhondt|sainte-lague "
-	      "[--candidates C1,C2,...] [--tie-seed HEX] LIST=VOTES ...\n"
-	      "       vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]\n"
-	      "       vybar-verify receipt --receipt FILE SOURCE [--jobs N]\n"
-	      "SOURCE: a record file or a board URL (http://HOST:PORT)\n",
-	      stderr);
-}
 
 /* A decimal number in 0..max; 0 on success. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -60,19 +53,31 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static unsigned default_jobs(void)
+/* --jobs N, 1..MAX_JOBS (default: the online CPUs). 0, or VY_EXIT_USAGE. */
+static int jobs_option(const vy_cli_args *a, unsigned *jobs)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long v = n >= 1 && n <= MAX_JOBS ? (unsigned long)n : 1;
 
-	return n >= 1 && n <= 1024 ? (unsigned)n : 1;
+	if (vy_cli_ulong(a, "jobs", 1, MAX_JOBS, &v) != 0)
+		return VY_EXIT_USAGE;
+	*jobs = (unsigned)v;
+	return 0;
 }
 
 /* Outcome -> exit status. */
 static int exit_of(const vyv_report *rep, int partial_ok)
 {
-	if (rep->outcome == VYV_INCOMPLETE && partial_ok)
-		return 0;
-	return (int)rep->outcome;
+	switch (rep->outcome) {
+	case VYV_OK:
+		return VY_EXIT_OK;
+	case VYV_FAILED:
+		return VY_EXIT_FAILED;
+	case VYV_INCOMPLETE:
+		return partial_ok ? VY_EXIT_OK : VY_EXIT_INCOMPLETE;
+	default:
+		return VY_EXIT_IO;
+	}
 }
 
 /* Verify SOURCE; with `watch` >= 0 note that entry. */
@@ -215,39 +220,23 @@ out:
 	return rc;
 }
 
-static int cmd_record(int argc, char **argv)
+static int cmd_record(const vy_cli_args *a)
 {
-	const char *source = NULL, *since = NULL;
-	int json = 0, partial_ok = 0, result = 0, rc;
-	uint64_t jobs = default_jobs();
+	const char *source = a->operands[0], *since = vy_cli_get(a, "since");
+	int json = vy_cli_flag(a, "json"), partial_ok = vy_cli_flag(a, "partial-ok"), result = vy_cli_flag(a, "result");
+	unsigned jobs;
+	int rc;
 	vy_record_state st;
 	vyv_report rep;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--result") == 0)
-			result = 1;
-		else if (strcmp(argv[i], "--partial-ok") == 0)
-			partial_ok = 1;
-		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
-			if (parse_u64(argv[++i], 1024, &jobs) != 0 || jobs == 0)
-				return usage(), EXIT_USAGE;
-			else
-				continue;
-		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
-			since = argv[++i];
-		else if (argv[i][0] != '-' && source == NULL)
-			source = argv[i];
-		else
-			return usage(), EXIT_USAGE;
-	}
-	if (source == NULL || (json && result))
-		return usage(), EXIT_USAGE;
+	if (jobs_option(a, &jobs) != 0)
+		return VY_EXIT_USAGE;
+	if (json && result)
+		return vy_cli_usage_error(a, "--json and --result do not go together");
 	vy_record_state_init(&st); /* replaced by the verified state (nothing to free before) */
-	if (verify_source(source, since, (unsigned)jobs, -1, &rep, result ? &st : NULL) != 0) {
+	if (verify_source(source, since, jobs, -1, &rep, result ? &st : NULL) != 0) {
 		vy_record_state_free(&st);
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
 	if (json)
 		vyv_report_json(stdout, &rep);
@@ -258,7 +247,7 @@ static int cmd_record(int argc, char **argv)
 		if (rep.outcome == VYV_OK && st.manifest != NULL) {
 			fflush(stdout);
 			if (print_result(stdout, source, &rep, &st) != 0)
-				rc = EXIT_USAGE;
+				rc = VY_EXIT_IO;
 		} else {
 			printf("\nNo result printed: %s\n",
 			       rep.outcome == VYV_INCOMPLETE ? "the record has no RESULT entry yet"
@@ -273,54 +262,33 @@ static int cmd_record(int argc, char **argv)
 
 /* The board's whole record into FILE, through a temporary file in the same
  * directory renamed at the end: FILE is complete or untouched. */
-static int cmd_fetch(int argc, char **argv)
+static int cmd_fetch(const vy_cli_args *a)
 {
-	const char *source = NULL, *out = NULL;
-	char tmp[4096], hex[2 * VY_HASH_BYTES + 1];
+	const char *source = a->operands[0], *out = vy_cli_get(a, "out");
+	char hex[2 * VY_HASH_BYTES + 1];
 	Vybar__RecordEntry *e = NULL;
 	uint8_t h[VY_HASH_BYTES], *last = NULL;
 	size_t last_len = 0;
 	uint64_t count = 0;
+	vy_file_writer w;
 	vy_pager_count got;
 	vy_reason why;
 	FILE *f;
-	int fd, rc = EXIT_USAGE;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (argv[i][0] != '-' && source == NULL)
-			source = argv[i];
-		else
-			return usage(), EXIT_USAGE;
+	if (strncmp(source, "http://", 7) != 0 && strncmp(source, "https://", 8) != 0)
+		return vy_cli_usage_error(a, "%s is not a board URL (http://HOST:PORT)", source);
+	if (vy_file_writer_open(&w, out, VY_FILE_MODE_PUBLIC, VY_FILE_REPLACE, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: fetch: %s\n", why.msg);
+		return VY_EXIT_IO;
 	}
-	if (source == NULL || out == NULL)
-		return usage(), EXIT_USAGE;
-	if (strncmp(source, "http://", 7) != 0 && strncmp(source, "https://", 8) != 0) {
-		fprintf(stderr, "vybar-verify: fetch: %s is not a board URL (http://HOST:PORT)\n", source);
-		return EXIT_USAGE;
-	}
-	if (snprintf(tmp, sizeof tmp, "%s.part-XXXXXX", out) >= (int)sizeof tmp || (fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "vybar-verify: fetch: cannot create a file beside %s: %s\n", out, strerror(errno));
-		return EXIT_USAGE;
-	}
-	f = fdopen(fd, "wb");
-	if (f == NULL) {
-		close(fd);
-		unlink(tmp);
-		return EXIT_USAGE;
-	}
-	if (vy_pager_to_file(NULL, source, 0, f, &got, &why) != VY_R_OK) {
+	if (vy_pager_to_file(NULL, source, 0, w.f, &got, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-verify: fetch: %s (nothing written)\n", why.msg);
-		fclose(f);
-		unlink(tmp);
-		return EXIT_USAGE;
+		vy_file_writer_abort(&w);
+		return vy_cli_exit(why.code);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || chmod(tmp, 0644) != 0 ||
-	    rename(tmp, out) != 0) {
-		fprintf(stderr, "vybar-verify: fetch: cannot write %s: %s\n", out, strerror(errno));
-		unlink(tmp);
-		goto done;
+	if (vy_file_writer_commit(&w, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-verify: fetch: %s\n", why.msg);
+		return VY_EXIT_IO;
 	}
 	printf("Saved the record of %s to %s: %llu entries, %llu bytes (%llu answers of the board).\n", source, out,
 	       (unsigned long long)got.entries, (unsigned long long)(VY_RECORD_MAGIC_LEN + got.bytes),
@@ -333,13 +301,11 @@ static int cmd_fetch(int argc, char **argv)
 		printf("Head: %s (entry %llu). Verify it with: vybar-verify record %s\n", hex,
 		       (unsigned long long)e->seq, out);
 	}
-	rc = 0;
 	if (f != NULL)
 		fclose(f);
-done:
 	vy_msg_free(e);
 	free(last);
-	return rc;
+	return VY_EXIT_OK;
 }
 
 /* ---- seats ---- */
@@ -364,24 +330,33 @@ static int parse_method(const char *s, Vybar__SeatMethod *m)
 	return -1;
 }
 
-/* Read a whole (small) file into a malloc'd buffer. */
-static uint8_t *read_file(const char *path, size_t *len)
+/* The receipt or manifest file at path, decoded by decode (a
+ * vy_decode_* function). 0, or the exit status after the message. */
+static int read_message(const char *path, void *msg, vy_rc (*decode)(void *, const uint8_t *, size_t, vy_reason *))
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read(&buf, &len, path, MAX_FILE_BYTES, 0, &why);
 
-	if (f == NULL)
-		return NULL;
-	buf = malloc(MAX_FILE_BYTES);
-	if (buf != NULL) {
-		*len = fread(buf, 1, MAX_FILE_BYTES, f);
-		if (ferror(f) || !feof(f)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
+	if (rc == VY_R_OK)
+		rc = decode(msg, buf, len, &why);
+	free(buf);
+	if (rc != VY_R_OK)
+		fprintf(stderr, "vybar-verify: %s: %s\n", path, why.msg);
+	return vy_cli_exit(rc);
+}
+
+static vy_rc decode_manifest(void *m, const uint8_t *buf, size_t len, vy_reason *why)
+{
+	vy_rc rc = vy_decode_manifest(m, buf, len, why);
+
+	return rc == VY_R_OK ? vy_manifest_validate(*(Vybar__Manifest **)m, why) : rc;
+}
+
+static vy_rc decode_receipt(void *r, const uint8_t *buf, size_t len, vy_reason *why)
+{
+	return vy_decode_receipt(r, buf, len, why);
 }
 
 /* The first party-list contest of the manifest in FILE as seat input. */
@@ -389,24 +364,18 @@ static int seats_from_manifest(const char *file, const char *votes_arg, vy_seat_
 			       size_t *ncand, const char **names, Vybar__Manifest **mp)
 {
 	const Vybar__PartyListContest *pl = NULL;
-	size_t len = 0, n = 0;
-	uint8_t *buf = read_file(file, &len);
-	vy_reason why;
+	size_t n = 0;
 	const char *p = votes_arg;
+	int rc = read_message(file, mp, decode_manifest);
 
-	if (buf == NULL || vy_decode_manifest(mp, buf, len, &why) != VY_R_OK ||
-	    vy_manifest_validate(*mp, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-verify: %s: %s\n", file, buf == NULL ? "cannot read" : why.msg);
-		free(buf);
-		return -1;
-	}
-	free(buf);
+	if (rc != 0)
+		return rc;
 	for (size_t c = 0; c < (*mp)->n_contests && pl == NULL; c++)
 		if ((*mp)->contests[c]->kind == VYBAR__CONTEST_KIND__CONTEST_KIND_PARTY_LIST)
 			pl = (*mp)->contests[c]->party_list;
 	if (pl == NULL || pl->n_lists > MAX_LISTS) {
 		fprintf(stderr, "vybar-verify: %s has no party-list contest\n", file);
-		return -1;
+		return VY_EXIT_FAILED;
 	}
 	while (p != NULL && *p && n < pl->n_lists) {
 		char *end;
@@ -420,8 +389,8 @@ static int seats_from_manifest(const char *file, const char *votes_arg, vy_seat_
 		p = *end ? end + 1 : end;
 	}
 	if (n != pl->n_lists || (p != NULL && *p)) {
-		fprintf(stderr, "vybar-verify: --votes needs %zu comma-separated counts\n", pl->n_lists);
-		return -1;
+		fprintf(stderr, "vybar-verify seats: --votes needs %zu comma-separated counts\n", pl->n_lists);
+		return VY_EXIT_USAGE;
 	}
 	in->n_lists = n;
 	in->seats = pl->seats;
@@ -458,68 +427,87 @@ static int parse_tie_seed(const char *s, uint8_t seed[VY_HASH_BYTES])
 	return 0;
 }
 
-static int cmd_seats(int argc, char **argv)
+/* The plain form's parameters: --seats, --threshold-bp, --method. 0, or
+ * VY_EXIT_USAGE after the message. */
+static int seats_parameters(const vy_cli_args *a, vy_seat_input *in)
+{
+	unsigned long seats = 0, bp = 0;
+	const char *method = vy_cli_get(a, "method");
+
+	if (vy_cli_get(a, "seats") == NULL || method == NULL)
+		return vy_cli_usage_error(a, "give --seats S and --method M, or --manifest FILE and --votes");
+	if (vy_cli_ulong(a, "seats", 0, 1000000, &seats) != 0 || vy_cli_ulong(a, "threshold-bp", 0, 10000, &bp) != 0)
+		return VY_EXIT_USAGE;
+	if (parse_method(method, &in->method) != 0)
+		return vy_cli_usage_error(a, "--method %s: not hare-all, hare-qualifying, dhondt or sainte-lague", method);
+	in->seats = seats;
+	in->threshold_bp = (uint32_t)bp;
+	return 0;
+}
+
+/* The plain form's lists: NAME=VOTES operands, in order. */
+static int seats_lists(const vy_cli_args *a, vy_seat_input *in, uint64_t *votes, const char **names,
+		       char (*namebuf)[64])
+{
+	uint64_t v;
+
+	if (a->n_operands == 0)
+		return vy_cli_usage_error(a, "no list: give NAME=VOTES for each");
+	for (int i = 0; i < a->n_operands; i++) {
+		const char *arg = a->operands[i], *eq = strchr(arg, '=');
+
+		if (eq == NULL || eq == arg || in->n_lists == MAX_LISTS || (size_t)(eq - arg) >= sizeof namebuf[0] ||
+		    parse_u64(eq + 1, UINT64_MAX / 2, &v) != 0)
+			return vy_cli_usage_error(a, "'%s' is not NAME=VOTES", arg);
+		memcpy(namebuf[in->n_lists], arg, (size_t)(eq - arg));
+		names[in->n_lists] = namebuf[in->n_lists];
+		votes[in->n_lists++] = v;
+	}
+	return 0;
+}
+
+static int cmd_seats(const vy_cli_args *a)
 {
 	static uint64_t votes[MAX_LISTS];
 	static size_t ncand[MAX_LISTS];
 	static const char *names[MAX_LISTS];
 	static char namebuf[MAX_LISTS][64];
-	const char *manifest = NULL, *votes_arg = NULL, *cands_arg = NULL;
+	const char *manifest = vy_cli_get(a, "manifest"), *votes_arg = vy_cli_get(a, "votes");
+	const char *cands_arg = vy_cli_get(a, "candidates"), *seed = vy_cli_get(a, "tie-seed");
 	Vybar__Manifest *m = NULL;
 	vy_seat_input in;
-	uint64_t v;
 	vy_reason why;
-	int have_seats = 0, have_method = 0, rc = EXIT_USAGE;
+	int rc;
 
 	memset(&in, 0, sizeof in);
-	for (int i = 0; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-
-		if (strcmp(argv[i], "--seats") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 1000000, &v) == 0)
-			in.seats = v, have_seats = 1, i++;
-		else if (strcmp(argv[i], "--threshold-bp") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 10000, &v) == 0)
-			in.threshold_bp = (uint32_t)v, i++;
-		else if (strcmp(argv[i], "--method") == 0 && i + 1 < argc && parse_method(argv[i + 1], &in.method) == 0)
-			have_method = 1, i++;
-		else if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
-			manifest = argv[++i];
-		else if (strcmp(argv[i], "--votes") == 0 && i + 1 < argc)
-			votes_arg = argv[++i];
-		else if (strcmp(argv[i], "--candidates") == 0 && i + 1 < argc)
-			cands_arg = argv[++i];
-		else if (strcmp(argv[i], "--tie-seed") == 0 && i + 1 < argc && parse_tie_seed(argv[i + 1], in.tie_seed) == 0)
-			i++;
-		else if (argv[i][0] != '-' && eq != NULL && eq != argv[i] && in.n_lists < MAX_LISTS &&
-			 (size_t)(eq - argv[i]) < sizeof namebuf[0] && parse_u64(eq + 1, UINT64_MAX / 2, &v) == 0) {
-			memcpy(namebuf[in.n_lists], argv[i], (size_t)(eq - argv[i]));
-			names[in.n_lists] = namebuf[in.n_lists];
-			votes[in.n_lists] = v;
-			in.n_lists++;
-		} else
-			return usage(), EXIT_USAGE;
-	}
+	if (seed != NULL && parse_tie_seed(seed, in.tie_seed) != 0)
+		return vy_cli_usage_error(a, "--tie-seed: not %d hex digits", 2 * VY_HASH_BYTES);
 	if (manifest != NULL) {
-		if (in.n_lists || votes_arg == NULL || cands_arg != NULL ||
-		    seats_from_manifest(manifest, votes_arg, &in, votes, ncand, names, &m) != 0)
+		if (a->n_operands > 0 || votes_arg == NULL || cands_arg != NULL || vy_cli_get(a, "seats") != NULL ||
+		    vy_cli_get(a, "method") != NULL || vy_cli_get(a, "threshold-bp") != NULL)
+			return vy_cli_usage_error(a, "--manifest FILE goes with --votes V1,V2,... and --tie-seed only");
+		rc = seats_from_manifest(manifest, votes_arg, &in, votes, ncand, names, &m);
+		if (rc != 0)
 			goto out;
 	} else {
-		if (!have_seats || !have_method || in.n_lists == 0)
-			return usage(), EXIT_USAGE;
+		if (votes_arg != NULL)
+			return vy_cli_usage_error(a, "--votes goes with --manifest");
+		if ((rc = seats_parameters(a, &in)) != 0 || (rc = seats_lists(a, &in, votes, names, namebuf)) != 0)
+			return rc;
 		/* Plain parameters: every list has candidates for every seat,
 		 * unless --candidates says how many each has. */
 		for (size_t i = 0; i < in.n_lists; i++)
 			ncand[i] = (size_t)in.seats;
 		if (cands_arg != NULL && parse_candidates(cands_arg, ncand, in.n_lists) != 0)
-			return usage(), EXIT_USAGE;
+			return vy_cli_usage_error(a, "--candidates: not %zu counts, one per list", in.n_lists);
 	}
 	in.votes = votes;
 	in.n_candidates = ncand;
+	rc = VY_EXIT_OK;
 	if (vy_seats_print(stdout, &in, names, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-verify: %s\n", why.msg);
-		rc = 1;
-		goto out;
+		rc = VY_EXIT_FAILED;
 	}
-	rc = 0;
 out:
 	vy_msg_free(m);
 	return rc;
@@ -561,46 +549,32 @@ static int receipt_verdict(const Vybar__Receipt *r, const vyv_report *rep, const
 	return 0;
 }
 
-static int cmd_receipt(int argc, char **argv)
+static int cmd_receipt(const vy_cli_args *a)
 {
-	const char *file = NULL, *source = NULL;
-	uint64_t jobs = default_jobs();
+	const char *file = vy_cli_get(a, "receipt"), *source = a->operands[0];
 	Vybar__Receipt *r = NULL;
 	vy_record_state st;
 	vyv_report rep;
-	vy_reason why;
-	uint8_t *buf;
-	size_t len = 0;
+	unsigned jobs;
 	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--receipt") == 0 && i + 1 < argc)
-			file = argv[++i];
-		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc && parse_u64(argv[i + 1], 1024, &jobs) == 0 &&
-			 jobs > 0)
-			i++;
-		else if (argv[i][0] != '-' && source == NULL)
-			source = argv[i];
-		else
-			return usage(), EXIT_USAGE;
-	}
-	if (file == NULL || source == NULL)
-		return usage(), EXIT_USAGE;
-	buf = read_file(file, &len);
-	if (buf == NULL || vy_decode_receipt(&r, buf, len, &why) != VY_R_OK) {
-		fprintf(stderr, "vybar-verify: %s: %s\n", file, buf == NULL ? "cannot read" : why.msg);
-		free(buf);
-		return EXIT_USAGE;
-	}
-	free(buf);
-	if (r->seq > INT64_MAX || verify_source(source, NULL, (unsigned)jobs, (int64_t)r->seq, &rep, &st) != 0) {
+	if (jobs_option(a, &jobs) != 0)
+		return VY_EXIT_USAGE;
+	if ((rc = read_message(file, &r, decode_receipt)) != 0)
+		return rc;
+	if (r->seq > INT64_MAX) {
+		fprintf(stderr, "vybar-verify: %s: position %llu out of range\n", file, (unsigned long long)r->seq);
 		vy_msg_free(r);
-		return EXIT_USAGE;
+		return VY_EXIT_FAILED;
+	}
+	if (verify_source(source, NULL, jobs, (int64_t)r->seq, &rep, &st) != 0) {
+		vy_msg_free(r);
+		return VY_EXIT_IO;
 	}
 	if (rep.have_failure) {
 		printf("the record does not verify: %s at entry %llu: %s\n", vyv_check_id(rep.failed_check),
 		       (unsigned long long)rep.failed_seq, rep.why.msg);
-		rc = 1;
+		rc = VY_EXIT_FAILED;
 	} else {
 		rc = receipt_verdict(r, &rep, &st);
 	}
@@ -609,29 +583,84 @@ static int cmd_receipt(int argc, char **argv)
 	return rc;
 }
 
+static const vy_cli_opt record_opts[] = {
+	{ "json", NULL, VY_CLI_OPTIONAL, "the report in JSON" },
+	{ "result", NULL, VY_CLI_OPTIONAL, "after the report, the verified result (not with --json)" },
+	{ "jobs", "N", VY_CLI_OPTIONAL, "threads checking the ballots' proofs, 1 to 1024 (default: the CPUs)" },
+	{ "since", "EARLIER", VY_CLI_OPTIONAL,
+	  "an earlier record file of the same board: it must be where the record begins" },
+	{ "partial-ok", NULL, VY_CLI_OPTIONAL, "exit 0 for a record that ends before its result" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt fetch_opts[] = {
+	{ "out", "FILE", VY_CLI_REQUIRED, "the record file, replaced whole or not at all" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt seats_opts[] = {
+	{ "seats", "S", VY_CLI_OPTIONAL, "the seats to fill" },
+	{ "threshold-bp", "T", VY_CLI_OPTIONAL, "the threshold, in hundredths of a percent of the votes (default 0)" },
+	{ "method", "M", VY_CLI_OPTIONAL, "hare-all, hare-qualifying, dhondt or sainte-lague" },
+	{ "candidates", "C1,C2,...", VY_CLI_OPTIONAL, "each list's number of candidates (default: the seats)" },
+	{ "tie-seed", "HEX", VY_CLI_OPTIONAL, "the seed that breaks ties (64 hex digits)" },
+	{ "manifest", "FILE", VY_CLI_OPTIONAL, "take the rule and the lists from the manifest's party-list contest" },
+	{ "votes", "V1,V2,...", VY_CLI_OPTIONAL, "with --manifest: each list's votes, in the manifest's order" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_opt receipt_opts[] = {
+	{ "receipt", "FILE", VY_CLI_REQUIRED, "the receipt the board gave the voter" },
+	{ "jobs", "N", VY_CLI_OPTIONAL, "threads checking the ballots' proofs, 1 to 1024 (default: the CPUs)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const vy_cli_cmd commands[] = {
+	{ "record", "SOURCE", 1, 1,
+	  "Verify the record of SOURCE, a record file or a board URL (http://HOST:PORT), check by check, and "
+	  "report each check; with --result, print the verified result.",
+	  record_opts, cmd_record },
+	{ "fetch", "URL", 1, 1, "Save a board's whole record to a record file, to verify (or compare) later.",
+	  fetch_opts, cmd_fetch },
+	{ "seats", "[NAME=VOTES]...", 0, -1,
+	  "Compute a seat table (specs/protocol.md, section 11): from --seats, --method and the lists' votes as "
+	  "NAME=VOTES, or from a manifest's party-list contest and --votes.",
+	  seats_opts, cmd_seats },
+	{ "receipt", "SOURCE", 1, 1,
+	  "Check a voter's receipt against the record of SOURCE: the board signed it, the ballot is there, and "
+	  "whether it is the one that counts.",
+	  receipt_opts, cmd_receipt },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const vy_cli_exit_status more_exits[] = {
+	{ VY_EXIT_INCOMPLETE, "record: every check held, but the record has no RESULT yet (0 with --partial-ok)" },
+	{ EXIT_SUPERSEDED, "receipt: the ballot was superseded by a later ballot of the same credential" },
+	{ 0, NULL },
+};
+
+static const vy_cli_prog program = {
+	"vybar-verify",
+	"The independent verifier of a Vybar election: it checks a record from its first entry to its result, "
+	"saves a board's record, computes seat tables and checks a voter's receipt (specs/verification.md).",
+	commands,
+	more_exits,
+};
+
 int main(int argc, char **argv)
 {
 	int rc;
 
 	if (vy_init() != VY_OK || gcry_check_version(NULL) == NULL) {
 		fputs("vybar-verify: cannot initialise the crypto libraries\n", stderr);
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (vy_http_global_init() != VY_R_OK) {
 		fputs("vybar-verify: cannot initialise the HTTP client\n", stderr);
-		return EXIT_USAGE;
+		return VY_EXIT_IO;
 	}
-	if (argc >= 2 && strcmp(argv[1], "record") == 0)
-		rc = cmd_record(argc - 2, argv + 2);
-	else if (argc >= 2 && strcmp(argv[1], "fetch") == 0)
-		rc = cmd_fetch(argc - 2, argv + 2);
-	else if (argc >= 2 && strcmp(argv[1], "seats") == 0)
-		rc = cmd_seats(argc - 2, argv + 2);
-	else if (argc >= 2 && strcmp(argv[1], "receipt") == 0)
-		rc = cmd_receipt(argc - 2, argv + 2);
-	else
-		rc = (usage(), EXIT_USAGE);
+	rc = vy_cli_main(&program, argc, argv);
 	vy_http_global_cleanup();
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* The test-vector generators' JSON writer (json_writer.h). */
 #include "tests/support/json_writer.h"
+#include "protocol/vy_json.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,21 +43,22 @@ void vyjw_indent(vyjw *w, int depth)
 		vyjw_puts(w, "  ");
 }
 
-/* A JSON string: printable ASCII only (anything else fails the generation,
- * as json.dumps would escape it); '"' and '\' are escaped. */
+/* vyjson_write_string's sink. */
+static void vyjw_sink(void *w, const char *s, size_t n)
+{
+	vyjw_put(w, s, n);
+}
+
+/* A JSON string: printable ASCII only (anything else fails the generation:
+ * json.dumps would escape it otherwise than the library's writer). */
 void vyjw_quoted(vyjw *w, const char *s)
 {
-	vyjw_puts(w, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s < 0x20 || *s > 0x7e) {
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e) {
 			w->failed = 1;
 			return;
 		}
-		if (*s == '"' || *s == '\\')
-			vyjw_puts(w, "\\");
-		vyjw_put(w, s, 1);
-	}
-	vyjw_puts(w, "\"");
+	vyjson_write_string(vyjw_sink, w, s, 0);
 }
 
 /* What precedes a value: the separator, the indentation and the key (in objects). */

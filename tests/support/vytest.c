@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cli/vy_files.h"
 #include "crypto/group_impl.h"
 
 static vy_group toy;
@@ -37,21 +38,15 @@ const char *vytest_source_path(const char *rel)
 
 char *vytest_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	long n = ftell(f);
-	assert_true(n >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	vy_reason why;
+
+	if (vy_file_read(&buf, &n, path, SIZE_MAX, 0, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
 	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
+		*len = n;
+	return (char *)buf;
 }
 
 static int hexval(char c)
@@ -205,4 +200,12 @@ uint8_t *vytest_trustee_msg(const char *path, uint32_t *type, size_t *len)
 	free(b);
 	*len = plen;
 	return p;
+}
+
+const char *vytest_program_for(const char *shipped, const char *cheat, const char *const *args)
+{
+	for (size_t i = 0; args[i] != NULL; i++)
+		if (strncmp(args[i], "--test-", 7) == 0)
+			return cheat;
+	return shipped;
 }

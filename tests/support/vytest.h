@@ -45,6 +45,11 @@ int vytest_run(char *out, size_t out_cap, int with_stderr, const char *program, 
 int vytest_spawn(const char *program, const char *const *args, char *out, size_t out_cap, char *err,
 		 size_t err_cap);
 
+/* The program that runs args: cheat, the test-only build of a program
+ * (tests/CMakeLists.txt), when one of args is an option of that build
+ * (--test-...), else shipped. */
+const char *vytest_program_for(const char *shipped, const char *cheat, const char *const *args);
+
 /* Write len bytes to path, failing the test on any error. */
 void vytest_write_file(const char *path, const uint8_t *b, size_t len);
 

@@ -11,34 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/vy_files.h"
 #include "crypto/vy_group.h"
 #include "tests/support/vectors_gen.h"
 
 #define PATH_BYTES 4096
 
-/* Write len bytes to path via path.tmp and rename. 0 on success. */
+/* Write len bytes to path atomically (cli/vy_files.h). 0 on success. */
 static int write_file(const char *path, const char *text, size_t len)
 {
-	char tmp[PATH_BYTES];
-	FILE *f;
-	int n, ok;
+	vy_reason why;
 
-	n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return -1;
-	f = fopen(tmp, "wb");
-	if (f == NULL) {
-		perror(tmp);
-		return -1;
-	}
-	ok = fwrite(text, 1, len, f) == len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		perror(path);
-		remove(tmp);
-		return -1;
-	}
-	return 0;
+	if (vy_file_replace(path, VY_FILE_MODE_PUBLIC, text, len, &why) == VY_R_OK)
+		return 0;
+	fprintf(stderr, "gen_crypto_vectors: %s\n", why.msg);
+	return -1;
 }
 
 /* Generate and write one group's file. 0 on success. */
