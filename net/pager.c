@@ -28,7 +28,9 @@ static vy_rc count_frames(const uint8_t *frames, size_t len, uint64_t *count, vy
 
 /* One answer to GET url, asked from entry `from`: a 200 that starts with
  * the magic line, holds whole frames, and whose X-Vybar-Next is from plus
- * their number. *count receives that number. */
+ * their number. *count receives that number. An answer that breaks the API
+ * is VY_R_MALFORMED (or the framing's reason), not VY_R_IO: the board
+ * answered, and what it said was wrong. */
 static vy_rc check_answer(const char *url, uint64_t from, const vy_http_answer *a, uint64_t *count, vy_reason *why)
 {
 	vy_reason inner = { 0 };
@@ -42,17 +44,17 @@ static vy_rc check_answer(const char *url, uint64_t from, const vy_http_answer *
 		return vy_reason_set(why, VY_R_BAD_MAGIC, "GET %s: the answer does not start with the record magic",
 				     url);
 	if (a->next[0] == 0)
-		return vy_reason_set(why, VY_R_IO, "GET %s: no " VY_HDR_NEXT " header", url);
+		return vy_reason_set(why, VY_R_MALFORMED, "GET %s: no " VY_HDR_NEXT " header", url);
 	if (vy_http_header_u64(a->next, &next) != 0)
-		return vy_reason_set(why, VY_R_IO, "GET %s: bad " VY_HDR_NEXT " header \"%s\"", url, a->next);
+		return vy_reason_set(why, VY_R_MALFORMED, "GET %s: bad " VY_HDR_NEXT " header \"%s\"", url, a->next);
 	if (next < from)
-		return vy_reason_set(why, VY_R_IO, "GET %s: " VY_HDR_NEXT " %" PRIu64 " goes back from %" PRIu64, url,
+		return vy_reason_set(why, VY_R_MALFORMED, "GET %s: " VY_HDR_NEXT " %" PRIu64 " goes back from %" PRIu64, url,
 				     next, from);
 	rc = count_frames(a->body + VY_RECORD_MAGIC_LEN, a->len - VY_RECORD_MAGIC_LEN, count, &inner);
 	if (rc != VY_R_OK)
 		return vy_reason_set(why, rc, "GET %s: the answer is not whole frames: %s", url, inner.msg);
 	if (next != from + *count)
-		return vy_reason_set(why, VY_R_IO,
+		return vy_reason_set(why, VY_R_MALFORMED,
 				     "GET %s: " VY_HDR_NEXT " is %" PRIu64 " after %" PRIu64 " entries from %" PRIu64,
 				     url, next, *count, from);
 	return VY_R_OK;

@@ -257,7 +257,7 @@ static void test_pager_stream(void **state)
 	if (vy_pager_stream_open(&st, &u, BASE, &why) != VY_R_OK)
 		fail_msg("%s", why.msg);
 	n = fread(got, 1, sizeof got, st.f);
-	assert_int_equal(vy_pager_stream_close(&st), VY_R_IO);
+	assert_int_equal(vy_pager_stream_close(&st), VY_R_MALFORMED);
 	assert_int_equal(n, l1);
 	assert_false(st.reader_gone);
 	assert_non_null(strstr(st.why.msg, "no " VY_HDR_NEXT " header"));
@@ -311,8 +311,8 @@ static void test_pager_no_next(void **state)
 	fake g = { .script = { { VY_R_OK, 200, p1, l1, "1x", NULL } }, .n = 1 };
 
 	(void)state;
-	expect_refused(&f, VY_R_IO, "no " VY_HDR_NEXT " header");
-	expect_refused(&g, VY_R_IO, "bad " VY_HDR_NEXT " header");
+	expect_refused(&f, VY_R_MALFORMED, "no " VY_HDR_NEXT " header");
+	expect_refused(&g, VY_R_MALFORMED, "bad " VY_HDR_NEXT " header");
 }
 
 /* An X-Vybar-Next that goes back from the entry asked for. */
@@ -324,7 +324,7 @@ static void test_pager_goes_back(void **state)
 	fake f = { .script = { { VY_R_OK, 200, p1, l1, "1", NULL }, { VY_R_OK, 200, p1, l1, "0", NULL } }, .n = 2 };
 
 	(void)state;
-	expect_refused(&f, VY_R_IO, VY_HDR_NEXT " 0 goes back from 1");
+	expect_refused(&f, VY_R_MALFORMED, VY_HDR_NEXT " 0 goes back from 1");
 	assert_int_equal(f.calls, 2);
 }
 
@@ -338,8 +338,8 @@ static void test_pager_not_advancing(void **state)
 	fake g = { .script = { { VY_R_OK, 200, p1, l1, "3", NULL } }, .n = 1 };
 
 	(void)state;
-	expect_refused(&f, VY_R_IO, VY_HDR_NEXT " is 0 after 2 entries from 0");
-	expect_refused(&g, VY_R_IO, VY_HDR_NEXT " is 3 after 2 entries from 0");
+	expect_refused(&f, VY_R_MALFORMED, VY_HDR_NEXT " is 0 after 2 entries from 0");
+	expect_refused(&g, VY_R_MALFORMED, VY_HDR_NEXT " is 3 after 2 entries from 0");
 }
 
 /* An answer larger than a board's largest is refused by the transport,
