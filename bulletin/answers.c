@@ -17,6 +17,7 @@ static unsigned status_of(vy_rc rc)
 	case VY_R_PHASE:
 		return MHD_HTTP_FORBIDDEN;
 	case VY_R_DUPLICATE:
+	case VY_R_REPLAY: /* a ballot already on the record (V4.8) */
 		return MHD_HTTP_CONFLICT;
 	case VY_R_TOO_LARGE:
 		return MHD_HTTP_CONTENT_TOO_LARGE;

@@ -45,6 +45,8 @@ static const char *const rc_names[VY_R__COUNT] = {
 	[VY_R_RECEIPT] = "receipt does not verify",
 	[VY_R_TRUSTEE] = "unknown trustee",
 	[VY_R_NOT_IMPLEMENTED] = "rule not implemented yet",
+	[VY_R_WITNESS] = "witness cosignatures do not verify",
+	[VY_R_REPLAY] = "ballot already on the record",
 };
 
 const char *vy_rc_str(vy_rc rc)

@@ -47,6 +47,7 @@ static const vy_code_check BALLOT_CODES[] = {
 	{ VY_R_REGISTRAR_SIGNATURE, VYV_4_4 },
 	{ VY_R_PROOF, VYV_4_5 },
 	{ VY_R_SUM_PROOF, VYV_4_6 },
+	{ VY_R_REPLAY, VYV_4_8 },
 	{ VY_R_OK, VYV_1_0 },
 };
 static const vy_code_check AUDITED_CODES[] = { { VY_R_PHASE, VYV_4_0 }, { VY_R_OK, VYV_1_0 } };
@@ -114,8 +115,8 @@ static void count_result(uint64_t *x, const vy_record_state *st)
 /* V2.1 to V2.9 */
 #define EX_MANIFEST                                                                                        \
 	(EX(VYV_2_1) | EX(VYV_2_2) | EX(VYV_2_3) | EX(VYV_2_4) | EX(VYV_2_5) | EX(VYV_2_6) | EX(VYV_2_7) | \
-	 EX(VYV_2_8) | EX(VYV_2_9))
-#define EX_BALLOT (EX(VYV_4_0) | EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4))
+	 EX(VYV_2_8) | EX(VYV_2_9) | EX(VYV_2_10))
+#define EX_BALLOT (EX(VYV_4_0) | EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8))
 
 #define T(x) VYBAR__ENTRY_TYPE__ENTRY_TYPE_##x
 
@@ -171,6 +172,11 @@ static const vy_entry_type_info TYPES[] = {
 	  .validate = vy_validate_credentials_issued, .apply = vy_credentials_issued_apply,
 	  .check = VYV_6_2, .by_code = PHASED_CODES, .examines = EX(VYV_6_2) | EX(VYV_6_3),
 	  .endpoint = VY_PATH_CREDENTIALS_ISSUED, .max_body = VY_MAX_ISSUED_BYTES },
+	/* protocol.md §8.13: the tally's checkpoint, cosigned by k witnesses;
+	 * the board appends it once it holds their cosignatures */
+	{ .type = T(WITNESSED), .name = "WITNESSED", .signer = VY_SIGNER_BOARD,
+	  .validate = vy_validate_witnessed, .apply = vy_witnessed_apply,
+	  .check = VYV_10_1, .by_code = PHASED_CODES, .examines = EX(VYV_10_1) | EX(VYV_10_2) | EX(VYV_10_3)},
 };
 #define N_TYPES (sizeof TYPES / sizeof TYPES[0])
 

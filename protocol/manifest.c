@@ -8,6 +8,7 @@
 
 #include "crypto/vy_blind_rsa.h"
 #include "crypto/vy_hash.h"
+#include "protocol/vy_checkpoint.h"
 #include "protocol/vy_election.h"
 
 #define MAX_SEATS 100000
@@ -289,6 +290,44 @@ static vy_rc check_registrar_key(const Vybar__RsaPublicKey *k, vy_reason *why)
 	return VY_R_OK;
 }
 
+/* specs/witness.md §5 (V2.10): at most 16 witnesses, each a signed-note
+ * key name and a valid Ed25519 key, names and keys distinct and no key the
+ * board's; 1 <= k <= m, or k = 0 when there is none. */
+static vy_rc check_witnesses(const Vybar__Manifest *m, vy_reason *why)
+{
+	char what[64];
+	vy_rc rc;
+
+	if (m->n_witnesses > VY_MAX_WITNESSES)
+		return vy_reason_set(why, VY_R_FIELD, "%zu witnesses, at most %d", m->n_witnesses, VY_MAX_WITNESSES);
+	if (m->n_witnesses == 0 ? m->witness_threshold != 0
+				: m->witness_threshold < 1 || m->witness_threshold > m->n_witnesses)
+		return vy_reason_set(why, VY_R_FIELD, "witness_threshold %u, must be %s%zu", m->witness_threshold,
+				     m->n_witnesses == 0 ? "" : "1..", m->n_witnesses);
+	for (size_t i = 0; i < m->n_witnesses; i++) {
+		const Vybar__Witness *w = m->witnesses[i];
+
+		if (!vy_witness_name_ok(w->name, str_len(w->name)))
+			return vy_reason_set(why, VY_R_FIELD,
+					     "witness %zu name: 1..%d bytes of printable ASCII, no space or '+'", i + 1,
+					     VY_WITNESS_NAME_MAX);
+		snprintf(what, sizeof what, "witness %zu public_key", i + 1);
+		rc = check_ed25519_key(&w->public_key, what, why);
+		if (rc != VY_R_OK)
+			return rc;
+		if (m->board_key.len == VY_ED25519_PK_BYTES &&
+		    memcmp(w->public_key.data, m->board_key.data, VY_ED25519_PK_BYTES) == 0)
+			return vy_reason_set(why, VY_R_KEY, "witness %zu public_key: the board's key", i + 1);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(m->witnesses[j]->name, w->name) == 0)
+				return vy_reason_set(why, VY_R_FIELD, "witnesses %zu and %zu have one name", j + 1, i + 1);
+			if (memcmp(m->witnesses[j]->public_key.data, w->public_key.data, VY_ED25519_PK_BYTES) == 0)
+				return vy_reason_set(why, VY_R_KEY, "witnesses %zu and %zu share a key", j + 1, i + 1);
+		}
+	}
+	return VY_R_OK;
+}
+
 vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 {
 	vy_rc rc;
@@ -331,7 +370,7 @@ vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 		return vy_reason_check(why,
 				       vy_reason_set(why, VY_R_FIELD, "counting_rule %d is not known", (int)m->counting_rule),
 				       "V2.8");
-	return VY_R_OK;
+	return vy_reason_check(why, check_witnesses(m, why), "V2.10");
 }
 
 void vy_contest_shape(const Vybar__Contest *c, size_t *n_sel, uint64_t *lo, uint64_t *hi)
@@ -428,6 +467,12 @@ void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
 	vy_hasher_u64(&h, (uint64_t)m->counting_rule);
 	hash_bytes(&h, &m->commission_key);
 	hash_bytes(&h, &m->registrar_statement_key);
+	vy_hasher_u64(&h, m->n_witnesses);
+	for (size_t i = 0; i < m->n_witnesses; i++) {
+		hash_text(&h, m->witnesses[i]->name);
+		hash_bytes(&h, &m->witnesses[i]->public_key);
+	}
+	vy_hasher_u64(&h, m->witness_threshold);
 	vy_hasher_final(&h, out);
 }
 

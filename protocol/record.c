@@ -33,6 +33,7 @@ void vy_record_state_free(vy_record_state *st)
 	free(st->cred_last_seq);
 	free(st->cred_ref);
 	free(st->cred_cts);
+	vy_replay_free(st);
 	vy_msg_free(st->manifest);
 	memset(st, 0, sizeof *st);
 }
@@ -260,12 +261,18 @@ static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what,
 /* Only the phase and the decoding of a ballot or audited ballot whose
  * proofs, credential and signatures the caller already checked (flags of
  * vy_validate_entry_flags). */
+static vy_rc ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
+
 static vy_rc validate_prechecked(const vy_record_state *st, const vy_ballot_rules *b, const Vybar__RecordEntry *e,
 				 vy_reason *why)
 {
 	vy_rc rc = need_phase(st, VY_PHASE_OPEN, b->what, why);
 
-	return rc != VY_R_OK ? rc : b->check(NULL, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK)
+		rc = b->check(NULL, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK && e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT)
+		rc = ballot_state_rules(st, e->payload.data, e->payload.len, why);
+	return rc;
 }
 
 vy_rc vy_validate_entry(const vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
@@ -344,12 +351,27 @@ vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n,
 	return rc;
 }
 
+/* §8.6 step 2: what a ballot's validity owes to the record so far: none
+ * of its ciphertexts stands on it already (V4.8). */
+static vy_rc ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__Ballot *b = NULL;
+	vy_rc rc = vy_decode_ballot(&b, p, n, why);
+
+	if (rc == VY_R_OK)
+		rc = vy_replay_check(st, b, why);
+	vy_msg_free(b);
+	return rc;
+}
+
 /* §8.6: a ballot, while voting is open. */
 vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
 	vy_rc rc = need_phase(st, VY_PHASE_OPEN, "ballot", why);
 
-	return rc != VY_R_OK ? rc : vy_ballot_payload_check(&st->election, p, n, why);
+	if (rc == VY_R_OK)
+		rc = vy_ballot_payload_check(&st->election, p, n, why);
+	return rc != VY_R_OK ? rc : ballot_state_rules(st, p, n, why);
 }
 
 /* §8.7: an audited ballot, while voting is open. */
@@ -408,19 +430,28 @@ vy_rc vy_record_apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, v
 	rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	rc = cred_set(st, b, e->seq, why);
+	rc = vy_replay_add(st, b);
+	if (rc == VY_R_OK)
+		rc = cred_set(st, b, e->seq, why);
 	vy_msg_free(b);
 	if (rc != VY_R_OK)
-		return rc;
+		return rc == VY_R_NOMEM ? vy_reason_set(why, rc, "ballot: out of memory") : rc;
 	st->ballots++;
 	return VY_R_OK;
 }
 
-/* An audited ballot is never counted (§6). */
+/* An audited ballot is never counted (§6); its ciphertexts may never be
+ * cast (V4.8). */
 vy_rc vy_record_apply_audited(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
-	(void)e;
-	(void)why;
+	Vybar__AuditedBallot *a = NULL;
+	vy_rc rc = vy_decode_audited_ballot(&a, e->payload.data, e->payload.len, why);
+
+	if (rc == VY_R_OK && a->ballot != NULL && vy_replay_add(st, a->ballot) != VY_R_OK)
+		rc = vy_reason_set(why, VY_R_NOMEM, "audited ballot: out of memory");
+	vy_msg_free(a);
+	if (rc != VY_R_OK)
+		return rc;
 	st->audited++;
 	return VY_R_OK;
 }
@@ -444,6 +475,12 @@ vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy
 	if (rc != VY_R_OK)
 		return rc;
 	vy_entry_hash_of(st->head_hash, e);
+	{
+		uint8_t leaf[VY_MERKLE_HASH_BYTES];
+
+		vy_merkle_leaf_hash(leaf, st->head_hash, VY_HASH_BYTES); /* witness.md §2 */
+		vy_merkle_acc_add(&st->tree, leaf);
+	}
 	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_OPEN)
 		memcpy(st->open_hash, st->head_hash, VY_HASH_BYTES); /* §11.1: the seats' tie seed */
 	st->next_seq++;

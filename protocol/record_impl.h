@@ -19,6 +19,17 @@ vy_rc vy_record_apply_close(vy_record_state *st, const Vybar__RecordEntry *e, vy
 vy_rc vy_ballot_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
 vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
 
+/* §8.6 (V4.8, replay.c): no alpha of ballot b stands on the record
+ * already, or twice in b; record b's alphas (a BALLOT's, or an
+ * AUDITED_BALLOT's inner ballot); free the set. */
+vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, vy_reason *why);
+vy_rc vy_replay_add(vy_record_state *st, const Vybar__Ballot *b);
+void vy_replay_free(vy_record_state *st);
+
+/* §8.13 (witnessed.c): the WITNESSED entry's rule and its application. */
+vy_rc vy_validate_witnessed(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
+vy_rc vy_witnessed_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
+
 /* Apply an accepted key-ceremony or election-open entry (§8.3-§8.5). */
 vy_rc vy_ceremony_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why);
 

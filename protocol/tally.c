@@ -121,7 +121,8 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
 }
 
 /* Phase check of the tally stage: CLOSED, and (need_tally) after the
- * encrypted tally. */
+ * encrypted tally and, when the manifest names witnesses, after the
+ * WITNESSED entry that k of them cosigned (§8.13). */
 static vy_rc tally_phase(const vy_record_state *st, const char *what, int need_tally, vy_reason *why)
 {
 	vy_rc rc = VY_R_OK;
@@ -130,6 +131,10 @@ static vy_rc tally_phase(const vy_record_state *st, const char *what, int need_t
 		rc = vy_reason_set(why, VY_R_PHASE, "%s: only after the election closed and before the result", what);
 	else if (need_tally && !st->have_tally)
 		rc = vy_reason_set(why, VY_R_PHASE, "%s: only after the encrypted tally", what);
+	else if (need_tally && st->manifest->n_witnesses > 0 && !st->have_witnessed)
+		rc = vy_reason_set(why, VY_R_PHASE,
+				   "%s: only after the WITNESSED entry (the tally cosigned by %u witnesses)", what,
+				   st->manifest->witness_threshold);
 	return vy_reason_check(why, rc, "V1.7");
 }
 

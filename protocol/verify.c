@@ -13,14 +13,15 @@
 
 static const char *const check_ids[VYV__COUNT] = {
 	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7",
-	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9",
+	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9", "V2.10",
 	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
-	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7",
+	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8",
 	"V5.1", "V5.2", "V5.3",
 	"V6.1", "V6.2", "V6.3",
 	"V7.1", "V7.2", "V7.3", "V7.4", "V7.5",
 	"V8.1", "V8.2",
 	"V9.1",
+	"V10.1", "V10.2", "V10.3",
 };
 
 static const char *const check_whats[VYV__COUNT] = {
@@ -28,15 +29,18 @@ static const char *const check_whats[VYV__COUNT] = {
 	"entry types", "board signatures", "phases",
 	"manifest identifiers and group", "contests", "options and selection ranges", "party lists",
 	"gender rule", "trustees", "board and registrar keys", "voting period and counting rule", "base hash",
+	"witnesses",
 	"trustee signatures", "key announcements", "key reveal order", "coefficient commitments",
 	"coefficient proofs", "sealed shares", "key verdicts", "key justifications", "election key (Q, K, vk)",
 	"ballots in phase open", "credentials", "ballot shapes and encodings", "ballot signatures",
 	"registrar signatures", "0/1 selection proofs", "contest sum proofs", "counted ballots (one per credential)",
+	"no ballot twice",
 	"audited ballots' ballot rules", "audited ballots' revealed values", "audited ballots' sums",
 	"close", "credentials issued statement", "voters <= credentials issued",
 	"encrypted tally", "partial decryption proofs", "counts", "seats", "elected candidates",
 	"receipt signature", "receipt on the record",
 	"append-only extension of the earlier record",
+	"witnessed checkpoint of the tally", "witness cosignatures", "cosignatures of k witnesses",
 };
 
 const char *vyv_check_id(vyv_check c)

@@ -5,7 +5,7 @@
  * exactly entries 0..n-1, and a voter can check one entry against a
  * co-signed checkpoint without the whole record.
  *
- *   leaf hash   MTH({d}) = SHA-256(0x00 || d)      d: a RecordEntry as stored
+ *   leaf hash   MTH({d}) = SHA-256(0x00 || d)      d: an entry hash (§7.2), 32 bytes
  *   node hash   SHA-256(0x01 || left || right)
  *   MTH({})     = SHA-256("")
  *   MTH(D[n])   = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of 2 < n

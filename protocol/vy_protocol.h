@@ -62,6 +62,8 @@ typedef enum {
 	VY_R_RECEIPT = 32,         /* receipt signature or content does not verify */
 	VY_R_TRUSTEE = 33,         /* trustee index unknown or not the signer */
 	VY_R_NOT_IMPLEMENTED = 34, /* a rule whose code belongs to a later issue */
+	VY_R_WITNESS = 35,         /* a witness cosignature is missing, misplaced or does not verify */
+	VY_R_REPLAY = 36,          /* a ballot's ciphertext already stands on the record */
 	VY_R__COUNT
 } vy_rc;
 
@@ -114,6 +116,7 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_MAX_OPTIONS 1000          /* options (or lists) of one contest */
 #define VY_MAX_CANDIDATES 1000       /* candidates of one list */
 #define VY_MAX_TRUSTEES 64
+#define VY_MAX_WITNESSES 16 /* specs/witness.md §5 */
 #define VY_MAX_MANIFEST_BYTES (4u << 20)
 #define VY_MAX_BALLOT_BYTES (2u << 20)
 #define VY_MAX_AUDITED_BALLOT_BYTES (2u * VY_MAX_BALLOT_BYTES) /* a ballot and its revealed values */

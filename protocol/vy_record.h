@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "protocol/vy_election.h"
+#include "protocol/vy_merkle.h"
 
 /* Phases (§7.4). */
 typedef enum {
@@ -82,6 +83,14 @@ typedef struct {
 	/* §11.1: entry hash of the ELECTION_OPEN entry, the seats' tie seed
 	 * (fixed before any ballot exists); zero before it is applied */
 	uint8_t open_hash[VY_HASH_BYTES];
+	/* specs/witness.md §2: the Merkle tree of the entries so far (leaf:
+	 * the entry hash), kept as its peaks */
+	vy_merkle_acc tree;
+	int have_witnessed; /* §8.13: the WITNESSED entry is on the record */
+	/* §8.6 (V4.8): SHA-256 of every alpha of every BALLOT and AUDITED_BALLOT
+	 * so far, in an open-addressing set (an all-zero slot is empty) */
+	uint8_t (*alphas)[VY_HASH_BYTES];
+	size_t alpha_cap, alpha_count;
 } vy_record_state;
 
 void vy_record_state_init(vy_record_state *st);

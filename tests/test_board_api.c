@@ -132,7 +132,7 @@ static uint8_t *ballot_other_election(vyh_election *e, size_t *len)
 	vyf_voter v;
 	uint8_t *out;
 
-	vyf_record_init(&other, 2, 1);
+	vyf_record_init_unwitnessed(&other, 2, 1);
 	vyf_record_ceremony(&other);
 	vyf_default_choices(choices);
 	vyf_voter_init(&v, el, "mallory election");

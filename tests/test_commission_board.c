@@ -214,7 +214,7 @@ static int setup(void **state)
 
 	(void)state;
 	vytest_init();
-	vyf_record_init(&el.r, N_TRUSTEES, THRESHOLD); /* the fixtures' manifest, and its keys */
+	vyf_record_init_unwitnessed(&el.r, N_TRUSTEES, THRESHOLD); /* the fixtures' manifest, and its keys */
 	vycf_keys_init(&ck, &el.r.keys);
 	vyf_bytes32(seed, "commission");
 	crypto_sign_seed_keypair(el.commission_pk, el.commission_sk, seed);

@@ -33,8 +33,9 @@ enum {
 	AT_CLOSE = AT_OPEN + 6,       /* 16 */
 	AT_ISSUED = AT_OPEN + 7,      /* 17: CREDENTIALS_ISSUED */
 	AT_TALLY = AT_OPEN + 8,       /* 18 */
-	AT_PARTIAL = AT_OPEN + 9,     /* 19, 20 */
-	AT_RESULT = AT_PARTIAL + T,   /* 21 */
+	AT_WITNESSED = AT_OPEN + 9,   /* 19: the tally's checkpoint, cosigned */
+	AT_PARTIAL = AT_OPEN + 10,    /* 20, 21 */
+	AT_RESULT = AT_PARTIAL + T,   /* 22 */
 	AT_COUNT
 };
 
@@ -231,6 +232,7 @@ static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 	case VYV_2_6: m->threshold = N + 1; break;                       /* t > n */
 	case VYV_2_7: m->registrar_key->exponent.data[m->registrar_key->exponent.len - 1] &= 0xfe; break;
 	case VYV_2_8: m->voting_end = m->voting_start; break;            /* empty voting period */
+	case VYV_2_10: m->witness_threshold = (uint32_t)m->n_witnesses + 1; break; /* k > m */
 	case CTRL_TITLE: m->title[0] = '\x1b'; break;                    /* an escape in the title (protocol §1.5) */
 	case CTRL_LIST: pl->lists[0]->name[0] = '\n'; break;            /* a newline in a list name */
 	default: fail();
@@ -361,6 +363,43 @@ static uint8_t *reveal_case(int arg, size_t *len, int *type)
 static uint8_t *moved_case(int arg, size_t *len, int *type)
 {
 	return raw_payload((size_t)arg, len, type);
+}
+
+/* The ballot inside the audited ballot, cast as a BALLOT (V4.8): its
+ * choices and randomness are public. */
+static uint8_t *audited_inner_case(int arg, size_t *len, int *type)
+{
+	Vybar__AuditedBallot *a = decode_payload(AT_AUDITED, &vybar__audited_ballot__descriptor);
+	uint8_t *p;
+
+	(void)arg;
+	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
+	p = vy_msg_pack(a->ballot, len);
+	assert_non_null(p);
+	vy_msg_free(a);
+	return p;
+}
+
+/* The WITNESSED entry changed: its root (V10.1), a cosignature (V10.2),
+ * one cosignature fewer than k (V10.3). */
+static uint8_t *witnessed_case(int arg, size_t *len, int *type)
+{
+	Vybar__Witnessed *w = decode_payload(AT_WITNESSED, &vybar__witnessed__descriptor);
+	size_t saved = w->n_cosignatures;
+	uint8_t *p;
+
+	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_WITNESSED;
+	if (arg == VYV_10_1)
+		w->root.data[0] ^= 1;
+	else if (arg == VYV_10_2)
+		w->cosignatures[0]->signature.data[0] ^= 1;
+	else
+		w->n_cosignatures--;
+	p = vy_msg_pack(w, len);
+	assert_non_null(p);
+	w->n_cosignatures = saved;
+	vy_msg_free(w);
+	return p;
 }
 
 /* The stored payload of the close entry, with type UNKNOWN_ENTRY_TYPE. */
@@ -531,6 +570,7 @@ static const tamper_case cases[] = {
 	{ VYV_2_6, AT_MANIFEST, FRAME_SIGNED, VYV_2_6, manifest_case },
 	{ VYV_2_7, AT_MANIFEST, FRAME_SIGNED, VYV_2_7, manifest_case },
 	{ VYV_2_8, AT_MANIFEST, FRAME_SIGNED, VYV_2_8, manifest_case },
+	{ VYV_2_10, AT_MANIFEST, FRAME_SIGNED, VYV_2_10, manifest_case },
 	{ VYV_3_1, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_1, announce_case },
 	{ VYV_3_2, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_2, announce_case },
 	{ VYV_3_3, AT_ANNOUNCE + N - 1, FRAME_SIGNED, AT_REVEAL, moved_case },
@@ -547,6 +587,9 @@ static const tamper_case cases[] = {
 	{ VYV_4_4, AT_BALLOT_B, FRAME_SIGNED, VYV_4_4, ballot_case },
 	{ VYV_4_5, AT_BALLOT_B, FRAME_SIGNED, VYV_4_5, ballot_case },
 	{ VYV_4_6, AT_BALLOT_B, FRAME_SIGNED, VYV_4_6, ballot_case },
+	/* replays: voter c's superseded ballot again, the audited ballot's own */
+	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, AT_BALLOT_C1, moved_case },
+	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, 0, audited_inner_case },
 	{ VYV_5_1, AT_AUDITED, FRAME_SIGNED, VYV_5_1, audited_case },
 	{ VYV_5_2, AT_AUDITED, FRAME_SIGNED, VYV_5_2, audited_case },
 	{ VYV_6_1, AT_CLOSE, FRAME_SIGNED, 0, close_case },
@@ -554,6 +597,11 @@ static const tamper_case cases[] = {
 	{ VYV_6_3, AT_ISSUED, FRAME_SIGNED, VYV_6_3, issued_case },
 	{ VYV_6_3, AT_ISSUED, FRAME_SIGNED, AT_TALLY, moved_case },
 	{ VYV_7_1, AT_TALLY, FRAME_SIGNED, 0, tally_case },
+	{ VYV_10_1, AT_WITNESSED, FRAME_SIGNED, VYV_10_1, witnessed_case },
+	{ VYV_10_2, AT_WITNESSED, FRAME_SIGNED, VYV_10_2, witnessed_case },
+	{ VYV_10_3, AT_WITNESSED, FRAME_SIGNED, VYV_10_3, witnessed_case },
+	/* a partial decryption before the tally's checkpoint is cosigned */
+	{ VYV_1_7, AT_WITNESSED, FRAME_SIGNED, AT_PARTIAL, moved_case },
 	{ VYV_7_2, AT_PARTIAL, FRAME_SIGNED, 0, partial_case },
 	{ VYV_7_3, AT_RESULT, FRAME_SIGNED, VYV_7_3, result_case },
 	{ VYV_7_4, AT_RESULT, FRAME_SIGNED, VYV_7_4, result_case },

@@ -327,6 +327,11 @@ def base_hash(m):
     xs += [unhex(m["board_key"]), unhex(rk["modulus"]), unhex(rk["exponent"]),
            u64(m["voting_start"]), u64(m["voting_end"]), u64(m["counting_rule"]), unhex(m["commission_key"]),
            unhex(m["registrar_statement_key"])]
+    # specs/witness.md 5: the witnesses and their threshold
+    xs.append(u64(len(m["witnesses"])))
+    for w in m["witnesses"]:
+        xs += [text(w["name"]), unhex(w["public_key"])]
+    xs.append(u64(m["witness_threshold"]))
     return H(TAG_MANIFEST, *xs)
 
 

@@ -268,7 +268,7 @@ void vyh_election_start(vyh_election *e, uint32_t n, uint32_t t, const char *con
 {
 	uint8_t seed[32];
 
-	vyf_record_init(&e->r, n, t);
+	vyf_record_init_unwitnessed(&e->r, n, t);
 	vyf_bytes32(seed, "commission"); /* as the fixtures' manifest (protocol_fixtures.c) */
 	crypto_sign_seed_keypair(e->commission_pk, e->commission_sk, seed);
 	vyh_init(&e->b);

@@ -9,6 +9,7 @@
 #include "crypto/proof_impl.h"
 #include "crypto/vy_shamir.h"
 #include "protocol/vy_ballot_build.h"
+#include "protocol/vy_checkpoint.h"
 
 /* A bump list of allocations freed together once a message is packed. */
 typedef struct {
@@ -82,6 +83,11 @@ void vyf_keys_init(vyf_keys *k, uint32_t n, uint32_t t)
 	}
 	vyf_bytes32(seed, "registrar statement");
 	crypto_sign_seed_keypair(k->statement_pk, k->statement_sk, seed);
+	for (uint32_t i = 0; i < VYF_WITNESSES; i++) {
+		snprintf(label, sizeof label, "witness %u", i + 1);
+		vyf_bytes32(seed, label);
+		crypto_sign_seed_keypair(k->witness_pk[i], k->witness_sk[i], seed);
+	}
 	vy_rsa_sk_public(vyf_registrar_sk(0), &rk);
 	assert_int_equal(rk.n_len, VYF_REGISTRAR_BYTES);
 	memcpy(k->registrar_modulus, rk.n, VYF_REGISTRAR_BYTES);
@@ -221,6 +227,18 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	m.voting_start = 1778000000;
 	m.voting_end = 1778086400;
 	m.counting_rule = VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT;
+	m.n_witnesses = k->n_witnesses;
+	m.witness_threshold = k->witness_k;
+	m.witnesses = arena_alloc(&a, (k->n_witnesses + 1) * sizeof *m.witnesses);
+	for (uint32_t i = 0; i < k->n_witnesses; i++) {
+		Vybar__Witness *w = arena_alloc(&a, sizeof *w);
+
+		vybar__witness__init(w);
+		w->name = text(&a, vyf_witness_name(i + 1));
+		w->public_key.data = (uint8_t *)k->witness_pk[i];
+		w->public_key.len = crypto_sign_PUBLICKEYBYTES;
+		m.witnesses[i] = w;
+	}
 	out = vy_msg_pack(&m, len);
 	assert_non_null(out);
 	arena_free(&a);
@@ -474,18 +492,34 @@ Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, 
 
 /* ---- record and ceremony ---- */
 
+static void record_init(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len,
+			uint32_t witnesses);
+
 void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t)
 {
-	vyf_record_init_manifest(r, n, t, NULL, 0);
+	record_init(r, n, t, NULL, 0, VYF_WITNESSES);
+}
+
+void vyf_record_init_unwitnessed(vyf_record *r, uint32_t n, uint32_t t)
+{
+	record_init(r, n, t, NULL, 0, 0);
 }
 
 void vyf_record_init_manifest(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len)
+{
+	record_init(r, n, t, manifest, len, VYF_WITNESSES);
+}
+
+static void record_init(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len,
+			uint32_t witnesses)
 {
 	char label[64];
 
 	vytest_init();
 	memset(r, 0, sizeof *r);
 	vyf_keys_init(&r->keys, n, t);
+	r->keys.n_witnesses = witnesses;
+	r->keys.witness_k = witnesses ? VYF_WITNESS_K : 0;
 	vy_record_state_init(&r->st);
 	if (manifest != NULL) {
 		r->manifest_bytes = malloc(len);
@@ -877,6 +911,51 @@ void vyf_record_tally(vyf_record *r)
 		fail_msg("encrypted tally: %s", why.msg);
 	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY, p, len);
 	free(p);
+	if (r->st.manifest->n_witnesses > 0) {
+		p = vyf_witnessed(r, (1u << r->st.manifest->witness_threshold) - 1, 1778090000, &len);
+		vyf_record_append_owned(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_WITNESSED, p, len);
+	}
+}
+
+const char *vyf_witness_name(uint32_t i)
+{
+	static char names[VYF_WITNESSES + 1][32];
+
+	assert_true(i >= 1 && i <= VYF_WITNESSES);
+	snprintf(names[i], sizeof names[i], "witness-%u.test", i);
+	return names[i];
+}
+
+uint8_t *vyf_witnessed(const vyf_record *r, unsigned mask, uint64_t t, size_t *len)
+{
+	Vybar__Witnessed w = VYBAR__WITNESSED__INIT;
+	Vybar__Cosignature cs[VYF_WITNESSES], *csp[VYF_WITNESSES];
+	vy_cosignature sig[VYF_WITNESSES];
+	vy_checkpoint c;
+	uint8_t *out;
+
+	memcpy(c.base_hash, r->st.election.base_hash, VY_HASH_BYTES);
+	c.size = r->st.next_seq;
+	vy_merkle_acc_root(&r->st.tree, c.root);
+	w.size = c.size;
+	w.root.data = c.root;
+	w.root.len = sizeof c.root;
+	for (uint32_t i = 0; i < VYF_WITNESSES; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		vy_cosign(&sig[i], t, &c, r->keys.witness_sk[i]);
+		vybar__cosignature__init(&cs[w.n_cosignatures]);
+		cs[w.n_cosignatures].witness = i + 1;
+		cs[w.n_cosignatures].timestamp = t;
+		cs[w.n_cosignatures].signature.data = sig[i].signature;
+		cs[w.n_cosignatures].signature.len = sizeof sig[i].signature;
+		csp[w.n_cosignatures] = &cs[w.n_cosignatures];
+		w.n_cosignatures++;
+	}
+	w.cosignatures = csp;
+	out = vy_msg_pack(&w, len);
+	assert_non_null(out);
+	return out;
 }
 
 void vyf_record_append_owned(vyf_record *r, Vybar__EntryType type, uint8_t *payload, size_t len)

@@ -21,6 +21,10 @@
 #include "tests/support/vytest.h"
 
 #define VYF_MAX_TRUSTEES 5
+/* The witnesses of a fixture record's manifest (specs/witness.md): 3, any 2
+ * of whom make the tally's WITNESSED entry. */
+#define VYF_WITNESSES 3
+#define VYF_WITNESS_K 2
 #define VYF_MAX_T 5
 #define VYF_MAX_SELECTIONS 64 /* all selections of one ballot */
 #define VYF_REGISTRAR_BYTES 384
@@ -43,6 +47,11 @@ typedef struct {
 	uint8_t registrar_modulus[VYF_REGISTRAR_BYTES];
 	/* the registrar's statement key (Manifest.registrar_statement_key) */
 	uint8_t statement_pk[crypto_sign_PUBLICKEYBYTES], statement_sk[crypto_sign_SECRETKEYBYTES];
+	/* witnesses named by the manifest (0 unless set before packing it:
+	 * vyf_record_init names VYF_WITNESSES, threshold VYF_WITNESS_K) */
+	uint32_t n_witnesses, witness_k;
+	uint8_t witness_pk[VYF_WITNESSES][crypto_sign_PUBLICKEYBYTES];
+	uint8_t witness_sk[VYF_WITNESSES][crypto_sign_SECRETKEYBYTES];
 } vyf_keys;
 
 typedef struct {
@@ -92,10 +101,19 @@ vy_rc vyf_fake_registrar_verify(void *arg, const Vybar__RsaPublicKey *key, const
 
 /* A record holding the default manifest (entry 0). */
 void vyf_record_init(vyf_record *r, uint32_t n, uint32_t t);
+/* The same with a manifest that names no witness: for records that a real
+ * vybar-board carries to the decryption, which has no witness to ask. */
+void vyf_record_init_unwitnessed(vyf_record *r, uint32_t n, uint32_t t);
 /* The same with another manifest (a copy of manifest[0..len), which must
  * name the fixtures' trustee and board keys for n, t; NULL: the default). */
 void vyf_record_init_manifest(vyf_record *r, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len);
 void vyf_record_free(vyf_record *r);
+/* The WITNESSED payload (protocol.md §8.13) for the record as it stands:
+ * its checkpoint cosigned at time t by the witnesses in mask (bit i-1:
+ * witness i). */
+uint8_t *vyf_witnessed(const vyf_record *r, unsigned mask, uint64_t t, size_t *len);
+/* A witness's name in the fixture manifest: "witness-<i>.test" (1-based). */
+const char *vyf_witness_name(uint32_t i);
 /* Build the next entry (signed by the board) and validate it; on VY_R_OK apply it. */
 vy_rc vyf_record_try(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len, vy_reason *why);
 /* As vyf_record_try, failing the test unless the entry is accepted. */
