@@ -7,7 +7,7 @@
 set -euo pipefail
 build=$1
 version=$2
-programs="vybar-board vybar-commission vybar-registrar vybar-trustee vybar-vote vybar-verify"
+programs="vybar-board vybar-commission vybar-registrar vybar-trustee vybar-vote vybar-verify vybar-witness"
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/vybar-install.XXXXXX")
 trap 'rm -rf "$prefix"' EXIT
 
