@@ -589,7 +589,7 @@ void vyw_add_checkpoint(vyw_witness *w, const char *body, size_t len, vyw_answer
 static int parse_from(const char *s, uint64_t *out)
 {
 	*out = 0;
-	return s == NULL || parse_u64(s, strlen(s), out) || (strcmp(s, "0") == 0);
+	return s == NULL || parse_u64(s, strlen(s), out);
 }
 
 void vyw_get_record(vyw_witness *w, const char *from_s, vyw_answer *a)
