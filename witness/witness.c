@@ -603,6 +603,7 @@ void vyw_get_record(vyw_witness *w, const char *from_s, vyw_answer *a)
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
+	snprintf(a->next_buf, sizeof a->next_buf, "%" PRIu64, from);
 	last = from < w->n ? (size_t)from : w->n;
 	start = w->offs[last];
 	/* the first frame whole, then frames while within the chunk */
@@ -614,6 +615,8 @@ void vyw_get_record(vyw_witness *w, const char *from_s, vyw_answer *a)
 		memcpy(a->body, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
 		memcpy(a->body + VY_RECORD_MAGIC_LEN, w->frames + start, w->offs[end] - start);
 		a->len = VY_RECORD_MAGIC_LEN + (w->offs[end] - start);
+		if (from < w->n)
+			snprintf(a->next_buf, sizeof a->next_buf, "%zu", end);
 	}
 	pthread_mutex_unlock(&w->mu);
 	if (a->body == NULL) {
@@ -622,7 +625,6 @@ void vyw_get_record(vyw_witness *w, const char *from_s, vyw_answer *a)
 	}
 	a->status = 200;
 	a->content_type = VY_CT_RECORD;
-	snprintf(a->next_buf, sizeof a->next_buf, "%" PRIu64, from < w->n ? (uint64_t)end : from);
 	a->next = a->next_buf;
 }
 
