@@ -3,7 +3,8 @@
  * §10.2; specs/trustee.md §1): this trustee's secret share from the shares
  * the qualified trustees sealed for it (or published in a justification),
  * then its decryption shares of every option with their proofs, sent with
- * vyt_emit (messages.c).
+ * vyt_emit (messages.c); only of a tally the witnesses co-signed, and
+ * remembered before it is sent (memory.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,28 @@
 #include "protocol/vy_tally.h"
 #include "trustee/cheats.h"
 #include "trustee/trustee.h"
+
+/* specs/trustee.md §7.3: decrypt only a tally the manifest's witnesses
+ * have co-signed (the WITNESSED entry, specs/witness.md), so that a tally
+ * the board shows this trustee alone is never decrypted; with no witness
+ * named, say that only this trustee's memory stands against a fork. */
+static int cosigned(vyt_ctx *c)
+{
+	const Vybar__Manifest *m = c->v.st.manifest;
+
+	if (m->n_witnesses == 0) {
+		fprintf(stderr, "vybar-trustee decrypt: warning: the manifest names no witness: nothing but your "
+			"memory (%s/%s) protects you against a board that forks the record\n", c->o->dir,
+			VYT_DECRYPTED_FILE);
+		return 0;
+	}
+	if (c->v.st.have_witnessed)
+		return 0;
+	snprintf(c->err, sizeof c->err, "decrypt: the tally at entry %llu is not yet co-signed by %u witnesses (the "
+		 "WITNESSED entry is missing): wait, and try again", (unsigned long long)c->v.tally_seq,
+		 m->witness_threshold);
+	return -1;
+}
 
 /* §5.5 and §10.2: the secret share from the qualified trustees' shares, and
  * the partial decryption of the encrypted tally. */
@@ -43,6 +66,8 @@ int vyt_cmd_decrypt(vyt_ctx *c)
 		snprintf(c->err, sizeof c->err, "decrypt: there is no encrypted tally on the record yet");
 		goto out;
 	}
+	if (cosigned(c) != 0)
+		goto out;
 	if (!c->v.st.trustees[c->v.me - 1].qualified || c->v.st.trustees[c->v.me - 1].decrypted) {
 		snprintf(c->err, sizeof c->err, "decrypt: %s", c->v.st.trustees[c->v.me - 1].decrypted ?
 			 "your partial decryption is already on the record" : "you were disqualified in the ceremony");
@@ -74,7 +99,8 @@ int vyt_cmd_decrypt(vyt_ctx *c)
 		snprintf(c->err, sizeof c->err, "decrypt: %s", why.msg);
 		goto out;
 	}
-	r = vyt_emit(c, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, pd);
+	if (vyt_decrypted_save(c) == 0) /* specs/trustee.md §7.2: before anything leaves */
+		r = vyt_emit(c, VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION, pd);
 out:
 	if (recv != NULL)
 		sodium_free(recv);

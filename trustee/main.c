@@ -166,7 +166,8 @@ static int cmd_keygen(vyt_ctx *c)
 	return 0;
 }
 
-/* Unlock the key, read the record, find our index; then the command. */
+/* Unlock the key, read the record, find our index, check the record
+ * against what this trustee remembers (memory.c); then the command. */
 static int cmd_round(vyt_ctx *c)
 {
 	static const struct {
@@ -185,11 +186,17 @@ static int cmd_round(vyt_ctx *c)
 	sodium_free(pass);
 	if (r != 0)
 		return vyt_failed(c, r);
-	if (vyt_view_load(c) != 0)
+	if (vyt_seen_load(c) != 0 || vyt_view_load(c) != 0)
 		return -1;
 	vyt_secrets_open(c->s);
 	r = vyt_find_me(c);
 	vyt_secrets_close(c->s);
+	/* memory.c: a fork's tally is named as such before the record is
+	 * refused for not extending the one seen */
+	if (r == 0 && strcmp(c->o->cmd, "decrypt") == 0)
+		r = vyt_decrypted_check(c);
+	if (r == 0)
+		r = vyt_seen_check(c);
 	for (size_t i = 0; r == 0 && i < sizeof rounds / sizeof rounds[0]; i++)
 		if (strcmp(c->o->cmd, rounds[i].name) == 0)
 			return rounds[i].fn(c);

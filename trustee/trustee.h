@@ -10,6 +10,9 @@
  *   messages.c   messages out: signed, checked as the board will, then posted
  *                or written to a message file; and a message file carried to
  *                the board (post)
+ *   memory.c     what the trustee remembers of the records it saw: the head
+ *                it saw last (DIR/seen) and the tally it decrypted
+ *                (DIR/decrypted), so that no board can show it another
  *   keystore.c   the secrets at rest; transport.c the board over HTTP and the
  *                message file format
  *   cheats.h     what only the test build (vybar-trustee-cheat) does wrong
@@ -35,14 +38,26 @@ typedef struct {
 	vy_pass_src pass;
 } vyt_opts;
 
+/* A record's head: its size (entries) and the hash of its last entry. */
+typedef struct {
+	uint64_t size;
+	uint8_t head[VY_HASH_BYTES];
+} vyt_head;
+
 /* The record as this trustee sees it: the state, and of the entries only
  * the trustees' signed messages (vyt_find_body), not the ballots. */
 typedef struct {
 	vy_record_state st;
 	Vybar__RecordEntry **e;
 	size_t n;
-	uint64_t entries; /* on the record */
-	uint32_t me;      /* this trustee's index, 0 if not a trustee */
+	uint64_t entries;   /* on the record */
+	uint32_t me;        /* this trustee's index, 0 if not a trustee */
+	uint64_t tally_seq; /* the ENCRYPTED_TALLY entry's position (st.have_tally) */
+	/* memory.c: the head seen before (DIR/seen), and the hash this record
+	 * has at its position seen.size - 1 (zero if it is shorter) */
+	int have_seen;
+	vyt_head seen;
+	uint8_t seen_now[VY_HASH_BYTES];
 } vyt_view;
 
 /* One command's context. */
@@ -79,6 +94,21 @@ int vyt_justified_share(vyt_ctx *c, uint32_t i, vy_scalar *out);
 /* ---- decrypt.c, status.c ---- */
 int vyt_cmd_decrypt(vyt_ctx *c);
 int vyt_cmd_status(vyt_ctx *c);
+
+/* ---- memory.c (specs/trustee.md §7) ---- */
+#define VYT_SEEN_FILE "seen"
+#define VYT_DECRYPTED_FILE "decrypted"
+/* DIR/seen into c->v.seen, before the record is read (absent: nothing). */
+int vyt_seen_load(vyt_ctx *c);
+/* The record read must extend the head seen before; then DIR/seen becomes
+ * its head, written atomically. */
+int vyt_seen_check(vyt_ctx *c);
+/* decrypt: refuse a tally of this election other than the one DIR/decrypted
+ * names (the same tally again is allowed). */
+int vyt_decrypted_check(vyt_ctx *c);
+/* decrypt: DIR/decrypted names this tally and head, written atomically
+ * before the partial decryption is sent or written. */
+int vyt_decrypted_save(vyt_ctx *c);
 
 /* ---- messages.c ---- */
 /* Sign the body of a message of type, check it as the board will, then post

@@ -26,13 +26,17 @@ void vyt_view_free(vyt_view *v)
 	vy_record_state_free(&v->st);
 }
 
-/* The engine's callback: keep the trustees' signed messages. */
+/* The engine's callback: note the tally's position and the hash of the
+ * entry DIR/seen names (memory.c); keep the trustees' signed messages. */
 static int keep_entry(void *arg, const vy_record_state *st, Vybar__RecordEntry *e)
 {
 	vyt_ctx *c = arg;
 	Vybar__RecordEntry **ne;
 
-	(void)st;
+	if (c->v.have_seen && e->seq == c->v.seen.size - 1)
+		memcpy(c->v.seen_now, st->head_hash, VY_HASH_BYTES); /* st has just applied e */
+	if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY)
+		c->v.tally_seq = e->seq;
 	switch (e->type) {
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
 	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
