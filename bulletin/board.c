@@ -154,6 +154,21 @@ static int group_has_code(const vyb_group *g, const char *code)
 
 static vy_rc replay(vyb_board *b, vy_reason *why);
 
+/* witness.md §2: a committed entry (its hash) joins the tree. */
+static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__EntryType type)
+{
+	uint8_t leaf[VY_MERKLE_HASH_BYTES];
+	vy_reason why = { 0 };
+
+	vy_merkle_leaf_hash(leaf, hash, VY_HASH_BYTES);
+	if (vy_merkle_tree_add(b->tree, leaf) != VY_R_OK) {
+		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+		fatal("the Merkle tree of the record", &why);
+	}
+	b->last_type = type;
+	return VY_R_OK;
+}
+
 /* A group's COMMIT failed after its entries were applied: rebuild the state
  * from the committed record (re-validating it, as at start-up). */
 static void rebuild_state(vyb_board *b)
@@ -164,6 +179,12 @@ static void rebuild_state(vyb_board *b)
 	vy_record_state_init(&b->st);
 	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
 	b->have_result = 0;
+	vy_merkle_tree_free(b->tree);
+	b->tree = vy_merkle_tree_new();
+	if (b->tree == NULL) {
+		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+		fatal("rebuilding the state after a failed commit", &why);
+	}
 	if (replay(b, &why) != VY_R_OK)
 		fatal("rebuilding the state after a failed commit", &why);
 }
@@ -175,6 +196,7 @@ static void group_commit(vyb_board *b)
 	vyb_group *g = &b->grp;
 	vy_reason why = { 0 };
 	vy_rc rc = VY_R_OK;
+	int tally = 0;
 
 	if (g->n > 0)
 		rc = vyb_store_append_group(b->store, g->entries, g->n, &why);
@@ -186,6 +208,8 @@ static void group_commit(vyb_board *b)
 			job->outcome = VYB_APPENDED;
 			job->receipt = (uint8_t *)se->receipt;
 			job->receipt_len = se->receipt_len;
+			tree_add(b, job->entry_hash, (Vybar__EntryType)se->type);
+			tally |= se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY;
 			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
 				b->have_result = 1;
 				b->result_seq = se->seq;
@@ -198,6 +222,8 @@ static void group_commit(vyb_board *b)
 	}
 	if (g->n > 0 && rc != VY_R_OK)
 		rebuild_state(b);
+	if (g->n > 0 && rc == VY_R_OK)
+		vyb_pusher_notify(b, tally);
 	g->n = 0;
 	snapshot_take(b);
 }
@@ -436,11 +462,16 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	replay_ctx *r = arg;
 	vyb_board *b = r->b;
 	Vybar__RecordEntry *e = NULL;
+	uint8_t hash[VY_HASH_BYTES];
 
 	r->at = seq;
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
 	if (r->rc == VY_R_OK)
 		r->rc = vy_record_accept(&b->st, e, &r->why);
+	if (r->rc == VY_R_OK) {
+		vy_entry_hash_of(hash, e);
+		r->rc = tree_add(b, hash, e->type);
+	}
 	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
@@ -575,8 +606,9 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	vy_record_state_init(&b->st);
 	b->registrar_verify = cfg->registrar_verify;
 	vy_record_state_set_registrar_verifier(&b->st, cfg->registrar_verify, NULL);
+	b->tree = vy_merkle_tree_new();
 	b->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
-	if (b->sk == NULL) {
+	if (b->sk == NULL || b->tree == NULL) {
 		rc = vy_reason_set(why, VY_R_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -587,6 +619,8 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
 	if (rc == VY_R_OK)
 		rc = load(b, cfg, why);
+	if (rc == VY_R_OK && cfg->n_witness_urls > 0)
+		rc = vyb_pusher_start(b, cfg->witness_urls, cfg->n_witness_urls, why);
 	if (rc != VY_R_OK)
 		goto fail;
 	if (pthread_create(&b->writer, NULL, writer_main, b) != 0) {
@@ -607,6 +641,8 @@ void vyb_board_close(vyb_board *b)
 {
 	if (b == NULL)
 		return;
+	/* The pusher may wait for its WITNESSED job: the writer still runs. */
+	vyb_pusher_stop(b);
 	if (b->writer_started) {
 		pthread_mutex_lock(&b->q_lock);
 		b->refuse = 1;
@@ -617,6 +653,8 @@ void vyb_board_close(vyb_board *b)
 	}
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
 	vyb_checkers_stop(b);
+	vyb_pusher_free(b);
+	vy_merkle_tree_free(b->tree);
 	vy_msg_free(b->manifest_msg);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);

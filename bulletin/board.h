@@ -37,6 +37,8 @@ typedef struct {
 	size_t queue_max;          /* jobs waiting for the checkers or the writer */
 	size_t checkers;           /* ballot checker threads; 0: one per CPU */
 	vy_registrar_verify_fn registrar_verify; /* NULL: the library's real check */
+	const char *const *witness_urls; /* the witnesses' submission URLs (specs/witness.md §7.1) */
+	size_t n_witness_urls;
 } vyb_board_config;
 
 typedef enum {
@@ -121,5 +123,11 @@ void vyb_board_status(vyb_board *b, vyb_status *out);
 /* The published result: 1 with the RESULT entry's Result in *r (free with
  * vy_msg_free) and its seq; 0 (*r NULL) before it, or if it cannot be read. */
 int vyb_board_result(vyb_board *b, Vybar__Result **r, uint64_t *seq);
+
+/* specs/witness.md §7.1: the checkpoint note of the whole record as it
+ * stands, signed by the board, with every cosignature line held for its
+ * size (malloc'd, NUL-terminated, *len without the NUL); NULL if out of
+ * memory. */
+char *vyb_board_checkpoint_note(vyb_board *b, size_t *len);
 
 #endif

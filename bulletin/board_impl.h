@@ -12,6 +12,7 @@
 
 #include "bulletin/board.h"
 #include "protocol/vy_entry_types.h"
+#include "protocol/vy_merkle.h"
 
 /* Entries validated and applied, waiting for their common COMMIT. */
 typedef struct {
@@ -54,6 +55,13 @@ struct vyb_board {
 	pthread_t checkers[VYB_MAX_CHECKERS];
 	size_t n_checkers;
 	int checkers_stop;
+	/* specs/witness.md §2: the Merkle tree of the committed entries (leaf:
+	 * the entry hash) and the type of the last one; changed only by the
+	 * writer, under state_lock */
+	vy_merkle_tree *tree;
+	Vybar__EntryType last_type;
+	/* witness.c: the checkpoint pusher, NULL without --witness */
+	struct vyb_pusher *pusher;
 };
 
 /* board.c: append job to the queue from *head to *tail (its lock held). */
@@ -72,5 +80,14 @@ void vyb_checkers_enqueue(vyb_board *b, vyb_job *job);
 void vyb_checkers_start(vyb_board *b, size_t want);
 /* Stop the checkers once their queue is empty (every reservation is done). */
 void vyb_checkers_stop(vyb_board *b);
+
+/* witness.c: start the pusher for the witnesses' submission URLs (n >= 1,
+ * before the writer starts); stop its thread (before the writer stops) and
+ * free it (after); the writer's word after a commit, urgent when an
+ * ENCRYPTED_TALLY was committed (no-op without a pusher). */
+vy_rc vyb_pusher_start(vyb_board *b, const char *const *urls, size_t n, vy_reason *why) VY_WARN_UNUSED;
+void vyb_pusher_stop(vyb_board *b);
+void vyb_pusher_free(vyb_board *b);
+void vyb_pusher_notify(vyb_board *b, int urgent);
 
 #endif

@@ -40,6 +40,7 @@ static const vyb_route ROUTES[] = {
 	{ VY_PATH_STATUS, 0, 0, VYB_R_STATUS, 0, 0 },
 	{ VY_PATH_RESULT, 0, 0, VYB_R_RESULT, 0, 0 },
 	{ VY_PATH_RECORD, 0, 0, VYB_R_RECORD, 0, 0 },
+	{ VY_PATH_CHECKPOINT, 0, 0, VYB_R_CHECKPOINT, 0, 0 },
 	{ VY_PATH_RECEIPTS, 1, 0, VYB_R_RECEIPT, 0, 0 },
 	{ VY_PATH_ADMIN, 0, 1, VYB_R_ADMIN, 0, VY_MAX_ADMIN_BYTES },
 };
@@ -293,6 +294,17 @@ static enum MHD_Result get_result(vyb_http *h, struct MHD_Connection *c)
 	return answer_json(c, json, len);
 }
 
+/* witness.md §7.1: the checkpoint note with the cosignatures held. */
+static enum MHD_Result get_checkpoint(vyb_http *h, struct MHD_Connection *c)
+{
+	size_t len = 0;
+	char *note = vyb_board_checkpoint_note(h->board, &len);
+
+	if (note == NULL)
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, note, len, 1);
+}
+
 /* Every GET. */
 static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, const char *url)
 {
@@ -315,6 +327,8 @@ static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const v
 		return get_record(h, c);
 	case VYB_R_RECEIPT:
 		return get_receipt(h, c, url + strlen(rt->path));
+	case VYB_R_CHECKPOINT:
+		return get_checkpoint(h, c);
 	default:
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	}

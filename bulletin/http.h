@@ -28,6 +28,7 @@ typedef enum {
 	VYB_R_RESULT,
 	VYB_R_RECORD,
 	VYB_R_RECEIPT,
+	VYB_R_CHECKPOINT,
 	VYB_R_ENTRY, /* POST: an entry of the route's type */
 	VYB_R_ADMIN  /* POST: an AdminAction */
 } vyb_route_kind;

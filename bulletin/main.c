@@ -59,6 +59,8 @@ static const vy_cli_opt serve_opts[] = {
 	{ "conn-limit", "N", VY_CLI_OPTIONAL, "connections in total (default 1024)" },
 	{ "per-ip-limit", "N", VY_CLI_OPTIONAL, "connections per client address; 0: no limit (default 64)" },
 	{ "checkers", "N", VY_CLI_OPTIONAL, "ballot checker threads; 0: one per CPU (default 0)" },
+	{ "witness", "URL", VY_CLI_REPEAT,
+	  "a witness's submission URL: checkpoints go to URL/add-checkpoint (specs/witness.md §7.1)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -133,6 +135,7 @@ static int cmd_serve(const vy_cli_args *a)
 			       .timeout = DEFAULT_TIMEOUT_S, .conn_limit = DEFAULT_CONN_LIMIT,
 			       .per_ip_limit = DEFAULT_PER_IP_LIMIT, .rate = DEFAULT_RATE, .burst = DEFAULT_BURST };
 	const char *port_file = vy_cli_get(a, "port-file");
+	const char *witnesses[VY_CLI_MAX_REPEATS];
 	vyb_board *board = NULL;
 	vyb_http *http = NULL;
 	vy_reason why = { 0 };
@@ -144,6 +147,8 @@ static int cmd_serve(const vy_cli_args *a)
 	bc.db_path = vy_cli_get(a, "db");
 	bc.key_path = vy_cli_get(a, "key");
 	bc.manifest_path = vy_cli_get(a, "manifest");
+	bc.n_witness_urls = vy_cli_all(a, "witness", witnesses, VY_CLI_MAX_REPEATS);
+	bc.witness_urls = witnesses;
 	if (vy_cli_get(a, "listen") != NULL)
 		hc.listen = vy_cli_get(a, "listen");
 	/* Signals go to sigwait below, never to the server's threads. */
