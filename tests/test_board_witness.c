@@ -177,6 +177,9 @@ typedef struct {
 static void world_start(world *wd, const int modes[2])
 {
 	const char *args[8];
+	vyf_keys k;
+	uint8_t *m;
+	size_t len;
 
 	/* The fakes read the keys and base hash (filled in by
 	 * vyh_election_start) only once the board pushes. */
@@ -190,8 +193,13 @@ static void world_start(world *wd, const int modes[2])
 	args[4] = "--witness";
 	args[5] = wd->w[1].url;
 	args[6] = NULL;
-	vyh_election_start(&wd->e, 3, 2, args);
-	assert_int_equal(wd->e.r.keys.n_witnesses, VYF_WITNESSES);
+	vyf_keys_init(&k, 3, 2);
+	k.n_witnesses = VYF_WITNESSES;
+	k.witness_k = VYF_WITNESS_K;
+	m = vyf_manifest_pack(&k, &len);
+	vyh_election_start_manifest(&wd->e, 3, 2, m, len, args);
+	free(m);
+	assert_int_equal(wd->e.r.st.manifest->n_witnesses, VYF_WITNESSES);
 }
 
 static void world_stop(world *wd)

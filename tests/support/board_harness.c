@@ -266,9 +266,22 @@ uint8_t *vyh_record(const vyh_board *b, size_t *len)
 
 void vyh_election_start(vyh_election *e, uint32_t n, uint32_t t, const char *const *extra)
 {
+	vyf_keys k;
+	uint8_t *m;
+	size_t len;
+
+	vyf_keys_init(&k, n, t); /* no witnesses unless asked for */
+	m = vyf_manifest_pack(&k, &len);
+	vyh_election_start_manifest(e, n, t, m, len, extra);
+	free(m);
+}
+
+void vyh_election_start_manifest(vyh_election *e, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len,
+				 const char *const *extra)
+{
 	uint8_t seed[32];
 
-	vyf_record_init_unwitnessed(&e->r, n, t);
+	vyf_record_init_manifest(&e->r, n, t, manifest, len);
 	vyf_bytes32(seed, "commission"); /* as the fixtures' manifest (protocol_fixtures.c) */
 	crypto_sign_seed_keypair(e->commission_pk, e->commission_sk, seed);
 	vyh_init(&e->b);

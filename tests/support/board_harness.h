@@ -67,8 +67,12 @@ typedef struct {
 } vyh_election;
 
 /* The fixtures' record (n trustees, threshold t) and a board started on its
- * manifest with the fixtures' board key. */
+ * manifest with the fixtures' board key. The manifest names no witness. */
 void vyh_election_start(vyh_election *e, uint32_t n, uint32_t t, const char *const *extra);
+/* The same on another manifest (vyf_manifest_pack of the fixtures' keys for
+ * n, t, e.g. naming the witnesses: keys.n_witnesses, keys.witness_k). */
+void vyh_election_start_manifest(vyh_election *e, uint32_t n, uint32_t t, const uint8_t *manifest, size_t len,
+				 const char *const *extra);
 void vyh_election_free(vyh_election *e);
 /* The whole key ceremony over HTTP, then the admin "open", each entry also
  * appended locally; fails the test unless every step is accepted. */
