@@ -339,6 +339,17 @@ static int witnessed_append(struct vyb_pusher *p, const vy_checkpoint *c)
 
 /* ---- the pusher thread ---- */
 
+/* The board is stopping: the round ends at the next witness. */
+static int stopping(struct vyb_pusher *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
 /* One round: the checkpoint of the record to every witness; at the tally,
  * the WITNESSED entry as soon as k cosignatures are held. */
 static void push_round(struct vyb_pusher *p)
@@ -351,7 +362,7 @@ static void push_round(struct vyb_pusher *p)
 
 	checkpoint_now(p->b, &c, &at_tally);
 	note_len = note_make(p->b, &c, note);
-	for (size_t w = 0; body != NULL && note_len > 0 && w < p->n_urls && !done; w++) {
+	for (size_t w = 0; body != NULL && note_len > 0 && w < p->n_urls && !done && !stopping(p); w++) {
 		push_one(p, w, &c, note, note_len, body);
 		if (at_tally)
 			done = witnessed_append(p, &c);
