@@ -129,5 +129,10 @@ int vyb_board_result(vyb_board *b, Vybar__Result **r, uint64_t *seq);
  * size (malloc'd, NUL-terminated, *len without the NUL); NULL if out of
  * memory. */
 char *vyb_board_checkpoint_note(vyb_board *b, size_t *len);
+/* RFC 9162 §2.1.3.1: entry seq's inclusion proof in the tree of the first
+ * size entries, as standard base64 lines (malloc'd, NUL-terminated, *len
+ * without the NUL); NULL with *len 0 when seq >= size or size is beyond
+ * the record, NULL with *len 1 if out of memory. */
+char *vyb_board_inclusion_proof(vyb_board *b, uint64_t seq, uint64_t size, size_t *len);
 
 #endif

@@ -41,6 +41,7 @@ static const vyb_route ROUTES[] = {
 	{ VY_PATH_RESULT, 0, 0, VYB_R_RESULT, 0, 0 },
 	{ VY_PATH_RECORD, 0, 0, VYB_R_RECORD, 0, 0 },
 	{ VY_PATH_CHECKPOINT, 0, 0, VYB_R_CHECKPOINT, 0, 0 },
+	{ VY_PATH_PROOF_INCLUSION, 0, 0, VYB_R_INCLUSION, 0, 0 },
 	{ VY_PATH_RECEIPTS, 1, 0, VYB_R_RECEIPT, 0, 0 },
 	{ VY_PATH_ADMIN, 0, 1, VYB_R_ADMIN, 0, VY_MAX_ADMIN_BYTES },
 };
@@ -305,6 +306,26 @@ static enum MHD_Result get_checkpoint(vyb_http *h, struct MHD_Connection *c)
 	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, note, len, 1);
 }
 
+/* ?seq=S&size=N: entry S's inclusion proof in the tree of N entries,
+ * base64 lines (an empty body when N = 1). */
+static enum MHD_Result get_inclusion(vyb_http *h, struct MHD_Connection *c)
+{
+	const char *seq_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seq");
+	const char *size_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
+	uint64_t seq, size;
+	size_t len = 0;
+	char *proof;
+
+	if (seq_s == NULL || size_s == NULL || !parse_from(seq_s, &seq) || !parse_from(size_s, &size))
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, -1, "seq and size must be decimal numbers", 0);
+	proof = vyb_board_inclusion_proof(h->board, seq, size, &len);
+	if (proof == NULL && len == 0)
+		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "no such entry in a tree of that size", 0);
+	if (proof == NULL)
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, proof, len, 1);
+}
+
 /* Every GET. */
 static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, const char *url)
 {
@@ -329,6 +350,8 @@ static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const v
 		return get_receipt(h, c, url + strlen(rt->path));
 	case VYB_R_CHECKPOINT:
 		return get_checkpoint(h, c);
+	case VYB_R_INCLUSION:
+		return get_inclusion(h, c);
 	default:
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	}

@@ -135,6 +135,35 @@ char *vyb_board_checkpoint_note(vyb_board *b, size_t *len)
 	return note;
 }
 
+char *vyb_board_inclusion_proof(vyb_board *b, uint64_t seq, uint64_t size, size_t *len)
+{
+	uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES];
+	size_t n = 0;
+	char *out;
+	vy_rc rc = VY_R_ARG;
+
+	*len = 0;
+	pthread_mutex_lock(&b->state_lock);
+	if (seq < size && size <= vy_merkle_tree_size(b->tree))
+		rc = vy_merkle_tree_inclusion(b->tree, seq, size, path, &n);
+	pthread_mutex_unlock(&b->state_lock);
+	if (rc != VY_R_OK)
+		return NULL;
+	out = malloc(n * B64_HASH_BYTES + 1);
+	if (out == NULL) {
+		*len = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sodium_bin2base64(out + *len, B64_HASH_BYTES, path[i], VY_MERKLE_HASH_BYTES,
+				  sodium_base64_VARIANT_ORIGINAL);
+		*len += B64_HASH_BYTES - 1;
+		out[(*len)++] = '\n';
+	}
+	out[*len] = '\0';
+	return out;
+}
+
 /* ---- one witness ---- */
 
 /* The request body for a witness at size old: "old N\n", the consistency

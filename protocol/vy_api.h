@@ -18,6 +18,8 @@
 #define VY_PATH_RECORD "/v1/record"
 /* The record's latest checkpoint note and its cosignatures (witness.md §7.1). */
 #define VY_PATH_CHECKPOINT "/v1/checkpoint"
+/* GET ?seq=S&size=N: entry S's inclusion proof in the tree of N entries. */
+#define VY_PATH_PROOF_INCLUSION "/v1/proof/inclusion"
 /* GET VY_PATH_RECORD_FROM "N": the record from entry N on (board-api.md §2). */
 #define VY_PATH_RECORD_FROM "/v1/record?from="
 /* GET VY_PATH_RECEIPTS "<tracking code>" */

@@ -10,7 +10,8 @@
  *  - 1 answers, 1 answers 500, 1 is silent: no WITNESSED entry, and a
  *    partial decryption is refused (403, the phase: "only after the
  *    WITNESSED entry");
- *  - GET /v1/checkpoint is a valid note over the record's Merkle root.
+ *  - GET /v1/checkpoint is a valid note over the record's Merkle root, and
+ *    GET /v1/proof/inclusion proves each entry under it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -337,6 +338,54 @@ static int check_checkpoint(const vyh_election *e)
 	return count;
 }
 
+/* GET /v1/proof/inclusion for every entry: each proves its entry hash
+ * under the record's root; a seq beyond the size is not found. */
+static void check_inclusion(const vyh_election *e)
+{
+	uint8_t root[VY_MERKLE_HASH_BYTES], leaf[VY_MERKLE_HASH_BYTES];
+	uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES];
+	uint8_t (*hashes)[VY_HASH_BYTES];
+	uint64_t size = e->r.st.next_seq;
+	size_t len, n;
+	uint8_t *rec = vyh_local_record(e, &len);
+	char q[96];
+	vyh_resp r;
+
+	hashes = vyh_entry_hashes(rec, len, &n);
+	assert_int_equal(n, size);
+	vy_merkle_acc_root(&e->r.st.tree, root);
+	for (uint64_t i = 0; i < size; i++) {
+		const char *line;
+		size_t np = 0, got = 0;
+
+		snprintf(q, sizeof q, "%s?seq=%llu&size=%llu", VY_PATH_PROOF_INCLUSION, (unsigned long long)i,
+			 (unsigned long long)size);
+		vyh_get(&e->b, q, &r);
+		assert_int_equal(r.status, 200);
+		for (line = (const char *)r.body; line != NULL && *line != '\0'; np++) {
+			const char *end = strchr(line, '\n');
+
+			assert_non_null(end);
+			assert_true(np < VY_MERKLE_MAX_PROOF);
+			assert_int_equal(sodium_base642bin(path[np], VY_MERKLE_HASH_BYTES, line, (size_t)(end - line), NULL,
+							   &got, NULL, sodium_base64_VARIANT_ORIGINAL),
+					 0);
+			assert_int_equal(got, VY_MERKLE_HASH_BYTES);
+			line = end + 1;
+		}
+		vyh_resp_free(&r);
+		vy_merkle_leaf_hash(leaf, hashes[i], VY_HASH_BYTES);
+		assert_true(vy_merkle_verify_inclusion(leaf, i, size, (const uint8_t(*)[VY_MERKLE_HASH_BYTES])path, np, root));
+	}
+	snprintf(q, sizeof q, "%s?seq=%llu&size=%llu", VY_PATH_PROOF_INCLUSION, (unsigned long long)size,
+		 (unsigned long long)size);
+	vyh_get(&e->b, q, &r);
+	assert_int_equal(r.status, 404);
+	vyh_resp_free(&r);
+	free(hashes);
+	free(rec);
+}
+
 static void test_witnessed_with_k_answering(void **state)
 {
 	static char out[OUT_BYTES];
@@ -364,6 +413,7 @@ static void test_witnessed_with_k_answering(void **state)
 			tick();
 	}
 	assert_int_equal(cosigned, VYF_WITNESS_K);
+	check_inclusion(&wd.e);
 	/* the record ends before the RESULT: incomplete (4), nothing failed */
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", wd.e.b.port);
 	assert_int_equal(vytest_run(out, sizeof out, 0, VYBAR_VERIFY_PROGRAM, (const char *const[]){ "record", url, NULL }),
