@@ -119,7 +119,8 @@ vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reas
 	buf = vy_msg_pack(&f, &len);
 	if (buf == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
-	rc = vy_file_create(path, VY_FILE_MODE_SECRET, buf, len, why); /* never over an existing one */
+	/* over the empty file vyc_register reserved (specs/registrar.md §5 step 6) */
+	rc = vy_file_replace(path, VY_FILE_MODE_SECRET, buf, len, why);
 	vy_wipe(buf, len);
 	free(buf);
 	return rc;
@@ -146,9 +147,18 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 		*http_status = 0;
 	if (vy_http_url(url, sizeof url, base_url, VY_PATH_REGISTER, NULL) != VY_R_OK)
 		return vy_reason_set(why, VY_R_ARG, "registrar URL too long");
-	rc = vyc_registration_begin(&r, e, code, &req, &req_len, why);
+	/* Everything that can refuse runs before the registrar spends the code:
+	 * the credential file is reserved first (created empty, never over an
+	 * existing one), and removed again if no credential comes to fill it. */
+	rc = vy_file_create(path, VY_FILE_MODE_SECRET, "", 0, why);
 	if (rc != VY_R_OK)
+		return vy_reason_set(why, rc, "credential file %s: %s (nothing was sent: the code is not used)", path,
+				     why->msg);
+	rc = vyc_registration_begin(&r, e, code, &req, &req_len, why);
+	if (rc != VY_R_OK) {
+		(void)unlink(path);
 		return rc;
+	}
 	/* step 4: POST VY_PATH_REGISTER */
 	rc = vy_http_post(NULL, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
 	if (rc != VY_R_OK) {
@@ -166,6 +176,8 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 	if (rc == VY_R_OK)
 		rc = vyc_registration_save(&r, path, why);
 out:
+	if (rc != VY_R_OK)
+		(void)unlink(path); /* the reserved, still empty file */
 	vy_http_answer_free(&resp);
 	free(req);
 	vyc_registration_wipe(&r);

@@ -61,8 +61,8 @@ static int body_has(const vy_http_answer *r, const char *s)
  * credential fails for another election's base hash. */
 static void test_full_registration(void **state)
 {
-	char file[VYRH_PATH_BYTES];
-	Vybar__CredentialFile *cf = NULL;
+	char file[VYRH_PATH_BYTES], file2[VYRH_PATH_BYTES];
+	Vybar__CredentialFile *cf = NULL, *cf2 = NULL;
 	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES], pk[32];
 	struct stat sb;
 	long status = 0;
@@ -101,9 +101,18 @@ static void test_full_registration(void **state)
 	assert_int_equal(vy_registrar_verify(NULL, reg.m->registrar_key, msg, sizeof msg,
 					     cf->credential->signature.data, cf->credential->signature.len),
 			 VY_R_REGISTRAR_SIGNATURE);
-	/* an existing credential file is never overwritten */
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, &status, &why), VY_R_IO);
-	issued_so_far++; /* the registrar issued it; the client could not store it */
+	/* an existing credential file is never overwritten, and refusing it
+	 * spends nothing: the registrar is not asked, so the code still works */
+	status = -1;
+	assert_int_not_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, &status, &why), VY_R_OK);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(why.msg, "the code is not used"));
+	assert_int_equal(vyc_credential_load(&cf2, &reg.e, file, &why), VY_R_OK); /* untouched */
+	vy_msg_free(cf2);
+	cred_path(file2, "cred0-again.pb");
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file2, &status, &why), VY_R_OK);
+	assert_int_equal(status, 200);
+	issued_so_far++;
 	vy_msg_free(other);
 	vy_msg_free(cf);
 }
