@@ -408,7 +408,8 @@ static void apply_all(pipeline *p, vy_record_state *st, vyv_report *rep)
 		pthread_mutex_unlock(&p->mu);
 
 		if (apply_one(st, s, &why) != VY_R_OK) {
-			fail(rep, vyv_check_of((int)s->e->type, &why), 1, s->e->seq, &why);
+			/* the entry's position (verification.md, entry numbers) */
+			fail(rep, vyv_check_of((int)s->e->type, &why), 1, rep->entries, &why);
 			return;
 		}
 		count_entry(rep, st, s->e, s->trusted);
