@@ -147,6 +147,8 @@ static void contest_result(FILE *out, const Vybar__Contest *c, const Vybar__Cont
 	}
 	if (c->allow_blank)
 		fprintf(out, "  %-40s %6llu\n", "(blank)", (unsigned long long)blank);
+	if (cr->no_seats_reason != VYBAR__NO_SEATS_REASON__NO_SEATS_REASON_NONE) /* protocol.md §11.2 */
+		fprintf(out, "  no seat is allocated: %s\n", vy_no_seats_reason_text(cr->no_seats_reason));
 }
 
 /* The RESULT entry of a record that verified (rep, st): the last entry of
