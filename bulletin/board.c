@@ -320,7 +320,7 @@ static void submit_admin(vyb_board *b, vyb_job *job)
 		job_end(job, VYB_ADMIN_REFUSED, &why);
 		return;
 	}
-	rc = vy_admin_entry(&b->st, a->action, &type, &payload, &len, &why);
+	rc = vy_admin_entry(&b->st, a, &type, &payload, &len, &why);
 	vy_msg_free(a);
 	if (rc != VY_R_OK) {
 		job_end(job, VYB_REFUSED, &why);

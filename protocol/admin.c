@@ -2,9 +2,9 @@
  * The board's administrative actions (specs/protocol.md §12): the
  * commission signs an AdminAction over the record's head (§12.1), the
  * board authenticates it against the record (§12.2) and derives the entry
- * it causes from the record state (§12.3). The AdminAction itself is never
- * recorded; the entry it causes is, and passes the rules of §8 like any
- * other.
+ * it causes from the record state (§12.3), which carries the action's
+ * signature (§12.4), so that anyone can check that the commission, not the
+ * board alone, ordered it (V1.8).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/vy_hash.h"
+#include "protocol/vy_entry_types.h"
 #include "protocol/vy_record.h"
 #include "protocol/vy_tally.h"
 
@@ -101,12 +102,88 @@ static vy_rc close_payload(const vy_record_state *st, uint8_t **out, size_t *len
 	return *out != NULL ? VY_R_OK : vy_reason_set(why, VY_R_NOMEM, "admin: out of memory");
 }
 
-vy_rc vy_admin_entry(const vy_record_state *st, Vybar__AdminActionKind action, Vybar__EntryType *type,
+/* The commission_signature field of message m, whose descriptor has one
+ * (every payload of a VY_SIGNER_COMMISSION row, vybar.proto). */
+static ProtobufCBinaryData *commission_signature_of(ProtobufCMessage *m)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "commission_signature");
+
+	return f != NULL && f->type == PROTOBUF_C_TYPE_BYTES ? (ProtobufCBinaryData *)((char *)m + f->offset) : NULL;
+}
+
+vy_rc vy_admin_payload_sign(Vybar__EntryType type, const uint8_t sig[VY_ED25519_SIG_BYTES], uint8_t **payload,
+			    size_t *len, vy_reason *why)
+{
+	const vy_entry_type_info *t = vy_entry_type(type);
+	ProtobufCMessage *m = NULL;
+	ProtobufCBinaryData *field;
+	uint8_t *signed_payload;
+	vy_rc rc;
+
+	if (t == NULL || t->signer != VY_SIGNER_COMMISSION)
+		return vy_reason_set(why, VY_R_ARG, "admin: entry type %d is not ordered by the commission", (int)type);
+	rc = vy_decode_message(&m, t->payload, VY_MAX_ENTRY_BYTES, *payload, *len, why);
+	if (rc != VY_R_OK)
+		return rc;
+	field = commission_signature_of(m);
+	if (field == NULL) {
+		vy_msg_free(m);
+		return vy_reason_set(why, VY_R_ARG, "admin: %s has no commission_signature field", t->name);
+	}
+	field->data = (uint8_t *)sig;
+	field->len = VY_ED25519_SIG_BYTES;
+	signed_payload = vy_msg_pack(m, len);
+	field->data = NULL; /* not m's to free */
+	field->len = 0;
+	vy_msg_free(m);
+	if (signed_payload == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "admin: out of memory");
+	free(*payload);
+	*payload = signed_payload;
+	return VY_R_OK;
+}
+
+/* §12.4, V1.8: checked after the entry's own rules accepted payload p. */
+vy_rc vy_admin_signature_check(const vy_record_state *st, Vybar__EntryType type, const uint8_t *p, size_t n,
+			       vy_reason *why)
+{
+	const vy_entry_type_info *t = vy_entry_type(type);
+	ProtobufCMessage *m = NULL;
+	ProtobufCBinaryData *sig;
+	uint8_t h[VY_HASH_BYTES];
+	vy_rc rc;
+
+	if (t == NULL || t->signer != VY_SIGNER_COMMISSION)
+		return VY_R_OK;
+	rc = vy_decode_message(&m, t->payload, VY_MAX_ENTRY_BYTES, p, n, why);
+	if (rc != VY_R_OK)
+		return vy_reason_check(why, rc, "V1.8");
+	sig = commission_signature_of(m);
+	vy_admin_hash(h, st->election.base_hash, (uint64_t)t->admin, st->head_hash);
+	if (sig == NULL || sig->len != VY_ED25519_SIG_BYTES)
+		rc = vy_reason_set(why, VY_R_ADMIN_SIGNATURE,
+				   "%s: commission_signature is missing (%zu bytes, not 64): nothing shows that the "
+				   "commission ordered it",
+				   t->name, sig != NULL ? sig->len : 0);
+	else if (crypto_sign_verify_detached(sig->data, h, sizeof h, st->manifest->commission_key.data) != 0)
+		rc = vy_reason_set(why, VY_R_ADMIN_SIGNATURE,
+				   "%s: commission_signature does not verify under the manifest's commission_key "
+				   "(action %d over the previous entry's hash)",
+				   t->name, (int)t->admin);
+	vy_msg_free(m);
+	return vy_reason_check(why, rc, "V1.8");
+}
+
+vy_rc vy_admin_entry(const vy_record_state *st, const Vybar__AdminAction *a, Vybar__EntryType *type,
 		     uint8_t **payload, size_t *len, vy_reason *why)
 {
+	Vybar__AdminActionKind action = a->action;
 	vy_rc rc;
 
 	*payload = NULL;
+	if (a->signature.len != VY_ED25519_SIG_BYTES)
+		return vy_reason_set(why, VY_R_FIELD, "admin: the action's signature is not 64 bytes");
 	switch (action) {
 	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN:
 		/* §5.5: Q and K = prod_{i in Q} A_{i,0} from the record. */
@@ -130,6 +207,9 @@ vy_rc vy_admin_entry(const vy_record_state *st, Vybar__AdminActionKind action, V
 	default:
 		return vy_reason_set(why, VY_R_FIELD, "admin: unknown action %d", (int)action);
 	}
+	/* §12.4: the entry carries the action's signature */
+	if (rc == VY_R_OK)
+		rc = vy_admin_payload_sign(*type, a->signature.data, payload, len, why);
 	if (rc != VY_R_OK) {
 		free(*payload);
 		*payload = NULL;

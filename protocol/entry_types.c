@@ -53,6 +53,12 @@ static const vy_code_check BALLOT_CODES[] = {
 static const vy_code_check AUDITED_CODES[] = { { VY_R_PHASE, VYV_4_0 }, { VY_R_OK, VYV_1_0 } };
 /* an entry of a later phase, in the wrong phase */
 static const vy_code_check PHASED_CODES[] = { { VY_R_PHASE, VYV_1_7 }, { VY_R_OK, VYV_1_0 } };
+/* an entry the commission orders, out of phase or without its signature */
+static const vy_code_check ORDERED_CODES[] = {
+	{ VY_R_PHASE, VYV_1_7 },
+	{ VY_R_ADMIN_SIGNATURE, VYV_1_8 },
+	{ VY_R_OK, VYV_1_0 },
+};
 
 vyv_check vy_entry_type_check(const vy_entry_type_info *t, const vy_reason *why)
 {
@@ -119,6 +125,9 @@ static void count_result(uint64_t *x, const vy_record_state *st)
 #define EX_BALLOT (EX(VYV_4_0) | EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8))
 
 #define T(x) VYBAR__ENTRY_TYPE__ENTRY_TYPE_##x
+/* the action that orders an entry and its payload's message (§12.4) */
+#define ORDERED(action, msg) \
+	.admin = VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_##action, .payload = &vybar__##msg##__descriptor
 
 static const vy_entry_type_info TYPES[] = {
 	{ .type = T(MANIFEST), .name = "MANIFEST", .signer = VY_SIGNER_BOARD,
@@ -137,9 +146,10 @@ static const vy_entry_type_info TYPES[] = {
 	  .validate = vy_validate_key_verdict, .apply = vy_ceremony_apply,
 	  .check = VYV_3_7, .by_code = SIGNED_CODES, .examines = EX(VYV_3_1) | EX(VYV_3_7),
 	  .endpoint = VY_PATH_TRUSTEE_VERDICT, .max_body = VY_MAX_TRUSTEE_BYTES },
-	{ .type = T(ELECTION_OPEN), .name = "ELECTION_OPEN", .signer = VY_SIGNER_BOARD,
+	{ .type = T(ELECTION_OPEN), .name = "ELECTION_OPEN", .signer = VY_SIGNER_COMMISSION,
 	  .validate = vy_validate_election_open, .apply = vy_ceremony_apply,
-	  .check = VYV_3_9, .by_code = PHASED_CODES, .examines = EX(VYV_3_9) },
+	  .check = VYV_3_9, .by_code = ORDERED_CODES, .examines = EX(VYV_3_9) | EX(VYV_1_8),
+	  ORDERED(OPEN, election_open) },
 	{ .type = T(BALLOT), .name = "BALLOT", .signer = VY_SIGNER_VOTER,
 	  .validate = vy_validate_ballot_entry, .apply = vy_record_apply_ballot, .ballot = &BALLOT_RULES,
 	  .check = VYV_4_2, .by_code = BALLOT_CODES, .examines = EX_BALLOT, .count = count_ballot,
@@ -149,20 +159,23 @@ static const vy_entry_type_info TYPES[] = {
 	  .check = VYV_5_1, .by_code = AUDITED_CODES, .examines = EX(VYV_4_0) | EX(VYV_5_1),
 	  .count = count_audited,
 	  .endpoint = VY_PATH_AUDITED, .max_body = VY_MAX_AUDITED_BALLOT_BYTES },
-	{ .type = T(ELECTION_CLOSE), .name = "ELECTION_CLOSE", .signer = VY_SIGNER_BOARD,
+	{ .type = T(ELECTION_CLOSE), .name = "ELECTION_CLOSE", .signer = VY_SIGNER_COMMISSION,
 	  .validate = vy_validate_election_close, .apply = vy_record_apply_close,
-	  .check = VYV_6_1, .by_code = PHASED_CODES, .examines = EX(VYV_6_1) },
+	  .check = VYV_6_1, .by_code = ORDERED_CODES, .examines = EX(VYV_6_1) | EX(VYV_1_8),
+	  ORDERED(CLOSE, election_close) },
 	/* V6.3 once more: the tally needs the CREDENTIALS_ISSUED entry */
-	{ .type = T(ENCRYPTED_TALLY), .name = "ENCRYPTED_TALLY", .signer = VY_SIGNER_BOARD,
+	{ .type = T(ENCRYPTED_TALLY), .name = "ENCRYPTED_TALLY", .signer = VY_SIGNER_COMMISSION,
 	  .validate = validate_tally, .apply = vy_tally_apply,
-	  .check = VYV_7_1, .by_code = PHASED_CODES, .examines = EX(VYV_6_3), .count = count_tally },
+	  .check = VYV_7_1, .by_code = ORDERED_CODES, .examines = EX(VYV_6_3) | EX(VYV_1_8), .count = count_tally,
+	  ORDERED(TALLY, encrypted_tally) },
 	{ .type = T(PARTIAL_DECRYPTION), .name = "PARTIAL_DECRYPTION", .signer = VY_SIGNER_TRUSTEE,
 	  .validate = vy_validate_partial_decryption, .apply = vy_tally_apply,
 	  .check = VYV_7_2, .by_code = SIGNED_CODES, .examines = EX(VYV_3_1), .count = count_decryption,
 	  .endpoint = VY_PATH_TRUSTEE_DECRYPTION, .max_body = VY_MAX_MESSAGE_BYTES },
-	{ .type = T(RESULT), .name = "RESULT", .signer = VY_SIGNER_BOARD,
+	{ .type = T(RESULT), .name = "RESULT", .signer = VY_SIGNER_COMMISSION,
 	  .validate = vy_validate_result, .apply = vy_tally_apply,
-	  .check = VYV_7_3, .by_code = PHASED_CODES, .count = count_result },
+	  .check = VYV_7_3, .by_code = ORDERED_CODES, .examines = EX(VYV_1_8), .count = count_result,
+	  ORDERED(RESULT, result) },
 	{ .type = T(KEY_JUSTIFICATION), .name = "KEY_JUSTIFICATION", .signer = VY_SIGNER_TRUSTEE,
 	  .validate = vy_validate_key_justification, .apply = vy_ceremony_apply,
 	  .check = VYV_3_8, .by_code = SIGNED_CODES, .examines = EX(VYV_3_1) | EX(VYV_3_8),

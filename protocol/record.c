@@ -299,7 +299,10 @@ vy_rc vy_validate_entry_flags(const vy_record_state *st, const Vybar__RecordEntr
 		return rc;
 	if ((flags & VY_CHECK_SKIP_BALLOT) && t->ballot != NULL)
 		return validate_prechecked(st, t->ballot, e, why);
-	return t->validate(st, e->payload.data, e->payload.len, why);
+	rc = t->validate(st, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK)
+		rc = vy_admin_signature_check(st, e->type, e->payload.data, e->payload.len, why);
+	return rc;
 }
 
 /* Phase check shared by the validators. */

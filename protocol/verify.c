@@ -12,7 +12,7 @@
 #define VYV_RING_SLOTS 256 /* entries in flight: bounds the memory */
 
 static const char *const check_ids[VYV__COUNT] = {
-	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7",
+	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7", "V1.8",
 	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9", "V2.10",
 	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
 	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8",
@@ -26,7 +26,7 @@ static const char *const check_ids[VYV__COUNT] = {
 
 static const char *const check_whats[VYV__COUNT] = {
 	"record file magic line", "frames", "entries decode", "sequence numbers", "hash chain",
-	"entry types", "board signatures", "phases",
+	"entry types", "board signatures", "phases", "the commission's orders",
 	"manifest identifiers and group", "contests", "options and selection ranges", "party lists",
 	"gender rule", "trustees", "board and registrar keys", "voting period and counting rule", "base hash",
 	"witnesses",

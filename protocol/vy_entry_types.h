@@ -16,8 +16,10 @@
 
 /* Who signs an entry's payload (the board signs every entry, §7.2). */
 typedef enum {
-	VY_SIGNER_BOARD = 0, /* nobody else: the board writes it, entry 0 from the commission's
-			      * manifest, the others on the commission's signed AdminAction (§12) */
+	VY_SIGNER_BOARD = 0, /* nobody else: the board writes it (entry 0 from the commission's
+			      * manifest, WITNESSED from the witnesses' cosignatures) */
+	VY_SIGNER_COMMISSION, /* the board writes it on the commission's AdminAction (§12), whose
+			       * signature it carries (commission_signature, §12.4) */
 	VY_SIGNER_TRUSTEE,   /* a trustee: TrusteeSigned (§5.4) */
 	VY_SIGNER_VOTER,     /* a credential's key, over the ballot hash (§4.4) */
 	VY_SIGNER_REGISTRAR  /* the manifest's registrar_statement_key (§8.12) */
@@ -68,6 +70,10 @@ typedef struct {
 	 * body's maximum; NULL and 0 when the board writes it itself */
 	const char *endpoint;
 	size_t max_body;
+	/* VY_SIGNER_COMMISSION only: the action that orders it (§12.1) and its
+	 * payload's message, whose commission_signature field V1.8 checks */
+	Vybar__AdminActionKind admin;
+	const ProtobufCMessageDescriptor *payload;
 } vy_entry_type_info;
 
 /* The row of type t; NULL for a type this version does not know. */

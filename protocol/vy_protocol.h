@@ -64,6 +64,7 @@ typedef enum {
 	VY_R_NOT_IMPLEMENTED = 34, /* a rule whose code belongs to a later issue */
 	VY_R_WITNESS = 35,         /* a witness cosignature is missing, misplaced or does not verify */
 	VY_R_REPLAY = 36,          /* a ballot's ciphertext already stands on the record */
+	VY_R_ADMIN_SIGNATURE = 37, /* a commission-ordered entry lacks the commission's signature */
 	VY_R__COUNT
 } vy_rc;
 

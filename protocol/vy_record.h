@@ -211,10 +211,20 @@ uint8_t *vy_admin_action_pack(const uint8_t base_hash[VY_HASH_BYTES], Vybar__Adm
  * NULL on failure. */
 vy_rc vy_admin_action_check(const vy_record_state *st, Vybar__AdminAction **out, const uint8_t *p, size_t n,
 			    vy_reason *why) VY_WARN_UNUSED;
-/* §12.3: the entry that authenticated action `action` adds after st: its
- * type and payload (malloc'd), or why the record cannot take it now. */
-vy_rc vy_admin_entry(const vy_record_state *st, Vybar__AdminActionKind action, Vybar__EntryType *type,
+/* §12.3: the entry that the authenticated action a adds after st: its
+ * type and payload (malloc'd), carrying a's signature (§12.4), or why the
+ * record cannot take it now. */
+vy_rc vy_admin_entry(const vy_record_state *st, const Vybar__AdminAction *a, Vybar__EntryType *type,
 		     uint8_t **payload, size_t *len, vy_reason *why) VY_WARN_UNUSED;
+/* §12.4: replace *payload (malloc'd, of a type the commission orders) by
+ * the same message with commission_signature = sig. */
+vy_rc vy_admin_payload_sign(Vybar__EntryType type, const uint8_t sig[VY_ED25519_SIG_BYTES], uint8_t **payload,
+			    size_t *len, vy_reason *why) VY_WARN_UNUSED;
+/* §12.4, V1.8: payload p of an entry of `type` about to follow st carries
+ * the commission's signature of its action over st's head (VY_R_OK for a
+ * type the commission does not order; VY_R_ADMIN_SIGNATURE otherwise). */
+vy_rc vy_admin_signature_check(const vy_record_state *st, Vybar__EntryType type, const uint8_t *p, size_t n,
+			       vy_reason *why) VY_WARN_UNUSED;
 
 /* Record an entry that vy_validate_entry accepted. */
 vy_rc vy_record_state_apply(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why) VY_WARN_UNUSED;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tests/support/protocol_fixtures.h"
+#include "protocol/vy_entry_types.h"
 #include "protocol/vy_verify.h"
 
 #define N 3
@@ -504,6 +505,30 @@ static uint8_t *issued_case(int arg, size_t *len, int *type)
 	return vyf_issued_statement(rec.st.election.base_hash, issued, VYF_ISSUED_TIME, sk, len);
 }
 
+/* An entry the commission orders (arg: its position), appended by a board
+ * on its own (V1.8): the same payload, but signed over the same admin hash
+ * with the board's own key instead of the commission's. */
+static uint8_t *unordered_case(int arg, size_t *len, int *type)
+{
+	Vybar__RecordEntry *e = NULL;
+	const vy_entry_type_info *t;
+	uint8_t h[VY_HASH_BYTES], sig[VY_ED25519_SIG_BYTES], *p;
+
+	assert_int_equal(vy_decode_entry(&e, rec.entries[arg], rec.entry_lens[arg], NULL), VY_R_OK);
+	t = vy_entry_type(e->type);
+	assert_true(t != NULL && t->signer == VY_SIGNER_COMMISSION);
+	vy_admin_hash(h, rec.st.election.base_hash, (uint64_t)t->admin, e->prev_hash.data);
+	crypto_sign_detached(sig, NULL, h, sizeof h, rec.keys.board_sk);
+	*type = (int)e->type;
+	*len = e->payload.len;
+	p = malloc(*len);
+	assert_non_null(p);
+	memcpy(p, e->payload.data, *len);
+	vy_msg_free(e);
+	assert_int_equal(vy_admin_payload_sign((Vybar__EntryType)*type, sig, &p, len, NULL), VY_R_OK);
+	return p;
+}
+
 /* The encrypted tally changed (V7.1): one ciphertext replaced by another. */
 static uint8_t *tally_case(int arg, size_t *len, int *type)
 {
@@ -560,6 +585,11 @@ static const tamper_case cases[] = {
 	{ VYV_1_5, AT_ANNOUNCE + 1, FRAME_SIGNED, AT_MANIFEST, moved_case },
 	{ VYV_1_6, AT_BALLOT_A, FRAME_BAD_SIGNATURE, AT_BALLOT_A, moved_case },
 	{ VYV_1_7, AT_ANNOUNCE, FRAME_SIGNED, AT_CLOSE, moved_case },
+	/* the board alone opens, closes, tallies, publishes a result */
+	{ VYV_1_8, AT_OPEN, FRAME_SIGNED, AT_OPEN, unordered_case },
+	{ VYV_1_8, AT_CLOSE, FRAME_SIGNED, AT_CLOSE, unordered_case },
+	{ VYV_1_8, AT_TALLY, FRAME_SIGNED, AT_TALLY, unordered_case },
+	{ VYV_1_8, AT_RESULT, FRAME_SIGNED, AT_RESULT, unordered_case },
 	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, VYV_2_1, manifest_case },
 	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, CTRL_TITLE, manifest_case },
 	{ VYV_2_2, AT_MANIFEST, FRAME_SIGNED, VYV_2_2, manifest_case },

@@ -34,6 +34,7 @@ TAG_BALLOT = b"vybar/v1/ballot"
 TAG_TRACKING = b"vybar/v1/tracking-code"
 TAG_ENTRY = b"vybar/v1/entry"
 TAG_RECEIPT = b"vybar/v1/receipt"
+TAG_ADMIN_ACTION = b"vybar/v1/admin-action"
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # protocol.md 4.4
 TRACKING_BITS = 80
@@ -442,6 +443,7 @@ class VectorFile:
         self.tracking_codes()
         self.contexts()
         entries = self.record(bhash)
+        self.commission_orders(bh, entries)
         self.coefficient_proofs(bh, entries)
         self.receipt(code, entries)
 
@@ -556,6 +558,36 @@ class VectorFile:
                  len(ballots) == 1 and ballots[0]["payload"] == v["ballot"]["protobuf"])
         ck.equal("head_hash (7.3)", prev.hex(), r["head_hash"])
         return entries
+
+    # protocol.md §12.4: the entries the commission orders, and the field
+    # number of commission_signature in each one's payload (vybar.proto)
+    ORDERED = {"ELECTION_OPEN": (1, 3), "ELECTION_CLOSE": (2, 2), "ENCRYPTED_TALLY": (3, 3), "RESULT": (4, 3)}
+
+    def commission_orders(self, bh, entries):
+        """Every entry the commission orders carries its signature over
+        H("vybar/v1/admin-action", base_hash, u64(action), prev_hash) (§12.4, V1.8)."""
+        ck, v, c = self.ck, self.v, self.v["commission_orders"]
+        seed = seed_of(v["label_prefix"], c["commission_seed_label"])
+        ck.equal("commission seed", seed.hex(), c["commission_seed"])
+        pk = ed25519_public_key(seed)
+        ck.equal("commission public key from seed", pk.hex(), c["commission_public_key"])
+        ck.equal("commission_key in the manifest", v["manifest"]["fields"]["commission_key"], pk.hex())
+        want = [e["seq"] for e in entries if ENTRY_TYPES.get(e["type"], "?")[len("ENTRY_TYPE_"):] in self.ORDERED]
+        ck.equal("one commission order per entry it orders", [o["seq"] for o in c["entries"]], want)
+        for o in c["entries"]:
+            e = entries[o["seq"]]
+            name = "entry %d %s" % (o["seq"], o["type_name"])
+            action, field = self.ORDERED[o["type_name"]]
+            ck.equal(name + " action (12.1)", o["action"], action)
+            ck.equal(name + " prev_hash", o["prev_hash"], e["prev_hash"])
+            h = H(TAG_ADMIN_ACTION, bh, u64(action), unhex(e["prev_hash"]))
+            ck.equal(name + " admin_hash (12.1)", h.hex(), o["admin_hash"])
+            sig = unhex(o["commission_signature"])
+            ck.check(name + " commission signature verifies (12.4)", ed25519_verify(pk, h, sig))
+            ck.equal(name + " commission signature re-signed", ed25519_sign(seed, h).hex(), o["commission_signature"])
+            tagged = bytes([(field << 3) | 2, 64]) + sig
+            ck.check(name + " payload ends with commission_signature (field %d)" % field,
+                     unhex(e["payload"]).endswith(tagged))
 
     def receipt(self, code, entries):
         ck, rc = self.ck, self.v["receipt"]

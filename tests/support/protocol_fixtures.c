@@ -10,6 +10,7 @@
 #include "crypto/vy_shamir.h"
 #include "protocol/vy_ballot_build.h"
 #include "protocol/vy_checkpoint.h"
+#include "protocol/vy_entry_types.h"
 
 /* A bump list of allocations freed together once a message is packed. */
 typedef struct {
@@ -551,7 +552,46 @@ void vyf_record_free(vyf_record *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* An entry the commission orders (protocol.md §12.4) that does not carry
+ * its valid signature yet gets it, as the board's does from the
+ * commission's AdminAction: *owned (malloc'd) is then the signed payload. */
+static void commission_order(const vyf_record *r, Vybar__EntryType type, const uint8_t **payload, size_t *len,
+			     uint8_t **owned)
+{
+	const vy_entry_type_info *t = vy_entry_type(type);
+	uint8_t seed[32], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], h[VY_HASH_BYTES];
+	uint8_t sig[VY_ED25519_SIG_BYTES];
+
+	*owned = NULL;
+	if (t == NULL || t->signer != VY_SIGNER_COMMISSION || r->st.manifest == NULL ||
+	    vy_admin_signature_check(&r->st, type, *payload, *len, NULL) != VY_R_ADMIN_SIGNATURE)
+		return;
+	vyf_bytes32(seed, "commission"); /* as the manifest's commission_key */
+	crypto_sign_seed_keypair(pk, sk, seed);
+	vy_admin_hash(h, r->st.election.base_hash, (uint64_t)t->admin, r->st.head_hash);
+	crypto_sign_detached(sig, NULL, h, sizeof h, sk);
+	sodium_memzero(sk, sizeof sk);
+	*owned = malloc(*len);
+	assert_non_null(*owned);
+	memcpy(*owned, *payload, *len);
+	if (vy_admin_payload_sign(type, sig, owned, len, NULL) != VY_R_OK)
+		fail_msg("commission signature: cannot sign a %s payload", t->name);
+	*payload = *owned;
+}
+
 vy_rc vyf_record_try(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len, vy_reason *why)
+{
+	uint8_t *owned;
+	vy_rc rc;
+
+	commission_order(r, type, &payload, &len, &owned);
+	rc = vyf_record_try_as_board(r, type, payload, len, why);
+	free(owned);
+	return rc;
+}
+
+vy_rc vyf_record_try_as_board(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len,
+			      vy_reason *why)
 {
 	Vybar__RecordEntry e;
 	uint8_t sig[VY_ENTRY_SIG_BUF_BYTES];

@@ -114,8 +114,15 @@ void vyf_record_free(vyf_record *r);
 uint8_t *vyf_witnessed(const vyf_record *r, unsigned mask, uint64_t t, size_t *len);
 /* A witness's name in the fixture manifest: "witness-<i>.test" (1-based). */
 const char *vyf_witness_name(uint32_t i);
-/* Build the next entry (signed by the board) and validate it; on VY_R_OK apply it. */
+/* Build the next entry (signed by the board) and validate it; on VY_R_OK
+ * apply it. An entry the commission orders (ELECTION_OPEN, ELECTION_CLOSE,
+ * ENCRYPTED_TALLY, RESULT) that does not carry the commission's valid
+ * signature gets it first, as on the board (protocol.md §12.4). */
 vy_rc vyf_record_try(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len, vy_reason *why);
+/* As vyf_record_try, but the payload as given: what a board appends on its
+ * own, without the commission. */
+vy_rc vyf_record_try_as_board(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len,
+			      vy_reason *why);
 /* As vyf_record_try, failing the test unless the entry is accepted. */
 void vyf_record_append(vyf_record *r, Vybar__EntryType type, const uint8_t *payload, size_t len);
 /* Wrap body in a TrusteeSigned signed by trustee index (1-based). */

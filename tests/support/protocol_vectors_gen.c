@@ -29,6 +29,7 @@
 
 #include "crypto/vy_hash.h"
 #include "crypto/vy_proof.h"
+#include "protocol/vy_entry_types.h"
 #include "protocol/vy_record.h"
 #include "tests/support/json_writer.h"
 #include "tests/support/protocol_fixtures.h"
@@ -37,6 +38,7 @@
 #define LABEL_BYTES 64
 #define LABEL_PREFIX "vybar test vector " /* protocol_fixtures.c: vyf_bytes32 */
 #define BOARD_SEED_LABEL "board"          /* protocol_fixtures.c: vyf_keys_init */
+#define COMMISSION_SEED_LABEL "commission" /* protocol_fixtures.c: vyf_manifest_pack */
 #define VOTER_SEED_SUFFIX " credential"   /* protocol_fixtures.c: vyf_voter_init */
 #define CTX_SELECTION_CONTEST 1 /* the selection context of the vectors: contest 1, option 2 */
 #define CTX_SELECTION_OPTION 2
@@ -463,6 +465,48 @@ static void section_record(gen *s)
 	vyjw_close(&s->w, "}");
 }
 
+/* "commission_orders" (§12.4): the commission's key from its seed, and for
+ * every entry it ordered the admin hash over the entry's prev_hash and the
+ * commission_signature its payload carries (checked here). */
+static void section_commission_orders(gen *s)
+{
+	const uint8_t *ck = s->r.st.manifest->commission_key.data;
+	uint8_t h[VY_HASH_BYTES];
+	vy_reason why;
+
+	vyjw_open(&s->w, "commission_orders", "{");
+	put_seed(s, "commission_seed_label", "commission_seed", COMMISSION_SEED_LABEL, ck);
+	vyjw_hex(&s->w, "commission_public_key", ck, VY_ED25519_PK_BYTES);
+	vyjw_open(&s->w, "entries", "[");
+	for (size_t i = 0; i < s->r.n_entries; i++) {
+		Vybar__RecordEntry *e = NULL;
+		const vy_entry_type_info *t;
+		const uint8_t *sig;
+
+		expect(s, vy_decode_entry(&e, s->r.entries[i], s->r.entry_lens[i], &why) == VY_R_OK);
+		t = e != NULL ? vy_entry_type(e->type) : NULL;
+		if (t != NULL && t->signer == VY_SIGNER_COMMISSION) {
+			/* protobuf-c writes fields in number order: the signature,
+			 * the payload's last field, is its last 64 bytes */
+			sig = e->payload.data + e->payload.len - VY_ED25519_SIG_BYTES;
+			vy_admin_hash(h, s->r.st.election.base_hash, (uint64_t)t->admin, e->prev_hash.data);
+			expect(s, e->payload.len > VY_ED25519_SIG_BYTES &&
+					  crypto_sign_verify_detached(sig, h, sizeof h, ck) == 0);
+			vyjw_open(&s->w, NULL, "{");
+			vyjw_u64(&s->w, "seq", e->seq);
+			vyjw_string(&s->w, "type_name", t->name);
+			vyjw_u64(&s->w, "action", (uint64_t)t->admin);
+			vyjw_hex(&s->w, "prev_hash", e->prev_hash.data, e->prev_hash.len);
+			vyjw_hex(&s->w, "admin_hash", h, sizeof h);
+			vyjw_hex(&s->w, "commission_signature", sig, VY_ED25519_SIG_BYTES);
+			vyjw_close(&s->w, "}");
+		}
+		vy_msg_free(e);
+	}
+	vyjw_close(&s->w, "]");
+	vyjw_close(&s->w, "}");
+}
+
 /* "receipt" (§7.5) of the ballot entry, verified with vy_receipt_verify. */
 static void section_receipt(gen *s)
 {
@@ -519,6 +563,7 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 		section_contexts(s);
 		section_coefficient_proofs(s);
 		section_record(s);
+		section_commission_orders(s);
 		section_receipt(s);
 		vyjw_close(&s->w, "}");
 		vyjw_puts(&s->w, "\n");
