@@ -117,7 +117,7 @@ vy_rc vy_admin_payload_sign(Vybar__EntryType type, const uint8_t sig[VY_ED25519_
 {
 	const vy_entry_type_info *t = vy_entry_type(type);
 	ProtobufCMessage *m = NULL;
-	ProtobufCBinaryData *field;
+	ProtobufCBinaryData *field, old;
 	uint8_t *signed_payload;
 	vy_rc rc;
 
@@ -131,11 +131,11 @@ vy_rc vy_admin_payload_sign(Vybar__EntryType type, const uint8_t sig[VY_ED25519_
 		vy_msg_free(m);
 		return vy_reason_set(why, VY_R_ARG, "admin: %s has no commission_signature field", t->name);
 	}
+	old = *field; /* a signature the payload already had (re-signing) stays m's to free */
 	field->data = (uint8_t *)sig;
 	field->len = VY_ED25519_SIG_BYTES;
 	signed_payload = vy_msg_pack(m, len);
-	field->data = NULL; /* not m's to free */
-	field->len = 0;
+	*field = old;
 	vy_msg_free(m);
 	if (signed_payload == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "admin: out of memory");
