@@ -77,7 +77,9 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check)
 {
 	if (why == NULL || rc == VY_R_OK || why->check[0] != '\0')
 		return rc;
-	snprintf(why->check, sizeof why->check, "%s", check);
+	/* verification.md §Reporting: an entry out of its place (a phase
+	 * failure, whatever rule found it) reports V1.7, one rule for all */
+	snprintf(why->check, sizeof why->check, "%s", why->code == VY_R_PHASE ? "V1.7" : check);
 	return rc;
 }
 

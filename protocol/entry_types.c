@@ -41,7 +41,7 @@ static const vy_code_check SIGNED_CODES[] = {
 	{ VY_R_OK, VYV_1_0 },
 };
 static const vy_code_check BALLOT_CODES[] = {
-	{ VY_R_PHASE, VYV_4_0 },
+	{ VY_R_PHASE, VYV_1_7 },
 	{ VY_R_KEY, VYV_4_1 },
 	{ VY_R_BALLOT_SIGNATURE, VYV_4_3 },
 	{ VY_R_REGISTRAR_SIGNATURE, VYV_4_4 },
@@ -50,7 +50,7 @@ static const vy_code_check BALLOT_CODES[] = {
 	{ VY_R_REPLAY, VYV_4_8 },
 	{ VY_R_OK, VYV_1_0 },
 };
-static const vy_code_check AUDITED_CODES[] = { { VY_R_PHASE, VYV_4_0 }, { VY_R_OK, VYV_1_0 } };
+
 /* an entry of a later phase, in the wrong phase */
 static const vy_code_check PHASED_CODES[] = { { VY_R_PHASE, VYV_1_7 }, { VY_R_OK, VYV_1_0 } };
 /* an entry the commission orders, out of phase or without its signature */
@@ -122,7 +122,7 @@ static void count_result(uint64_t *x, const vy_record_state *st)
 #define EX_MANIFEST                                                                                        \
 	(EX(VYV_2_1) | EX(VYV_2_2) | EX(VYV_2_3) | EX(VYV_2_4) | EX(VYV_2_5) | EX(VYV_2_6) | EX(VYV_2_7) | \
 	 EX(VYV_2_8) | EX(VYV_2_9) | EX(VYV_2_10))
-#define EX_BALLOT (EX(VYV_4_0) | EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8))
+#define EX_BALLOT (EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8))
 
 #define T(x) VYBAR__ENTRY_TYPE__ENTRY_TYPE_##x
 /* the action that orders an entry and its payload's message (§12.4) */
@@ -156,7 +156,7 @@ static const vy_entry_type_info TYPES[] = {
 	  .endpoint = VY_PATH_BALLOTS, .max_body = VY_MAX_BALLOT_BYTES },
 	{ .type = T(AUDITED_BALLOT), .name = "AUDITED_BALLOT", .signer = VY_SIGNER_VOTER,
 	  .validate = vy_validate_audited_entry, .apply = vy_record_apply_audited, .ballot = &AUDITED_RULES,
-	  .check = VYV_5_1, .by_code = AUDITED_CODES, .examines = EX(VYV_4_0) | EX(VYV_5_1),
+	  .check = VYV_5_1, .by_code = PHASED_CODES, .examines = EX(VYV_5_1),
 	  .count = count_audited,
 	  .endpoint = VY_PATH_AUDITED, .max_body = VY_MAX_AUDITED_BALLOT_BYTES },
 	{ .type = T(ELECTION_CLOSE), .name = "ELECTION_CLOSE", .signer = VY_SIGNER_COMMISSION,

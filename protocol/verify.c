@@ -15,7 +15,7 @@ static const char *const check_ids[VYV__COUNT] = {
 	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7", "V1.8",
 	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9", "V2.10",
 	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
-	"V4.0", "V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8",
+	"V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8",
 	"V5.1", "V5.2", "V5.3",
 	"V6.1", "V6.2", "V6.3",
 	"V7.1", "V7.2", "V7.3", "V7.4", "V7.5",
@@ -32,7 +32,7 @@ static const char *const check_whats[VYV__COUNT] = {
 	"witnesses",
 	"trustee signatures", "key announcements", "key reveal order", "coefficient commitments",
 	"coefficient proofs", "sealed shares", "key verdicts", "key justifications", "election key (Q, K, vk)",
-	"ballots in phase open", "credentials", "ballot shapes and encodings", "ballot signatures",
+	"credentials", "ballot shapes and encodings", "ballot signatures",
 	"registrar signatures", "0/1 selection proofs", "contest sum proofs", "counted ballots (one per credential)",
 	"no ballot twice",
 	"audited ballots' ballot rules", "audited ballots' revealed values", "audited ballots' sums",
@@ -304,7 +304,6 @@ static void count_entry(vyv_report *rep, const vy_record_state *st, const Vybar_
 	if (t == NULL)
 		return;
 	if (trusted && t->ballot != NULL) {
-		x[VYV_4_0]++;
 		x[VYV_4_7] = st->cred_count;
 		return;
 	}

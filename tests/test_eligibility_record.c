@@ -111,7 +111,7 @@ static void vote(vyf_record *r)
 	assert_int_equal(r->st.cred_count, 3);
 }
 
-/* §8.12 step 1 (V6.2): only in phase CLOSED. */
+/* §8.12 step 1: only in phase CLOSED; out of its place, V1.7 (verification.md §Reporting). */
 static void test_issued_phase(void **state)
 {
 	vyf_record r;
@@ -121,10 +121,10 @@ static void test_issued_phase(void **state)
 	(void)state;
 	vyf_record_init(&r, 3, 2);
 	p = statement(&r, 10, &len);
-	expect_refused(&r, ISSUED, p, len, VY_R_PHASE, "phase closed", "V6.2"); /* setup */
+	expect_refused(&r, ISSUED, p, len, VY_R_PHASE, "phase closed", "V1.7"); /* setup */
 	vyf_record_ceremony(&r);
 	vote(&r);
-	expect_refused(&r, ISSUED, p, len, VY_R_PHASE, "phase closed", "V6.2"); /* open */
+	expect_refused(&r, ISSUED, p, len, VY_R_PHASE, "phase closed", "V1.7"); /* open */
 	free(p);
 	vyf_record_free(&r);
 }
@@ -145,9 +145,10 @@ static void test_issued_rules(void **state)
 	vote(&r);
 	vyf_record_close_only(&r);
 
-	/* §8.9 / V6.3: no tally without the statement (checked after the tally's own rules) */
+	/* §8.9: no tally without the statement (checked after the tally's own rules): an
+	 * entry out of its place, V1.7 */
 	assert_int_equal(vy_tally_encrypted(&r.st, &tally, &tlen, &why), VY_R_OK);
-	expect_refused(&r, TALLY, tally, tlen, VY_R_PHASE, "CREDENTIALS_ISSUED", "V6.3");
+	expect_refused(&r, TALLY, tally, tlen, VY_R_PHASE, "CREDENTIALS_ISSUED", "V1.7");
 
 	/* step 2: a truncated statement, then an unknown field */
 	expect_refused(&r, ISSUED, (const uint8_t *)"\x0a\x05\x01", 3, VY_R_TRUNCATED, NULL, "V6.2");

@@ -250,7 +250,7 @@ static void test_ballots_revote_close(void **state)
 	p = vy_msg_pack(&c, &len);
 	vyf_record_append(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
 	free(p);
-	/* V4.0 no ballot after close */
+	/* V1.7: no ballot after close */
 	expect_try(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, b2, len, VY_R_PHASE);
 	/* V7.1 a tally of the wrong shape is refused (the rest: test_protocol_tally.c) */
 	{

@@ -603,14 +603,16 @@ static const tamper_case cases[] = {
 	{ VYV_2_10, AT_MANIFEST, FRAME_SIGNED, VYV_2_10, manifest_case },
 	{ VYV_3_1, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_1, announce_case },
 	{ VYV_3_2, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_2, announce_case },
-	{ VYV_3_3, AT_ANNOUNCE + N - 1, FRAME_SIGNED, AT_REVEAL, moved_case },
+	/* a reveal before every announce is out of its place (V1.7); a second reveal, V3.3 */
+	{ VYV_1_7, AT_ANNOUNCE + N - 1, FRAME_SIGNED, AT_REVEAL, moved_case },
+	{ VYV_3_3, AT_REVEAL + 1, FRAME_SIGNED, AT_REVEAL, moved_case },
 	{ VYV_3_4, AT_REVEAL, FRAME_SIGNED, VYV_3_4, reveal_case },
 	{ VYV_3_5, AT_REVEAL, FRAME_SIGNED, VYV_3_5, reveal_case },
 	{ VYV_3_6, AT_REVEAL, FRAME_SIGNED, VYV_3_6, reveal_case },
 	{ VYV_3_7, AT_VERDICT, FRAME_SIGNED, 0, verdict_case },
 	{ VYV_3_8, AT_OPEN, FRAME_SIGNED, 0, justification_case },
 	{ VYV_3_9, AT_OPEN, FRAME_SIGNED, 0, open_case },
-	{ VYV_4_0, AT_TALLY, FRAME_SIGNED, AT_BALLOT_A, moved_case },
+	{ VYV_1_7, AT_TALLY, FRAME_SIGNED, AT_BALLOT_A, moved_case }, /* a ballot after close */
 	{ VYV_4_1, AT_BALLOT_B, FRAME_SIGNED, VYV_4_1, ballot_case },
 	{ VYV_4_2, AT_BALLOT_B, FRAME_SIGNED, VYV_4_2, ballot_case },
 	{ VYV_4_3, AT_BALLOT_B, FRAME_SIGNED, VYV_4_3, ballot_case },
@@ -625,7 +627,8 @@ static const tamper_case cases[] = {
 	{ VYV_6_1, AT_CLOSE, FRAME_SIGNED, 0, close_case },
 	{ VYV_6_2, AT_ISSUED, FRAME_SIGNED, VYV_6_2, issued_case },
 	{ VYV_6_3, AT_ISSUED, FRAME_SIGNED, VYV_6_3, issued_case },
-	{ VYV_6_3, AT_ISSUED, FRAME_SIGNED, AT_TALLY, moved_case },
+	/* the tally before the registrar's statement: out of its place */
+	{ VYV_1_7, AT_ISSUED, FRAME_SIGNED, AT_TALLY, moved_case },
 	{ VYV_7_1, AT_TALLY, FRAME_SIGNED, 0, tally_case },
 	{ VYV_10_1, AT_WITNESSED, FRAME_SIGNED, VYV_10_1, witnessed_case },
 	{ VYV_10_2, AT_WITNESSED, FRAME_SIGNED, VYV_10_2, witnessed_case },
