@@ -45,7 +45,7 @@ static vy_rc ballot_matches(const vyc_board *bd, const Vybar__Receipt *r, uint8_
 	rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
 	if (rc != VY_R_OK)
 		goto out;
-	vy_ballot_hash(&bd->st.election, h, b);
+	vy_ballot_ciphertexts_hash(&bd->st.election, h, b);
 	vy_tracking_code(code, h);
 	if (strcmp(code, r->tracking_code) != 0)
 		rc = vy_reason_set(why, VY_R_RECEIPT, "NOT ON THE BOARD: the ballot at position %llu has tracking code %s",
