@@ -162,8 +162,12 @@ static vy_rc one_voter(dv_world *w, size_t i, vy_reason *why)
 	if (w->audit_every && i % w->audit_every == 1) {
 		vy_built_ballot a;
 
-		/* client.md §4: an audited ballot is never counted */
-		rc = build_for(w, &c, list, &a, why);
+		/* client.md §4: an audited ballot is never counted, and is made
+		 * under a one-time key, never the credential */
+		uint32_t choices[DV_MAX_LISTS] = { 0 };
+
+		choices[list] = 1;
+		rc = vyc_commit(&w->bd, choices, w->n_sel, &a, why);
 		if (rc == VY_R_OK) {
 			rc = vyc_audit(&w->bd, &a, NULL, why);
 			vy_built_ballot_free(&a);

@@ -110,7 +110,14 @@ vy_rc vyc_choices_ask(const vyc_io *io, const Vybar__Manifest *m, uint32_t *choi
 vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
 
-/* §4: post the audited ballot of b (randomness and choices revealed) and
+/* §4 step 1, protocol.md §6.1: the commitment: choices encrypted with
+ * fresh randomness and built under a fresh one-time key (generated, used
+ * and wiped here; never the credential), whose tracking code the voter
+ * sees before choosing. Audit it as it is (vyc_audit), or cast the same
+ * ciphertexts rebuilt under the credential (vy_ballot_rebuild). */
+vy_rc vyc_commit(const vyc_board *bd, const uint32_t *choices, size_t n, vy_built_ballot *out,
+		 vy_reason *why) VY_WARN_UNUSED;
+/* §4: post the audited ballot of b (built by vyc_commit) (randomness and choices revealed) and
  * verify the board's receipt. */
 vy_rc vyc_audit(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, vy_reason *why) VY_WARN_UNUSED;
 /* §4: cast b, hand the board's receipt to k and verify it at once:
