@@ -341,7 +341,10 @@ static const vy_cli_opt cast_opts[] = {
 	{ "credential", "FILE", VY_CLI_REQUIRED, "the credential file (vybar-vote register)" },
 	{ "choice", "C=O[,O...]|C=blank", VY_CLI_REPEAT,
 	  "the options chosen in contest C, numbered as show prints them; one per contest (default: asked for)" },
-	{ "audit", NULL, VY_CLI_OPTIONAL, "audit the ballot first: publish it opened, then encrypt afresh" },
+	{ "audit", NULL, VY_CLI_OPTIONAL,
+	  "audit the first ballot: publish it opened, under a one-time key and never your credential, then "
+	  "encrypt afresh and cast; for scripts: told in advance, this program could cheat only on the cast, so "
+	  "to test it answer 'a' at the prompt instead, after the tracking code is shown" },
 	{ "yes", NULL, VY_CLI_OPTIONAL, "cast without asking" },
 	{ "receipt", "FILE", VY_CLI_OPTIONAL, "where to keep the board's receipt (default " DEFAULT_RECEIPT ")" },
 	ELECTION_OPT,
@@ -369,8 +372,12 @@ static const vy_cli_cmd commands[] = {
 	  "learns which credential is whose.",
 	  register_opts, run_register },
 	{ "cast", NULL, 0, 0,
-	  "Encrypt a ballot of the choices, audit it if asked, cast it, and keep and check the board's signed "
-	  "receipt.",
+	  "Encrypt a ballot of the choices and show its tracking code; then cast it, or audit it: an audit "
+	  "publishes that ballot opened (choices and randomness) under a one-time key that is not your "
+	  "credential, so nothing public links the audited choices to you, and anyone (check-audit on another "
+	  "device) can confirm it encrypts exactly what you chose; the program then encrypts afresh. Because the "
+	  "code is shown before you choose, a program that encrypts something else is caught each time you audit. "
+	  "Keep and check the board's signed receipt.",
 	  cast_opts, run_cast },
 	{ "check", NULL, 0, 0, "Check the receipt against the board's record: the ballot is there, and counts.",
 	  check_opts, run_check },
