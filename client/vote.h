@@ -15,6 +15,7 @@
 #ifndef VYC_VOTE_H
 #define VYC_VOTE_H
 
+#include "net/vy_crosscheck.h"
 #include "net/vy_http.h"
 #include "protocol/vy_ballot_build.h"
 #include "protocol/vy_record.h"
@@ -70,6 +71,10 @@ typedef struct {
 	void *ctx;
 } vyc_keeper;
 
+/* The most witnesses one check asks (specs/witness.md §5: a manifest names
+ * at most as many). */
+#define VYC_MAX_WITNESS_URLS VY_MAX_WITNESSES
+
 /* What `check` found (client.md §5). */
 typedef struct {
 	uint64_t seq;          /* the receipt's position */
@@ -77,6 +82,10 @@ typedef struct {
 	int superseded;        /* a later ballot of the same credential exists */
 	uint64_t latest_seq;   /* the credential's last ballot */
 	char tracking_code[VY_TRACKING_CODE_BYTES];
+	/* the board compared with each witness asked, in the order asked
+	 * (specs/witness.md §8); filled once the receipt's signature held */
+	size_t n_witnesses;
+	vy_xc_result witness[VYC_MAX_WITNESS_URLS];
 } vyc_check_result;
 
 /* §2: fetch the whole record from the board at url through t (NULL:
@@ -172,10 +181,16 @@ vy_rc vyc_vote(const vyc_board *bd, const vyc_credential *c, const uint32_t *cho
 	       const vyc_vote_opts *o, const vyc_keeper *k, vyc_vote_result *res, vy_reason *why) VY_WARN_UNUSED;
 
 /* §5: the receipt (len bytes) against the record of the board at url,
- * reached through t (NULL: libcurl). */
-vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8_t *receipt, size_t len,
-			vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
+ * reached through t (NULL: libcurl); and, once its signature holds, the
+ * board compared with each of the n witnesses (their URLs) over the
+ * receipt's entry (net/vy_crosscheck.h), whatever the board's record
+ * says: res->witness[]. The code is the board's check's. */
+vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const char *const *witnesses, size_t n,
+			const uint8_t *receipt, size_t len, vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
 /* §5: the same for the receipt in receipt_path, through libcurl. */
+vy_rc vyc_check_witnessed(const char *url, const char *const *witnesses, size_t n, const char *receipt_path,
+			  vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
+/* The same without witnesses. */
 vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
 
 #endif
