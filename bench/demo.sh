@@ -221,7 +221,14 @@ while read -r code; do
 	cred=$D/voters/vybar-vote-$n.pb
 	rcpt=$D/voters/vybar-vote-$n-receipt.pb
 	log=$D/logs/vybar-vote-$n.log
-	vote() { "$BIN_VOTE" "$@" >>"$log" 2>&1 || { echo "demo: vybar-vote $1 failed:" >&2; cat "$log" >&2; return 1; }; }
+	pass=$D/voters/vybar-vote-$n.pass
+	(umask 077; echo "demo passphrase of voter $n" >"$pass")
+	# The credential file is sealed under the voter's passphrase (Argon2id):
+	# vybar-vote reads it from --passphrase-file here, from the terminal otherwise.
+	vote() {
+		"$BIN_VOTE" "$@" --passphrase-file "$pass" >>"$log" 2>&1 ||
+			{ echo "demo: vybar-vote $1 failed:" >&2; cat "$log" >&2; return 1; }
+	}
 	vote register --board "$BOARD" --registrar "$REGISTRAR" --code "$code" --credential "$cred"
 	case $n in
 	1)
@@ -233,7 +240,8 @@ while read -r code; do
 		echo "  vybar-vote: voter $n cast, then revoted";;
 	*)
 		vote cast --board "$BOARD" --credential "$cred" --choice "1=$RESERVED_LIST" --yes --receipt "$rcpt"
-		vote check --board "$BOARD" --receipt "$rcpt"
+		"$BIN_VOTE" check --board "$BOARD" --receipt "$rcpt" >>"$log" 2>&1 ||
+			{ echo "demo: vybar-vote check failed:" >&2; cat "$log" >&2; exit 1; }
 		echo "  vybar-vote: voter $n cast and checked its receipt";;
 	esac
 done <"$D/voters/reserved-codes.txt"
@@ -279,7 +287,7 @@ echo "record: $D/record.vybar (record file), $D/board/record.db (the board's SQL
 echo "result: $D/result.txt (as verified)"
 echo "keys:   board $D/board/key, commission $D/commission/key,"
 echo "        registrar $D/registrar/state, trustees $D/trustee-{1..$TRUSTEES} (passphrases in $D/trustee-*.pass)"
-echo "voters: credentials and receipts in $D/voters, logs in $D/logs"
+echo "voters: receipts, and the sealed credentials of the vybar-vote voters (passphrases beside them), in $D/voters; logs in $D/logs"
 echo "times:"
 printf '%s\n' "${PHASES[@]}"
 awk -v a="$T_START" -v b="$T_END" 'BEGIN { printf "  %-40s %7.1f s\n", "total", b - a }'

@@ -110,6 +110,135 @@ int vy_key_command(const vy_cli_args *a)
 	return VY_EXIT_OK;
 }
 
+/* ---- files sealed under a passphrase ---- */
+
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* key = crypto_pwhash(32, pass, salt, ops, mem, Argon2id13). */
+static vy_rc seal_key(uint8_t *key, const char *pass, const uint8_t *salt, uint64_t ops, uint64_t mem,
+		      vy_reason *why)
+{
+	if (crypto_pwhash(key, VY_SEAL_KEY_BYTES, pass, strlen(pass), salt, ops, (size_t)mem,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return vy_reason_set(why, VY_R_NOMEM, "Argon2id failed (out of memory?)");
+	return VY_R_OK;
+}
+
+vy_rc vy_sealer_init(vy_sealer *s, const char *pass, vy_reason *why)
+{
+	vy_rc rc;
+
+	memset(s, 0, sizeof *s);
+	s->key = sodium_malloc(VY_SEAL_KEY_BYTES);
+	if (s->key == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of guarded memory");
+	s->ops = VY_SEAL_OPS_WRITE;
+	s->mem = VY_SEAL_MEM_WRITE;
+	randombytes_buf(s->salt, sizeof s->salt);
+	rc = seal_key(s->key, pass, s->salt, s->ops, s->mem, why);
+	if (rc != VY_R_OK)
+		vy_sealer_wipe(s);
+	return rc;
+}
+
+vy_rc vy_sealer_seal(const vy_sealer *s, uint8_t *file, const char *magic, const uint8_t *plain, size_t n,
+		     vy_reason *why)
+{
+	size_t ml = strlen(magic);
+	uint8_t *p = file + ml, *nonce;
+	unsigned long long clen;
+
+	if (s->key == NULL || n > UINT32_MAX - VY_SEAL_TAG_BYTES)
+		return vy_reason_set(why, VY_R_ARG, "sealing: no key, or %zu bytes", n);
+	memcpy(file, magic, ml);
+	put_be(p, s->ops, 8);
+	put_be(p + 8, s->mem, 8);
+	p[16] = VY_SEAL_ALG_ARGON2ID13;
+	memcpy(p + 17, s->salt, VY_SEAL_SALT_BYTES);
+	nonce = p + 17 + VY_SEAL_SALT_BYTES;
+	randombytes_buf(nonce, VY_SEAL_NONCE_BYTES);
+	put_be(nonce + VY_SEAL_NONCE_BYTES, n + VY_SEAL_TAG_BYTES, 4);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(file + VY_SEAL_HDR_BYTES(ml), &clen, plain, n, file,
+						   VY_SEAL_HDR_BYTES(ml), NULL, nonce, s->key);
+	return VY_R_OK;
+}
+
+void vy_sealer_wipe(vy_sealer *s)
+{
+	if (s->key != NULL)
+		sodium_free(s->key); /* wipes */
+	sodium_memzero(s, sizeof *s);
+}
+
+/* The header of a sealed file image: well formed, and its length the file's. */
+static vy_rc unseal_header(const uint8_t *file, size_t len, size_t cap, const char *magic, vy_reason *why)
+{
+	size_t ml = strlen(magic), hdr = VY_SEAL_HDR_BYTES(ml);
+	const uint8_t *p = file + ml;
+	uint64_t ops, mem, clen;
+
+	if (len < ml || memcmp(file, magic, ml) != 0)
+		return vy_reason_set(why, VY_R_FIELD, "bad magic (not this kind of file)");
+	if (len < hdr + VY_SEAL_TAG_BYTES)
+		return vy_reason_set(why, VY_R_FIELD, "%zu bytes, shorter than its header", len);
+	ops = get_be(p, 8);
+	mem = get_be(p + 8, 8);
+	if (ops < VY_SEAL_OPS_MIN || ops > VY_SEAL_OPS_MAX || mem < VY_SEAL_MEM_MIN || mem > VY_SEAL_MEM_MAX)
+		return vy_reason_set(why, VY_R_FIELD, "Argon2id limits out of range");
+	if (p[16] != VY_SEAL_ALG_ARGON2ID13)
+		return vy_reason_set(why, VY_R_FIELD, "unknown algorithm %u", p[16]);
+	clen = get_be(file + hdr - 4, 4);
+	if (clen != len - hdr || clen - VY_SEAL_TAG_BYTES > cap)
+		return vy_reason_set(why, VY_R_FIELD, "ciphertext length %llu, the file holds %zu (at most %zu)",
+				     (unsigned long long)clen, len - hdr, cap + VY_SEAL_TAG_BYTES);
+	return VY_R_OK;
+}
+
+vy_rc vy_unseal(uint8_t *plain, size_t *n, size_t cap, const char *magic, const uint8_t *file, size_t len,
+		const char *pass, vy_reason *why)
+{
+	size_t ml = strlen(magic), hdr = VY_SEAL_HDR_BYTES(ml);
+	const uint8_t *salt = file + ml + 17;
+	uint8_t *key = NULL;
+	unsigned long long plen = 0;
+	vy_rc rc;
+
+	*n = 0;
+	rc = unseal_header(file, len, cap, magic, why);
+	if (rc != VY_R_OK)
+		return rc;
+	key = sodium_malloc(VY_SEAL_KEY_BYTES);
+	if (key == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of guarded memory");
+	rc = seal_key(key, pass, salt, get_be(file + ml, 8), get_be(file + ml + 8, 8), why);
+	if (rc != VY_R_OK)
+		goto out;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, file + hdr, len - hdr, file, hdr,
+						       salt + VY_SEAL_SALT_BYTES, key) != 0) {
+		rc = vy_reason_set(why, VY_R_KEY, "wrong passphrase, or the file was modified");
+		goto out;
+	}
+	*n = (size_t)plen;
+out:
+	sodium_free(key);
+	if (rc != VY_R_OK)
+		sodium_memzero(plain, cap);
+	return rc;
+}
+
 /* ---- passphrases ---- */
 
 int vy_pass_src_of(vy_pass_src *src, const vy_cli_args *a)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/vy_cli.h"
+#include "cli/vy_keys.h"
 #include "client/audit.h"
 #include "client/registration.h"
 #include "client/vote.h"
@@ -28,6 +29,7 @@ typedef struct {
 	const char *witnesses[VYC_MAX_WITNESS_URLS];
 	size_t n_witnesses;
 	int audit, yes;
+	vy_pass_src pass; /* the credential file's passphrase (register, cast) */
 	vyc_post_opts post;
 } args;
 
@@ -67,6 +69,9 @@ static int take_args(args *a, const vy_cli_args *c)
 		if (a->n_witnesses > VYC_MAX_WITNESS_URLS)
 			return vy_cli_usage_error(c, "more than %d --witness options", VYC_MAX_WITNESS_URLS);
 	}
+	a->pass.fd = -1;
+	if (vy_cli_has_opt(c->cmd, "passphrase-file") && vy_pass_src_of(&a->pass, c) != 0)
+		return VY_EXIT_USAGE;
 	if (strcmp(c->cmd->name, "cast") != 0)
 		return 0;
 	a->audit = vy_cli_flag(c, "audit");
@@ -133,23 +138,41 @@ static int cmd_show(const args *a)
 	return VY_EXIT_OK;
 }
 
+/* The credential file's passphrase (client.md §6.1), typed twice on the
+ * terminal when confirm. 0, or the exit status after the message. */
+static int passphrase(char **pass, const args *a, int confirm)
+{
+	vy_reason why;
+	vy_rc rc = vy_passphrase(pass, &a->pass, confirm, &why);
+
+	if (rc == VY_R_OK)
+		return 0;
+	fprintf(stderr, "vybar-vote: %s (nothing was sent)\n", why.msg);
+	return vy_cli_exit(rc);
+}
+
 static int cmd_register(const args *a)
 {
 	vyc_board bd;
 	vy_reason why;
 	long status = 0;
-	int ret = open_board(&bd, a);
+	char *pass = NULL;
+	int ret = passphrase(&pass, a, 1);
 
 	if (ret != 0)
 		return ret;
-	if (vyc_register(&bd.st.election, a->registrar, a->code, a->credential, &status, &why) != VY_R_OK) {
+	if ((ret = open_board(&bd, a)) != 0)
+		goto out;
+	if (vyc_register(&bd.st.election, a->registrar, a->code, a->credential, pass, &status, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: registration failed: %s\n", why.msg);
 		ret = vy_cli_exit(why.code);
 	} else {
-		printf("Registered. Your credential is in %s (keep it secret; it is needed to vote).\n",
-		       a->credential);
+		printf("Registered. Your credential is in %s, sealed under your passphrase (keep both: they are "
+		       "needed to vote).\n", a->credential);
 	}
 	vyc_board_free(&bd);
+out:
+	sodium_free(pass);
 	return ret;
 }
 
@@ -188,13 +211,19 @@ static int cmd_cast(const args *a)
 	vyc_credential c;
 	vy_reason why;
 	uint32_t *choices = NULL;
+	char *pass = NULL;
 	size_t n;
-	int ret = open_board(&bd, a);
+	int ret = passphrase(&pass, a, 0);
 	vy_rc rc;
 
 	if (ret != 0)
 		return ret;
-	rc = vyc_credential_open(&c, &bd.st.election, a->credential, &why);
+	if ((ret = open_board(&bd, a)) != 0) {
+		sodium_free(pass);
+		return ret;
+	}
+	rc = vyc_credential_open(&c, &bd.st.election, a->credential, pass, &why);
+	sodium_free(pass);
 	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(&bd);
@@ -369,13 +398,16 @@ static const vy_cli_opt register_opts[] = {
 	BOARD_OPT,
 	{ "registrar", "URL", VY_CLI_REQUIRED, "the registrar, http://HOST:PORT" },
 	{ "code", "CODE", VY_CLI_REQUIRED, "the registration code the voter was given" },
-	{ "credential", "FILE", VY_CLI_REQUIRED, "the new credential file, mode 0600 (keep it secret)" },
+	{ "credential", "FILE", VY_CLI_REQUIRED,
+	  "the new credential file, mode 0600, sealed under a passphrase typed twice (keep both)" },
+	VY_PASS_OPTS,
 	{ NULL, NULL, 0, NULL },
 };
 
 static const vy_cli_opt cast_opts[] = {
 	BOARD_OPT,
-	{ "credential", "FILE", VY_CLI_REQUIRED, "the credential file (vybar-vote register)" },
+	{ "credential", "FILE", VY_CLI_REQUIRED, "the credential file (vybar-vote register), opened with its passphrase" },
+	VY_PASS_OPTS,
 	{ "choice", "C=O[,O...]|C=blank", VY_CLI_REPEAT,
 	  "the options chosen in contest C, numbered as show prints them; one per contest (default: asked for)" },
 	{ "audit", NULL, VY_CLI_OPTIONAL,

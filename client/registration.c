@@ -2,6 +2,7 @@
  * The voter's side of registration (specs/registrar.md §5).
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +13,18 @@
 
 #define URL_BYTES 1024
 #define HTTP_OK 200
-#define MAX_CREDENTIAL_FILE_BYTES 4096
+#define NOT_SENT " (nothing was sent: the code is not used)"
+
+/* why's message between prefix and suffix; returns rc. */
+static vy_rc reason_around(vy_reason *why, vy_rc rc, const char *prefix, const char *suffix)
+{
+	char msg[VY_REASON_MSG_BYTES];
+
+	if (why == NULL)
+		return rc;
+	snprintf(msg, sizeof msg, "%s", why->msg);
+	return vy_reason_set(why, rc, "%s%s%s", prefix, msg, suffix);
+}
 
 /* Decode the manifest's registrar key; VY_R_KEY if it is not one. */
 static vy_rc registrar_pk(vy_rsa_pk *pk, const vy_election *e, vy_reason *why)
@@ -96,13 +108,13 @@ out:
 	return rc;
 }
 
-/* §5 step 6: CredentialFile, created with mode 0600, synced. */
-vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why)
+/* §5 step 6: the CredentialFile, sealed (client.md §6.1), synced. */
+vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const char *path, vy_reason *why)
 {
 	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
 	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
-	uint8_t *buf;
-	size_t len;
+	uint8_t *plain = NULL, *file = NULL;
+	size_t len, flen = 0;
 	vy_rc rc;
 
 	cr.public_key.data = (uint8_t *)r->pk;
@@ -116,13 +128,25 @@ vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reas
 	f.secret_seed.data = (uint8_t *)r->seed;
 	f.secret_seed.len = sizeof r->seed;
 	f.credential = &cr;
-	buf = vy_msg_pack(&f, &len);
-	if (buf == NULL)
-		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	len = vybar__credential_file__get_packed_size(&f);
+	if (len > VYC_CREDENTIAL_PLAIN_MAX)
+		return vy_reason_set(why, VY_R_ARG, "credential of %zu bytes", len);
+	flen = VY_SEAL_FILE_BYTES(VYC_CREDENTIAL_MAGIC_LEN, len);
+	plain = sodium_malloc(len);
+	file = malloc(flen);
+	if (plain == NULL || file == NULL) {
+		rc = vy_reason_set(why, VY_R_NOMEM, "out of memory");
+		goto out;
+	}
+	vybar__credential_file__pack(&f, plain);
+	rc = vy_sealer_seal(s, file, VYC_CREDENTIAL_MAGIC, plain, len, why);
 	/* over the empty file vyc_register reserved (specs/registrar.md §5 step 6) */
-	rc = vy_file_replace(path, VY_FILE_MODE_SECRET, buf, len, why);
-	vy_wipe(buf, len);
-	free(buf);
+	if (rc == VY_R_OK)
+		rc = vy_file_replace(path, VY_FILE_MODE_SECRET, file, flen, why);
+out:
+	if (plain != NULL)
+		sodium_free(plain); /* wipes */
+	free(file);
 	return rc;
 }
 
@@ -132,33 +156,24 @@ void vyc_registration_wipe(vyc_registration *r)
 	vy_wipe(r, sizeof *r);
 }
 
-/* The whole of §5. */
-vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   long *http_status, vy_reason *why)
+/* §5 steps 1-5. */
+vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char *base_url, const char *code,
+			   long *http_status, vy_reason *why)
 {
-	vyc_registration r;
 	vy_http_answer resp = { 0 };
 	char url[URL_BYTES];
 	uint8_t *req = NULL;
 	size_t req_len = 0;
 	vy_rc rc;
 
+	memset(r, 0, sizeof *r);
 	if (http_status != NULL)
 		*http_status = 0;
 	if (vy_http_url(url, sizeof url, base_url, VY_PATH_REGISTER, NULL) != VY_R_OK)
 		return vy_reason_set(why, VY_R_ARG, "registrar URL too long");
-	/* Everything that can refuse runs before the registrar spends the code:
-	 * the credential file is reserved first (created empty, never over an
-	 * existing one), and removed again if no credential comes to fill it. */
-	rc = vy_file_create(path, VY_FILE_MODE_SECRET, "", 0, why);
+	rc = vyc_registration_begin(r, e, code, &req, &req_len, why);
 	if (rc != VY_R_OK)
-		return vy_reason_set(why, rc, "credential file %s: %s (nothing was sent: the code is not used)", path,
-				     why->msg);
-	rc = vyc_registration_begin(&r, e, code, &req, &req_len, why);
-	if (rc != VY_R_OK) {
-		(void)unlink(path);
 		return rc;
-	}
 	/* step 4: POST VY_PATH_REGISTER */
 	rc = vy_http_post(NULL, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
 	if (rc != VY_R_OK) {
@@ -172,34 +187,103 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 				   (const char *)resp.body);
 		goto out;
 	}
-	rc = vyc_registration_finish(&r, resp.body, resp.len, why);
-	if (rc == VY_R_OK)
-		rc = vyc_registration_save(&r, path, why);
+	rc = vyc_registration_finish(r, resp.body, resp.len, why);
 out:
 	if (rc != VY_R_OK)
-		(void)unlink(path); /* the reserved, still empty file */
+		vyc_registration_wipe(r);
 	vy_http_answer_free(&resp);
 	free(req);
+	return rc;
+}
+
+vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, vy_reason *why)
+{
+	return vyc_credential_set(c, r->seed, r->pk, r->prepared, r->sig, r->k, why);
+}
+
+/* The whole of §5. */
+vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
+		   const char *pass, long *http_status, vy_reason *why)
+{
+	vyc_registration r;
+	vy_sealer sealer;
+	vy_rc rc;
+
+	if (http_status != NULL)
+		*http_status = 0;
+	memset(&r, 0, sizeof r);
+	/* Everything that can refuse runs before the registrar spends the code:
+	 * the credential file is reserved first (created empty, never over an
+	 * existing one), and removed again if no credential comes to fill it;
+	 * the passphrase's key is derived (Argon2id, which may lack memory). */
+	rc = vy_file_create(path, VY_FILE_MODE_SECRET, "", 0, why);
+	if (rc != VY_R_OK)
+		return reason_around(why, rc, "credential file: ", NOT_SENT);
+	rc = vy_sealer_init(&sealer, pass, why);
+	if (rc != VY_R_OK) {
+		(void)unlink(path);
+		return reason_around(why, rc, "", NOT_SENT);
+	}
+	rc = vyc_registration_run(&r, e, base_url, code, http_status, why);
+	if (rc == VY_R_OK)
+		rc = vyc_registration_save(&r, &sealer, path, why);
+	if (rc != VY_R_OK)
+		(void)unlink(path); /* the reserved, still empty file */
+	vy_sealer_wipe(&sealer);
 	vyc_registration_wipe(&r);
 	return rc;
 }
 
-/* Load and check a credential file: for e, and the registrar signature verifies. */
-vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, vy_reason *why)
+void vyc_credential_file_free(Vybar__CredentialFile *f)
 {
-	uint8_t *buf = NULL, msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+	if (f != NULL && f->secret_seed.data != NULL)
+		sodium_memzero(f->secret_seed.data, f->secret_seed.len);
+	vy_msg_free(f);
+}
+
+/* The credential file's plaintext, opened with pass into guarded memory. */
+static vy_rc credential_unseal(uint8_t *plain, size_t *n, const char *path, const char *pass, vy_reason *why)
+{
+	uint8_t *file = NULL;
+	size_t len = 0;
+	vy_rc rc = vy_file_read(&file, &len, path, VYC_CREDENTIAL_FILE_MAX, 0, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vy_unseal(plain, n, VYC_CREDENTIAL_PLAIN_MAX, VYC_CREDENTIAL_MAGIC, file, len, pass, why);
+	if (rc == VY_R_FIELD) {
+		char prefix[VY_REASON_MSG_BYTES];
+
+		snprintf(prefix, sizeof prefix, "credential file %.160s: not a sealed credential file: ", path);
+		rc = reason_around(why, rc, prefix, "");
+	}
+	else if (rc == VY_R_KEY)
+		rc = vy_reason_set(why, rc, "credential file %s: wrong passphrase, or the file was modified "
+				   "(nothing was changed)", path);
+	else if (rc != VY_R_OK)
+		rc = reason_around(why, rc, "credential file: ", "");
+	free(file); /* ciphertext only */
+	return rc;
+}
+
+/* Load and check a credential file: for e, and the registrar signature verifies. */
+vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, const char *pass,
+			  vy_reason *why)
+{
+	uint8_t *plain = sodium_malloc(VYC_CREDENTIAL_PLAIN_MAX), msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
 	size_t n = 0;
 	Vybar__CredentialFile *f = NULL;
 	const Vybar__Credential *cr;
-	vy_rc rc = vy_file_read(&buf, &n, path, MAX_CREDENTIAL_FILE_BYTES, 0, why);
+	vy_rc rc;
 
 	*out = NULL;
-	if (rc != VY_R_OK)
-		return rc;
-	rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
-			       MAX_CREDENTIAL_FILE_BYTES - 1, buf, n, why);
-	vy_wipe(buf, n);
-	free(buf);
+	if (plain == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of guarded memory");
+	rc = credential_unseal(plain, &n, path, pass, why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
+				       VYC_CREDENTIAL_PLAIN_MAX, plain, n, why);
+	sodium_free(plain); /* wipes */
 	if (rc != VY_R_OK)
 		return rc;
 	cr = f->credential;
@@ -220,6 +304,6 @@ vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, con
 	*out = f;
 	return VY_R_OK;
 out:
-	vy_msg_free(f);
+	vyc_credential_file_free(f);
 	return rc;
 }

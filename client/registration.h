@@ -3,7 +3,8 @@
  * Ed25519 credential key, prepare and blind the credential message
  * (protocol.md §4.1, crypto §9.3-§9.4), ask vybar-registrar over HTTP,
  * finalize and verify the signature (crypto §9.6-§9.7), and store the
- * credential in a file of mode 0600.
+ * credential in a file of mode 0600, sealed under the voter's passphrase
+ * (specs/client.md §6.1: a sealed file of cli/vy_keys.h).
  *
  * Failures return a vy_rc with a reason; an answer of the registrar other
  * than 200 is VY_R_IO with the registrar's reason and its HTTP status. HTTP
@@ -14,8 +15,18 @@
 
 #include <sodium.h>
 
+#include "cli/vy_keys.h"
+#include "client/vote.h"
 #include "crypto/vy_blind_rsa.h"
 #include "protocol/vy_election.h"
+
+/* The credential file (specs/client.md §6.1): a sealed file of this magic
+ * whose plaintext is a CredentialFile of at most VYC_CREDENTIAL_PLAIN_MAX
+ * bytes. */
+#define VYC_CREDENTIAL_MAGIC "VYBAR-CREDENTIAL/1\n"
+#define VYC_CREDENTIAL_MAGIC_LEN 19
+#define VYC_CREDENTIAL_PLAIN_MAX 2048
+#define VYC_CREDENTIAL_FILE_MAX VY_SEAL_FILE_BYTES(VYC_CREDENTIAL_MAGIC_LEN, VYC_CREDENTIAL_PLAIN_MAX)
 
 
 /* One registration in progress. Holds secrets: end with vyc_registration_wipe. */
@@ -37,19 +48,34 @@ vy_rc vyc_registration_begin(vyc_registration *r, const vy_election *e, const ch
 			     size_t *req_len, vy_reason *why) VY_WARN_UNUSED;
 /* §5 step 5: decode the RegistrationResponse, finalize and verify. */
 vy_rc vyc_registration_finish(vyc_registration *r, const uint8_t *resp, size_t len, vy_reason *why) VY_WARN_UNUSED;
-/* §5 step 6: write the CredentialFile to path (created, mode 0600). */
-vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why) VY_WARN_UNUSED;
+/* §5 step 6: the CredentialFile, sealed with s (whose key the voter's
+ * passphrase gave), over the file at path (mode 0600). */
+vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const char *path,
+			    vy_reason *why) VY_WARN_UNUSED;
 void vyc_registration_wipe(vyc_registration *r);
 
-/* The whole of §5 against the registrar at base_url (e.g.
- * "http://127.0.0.1:8090"); *http_status (may be NULL) gets the answer's
- * status (0 if none came). */
-vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   long *http_status, vy_reason *why) VY_WARN_UNUSED;
+/* §5 steps 1-5 against the registrar at base_url (e.g.
+ * "http://127.0.0.1:8090"): r holds the finished credential (wipe it).
+ * *http_status (may be NULL) gets the answer's status (0 if none came). */
+vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char *base_url, const char *code,
+			   long *http_status, vy_reason *why) VY_WARN_UNUSED;
+/* The credential of a finished registration, for voting without a file
+ * (close c with vyc_credential_close). */
+vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, vy_reason *why) VY_WARN_UNUSED;
 
-/* A credential file, decoded and checked against e (free with vy_msg_free). */
-vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path,
+/* The whole of §5, the credential file at path sealed under pass. Every
+ * check that can refuse runs before the registrar spends the code: path
+ * is reserved (it must not exist) and the passphrase's key derived first. */
+vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
+		   const char *pass, long *http_status, vy_reason *why) VY_WARN_UNUSED;
+
+/* The credential file at path, opened with pass, decoded and checked
+ * against e (free with vyc_credential_file_free, which wipes the secret).
+ * VY_R_KEY for a wrong passphrase (or a modified file), VY_R_FIELD for a
+ * file that is not a credential file of e. */
+vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, const char *pass,
 			  vy_reason *why) VY_WARN_UNUSED;
+void vyc_credential_file_free(Vybar__CredentialFile *f);
 
 
 #endif

@@ -40,38 +40,50 @@ void vyc_say(const vyc_io *io, const char *fmt, ...)
 
 /* ---- the credential ---- */
 
-vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why)
+vy_rc vyc_credential_set(vyc_credential *c, const uint8_t seed[crypto_sign_SEEDBYTES],
+			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const uint8_t randomizer[VY_RANDOMIZER_BYTES],
+			 const uint8_t *sig, size_t sig_len, vy_reason *why)
 {
-	Vybar__CredentialFile *f = NULL;
-	vy_rc rc;
+	vy_rc rc = VY_R_OK;
 
 	memset(c, 0, sizeof *c);
-	rc = vyc_credential_load(&f, e, path, why);
-	if (rc != VY_R_OK)
-		return rc;
 	c->keys = sodium_malloc(VY_ED25519_PK_BYTES + crypto_sign_SECRETKEYBYTES);
-	if (c->keys == NULL || f->credential->signature.len > sizeof c->reg_sig) {
-		rc = vy_reason_set(why, c->keys ? VY_R_FIELD : VY_R_NOMEM, "credential file %s: cannot be used", path);
+	if (c->keys == NULL || sig_len > sizeof c->reg_sig) {
+		rc = vy_reason_set(why, c->keys ? VY_R_FIELD : VY_R_NOMEM, "credential: cannot be used");
 		goto out;
 	}
-	crypto_sign_seed_keypair(c->keys, c->keys + VY_ED25519_PK_BYTES, f->secret_seed.data);
-	if (sodium_memcmp(c->keys, f->credential->public_key.data, VY_ED25519_PK_BYTES) != 0) {
-		rc = vy_reason_set(why, VY_R_KEY, "credential file %s: the secret does not match the public key", path);
+	crypto_sign_seed_keypair(c->keys, c->keys + VY_ED25519_PK_BYTES, seed);
+	if (sodium_memcmp(c->keys, pk, VY_ED25519_PK_BYTES) != 0) {
+		rc = vy_reason_set(why, VY_R_KEY, "credential: the secret does not match the public key");
 		goto out;
 	}
-	memcpy(c->randomizer, f->credential->randomizer.data, VY_RANDOMIZER_BYTES);
-	memcpy(c->reg_sig, f->credential->signature.data, f->credential->signature.len);
-	c->reg_sig_len = f->credential->signature.len;
+	memcpy(c->randomizer, randomizer, VY_RANDOMIZER_BYTES);
+	memcpy(c->reg_sig, sig, sig_len);
+	c->reg_sig_len = sig_len;
 	c->signer.pk = c->keys;
 	c->signer.sk = c->keys + VY_ED25519_PK_BYTES;
 	c->signer.randomizer = c->randomizer;
 	c->signer.reg_sig = c->reg_sig;
 	c->signer.reg_sig_len = c->reg_sig_len;
 out:
-	sodium_memzero(f->secret_seed.data, f->secret_seed.len);
-	vy_msg_free(f);
 	if (rc != VY_R_OK)
 		vyc_credential_close(c);
+	return rc;
+}
+
+vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, const char *pass,
+			  vy_reason *why)
+{
+	Vybar__CredentialFile *f = NULL;
+	vy_rc rc;
+
+	memset(c, 0, sizeof *c);
+	rc = vyc_credential_load(&f, e, path, pass, why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
+				f->credential->signature.data, f->credential->signature.len, why);
+	vyc_credential_file_free(f);
 	return rc;
 }
 

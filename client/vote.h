@@ -15,6 +15,8 @@
 #ifndef VYC_VOTE_H
 #define VYC_VOTE_H
 
+#include <sodium.h>
+
 #include "net/vy_crosscheck.h"
 #include "net/vy_http.h"
 #include "protocol/vy_ballot_build.h"
@@ -115,8 +117,16 @@ vy_rc vyc_choices_parse(const Vybar__Manifest *m, const char *const *specs, size
 vy_rc vyc_choices_ask(const vyc_io *io, const Vybar__Manifest *m, uint32_t *choices, size_t n,
 		      vy_reason *why) VY_WARN_UNUSED;
 
-/* Load a credential file for the election (keys into guarded memory). */
-vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why) VY_WARN_UNUSED;
+/* Open the credential file at path (sealed: specs/client.md §6.1) with the
+ * passphrase pass, for the election (keys into guarded memory). A wrong
+ * passphrase is VY_R_KEY, and nothing is changed. */
+vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, const char *pass,
+			  vy_reason *why) VY_WARN_UNUSED;
+/* The credential of seed (the Ed25519 seed, whose public key must be pk),
+ * the randomizer and the registrar's signature (sig_len bytes). */
+vy_rc vyc_credential_set(vyc_credential *c, const uint8_t seed[crypto_sign_SEEDBYTES],
+			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const uint8_t randomizer[VY_RANDOMIZER_BYTES],
+			 const uint8_t *sig, size_t sig_len, vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
 
 /* §4 step 1, protocol.md §6.1: the commitment: choices encrypted with

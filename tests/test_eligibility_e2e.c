@@ -45,6 +45,7 @@
 #define IDENTITY_TAG "vybar/v1/registrar-identity"
 #define CHECK_NAME "roll-code"
 #define CODE_CHARS 20
+#define VOTER_PASS "a voter's passphrase"
 
 typedef struct {
 	Vybar__CredentialFile *cf;
@@ -166,9 +167,9 @@ static void register_voter(size_t i)
 	snprintf(code, sizeof code, "%s", reg.codes[i]);
 	for (size_t k = 0; i == 1 && code[k] != '\0'; k++)
 		code[k] = (char)tolower((unsigned char)code[k]);
-	if (vyc_register(&reg.e, reg.url, code, path, &status, &why) != VY_R_OK)
+	if (vyc_register(&reg.e, reg.url, code, path, VOTER_PASS, &status, &why) != VY_R_OK)
 		fail_msg("register %zu: %ld %s", i, status, why.msg);
-	assert_int_equal(vyc_credential_load(&vt->cf, &reg.e, path, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_load(&vt->cf, &reg.e, path, VOTER_PASS, &why), VY_R_OK);
 	/* the fixtures' voter, with the registered credential */
 	memset(&vt->v, 0, sizeof vt->v);
 	snprintf(vt->v.label, sizeof vt->v.label, "e2e voter %zu", i);
@@ -327,7 +328,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < N_VOTERS; i++)
-		vy_msg_free(voters[i].cf);
+		vyc_credential_file_free(voters[i].cf);
 	for (size_t i = 0; i < REVOTES; i++)
 		free(receipts[i]);
 	vyh_election_free(&el);

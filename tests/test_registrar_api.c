@@ -14,6 +14,7 @@
 #include "tests/support/registrar_harness.h"
 
 #define N_CODES 8
+#define PASS "a voter's passphrase"
 
 static vyrh_registrar reg;
 static int issued_so_far; /* credentials this program has been issued */
@@ -56,6 +57,40 @@ static int body_has(const vy_http_answer *r, const char *s)
 	return r->body != NULL && strstr((const char *)r->body, s) != NULL;
 }
 
+/* memmem over the whole buffer. */
+static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(hay + i, needle, m) == 0)
+			return 1;
+	return 0;
+}
+
+/* The credential file at path (cf, opened) is sealed (client.md §6.1):
+ * its magic, and neither the secret seed nor the public key in clear; a
+ * wrong passphrase is refused (VY_R_KEY) and leaves the file as it was. */
+static void sealed_and_refused(const char *path, const Vybar__CredentialFile *cf)
+{
+	Vybar__CredentialFile *none = NULL;
+	size_t len = 0, len2 = 0;
+	char *before = vytest_read_file(path, &len), *after;
+	vy_reason why;
+
+	assert_true(len > VYC_CREDENTIAL_MAGIC_LEN);
+	assert_memory_equal(before, VYC_CREDENTIAL_MAGIC, VYC_CREDENTIAL_MAGIC_LEN);
+	assert_false(contains((const uint8_t *)before, len, cf->secret_seed.data, cf->secret_seed.len));
+	assert_false(contains((const uint8_t *)before, len, cf->credential->public_key.data,
+			      cf->credential->public_key.len));
+	assert_int_equal(vyc_credential_load(&none, &reg.e, path, PASS "!", &why), VY_R_KEY);
+	assert_null(none);
+	assert_non_null(strstr(why.msg, "wrong passphrase"));
+	after = vytest_read_file(path, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(after, before, len);
+	free(before);
+	free(after);
+}
+
 /* A full registration: the credential verifies for this election (the
  * ballot rule's vy_registrar_verify), the file is mode 0600, and the same
  * credential fails for another election's base hash. */
@@ -73,12 +108,13 @@ static void test_full_registration(void **state)
 
 	(void)state;
 	cred_path(file, "cred0.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[0], file, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[0], file, PASS, &status, &why), VY_R_OK);
 	issued_so_far++;
 	assert_int_equal(status, 200);
 	assert_int_equal(stat(file, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, PASS, &why), VY_R_OK);
+	sealed_and_refused(file, cf);
 	/* §4.5 step 4 exactly as the board will check it */
 	memcpy(msg, cf->credential->randomizer.data, VY_RANDOMIZER_BYTES);
 	memcpy(pk, cf->credential->public_key.data, 32);
@@ -104,17 +140,17 @@ static void test_full_registration(void **state)
 	/* an existing credential file is never overwritten, and refusing it
 	 * spends nothing: the registrar is not asked, so the code still works */
 	status = -1;
-	assert_int_not_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, &status, &why), VY_R_OK);
+	assert_int_not_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, PASS, &status, &why), VY_R_OK);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(why.msg, "the code is not used"));
-	assert_int_equal(vyc_credential_load(&cf2, &reg.e, file, &why), VY_R_OK); /* untouched */
-	vy_msg_free(cf2);
+	assert_int_equal(vyc_credential_load(&cf2, &reg.e, file, PASS, &why), VY_R_OK); /* untouched */
+	vyc_credential_file_free(cf2);
 	cred_path(file2, "cred0-again.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file2, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file2, PASS, &status, &why), VY_R_OK);
 	assert_int_equal(status, 200);
 	issued_so_far++;
 	vy_msg_free(other);
-	vy_msg_free(cf);
+	vyc_credential_file_free(cf);
 }
 
 /* A used code: the byte-identical retry gets the same blind signature;
@@ -183,7 +219,7 @@ static void test_unknown_and_malformed(void **state)
 	strcpy(code, reg.codes[3]);
 	code[0] = code[0] == 'A' ? 'B' : 'A'; /* a code not on the roll */
 	cred_path(file, "cred-unknown.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, code, file, &status, &why), VY_R_IO);
+	assert_int_equal(vyc_register(&reg.e, reg.url, code, file, PASS, &status, &why), VY_R_IO);
 	assert_int_equal(status, 403);
 	assert_non_null(strstr(why.msg, "unknown registration code"));
 	assert_int_equal(access(file, F_OK), -1);
@@ -243,15 +279,6 @@ static void test_wrong_election(void **state)
 	vyc_registration_wipe(&r);
 }
 
-/* memmem over the whole buffer. */
-static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
-{
-	for (size_t i = 0; i + m <= n; i++)
-		if (memcmp(hay + i, needle, m) == 0)
-			return 1;
-	return 0;
-}
-
 /* Neither the file bytes nor any row holds x (raw, or hex in the dump). */
 static void assert_not_stored(const uint8_t *file, size_t flen, const char *dump, const uint8_t *x, size_t n)
 {
@@ -281,9 +308,9 @@ static void test_storage_holds_no_identity(void **state)
 
 	(void)state;
 	cred_path(file, "cred5.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[5], file, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[5], file, PASS, &status, &why), VY_R_OK);
 	issued_so_far++;
-	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, PASS, &why), VY_R_OK);
 	bytes = (uint8_t *)vytest_read_file(reg.db, &flen);
 	dump = vyrh_db_dump(&reg);
 	assert_non_null(strstr(dump, "table roll"));
@@ -314,7 +341,7 @@ static void test_storage_holds_no_identity(void **state)
 	}
 	free(dump);
 	free(bytes);
-	vy_msg_free(cf);
+	vyc_credential_file_free(cf);
 }
 
 /* GET /v1/issued: a statement for this election. */
@@ -372,7 +399,7 @@ static void test_issued_statement(void **state)
 		long status;
 
 		cred_path(file, "cred6.pb");
-		assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[6], file, &status, &why), VY_R_OK);
+		assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[6], file, PASS, &status, &why), VY_R_OK);
 		issued_so_far++;
 	}
 	get_statement(&a);

@@ -12,7 +12,12 @@
  *     library;
  *  4. specs/vectors/ed25519.json (§10.4) is what the generator writes, and
  *     every verdict it states is libsodium's: crypto_sign_verify_detached
- *     for "verify", crypto_core_ed25519_is_valid_point for "key_valid".
+ *     for "verify", crypto_core_ed25519_is_valid_point for "key_valid";
+ *  5. specs/vectors/credential-file.json (specs/client.md §6.1) is what the
+ *     generator writes, and the library's unsealing (cli/vy_keys.h) opens
+ *     its file to its plaintext, a CredentialFile of its fields; a wrong
+ *     passphrase, a changed byte, another magic or limits below the floor
+ *     are refused; the library's own sealing opens the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@
 
 #include "crypto/proof_impl.h"
 #include "crypto/vy_elgamal.h"
+#include "cli/vy_keys.h"
 #include "crypto/vy_shamir.h"
 #include "tests/support/json.h"
 #include "tests/support/vectors_gen.h"
@@ -630,6 +636,128 @@ static void test_ed25519_small_order_key(void **state)
 	}
 }
 
+/* ---- 5. the sealed credential file (specs/client.md §6.1) ---- */
+
+#define CRED_MAGIC "VYBAR-CREDENTIAL/1\n"
+#define CRED_FILE_MAX 4096
+
+static void test_committed_credential(void **state)
+{
+	char *generated = NULL, *committed;
+	size_t glen, clen;
+
+	(void)state;
+	vytest_init();
+	assert_int_equal(vyvec_credential_generate(&generated, &glen), VY_OK);
+	committed = vytest_read_file(vytest_source_path("specs/vectors/" VYVEC_CREDENTIAL_FILE), &clen);
+	if (clen != glen || memcmp(committed, generated, glen) != 0)
+		fail_with_first_difference(VYVEC_CREDENTIAL_FILE, committed, clen, generated, glen);
+	free(committed);
+	free(generated);
+}
+
+/* The member key (hex) into a malloc'd buffer; its length in *n. */
+static uint8_t *hex_alloc(const vyjson *o, const char *key, size_t *n)
+{
+	const char *hex = vyjson_string(member(o, key));
+	uint8_t *b;
+
+	assert_non_null(hex);
+	*n = strlen(hex) / 2;
+	b = malloc(*n + 1);
+	assert_non_null(b);
+	assert_int_equal(vytest_unhex(b, *n, hex), (long)*n);
+	return b;
+}
+
+/* vy_unseal of file (len bytes) with pass: its code; the plaintext into plain. */
+static vy_rc unseal(uint8_t *plain, size_t *n, const uint8_t *file, size_t len, const char *pass)
+{
+	vy_reason why;
+
+	return vy_unseal(plain, n, CRED_FILE_MAX, CRED_MAGIC, file, len, pass, &why);
+}
+
+static void test_credential_opens(void **state)
+{
+	char err[256] = "";
+	uint8_t plain[CRED_FILE_MAX], key[32], want_key[32], salt[16], *file, *want, *bad;
+	size_t len, n, wn;
+	char *text;
+	vyjson *v;
+	Vybar__CredentialFile *f;
+	vy_sealer s;
+	vy_reason why;
+
+	(void)state;
+	vytest_init();
+	text = vytest_read_file(vytest_source_path("specs/vectors/" VYVEC_CREDENTIAL_FILE), &len);
+	v = vyjson_parse(text, len, err, sizeof err);
+	free(text);
+	if (v == NULL)
+		fail_msg("credential vector does not parse: %s", err);
+	file = hex_alloc(v, "file", &len);
+	want = hex_alloc(v, "plaintext", &wn);
+	/* the key the spec derives */
+	hex_exact(member(v, "salt"), salt, sizeof salt);
+	hex_exact(member(v, "key"), want_key, sizeof want_key);
+	assert_int_equal(crypto_pwhash(key, sizeof key, VYVEC_CREDENTIAL_PASSPHRASE,
+				       strlen(VYVEC_CREDENTIAL_PASSPHRASE), salt, crypto_pwhash_OPSLIMIT_MODERATE,
+				       crypto_pwhash_MEMLIMIT_MODERATE, crypto_pwhash_ALG_ARGON2ID13), 0);
+	assert_memory_equal(key, want_key, sizeof key);
+	/* the library opens it to the plaintext, a CredentialFile of the fields */
+	assert_int_equal(unseal(plain, &n, file, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_OK);
+	assert_int_equal(n, wn);
+	assert_memory_equal(plain, want, wn);
+	f = vybar__credential_file__unpack(NULL, n, plain);
+	assert_non_null(f);
+	{
+		uint8_t seed[32];
+
+		hex_exact(member(v, "secret_seed"), seed, sizeof seed);
+		assert_int_equal(f->secret_seed.len, sizeof seed);
+		assert_memory_equal(f->secret_seed.data, seed, sizeof seed);
+	}
+	vybar__credential_file__free_unpacked(f, NULL);
+	/* refusals: a wrong passphrase; any byte of the header or ciphertext changed */
+	assert_int_equal(unseal(plain, &n, file, len, "correct horse battery stapler"), VY_R_KEY);
+	bad = malloc(len);
+	assert_non_null(bad);
+	{
+		/* a salt byte, a nonce byte, the last ciphertext byte: AEAD or key fail */
+		const size_t at[] = { 19 + 17, 19 + 17 + 16, len - 1 };
+
+		for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+			memcpy(bad, file, len);
+			bad[at[i]] ^= 1;
+			assert_int_equal(unseal(plain, &n, bad, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_KEY);
+		}
+	}
+	memcpy(bad, file, len);
+	bad[0] ^= 1; /* another magic */
+	assert_int_equal(unseal(plain, &n, bad, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_FIELD);
+	memcpy(bad, file, len);
+	bad[19 + 7] = 1; /* opslimit 1, below MODERATE */
+	assert_int_equal(unseal(plain, &n, bad, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_FIELD);
+	memcpy(bad, file, len);
+	bad[19 + 16] = 2; /* an unknown algorithm */
+	assert_int_equal(unseal(plain, &n, bad, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_FIELD);
+	assert_int_equal(unseal(plain, &n, file, len - 1, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_FIELD); /* truncated */
+	/* the library's own sealing of the same plaintext opens the same way */
+	assert_int_equal(vy_sealer_init(&s, VYVEC_CREDENTIAL_PASSPHRASE, &why), VY_R_OK);
+	assert_int_equal(vy_sealer_seal(&s, bad, CRED_MAGIC, want, wn, &why), VY_R_OK);
+	vy_sealer_wipe(&s);
+	assert_null(s.key);
+	assert_memory_not_equal(bad + 19 + 17, file + 19 + 17, 16); /* a fresh salt */
+	assert_int_equal(unseal(plain, &n, bad, len, VYVEC_CREDENTIAL_PASSPHRASE), VY_R_OK);
+	assert_int_equal(n, wn);
+	assert_memory_equal(plain, want, wn);
+	free(bad);
+	free(file);
+	free(want);
+	vyjson_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +769,8 @@ int main(void)
 		cmocka_unit_test(test_values_modp4096),
 		cmocka_unit_test(test_committed_ed25519),
 		cmocka_unit_test(test_ed25519_verdicts),
+		cmocka_unit_test(test_committed_credential),
+		cmocka_unit_test(test_credential_opens),
 		cmocka_unit_test(test_ed25519_small_order_r),
 		cmocka_unit_test(test_ed25519_small_order_key),
 	};

@@ -20,7 +20,7 @@ static void voter(vyw_world *w, const vyc_board *bd, vyc_credential *c, char pat
 	vy_reason why;
 
 	vyw_register(w, bd, path);
-	if (vyc_credential_open(c, &bd->st.election, path, &why) != VY_R_OK)
+	if (vyc_credential_open(c, &bd->st.election, path, VYW_PASSPHRASE, &why) != VY_R_OK)
 		fail_msg("credential: %s", why.msg);
 }
 
@@ -172,8 +172,9 @@ static void test_cast_names_the_command(void **state)
 	vyc_board_free(&bd);
 	vyw_tmp_path(w, rcpt, "receipt-cli.pb");
 	{
-		const char *args[] = { "cast", "--board", w->url, "--credential", cred, "--choice", "1=3", "--choice",
-				       "2=4", "--choice", "3=2", "--audit", "--receipt", rcpt, NULL };
+		const char *args[] = { "cast", "--board", w->url, "--credential", cred, "--passphrase-file",
+				       w->pass_file, "--choice", "1=3", "--choice", "2=4", "--choice", "3=2", "--audit",
+				       "--receipt", rcpt, NULL };
 
 		assert_int_equal(run_vote(args, out, 1), 0);
 	}

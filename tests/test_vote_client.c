@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/support/vote_world.h"
 
@@ -47,7 +48,7 @@ static void test_cast_receipt_check(void **state)
 
 	vyw_fetch(w, &bd);
 	vyw_register(w, &bd, cred);
-	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, VYW_PASSPHRASE, &why), VY_R_OK);
 	vyw_build(&bd, &c, default_specs, 3, &b);
 	vyw_tmp_path(w, rcpt, "receipt-cast.pb");
 	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
@@ -129,7 +130,7 @@ static void test_audit_then_cast(void **state)
 	vyw_fetch(w, &bd);
 	audited_before = bd.st.audited;
 	vyw_register(w, &bd, cred);
-	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, VYW_PASSPHRASE, &why), VY_R_OK);
 	assert_int_equal(vyc_choices_parse(bd.st.manifest, default_specs, 3, choices, n, &why), VY_R_OK);
 	vyw_tmp_path(w, rcpt, "receipt-audit.pb");
 	if (vyc_vote(&bd, &c, choices, n, &o, &k, &res, &why) != VY_R_OK)
@@ -279,9 +280,9 @@ static void test_invalid_choices(void **state)
 	vyw_register(w, &bd, cred);
 	vyw_tmp_path(w, out, "invalid.out");
 	snprintf(cmd, sizeof cmd,
-		 "'%s' cast --board %s --credential '%s' --choice 1=2 --choice 2=1 --choice 3=1,2 "
-		 "--receipt '%s/never.pb' >'%s' 2>&1",
-		 VYBAR_VOTE_PROGRAM, w->url, cred, w->e.b.dir, out);
+		 "'%s' cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=2 --choice 2=1 "
+		 "--choice 3=1,2 --receipt '%s/never.pb' >'%s' 2>&1",
+		 VYBAR_VOTE_PROGRAM, w->url, cred, w->pass_file, w->e.b.dir, out);
 	{
 		int st = system(cmd);
 		char *text;
@@ -324,7 +325,7 @@ static void test_bad_receipt_reported(void **state)
 
 	vyw_fetch(w, &bd);
 	vyw_register(w, &bd, cred);
-	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, VYW_PASSPHRASE, &why), VY_R_OK);
 	vyw_build(&bd, &c, default_specs, 3, &b);
 	vyw_tmp_path(w, rcpt, "receipt-bad.pb");
 	assert_int_equal(vyc_cast(&bd, &b, &o, rcpt, &seq, &why), VY_R_RECEIPT);
@@ -332,9 +333,9 @@ static void test_bad_receipt_reported(void **state)
 	/* The program says so on stderr and fails. */
 	vyw_tmp_path(w, out, "bad.out");
 	snprintf(cmd, sizeof cmd,
-		 "'%s' cast --board %s --credential '%s' --choice 1=1 --choice 2=2 --choice 3=blank "
-		 "--test-corrupt-receipt --receipt '%s/bad2.pb' >'%s' 2>&1",
-		 VYBAR_VOTE_CHEAT_PROGRAM, w->url, cred, w->e.b.dir, out);
+		 "'%s' cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=1 --choice 2=2 "
+		 "--choice 3=blank --test-corrupt-receipt --receipt '%s/bad2.pb' >'%s' 2>&1",
+		 VYBAR_VOTE_CHEAT_PROGRAM, w->url, cred, w->pass_file, w->e.b.dir, out);
 	{
 		int st = system(cmd);
 		char *text;
@@ -411,7 +412,7 @@ static void test_large_record(void **state)
 
 	vyw_fetch(w, &bd);
 	vyw_register(w, &bd, cred);
-	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, &why), VY_R_OK);
+	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, VYW_PASSPHRASE, &why), VY_R_OK);
 	vyw_tmp_path(w, rcpt, "large-lib.pb");
 	for (unsigned i = 0; i < LARGE_MAX_BALLOTS; i++) {
 		vy_built_ballot b;
@@ -436,8 +437,8 @@ static void test_large_record(void **state)
 	/* the program: cast (a revote of the same credential), then check */
 	vyw_tmp_path(w, rcpt, "large-cli.pb");
 	vyw_tmp_path(w, out, "large.out");
-	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
-		 "--receipt '%s'", w->url, cred, rcpt);
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=1 --choice 2=1 "
+		 "--choice 3=1 --receipt '%s'", w->url, cred, w->pass_file, rcpt);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "Tracking code"));
 	assert_true(file_has(out, "You have already voted"));
@@ -468,12 +469,12 @@ static void test_revote_and_tally(void **state)
 	vyw_tmp_path(w, r1, "revote-1.pb");
 	vyw_tmp_path(w, r2, "revote-2.pb");
 	vyw_tmp_path(w, out, "revote.out");
-	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=1 --choice 2=1 --choice 3=1 "
-		 "--receipt '%s'", w->url, cred, r1);
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=1 --choice 2=1 "
+		 "--choice 3=1 --receipt '%s'", w->url, cred, w->pass_file, r1);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "Tracking code"));
-	snprintf(args, sizeof args, "cast --board %s --credential '%s' --choice 1=3 --choice 2=2,4 --choice 3=3 "
-		 "--audit --receipt '%s'", w->url, cred, r2);
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=3 --choice 2=2,4 "
+		 "--choice 3=3 --audit --receipt '%s'", w->url, cred, w->pass_file, r2);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "Audited"));
 	assert_true(file_has(out, "You have already voted"));
@@ -512,6 +513,58 @@ static void test_revote_and_tally(void **state)
 	assert_true(file_has(out, "is the one counted in the tally"));
 }
 
+/* The program's credential file: `register` seals it under the passphrase
+ * of --passphrase-file; `cast` with another passphrase is refused with a
+ * clear message (exit 1), the file and the board unchanged; both sources
+ * at once are a usage error. */
+static void test_passphrase(void **state)
+{
+	vyw_world *w = *state;
+	char cred[VYH_PATH_BYTES], wrong[VYH_PATH_BYTES], out[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES];
+	char args[6 * VYH_PATH_BYTES];
+	uint8_t *before, *after;
+	char *file1, *file2;
+	size_t before_len, after_len, l1, l2;
+
+	vyw_tmp_path(w, cred, "cli-credential.pb");
+	vyw_tmp_path(w, wrong, "wrong.pass");
+	vyw_tmp_path(w, out, "passphrase.out");
+	vyw_tmp_path(w, rcpt, "passphrase-receipt.pb");
+	vytest_write_file(wrong, (const uint8_t *)"not the passphrase\n", 19);
+	assert_true(w->next_code < w->reg.n_codes);
+	snprintf(args, sizeof args, "register --board %s --registrar %s --code %s --credential '%s' "
+		 "--passphrase-file '%s'", w->url, w->reg.url, w->reg.codes[w->next_code++], cred, w->pass_file);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "sealed under your passphrase"));
+	file1 = vytest_read_file(cred, &l1);
+	assert_memory_equal(file1, "VYBAR-CREDENTIAL/1\n", 19);
+	before = vyh_record(&w->e.b, &before_len);
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-file '%s' --choice 1=1 "
+		 "--choice 2=1 --choice 3=1 --yes --receipt '%s'", w->url, cred, wrong, rcpt);
+	assert_int_equal(run_vote(w, args, out), 1);
+	assert_true(file_has(out, "wrong passphrase, or the file was modified (nothing was changed)"));
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-file '%s' --passphrase-fd 0 "
+		 "--choice 1=1 --choice 2=1 --choice 3=1 --yes --receipt '%s'", w->url, cred, wrong, rcpt);
+	assert_int_equal(run_vote(w, args, out), 2);
+	assert_true(file_has(out, "give --passphrase-file or --passphrase-fd, not both"));
+	after = vyh_record(&w->e.b, &after_len);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	file2 = vytest_read_file(cred, &l2);
+	assert_int_equal(l2, l1);
+	assert_memory_equal(file2, file1, l1);
+	assert_int_equal(access(rcpt, F_OK), -1);
+	/* the right passphrase, by descriptor: the vote goes through */
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-fd 3 --choice 1=1 "
+		 "--choice 2=1 --choice 3=1 --yes --receipt '%s' 3<'%s'", w->url, cred, rcpt, w->pass_file);
+	assert_int_equal(run_vote(w, args, out), 0);
+	assert_int_equal(access(rcpt, F_OK), 0);
+	free(before);
+	free(after);
+	free(file1);
+	free(file2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_choices),
 		cmocka_unit_test(test_bad_receipt_reported),
 		cmocka_unit_test(test_large_record),
+		cmocka_unit_test(test_passphrase),
 		cmocka_unit_test(test_revote_and_tally), /* last: closes the election */
 	};
 

@@ -2,6 +2,7 @@
 #include "trustee/keystore.h"
 
 #include "cli/vy_files.h"
+#include "cli/vy_keys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,21 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* §2: the key file. */
+/* §2: the key file, a sealed file of cli/vy_keys.h. */
 #define KEY_MAGIC "VYBAR-TRUSTEE-KEY/1\n"
 #define KEY_MAGIC_LEN 20
-#define KEY_ALG_ARGON2ID13 1
 #define KEY_PLAIN_BYTES 96 /* Ed25519 seed, X25519 secret key, storage key */
-#define KEY_HDR_BYTES (KEY_MAGIC_LEN + 8 + 8 + 1 + crypto_pwhash_SALTBYTES + \
-		       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 4)
 #define AEAD_ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define KEY_FILE_BYTES (KEY_HDR_BYTES + KEY_PLAIN_BYTES + AEAD_ABYTES)
-/* §2: limits accepted when reading: MODERATE up to 16 times SENSITIVE. */
-#define OPS_MIN crypto_pwhash_OPSLIMIT_MODERATE
-#define OPS_MAX (16ULL * crypto_pwhash_OPSLIMIT_SENSITIVE)
-#define MEM_MIN crypto_pwhash_MEMLIMIT_MODERATE
-#define MEM_MAX (4ULL << 30)
+#define KEY_FILE_BYTES VY_SEAL_FILE_BYTES(KEY_MAGIC_LEN, KEY_PLAIN_BYTES)
 
 /* §3: the polynomial file. */
 #define POLY_MAGIC "VYBAR-TRUSTEE-POLY/1\n"
@@ -43,24 +36,9 @@ static void put_u32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 static uint32_t get_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* dir/name into out; 0 when it fits. */
@@ -129,37 +107,17 @@ static void secrets_from_plain(vyt_secrets *s, const uint8_t *plain)
 /* §2: encrypt plain under pass into a key file image. */
 static int key_seal(uint8_t *file, const uint8_t *plain, const char *pass, char *err)
 {
-	uint8_t *key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-	uint8_t *p = file, *salt, *nonce;
-	unsigned long long clen;
-	int rc = VYT_IO_ERROR;
+	vy_sealer sealer;
+	vy_reason why = { 0 };
 
-	if (key == NULL) {
-		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
+	if (vy_sealer_init(&sealer, pass, &why) != VY_R_OK ||
+	    vy_sealer_seal(&sealer, file, KEY_MAGIC, plain, KEY_PLAIN_BYTES, &why) != VY_R_OK) {
+		vy_sealer_wipe(&sealer);
+		snprintf(err, VYT_ERR_BYTES, "%s", why.msg);
 		return VYT_IO_ERROR;
 	}
-	memcpy(p, KEY_MAGIC, KEY_MAGIC_LEN);
-	p += KEY_MAGIC_LEN;
-	put_u64(p, crypto_pwhash_OPSLIMIT_MODERATE);
-	put_u64(p + 8, crypto_pwhash_MEMLIMIT_MODERATE);
-	p[16] = KEY_ALG_ARGON2ID13;
-	salt = p + 17;
-	nonce = salt + crypto_pwhash_SALTBYTES;
-	randombytes_buf(salt, crypto_pwhash_SALTBYTES);
-	randombytes_buf(nonce, NONCE_BYTES);
-	put_u32(nonce + NONCE_BYTES, KEY_PLAIN_BYTES + AEAD_ABYTES);
-	if (crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pass, strlen(pass), salt,
-			  crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE,
-			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		snprintf(err, VYT_ERR_BYTES, "Argon2id failed (out of memory?)");
-		goto out;
-	}
-	crypto_aead_xchacha20poly1305_ietf_encrypt(file + KEY_HDR_BYTES, &clen, plain, KEY_PLAIN_BYTES, file,
-						   KEY_HDR_BYTES, NULL, nonce, key);
-	rc = 0;
-out:
-	sodium_free(key);
-	return rc;
+	vy_sealer_wipe(&sealer);
+	return 0;
 }
 
 int vyt_keygen(const char *dir, const char *pass, vyt_secrets **out, char *err)
@@ -211,77 +169,53 @@ out:
 	return rc;
 }
 
-/* §2: check the header of a key file image; 0 when well formed. */
-static int key_check_header(const uint8_t *file, size_t len, const char *path, char *err)
-{
-	uint64_t ops, mem;
-
-	if (len < KEY_MAGIC_LEN || memcmp(file, KEY_MAGIC, KEY_MAGIC_LEN) != 0) {
-		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: not a vybar trustee key file (bad magic)", path);
-		return -1;
-	}
-	if (len != KEY_FILE_BYTES) {
-		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: %zu bytes, must be %d", path, len, KEY_FILE_BYTES);
-		return -1;
-	}
-	ops = get_u64(file + KEY_MAGIC_LEN);
-	mem = get_u64(file + KEY_MAGIC_LEN + 8);
-	if (ops < OPS_MIN || ops > OPS_MAX || mem < MEM_MIN || mem > MEM_MAX) {
-		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: Argon2id limits out of range", path);
-		return -1;
-	}
-	if (file[KEY_MAGIC_LEN + 16] != KEY_ALG_ARGON2ID13 ||
-	    get_u32(file + KEY_HDR_BYTES - 4) != KEY_PLAIN_BYTES + AEAD_ABYTES) {
-		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: unknown algorithm or length", path);
-		return -1;
-	}
-	return 0;
-}
-
 int vyt_key_load(const char *dir, const char *pass, vyt_secrets **out, char *err)
 {
 	char path[PATH_BYTES];
-	uint8_t *file = NULL, *key = NULL, *plain = NULL;
-	const uint8_t *salt;
-	unsigned long long plen;
+	uint8_t *file = NULL, *plain = NULL;
 	vyt_secrets *s = NULL;
-	size_t len;
+	vy_reason why = { 0 };
+	size_t len, n;
+	vy_rc vrc;
 	int rc;
 
 	*out = NULL;
 	if ((rc = join(path, dir, VYT_KEY_FILE, err)) != 0 ||
-	    (rc = read_whole(path, KEY_FILE_BYTES + 1, &file, &len, err)) != 0 ||
-	    (rc = key_check_header(file, len, path, err)) != 0)
+	    (rc = read_whole(path, KEY_FILE_BYTES + 1, &file, &len, err)) != 0)
 		goto out;
+	if (len != KEY_FILE_BYTES && len >= KEY_MAGIC_LEN && memcmp(file, KEY_MAGIC, KEY_MAGIC_LEN) == 0) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: %zu bytes, must be %d", path, len,
+			 (int)KEY_FILE_BYTES);
+		rc = VYT_REFUSED;
+		goto out;
+	}
 	rc = VYT_IO_ERROR;
-	key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	plain = sodium_malloc(KEY_PLAIN_BYTES);
 	s = sodium_malloc(sizeof *s);
-	if (key == NULL || plain == NULL || s == NULL) {
+	if (plain == NULL || s == NULL) {
 		snprintf(err, VYT_ERR_BYTES, "out of guarded memory");
 		goto out;
 	}
-	salt = file + KEY_MAGIC_LEN + 17;
-	if (crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pass, strlen(pass), salt,
-			  get_u64(file + KEY_MAGIC_LEN), (size_t)get_u64(file + KEY_MAGIC_LEN + 8),
-			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		snprintf(err, VYT_ERR_BYTES, "Argon2id failed (out of memory?)");
+	vrc = vy_unseal(plain, &n, KEY_PLAIN_BYTES, KEY_MAGIC, file, len, pass, &why);
+	if (vrc == VY_R_FIELD || (vrc == VY_R_OK && n != KEY_PLAIN_BYTES)) {
+		snprintf(err, VYT_ERR_BYTES, "corrupted key file %s: %s", path,
+			 vrc == VY_R_OK ? "unknown length" : why.msg);
+		rc = VYT_REFUSED;
 		goto out;
 	}
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, file + KEY_HDR_BYTES,
-						       KEY_PLAIN_BYTES + AEAD_ABYTES, file, KEY_HDR_BYTES,
-						       salt + crypto_pwhash_SALTBYTES, key) != 0 ||
-	    plen != KEY_PLAIN_BYTES) {
+	if (vrc == VY_R_KEY) {
 		snprintf(err, VYT_ERR_BYTES, "%s: wrong passphrase, or the key file was modified", path);
 		rc = VYT_REFUSED;
+		goto out;
+	}
+	if (vrc != VY_R_OK) {
+		snprintf(err, VYT_ERR_BYTES, "%s: %s", path, why.msg);
 		goto out;
 	}
 	secrets_from_plain(s, plain);
 	rc = 0;
 out:
 	free(file);
-	if (key != NULL)
-		sodium_free(key);
 	if (plain != NULL)
 		sodium_free(plain);
 	if (rc == 0) {

@@ -26,6 +26,7 @@
 #include "crypto/vy_elgamal.h"
 #include "crypto/vy_hash.h"
 #include "crypto/vy_shamir.h"
+#include "protocol/vy_protocol.h"
 #include "tests/support/json_writer.h"
 
 const vy_group_id vyvec_groups[VYVEC_GROUP_COUNT] = { VY_GROUP_RISTRETTO255, VY_GROUP_MODP4096 };
@@ -1116,5 +1117,120 @@ vy_err vyvec_ed25519_generate(char **out, size_t *out_len)
 	free(s->w.buf);
 	sodium_memzero(s, sizeof *s);
 	free(s);
+	return err;
+}
+
+/* ---- the sealed credential file (specs/client.md §6.1) ---- */
+
+#define CRED_MAGIC "VYBAR-CREDENTIAL/1\n" /* the spec's, written out here */
+#define CRED_PASSPHRASE VYVEC_CREDENTIAL_PASSPHRASE
+#define CRED_SIG_BYTES 256 /* a 2048-bit registrar key's signature length */
+#define CRED_HDR_BYTES (sizeof CRED_MAGIC - 1 + 8 + 8 + 1 + crypto_pwhash_SALTBYTES + \
+			crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 4)
+
+/* n bytes of SHA-512("vybar test vector " || label || " " || i) for i = 0, 1, ... */
+static void cred_bytes(uint8_t *out, size_t n, const char *label)
+{
+	uint8_t h[crypto_hash_sha512_BYTES];
+	char l[LABEL_BYTES * 2];
+
+	for (size_t i = 0; i * sizeof h < n; i++) {
+		size_t k = n - i * sizeof h < sizeof h ? n - i * sizeof h : sizeof h;
+
+		snprintf(l, sizeof l, "%s %zu", label, i);
+		ed_label_hash(h, l);
+		memcpy(out + i * sizeof h, h, k);
+	}
+}
+
+static void cred_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+vy_err vyvec_credential_generate(char **out, size_t *out_len)
+{
+	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
+	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
+	uint8_t base_hash[32], seed[32], pk[32], sk[64], randomizer[32], sig[CRED_SIG_BYTES];
+	uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], key[32];
+	uint8_t *plain = NULL, *file = NULL, *p;
+	size_t plen, flen, ml = sizeof CRED_MAGIC - 1;
+	unsigned long long clen;
+	vyjw w = { 0 };
+	vy_err err = VY_ERR_NOMEM;
+
+	*out = NULL;
+	*out_len = 0;
+	cred_bytes(base_hash, sizeof base_hash, "credential file/base hash");
+	cred_bytes(seed, sizeof seed, "credential file/seed");
+	crypto_sign_seed_keypair(pk, sk, seed);
+	cred_bytes(randomizer, sizeof randomizer, "credential file/randomizer");
+	cred_bytes(sig, sizeof sig, "credential file/signature");
+	cred_bytes(salt, sizeof salt, "credential file/salt");
+	cred_bytes(nonce, sizeof nonce, "credential file/nonce");
+	cr.public_key = (ProtobufCBinaryData){ sizeof pk, pk };
+	cr.randomizer = (ProtobufCBinaryData){ sizeof randomizer, randomizer };
+	cr.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	f.base_hash = (ProtobufCBinaryData){ sizeof base_hash, base_hash };
+	f.secret_seed = (ProtobufCBinaryData){ sizeof seed, seed };
+	f.credential = &cr;
+	plen = vybar__credential_file__get_packed_size(&f);
+	flen = CRED_HDR_BYTES + plen + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	plain = malloc(plen);
+	file = malloc(flen);
+	if (plain == NULL || file == NULL)
+		goto out;
+	vybar__credential_file__pack(&f, plain);
+	/* the header, field by field as the spec's table gives it */
+	p = file;
+	memcpy(p, CRED_MAGIC, ml);
+	cred_be(p + ml, crypto_pwhash_OPSLIMIT_MODERATE, 8);
+	cred_be(p + ml + 8, crypto_pwhash_MEMLIMIT_MODERATE, 8);
+	p[ml + 16] = 1; /* Argon2id v1.3 */
+	memcpy(p + ml + 17, salt, sizeof salt);
+	memcpy(p + ml + 17 + sizeof salt, nonce, sizeof nonce);
+	cred_be(p + CRED_HDR_BYTES - 4, plen + crypto_aead_xchacha20poly1305_ietf_ABYTES, 4);
+	err = VY_ERR_LIB;
+	if (crypto_pwhash(key, sizeof key, CRED_PASSPHRASE, strlen(CRED_PASSPHRASE), salt,
+			  crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		goto out;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(file + CRED_HDR_BYTES, &clen, plain, plen, file, CRED_HDR_BYTES,
+						   NULL, nonce, key);
+	vyjw_open(&w, NULL, "{");
+	vyjw_string(&w, "generated", "by tests/tools/gen_crypto_vectors.c; do not edit");
+	vyjw_string(&w, "specification", "specs/client.md section 6.1");
+	vyjw_string(&w, "note", "the credential's fields are labelled bytes, not a real registration: the "
+		    "signature is not a registrar's");
+	vyjw_string(&w, "passphrase", CRED_PASSPHRASE);
+	vyjw_u64(&w, "opslimit", crypto_pwhash_OPSLIMIT_MODERATE);
+	vyjw_u64(&w, "memlimit", crypto_pwhash_MEMLIMIT_MODERATE);
+	vyjw_hex(&w, "salt", salt, sizeof salt);
+	vyjw_hex(&w, "nonce", nonce, sizeof nonce);
+	vyjw_hex(&w, "key", key, sizeof key);
+	vyjw_hex(&w, "base_hash", base_hash, sizeof base_hash);
+	vyjw_hex(&w, "secret_seed", seed, sizeof seed);
+	vyjw_hex(&w, "public_key", pk, sizeof pk);
+	vyjw_hex(&w, "randomizer", randomizer, sizeof randomizer);
+	vyjw_hex(&w, "signature", sig, sizeof sig);
+	vyjw_hex(&w, "plaintext", plain, plen);
+	vyjw_hex(&w, "header", file, CRED_HDR_BYTES);
+	vyjw_hex(&w, "file", file, flen);
+	vyjw_close(&w, "}");
+	vyjw_puts(&w, "\n");
+	err = w.failed || w.depth != 0 ? VY_ERR_NOMEM : VY_OK;
+	if (err == VY_OK) {
+		*out = w.buf;
+		*out_len = w.len;
+		w.buf = NULL;
+	}
+out:
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(sk, sizeof sk);
+	free(w.buf);
+	free(plain);
+	free(file);
 	return err;
 }

@@ -41,4 +41,12 @@ vy_err vyvec_generate(const vy_group *g, char **out, size_t *out_len) VY_WARN_UN
 #define VYVEC_ED25519_FILE "ed25519.json"
 vy_err vyvec_ed25519_generate(char **out, size_t *out_len) VY_WARN_UNUSED;
 
+/* specs/vectors/credential-file.json (specs/client.md §6.1): a sealed
+ * credential file, built field by field from the spec's table with
+ * libsodium's Argon2id and XChaCha20-Poly1305 (not the library's sealing
+ * code, which the tests then check against it), with every input. */
+#define VYVEC_CREDENTIAL_FILE "credential-file.json"
+#define VYVEC_CREDENTIAL_PASSPHRASE "correct horse battery staple"
+vy_err vyvec_credential_generate(char **out, size_t *out_len) VY_WARN_UNUSED;
+
 #endif

@@ -47,6 +47,8 @@ int vyw_setup(void **state)
 	vytest_init();
 	vyrh_start(&w->reg, VYW_CODES);
 	board_start(w);
+	vyw_tmp_path(w, w->pass_file, "voter.pass");
+	vytest_write_file(w->pass_file, (const uint8_t *)VYW_PASSPHRASE "\n", strlen(VYW_PASSPHRASE) + 1);
 	*state = w;
 	return 0;
 }
@@ -83,7 +85,8 @@ void vyw_register(vyw_world *w, const vyc_board *bd, char path[VYH_PATH_BYTES])
 	snprintf(name, sizeof name, "credential-%zu.pb", w->next_code);
 	vyw_tmp_path(w, path, name);
 	assert_true(w->next_code < w->reg.n_codes);
-	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, &status, &why) != VY_R_OK)
+	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, VYW_PASSPHRASE, &status,
+			 &why) != VY_R_OK)
 		fail_msg("register: %s (HTTP %ld)", why.msg, status);
 }
 

@@ -17,13 +17,17 @@
 #include "tests/support/board_harness.h"
 #include "tests/support/registrar_harness.h"
 
-#define VYW_CODES 6 /* the registrar's roll */
+#define VYW_CODES 8 /* the registrar's roll */
+/* The voters' passphrase: their credential files are sealed under it, and
+ * w->pass_file holds it for vybar-vote's --passphrase-file. */
+#define VYW_PASSPHRASE "a voter's passphrase"
 
 typedef struct {
 	vyrh_registrar reg;
 	vyh_election e;
 	char url[64];     /* the board's */
 	size_t next_code; /* the next unused code of the roll */
+	char pass_file[VYH_PATH_BYTES]; /* VYW_PASSPHRASE and a newline */
 	uint8_t board_sk[crypto_sign_SECRETKEYBYTES]; /* to sign entries as the board would */
 } vyw_world;
 
@@ -35,7 +39,8 @@ int vyw_teardown(void **state);
 void vyw_tmp_path(const vyw_world *w, char out[VYH_PATH_BYTES], const char *name);
 /* The board's election and record through the client library. */
 void vyw_fetch(const vyw_world *w, vyc_board *bd);
-/* Register the next code with the real registrar; the credential's path. */
+/* Register the next code with the real registrar; the credential's path
+ * (sealed under VYW_PASSPHRASE). */
 void vyw_register(vyw_world *w, const vyc_board *bd, char path[VYH_PATH_BYTES]);
 /* A ballot for command-line choices (specs[0..n_specs-1]) with fresh randomness. */
 void vyw_build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,

@@ -1,7 +1,8 @@
 /*
  * gen_crypto_vectors OUTDIR: writes OUTDIR/crypto-ristretto255.json,
- * OUTDIR/crypto-modp4096.json and OUTDIR/ed25519.json, the project's own
- * test vectors (specs/crypto.md §8, §10.4). The output depends only on the
+ * OUTDIR/crypto-modp4096.json, OUTDIR/ed25519.json and
+ * OUTDIR/credential-file.json, the project's own test vectors
+ * (specs/crypto.md §8, §10.4; specs/client.md §6.1). The output depends only on the
  * code: a rerun is byte-identical. `make vectors` runs it on specs/vectors.
  *
  * Each file is written to a temporary name beside it and renamed into
@@ -63,6 +64,27 @@ out:
 	return rc;
 }
 
+/* Generate and write the sealed credential file's vector (client.md §6.1). 0 on success. */
+static int write_credential(const char *outdir)
+{
+	char path[PATH_BYTES];
+	char *text = NULL;
+	size_t len;
+	int n, rc = -1;
+
+	n = snprintf(path, sizeof path, "%s/%s", outdir, VYVEC_CREDENTIAL_FILE);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return -1;
+	if (vyvec_credential_generate(&text, &len) == VY_OK)
+		rc = write_file(path, text, len);
+	if (rc == 0)
+		printf("wrote %s (%zu bytes)\n", path, len);
+	else
+		fprintf(stderr, "gen_crypto_vectors: %s failed\n", VYVEC_CREDENTIAL_FILE);
+	free(text);
+	return rc;
+}
+
 /* Generate and write the Ed25519 file (§10.4). 0 on success. */
 static int write_ed25519(const char *outdir)
 {
@@ -103,5 +125,5 @@ int main(int argc, char **argv)
 		if (write_group(argv[1], vyvec_groups[i]) != 0)
 			return 1;
 	}
-	return write_ed25519(argv[1]) != 0;
+	return write_ed25519(argv[1]) != 0 || write_credential(argv[1]) != 0;
 }
