@@ -12,7 +12,6 @@
 
 #define URL_BYTES 1024
 #define HTTP_OK 200
-#define MAX_CREDENTIAL_FILE_BYTES 4096
 
 /* Decode the manifest's registrar key; VY_R_KEY if it is not one. */
 static vy_rc registrar_pk(vy_rsa_pk *pk, const vy_election *e, vy_reason *why)
@@ -96,14 +95,11 @@ out:
 	return rc;
 }
 
-/* §5 step 6: CredentialFile, created with mode 0600, synced. */
-vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why)
+/* §5 step 6: the CredentialFile, packed into *out (malloc'd, secret). */
+vy_rc vyc_registration_pack(const vyc_registration *r, uint8_t **out, size_t *len, vy_reason *why)
 {
 	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
 	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
-	uint8_t *buf;
-	size_t len;
-	vy_rc rc;
 
 	cr.public_key.data = (uint8_t *)r->pk;
 	cr.public_key.len = sizeof r->pk;
@@ -116,9 +112,21 @@ vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reas
 	f.secret_seed.data = (uint8_t *)r->seed;
 	f.secret_seed.len = sizeof r->seed;
 	f.credential = &cr;
-	buf = vy_msg_pack(&f, &len);
-	if (buf == NULL)
+	*out = vy_msg_pack(&f, len);
+	if (*out == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	return VY_R_OK;
+}
+
+/* §5 step 6: CredentialFile, created with mode 0600, synced. */
+vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why)
+{
+	uint8_t *buf;
+	size_t len;
+	vy_rc rc = vyc_registration_pack(r, &buf, &len, why);
+
+	if (rc != VY_R_OK)
+		return rc;
 	/* over the empty file vyc_register reserved (specs/registrar.md §5 step 6) */
 	rc = vy_file_replace(path, VY_FILE_MODE_SECRET, buf, len, why);
 	vy_wipe(buf, len);
@@ -132,35 +140,26 @@ void vyc_registration_wipe(vyc_registration *r)
 	vy_wipe(r, sizeof *r);
 }
 
-/* The whole of §5. */
-vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   long *http_status, vy_reason *why)
+/* §5 steps 1-5 through t. */
+vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_election *e, const char *base_url,
+		      const char *code, long *http_status, vy_reason *why)
 {
-	vyc_registration r;
 	vy_http_answer resp = { 0 };
 	char url[URL_BYTES];
 	uint8_t *req = NULL;
 	size_t req_len = 0;
 	vy_rc rc;
 
+	memset(r, 0, sizeof *r);
 	if (http_status != NULL)
 		*http_status = 0;
 	if (vy_http_url(url, sizeof url, base_url, VY_PATH_REGISTER, NULL) != VY_R_OK)
 		return vy_reason_set(why, VY_R_ARG, "registrar URL too long");
-	/* Everything that can refuse runs before the registrar spends the code:
-	 * the credential file is reserved first (created empty, never over an
-	 * existing one), and removed again if no credential comes to fill it. */
-	rc = vy_file_create(path, VY_FILE_MODE_SECRET, "", 0, why);
+	rc = vyc_registration_begin(r, e, code, &req, &req_len, why);
 	if (rc != VY_R_OK)
-		return vy_reason_set(why, rc, "credential file %s: %s (nothing was sent: the code is not used)", path,
-				     why->msg);
-	rc = vyc_registration_begin(&r, e, code, &req, &req_len, why);
-	if (rc != VY_R_OK) {
-		(void)unlink(path);
 		return rc;
-	}
 	/* step 4: POST VY_PATH_REGISTER */
-	rc = vy_http_post(NULL, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
+	rc = vy_http_post(t, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
 	if (rc != VY_R_OK) {
 		rc = vy_reason_set(why, VY_R_IO, "registrar %s: no answer", url);
 		goto out;
@@ -172,41 +171,60 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 				   (const char *)resp.body);
 		goto out;
 	}
-	rc = vyc_registration_finish(&r, resp.body, resp.len, why);
-	if (rc == VY_R_OK)
-		rc = vyc_registration_save(&r, path, why);
+	rc = vyc_registration_finish(r, resp.body, resp.len, why);
 out:
 	if (rc != VY_R_OK)
-		(void)unlink(path); /* the reserved, still empty file */
+		vyc_registration_wipe(r);
 	vy_http_answer_free(&resp);
 	free(req);
+	return rc;
+}
+
+/* The whole of §5. */
+vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
+		   long *http_status, vy_reason *why)
+{
+	vyc_registration r;
+	vy_rc rc;
+
+	if (http_status != NULL)
+		*http_status = 0;
+	/* Everything that can refuse runs before the registrar spends the code:
+	 * the credential file is reserved first (created empty, never over an
+	 * existing one), and removed again if no credential comes to fill it. */
+	rc = vy_file_create(path, VY_FILE_MODE_SECRET, "", 0, why);
+	if (rc != VY_R_OK)
+		return vy_reason_set(why, rc, "credential file %s: %s (nothing was sent: the code is not used)", path,
+				     why->msg);
+	rc = vyc_register_to(NULL, &r, e, base_url, code, http_status, why);
+	if (rc == VY_R_OK)
+		rc = vyc_registration_save(&r, path, why);
+	if (rc != VY_R_OK)
+		(void)unlink(path); /* the reserved, still empty file */
 	vyc_registration_wipe(&r);
 	return rc;
 }
 
-/* Load and check a credential file: for e, and the registrar signature verifies. */
-vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, vy_reason *why)
+/* Decode and check a credential file's bytes: for e, and the registrar
+ * signature verifies. name says where they came from in a reason. */
+vy_rc vyc_credential_decode(Vybar__CredentialFile **out, const vy_election *e, const uint8_t *buf, size_t n,
+			    const char *name, vy_reason *why)
 {
-	uint8_t *buf = NULL, msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
-	size_t n = 0;
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
 	Vybar__CredentialFile *f = NULL;
 	const Vybar__Credential *cr;
-	vy_rc rc = vy_file_read(&buf, &n, path, MAX_CREDENTIAL_FILE_BYTES, 0, why);
+	vy_rc rc;
 
 	*out = NULL;
-	if (rc != VY_R_OK)
-		return rc;
 	rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
-			       MAX_CREDENTIAL_FILE_BYTES - 1, buf, n, why);
-	vy_wipe(buf, n);
-	free(buf);
+			       VYC_MAX_CREDENTIAL_FILE_BYTES - 1, buf, n, why);
 	if (rc != VY_R_OK)
 		return rc;
 	cr = f->credential;
 	if (f->base_hash.len != VY_HASH_BYTES || memcmp(f->base_hash.data, e->base_hash, VY_HASH_BYTES) != 0 ||
 	    f->secret_seed.len != crypto_sign_SEEDBYTES || cr == NULL ||
 	    cr->public_key.len != VY_ED25519_PK_BYTES || cr->randomizer.len != VY_RANDOMIZER_BYTES) {
-		rc = vy_reason_set(why, VY_R_FIELD, "credential file %s: not a credential for this election", path);
+		rc = vy_reason_set(why, VY_R_FIELD, "credential file %s: not a credential for this election", name);
 		goto out;
 	}
 	memcpy(msg, cr->randomizer.data, VY_RANDOMIZER_BYTES);
@@ -214,12 +232,28 @@ vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, con
 	if (vy_registrar_verify(NULL, e->manifest->registrar_key, msg, sizeof msg, cr->signature.data,
 				cr->signature.len) != VY_R_OK) {
 		rc = vy_reason_set(why, VY_R_REGISTRAR_SIGNATURE, "credential file %s: registrar signature fails",
-				   path);
+				   name);
 		goto out;
 	}
 	*out = f;
 	return VY_R_OK;
 out:
 	vy_msg_free(f);
+	return rc;
+}
+
+/* Load and check a credential file: for e, and the registrar signature verifies. */
+vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, vy_reason *why)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	vy_rc rc = vy_file_read(&buf, &n, path, VYC_MAX_CREDENTIAL_FILE_BYTES, 0, why);
+
+	*out = NULL;
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vyc_credential_decode(out, e, buf, n, path, why);
+	vy_wipe(buf, n);
+	free(buf);
 	return rc;
 }

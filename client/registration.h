@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "crypto/vy_blind_rsa.h"
+#include "net/vy_http.h"
 #include "protocol/vy_election.h"
 
 
@@ -37,9 +38,18 @@ vy_rc vyc_registration_begin(vyc_registration *r, const vy_election *e, const ch
 			     size_t *req_len, vy_reason *why) VY_WARN_UNUSED;
 /* §5 step 5: decode the RegistrationResponse, finalize and verify. */
 vy_rc vyc_registration_finish(vyc_registration *r, const uint8_t *resp, size_t len, vy_reason *why) VY_WARN_UNUSED;
+/* §5 step 6: the CredentialFile packed into *out (malloc'd; it holds the
+ * secret seed: wipe it). */
+vy_rc vyc_registration_pack(const vyc_registration *r, uint8_t **out, size_t *len, vy_reason *why) VY_WARN_UNUSED;
 /* §5 step 6: write the CredentialFile to path (created, mode 0600). */
 vy_rc vyc_registration_save(const vyc_registration *r, const char *path, vy_reason *why) VY_WARN_UNUSED;
 void vyc_registration_wipe(vyc_registration *r);
+
+/* §5 steps 1-5 against the registrar at base_url through t (NULL:
+ * libcurl), into r (wiped on failure; end with vyc_registration_wipe).
+ * The browser's booth registers with this (client/wasm/). */
+vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_election *e, const char *base_url,
+		      const char *code, long *http_status, vy_reason *why) VY_WARN_UNUSED;
 
 /* The whole of §5 against the registrar at base_url (e.g.
  * "http://127.0.0.1:8090"); *http_status (may be NULL) gets the answer's
@@ -47,6 +57,12 @@ void vyc_registration_wipe(vyc_registration *r);
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
 		   long *http_status, vy_reason *why) VY_WARN_UNUSED;
 
+#define VYC_MAX_CREDENTIAL_FILE_BYTES 4096
+
+/* A credential file's bytes (n of them, from `name`), decoded and checked
+ * against e (free with vy_msg_free). */
+vy_rc vyc_credential_decode(Vybar__CredentialFile **out, const vy_election *e, const uint8_t *buf, size_t n,
+			    const char *name, vy_reason *why) VY_WARN_UNUSED;
 /* A credential file, decoded and checked against e (free with vy_msg_free). */
 vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path,
 			  vy_reason *why) VY_WARN_UNUSED;

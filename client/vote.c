@@ -40,23 +40,19 @@ void vyc_say(const vyc_io *io, const char *fmt, ...)
 
 /* ---- the credential ---- */
 
-vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why)
+/* The credential of the decoded file f into c's guarded memory. */
+static vy_rc credential_take(vyc_credential *c, Vybar__CredentialFile *f, const char *name, vy_reason *why)
 {
-	Vybar__CredentialFile *f = NULL;
-	vy_rc rc;
+	vy_rc rc = VY_R_OK;
 
-	memset(c, 0, sizeof *c);
-	rc = vyc_credential_load(&f, e, path, why);
-	if (rc != VY_R_OK)
-		return rc;
 	c->keys = sodium_malloc(VY_ED25519_PK_BYTES + crypto_sign_SECRETKEYBYTES);
 	if (c->keys == NULL || f->credential->signature.len > sizeof c->reg_sig) {
-		rc = vy_reason_set(why, c->keys ? VY_R_FIELD : VY_R_NOMEM, "credential file %s: cannot be used", path);
+		rc = vy_reason_set(why, c->keys ? VY_R_FIELD : VY_R_NOMEM, "credential file %s: cannot be used", name);
 		goto out;
 	}
 	crypto_sign_seed_keypair(c->keys, c->keys + VY_ED25519_PK_BYTES, f->secret_seed.data);
 	if (sodium_memcmp(c->keys, f->credential->public_key.data, VY_ED25519_PK_BYTES) != 0) {
-		rc = vy_reason_set(why, VY_R_KEY, "credential file %s: the secret does not match the public key", path);
+		rc = vy_reason_set(why, VY_R_KEY, "credential file %s: the secret does not match the public key", name);
 		goto out;
 	}
 	memcpy(c->randomizer, f->credential->randomizer.data, VY_RANDOMIZER_BYTES);
@@ -73,6 +69,31 @@ out:
 	if (rc != VY_R_OK)
 		vyc_credential_close(c);
 	return rc;
+}
+
+vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why)
+{
+	Vybar__CredentialFile *f = NULL;
+	vy_rc rc;
+
+	memset(c, 0, sizeof *c);
+	rc = vyc_credential_load(&f, e, path, why);
+	if (rc != VY_R_OK)
+		return rc;
+	return credential_take(c, f, path, why);
+}
+
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why)
+{
+	Vybar__CredentialFile *f = NULL;
+	vy_rc rc;
+
+	memset(c, 0, sizeof *c);
+	rc = vyc_credential_decode(&f, e, buf, len, "(in memory)", why);
+	if (rc != VY_R_OK)
+		return rc;
+	return credential_take(c, f, "(in memory)", why);
 }
 
 void vyc_credential_close(vyc_credential *c)

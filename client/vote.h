@@ -108,6 +108,9 @@ vy_rc vyc_choices_ask(const vyc_io *io, const Vybar__Manifest *m, uint32_t *choi
 
 /* Load a credential file for the election (keys into guarded memory). */
 vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, vy_reason *why) VY_WARN_UNUSED;
+/* The same from a credential file's bytes (the booth keeps them in memory). */
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
 
 /* §4: post the audited ballot of b (randomness and choices revealed) and
