@@ -84,6 +84,11 @@ typedef struct {
  * be NULL) is the base hash the voter expects. */
 vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
 		      vy_reason *why) VY_WARN_UNUSED;
+/* The same for a record file image already in memory (record[0..len),
+ * malloc'd: b owns it from now on, whatever the outcome); url is the
+ * board's, where ballots go. */
+vy_rc vyc_board_load(vyc_board *b, const char *url, uint8_t *record, size_t len, const uint8_t *pin,
+		     vy_reason *why) VY_WARN_UNUSED;
 void vyc_board_free(vyc_board *b);
 /* Every entry of b's record in order, decoded one at a time, handed to fn
  * until fn sets *stop or fails (its code is returned). fn may keep *e (and
