@@ -155,7 +155,7 @@ static vy_rc one_voter(dv_world *w, size_t i, vy_reason *why)
 	 * (Argon2id, about a second and 256 MiB each) for thousands of
 	 * simulated voters would take the demo hours; vybar-vote's voters
 	 * keep sealed files (specs/client.md §6.1). */
-	rc = vyc_registration_run(&r, &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
+	rc = vyc_register_to(NULL, &r, &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
 	if (rc != VY_R_OK)
 		return rc;
 	atomic_fetch_add(&w->registered, 1);

@@ -87,6 +87,22 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 	return rc;
 }
 
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why)
+{
+	Vybar__CredentialFile *f = NULL;
+	vy_rc rc;
+
+	memset(c, 0, sizeof *c);
+	rc = vyc_credential_decode(&f, e, buf, len, "(in memory)", why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
+				f->credential->signature.data, f->credential->signature.len, why);
+	vyc_credential_file_free(f);
+	return rc;
+}
+
 void vyc_credential_close(vyc_credential *c)
 {
 	sodium_free(c->keys); /* wipes */

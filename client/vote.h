@@ -95,6 +95,11 @@ typedef struct {
  * be NULL) is the base hash the voter expects. */
 vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
 		      vy_reason *why) VY_WARN_UNUSED;
+/* The same for a record file image already in memory (record[0..len),
+ * malloc'd: b owns it from now on, whatever the outcome); url is the
+ * board's, where ballots go. */
+vy_rc vyc_board_load(vyc_board *b, const char *url, uint8_t *record, size_t len, const uint8_t *pin,
+		     vy_reason *why) VY_WARN_UNUSED;
 void vyc_board_free(vyc_board *b);
 /* Every entry of b's record in order, decoded one at a time, handed to fn
  * until fn sets *stop or fails (its code is returned). fn may keep *e (and
@@ -127,6 +132,10 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 vy_rc vyc_credential_set(vyc_credential *c, const uint8_t seed[crypto_sign_SEEDBYTES],
 			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const uint8_t randomizer[VY_RANDOMIZER_BYTES],
 			 const uint8_t *sig, size_t sig_len, vy_reason *why) VY_WARN_UNUSED;
+/* The same from a CredentialFile's plaintext bytes (the booth keeps them
+ * in memory). */
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
 
 /* §4 step 1, protocol.md §6.1: the commitment: choices encrypted with

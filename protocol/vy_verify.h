@@ -88,8 +88,7 @@ typedef struct {
  * (V9.1); its entries are applied without re-checking board signatures
  * and ballot proofs. o->jobs >= 1 threads. If st is not NULL, the final
  * record state is moved into it (the caller frees it). Call it after
- * vy_init() and gcry_check_version(NULL): the workers verify registrar
- * signatures with libgcrypt, whose initialisation is not thread-safe. */
+ * vy_init(). */
 void vyv_verify_with(FILE *src, const vyv_options *o, vyv_report *rep, vy_record_state *st);
 /* The same without a callback, and noting no entry (vyv_verify) or entry
  * watch_seq (vyv_verify_watch, -1: none). */
