@@ -217,6 +217,7 @@ static void test_audited_vector(void **state)
 	e.have_joint_key = 1;
 	bytes = blob_at(aj, "protobuf", &len);
 	assert_int_equal(vy_decode_audited_ballot(&a, bytes, len, NULL), VY_R_OK);
+	free(bytes);
 	if (vy_audited_ballot_check(&e, a, &why) != VY_R_OK)
 		fail_msg("%s", why.msg);
 	hex_exact(aj, "one_time_public_key", pk, sizeof pk);
