@@ -40,8 +40,8 @@ static vy_rc verify_entry(void *ctx, Vybar__RecordEntry **e, int *stop, vy_reaso
 	return rc;
 }
 
-vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
-		      vy_reason *why)
+vy_rc vyc_board_fetch_election(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+			       vy_reason *why)
 {
 	vy_rc rc;
 
@@ -62,6 +62,16 @@ vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url,
 	if (pin != NULL && sodium_memcmp(pin, b->st.election.base_hash, VY_HASH_BYTES) != 0)
 		return vy_reason_set(why, VY_R_FIELD, "board %s: the election is not the one expected (base hash differs)",
 				     url);
+	return VY_R_OK;
+}
+
+vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+		      vy_reason *why)
+{
+	vy_rc rc = vyc_board_fetch_election(b, t, url, pin, why);
+
+	if (rc != VY_R_OK)
+		return rc;
 	if (b->st.phase < VY_PHASE_OPEN || !b->st.election.have_joint_key)
 		return vy_reason_set(why, VY_R_PHASE, "board %s: the election is not open yet (key ceremony)", url);
 	return VY_R_OK;

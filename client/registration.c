@@ -128,6 +128,7 @@ vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const
 	f.secret_seed.data = (uint8_t *)r->seed;
 	f.secret_seed.len = sizeof r->seed;
 	f.credential = &cr;
+	f.earliest_cast = r->earliest_cast;
 	len = vybar__credential_file__get_packed_size(&f);
 	if (len > VYC_CREDENTIAL_PLAIN_MAX)
 		return vy_reason_set(why, VY_R_ARG, "credential of %zu bytes", len);
@@ -203,7 +204,7 @@ vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, 
 
 /* The whole of §5. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   const char *pass, long *http_status, vy_reason *why)
+		   const char *pass, uint64_t earliest_cast, long *http_status, vy_reason *why)
 {
 	vyc_registration r;
 	vy_sealer sealer;
@@ -225,6 +226,7 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 		return reason_around(why, rc, "", NOT_SENT);
 	}
 	rc = vyc_registration_run(&r, e, base_url, code, http_status, why);
+	r.earliest_cast = earliest_cast;
 	if (rc == VY_R_OK)
 		rc = vyc_registration_save(&r, &sealer, path, why);
 	if (rc != VY_R_OK)

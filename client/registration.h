@@ -40,6 +40,7 @@ typedef struct {
 	size_t k;
 	vy_rsa_pk rsa;
 	uint8_t base_hash[VY_HASH_BYTES];
+	uint64_t earliest_cast; /* kept in the file (client.md §6.2); 0: none */
 } vyc_registration;
 
 /* §5 steps 1-3: a fresh credential key, its prepared message and the
@@ -63,11 +64,13 @@ vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char
  * (close c with vyc_credential_close). */
 vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, vy_reason *why) VY_WARN_UNUSED;
 
-/* The whole of §5, the credential file at path sealed under pass. Every
- * check that can refuse runs before the registrar spends the code: path
- * is reserved (it must not exist) and the passphrase's key derived first. */
+/* The whole of §5, the credential file at path sealed under pass, with
+ * the earliest cast time earliest_cast (Unix seconds, client.md §6.2:
+ * vyc_earliest_cast; 0 for none). Every check that can refuse runs before
+ * the registrar spends the code: path is reserved (it must not exist) and
+ * the passphrase's key derived first. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   const char *pass, long *http_status, vy_reason *why) VY_WARN_UNUSED;
+		   const char *pass, uint64_t earliest_cast, long *http_status, vy_reason *why) VY_WARN_UNUSED;
 
 /* The credential file at path, opened with pass, decoded and checked
  * against e (free with vyc_credential_file_free, which wipes the secret).

@@ -83,8 +83,15 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 		return rc;
 	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
 				f->credential->signature.data, f->credential->signature.len, why);
+	if (rc == VY_R_OK)
+		c->earliest_cast = f->earliest_cast;
 	vyc_credential_file_free(f);
 	return rc;
+}
+
+uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now)
+{
+	return c->earliest_cast > now ? c->earliest_cast - now : 0;
 }
 
 void vyc_credential_close(vyc_credential *c)
