@@ -156,7 +156,7 @@ static vy_rc cast_for(dv_world *w, const vyc_credential *c, size_t i, uint32_t l
 static vy_rc register_voter(dv_world *w, size_t i, vy_reason *why)
 {
 	long status = 0;
-	vy_rc rc = vyc_registration_run(&w->regs[i], &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
+	vy_rc rc = vyc_register_to(NULL, &w->regs[i], &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
 
 	if (rc == VY_R_OK)
 		atomic_fetch_add(&w->registered, 1);
@@ -177,8 +177,12 @@ static vy_rc cast_voter(dv_world *w, size_t i, vy_reason *why)
 	if (w->audit_every && i % w->audit_every == 1) {
 		vy_built_ballot a;
 
-		/* client.md §4: an audited ballot is never counted */
-		rc = build_for(w, &c, list, &a, why);
+		/* client.md §4: an audited ballot is never counted, and is made
+		 * under a one-time key, never the credential */
+		uint32_t choices[DV_MAX_LISTS] = { 0 };
+
+		choices[list] = 1;
+		rc = vyc_commit(&w->bd, choices, w->n_sel, &a, why);
 		if (rc == VY_R_OK) {
 			rc = vyc_audit(&w->bd, &a, NULL, why);
 			vy_built_ballot_free(&a);

@@ -250,7 +250,7 @@ static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const u
 	if (which == NULL) {
 		rc = vy_reason_set(why, VY_R_FIELD, "audited ballot: ballot missing");
 	} else {
-		vy_ballot_hash(&b->st.election, h, which);
+		vy_ballot_ciphertexts_hash(&b->st.election, h, which);
 		vy_tracking_code(code, h);
 	}
 	vy_msg_free(bal);

@@ -134,5 +134,9 @@ char *vyb_board_checkpoint_note(vyb_board *b, size_t *len);
  * without the NUL); NULL with *len 0 when seq >= size or size is beyond
  * the record, NULL with *len 1 if out of memory. */
 char *vyb_board_inclusion_proof(vyb_board *b, uint64_t seq, uint64_t size, size_t *len);
+/* RFC 9162 §2.1.4.1: the consistency proof from the tree of the first
+ * `first` entries to that of the first `second`, the same way; NULL with
+ * *len 0 unless 0 < first <= second <= the record's size. */
+char *vyb_board_consistency_proof(vyb_board *b, uint64_t first, uint64_t second, size_t *len);
 
 #endif

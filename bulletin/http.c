@@ -42,6 +42,7 @@ static const vyb_route ROUTES[] = {
 	{ VY_PATH_RECORD, 0, 0, VYB_R_RECORD, 0, 0 },
 	{ VY_PATH_CHECKPOINT, 0, 0, VYB_R_CHECKPOINT, 0, 0 },
 	{ VY_PATH_PROOF_INCLUSION, 0, 0, VYB_R_INCLUSION, 0, 0 },
+	{ VY_PATH_PROOF_CONSISTENCY, 0, 0, VYB_R_CONSISTENCY, 0, 0 },
 	{ VY_PATH_RECEIPTS, 1, 0, VYB_R_RECEIPT, 0, 0 },
 	{ VY_PATH_ADMIN, 0, 1, VYB_R_ADMIN, 0, VY_MAX_ADMIN_BYTES },
 };
@@ -326,6 +327,26 @@ static enum MHD_Result get_inclusion(vyb_http *h, struct MHD_Connection *c)
 	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, proof, len, 1);
 }
 
+/* ?first=M&second=N: the consistency proof from the tree of M entries to
+ * that of N, base64 lines (an empty body when M = N). */
+static enum MHD_Result get_consistency(vyb_http *h, struct MHD_Connection *c)
+{
+	const char *m_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "first");
+	const char *n_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "second");
+	uint64_t first, second;
+	size_t len = 0;
+	char *proof;
+
+	if (m_s == NULL || n_s == NULL || !parse_from(m_s, &first) || !parse_from(n_s, &second))
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, -1, "first and second must be decimal numbers", 0);
+	proof = vyb_board_consistency_proof(h->board, first, second, &len);
+	if (proof == NULL && len == 0)
+		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "no such pair of tree sizes", 0);
+	if (proof == NULL)
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, proof, len, 1);
+}
+
 /* Every GET. */
 static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, const char *url)
 {
@@ -352,6 +373,8 @@ static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const v
 		return get_checkpoint(h, c);
 	case VYB_R_INCLUSION:
 		return get_inclusion(h, c);
+	case VYB_R_CONSISTENCY:
+		return get_consistency(h, c);
 	default:
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	}

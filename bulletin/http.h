@@ -30,6 +30,7 @@ typedef enum {
 	VYB_R_RECEIPT,
 	VYB_R_CHECKPOINT,
 	VYB_R_INCLUSION,
+	VYB_R_CONSISTENCY,
 	VYB_R_ENTRY, /* POST: an entry of the route's type */
 	VYB_R_ADMIN  /* POST: an AdminAction */
 } vyb_route_kind;

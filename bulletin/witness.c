@@ -34,9 +34,8 @@
 #define PUSH_TIMEOUT_S 2u   /* one exchange with a witness, at most */
 #define PUSH_INTERVAL_S 1   /* between two rounds, unless a tally came */
 #define NOTE_LINE_MAX 512   /* one signature line */
-#define B64_HASH_BYTES 45   /* base64 of 32 bytes, NUL */
 /* "old <u64>\n", the longest proof, the blank line and a note */
-#define PUSH_BODY_MAX (32 + VY_MERKLE_MAX_PROOF * B64_HASH_BYTES + VY_CHECKPOINT_NOTE_MAX)
+#define PUSH_BODY_MAX (32 + VY_MERKLE_PROOF_TEXT_MAX + VY_CHECKPOINT_NOTE_MAX)
 
 struct vyb_pusher {
 	vyb_board *b;
@@ -135,11 +134,23 @@ char *vyb_board_checkpoint_note(vyb_board *b, size_t *len)
 	return note;
 }
 
+/* The proof of path[0..n) as text (malloc'd); NULL with *len 1 if out of
+ * memory. */
+static char *proof_text(const uint8_t (*path)[VY_MERKLE_HASH_BYTES], size_t n, size_t *len)
+{
+	char *out = malloc(n * VY_MERKLE_PROOF_LINE_BYTES + 1);
+
+	*len = 1;
+	if (out == NULL)
+		return NULL;
+	*len = vy_merkle_proof_format(out, n * VY_MERKLE_PROOF_LINE_BYTES + 1, path, n);
+	return out;
+}
+
 char *vyb_board_inclusion_proof(vyb_board *b, uint64_t seq, uint64_t size, size_t *len)
 {
 	uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES];
 	size_t n = 0;
-	char *out;
 	vy_rc rc = VY_R_ARG;
 
 	*len = 0;
@@ -147,21 +158,21 @@ char *vyb_board_inclusion_proof(vyb_board *b, uint64_t seq, uint64_t size, size_
 	if (seq < size && size <= vy_merkle_tree_size(b->tree))
 		rc = vy_merkle_tree_inclusion(b->tree, seq, size, path, &n);
 	pthread_mutex_unlock(&b->state_lock);
-	if (rc != VY_R_OK)
-		return NULL;
-	out = malloc(n * B64_HASH_BYTES + 1);
-	if (out == NULL) {
-		*len = 1;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sodium_bin2base64(out + *len, B64_HASH_BYTES, path[i], VY_MERKLE_HASH_BYTES,
-				  sodium_base64_VARIANT_ORIGINAL);
-		*len += B64_HASH_BYTES - 1;
-		out[(*len)++] = '\n';
-	}
-	out[*len] = '\0';
-	return out;
+	return rc == VY_R_OK ? proof_text((const uint8_t (*)[VY_MERKLE_HASH_BYTES])path, n, len) : NULL;
+}
+
+char *vyb_board_consistency_proof(vyb_board *b, uint64_t first, uint64_t second, size_t *len)
+{
+	uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES];
+	size_t n = 0;
+	vy_rc rc = VY_R_ARG;
+
+	*len = 0;
+	pthread_mutex_lock(&b->state_lock);
+	if (first > 0 && first <= second && second <= vy_merkle_tree_size(b->tree))
+		rc = vy_merkle_tree_consistency(b->tree, first, second, path, &n);
+	pthread_mutex_unlock(&b->state_lock);
+	return rc == VY_R_OK ? proof_text((const uint8_t (*)[VY_MERKLE_HASH_BYTES])path, n, len) : NULL;
 }
 
 /* ---- one witness ---- */
@@ -186,12 +197,7 @@ static size_t push_body(vyb_board *b, const vy_checkpoint *c, uint64_t old, cons
 	if (rc != VY_R_OK)
 		return 0;
 	len = (size_t)snprintf(out, PUSH_BODY_MAX, "old %" PRIu64 "\n", old);
-	for (size_t i = 0; i < n; i++) {
-		sodium_bin2base64(out + len, B64_HASH_BYTES, path[i], VY_MERKLE_HASH_BYTES,
-				  sodium_base64_VARIANT_ORIGINAL);
-		len += B64_HASH_BYTES - 1;
-		out[len++] = '\n';
-	}
+	len += vy_merkle_proof_format(out + len, PUSH_BODY_MAX - len, (const uint8_t (*)[VY_MERKLE_HASH_BYTES])path, n);
 	out[len++] = '\n';
 	memcpy(out + len, note, note_len);
 	return len + note_len;

@@ -112,7 +112,7 @@ static vy_rc match_entry(const vyc_board *bd, const Vybar__RecordEntry *e, vyc_a
 	ballot = b != NULL ? b : a->ballot;
 	if (ballot == NULL)
 		goto out; /* no ballot, no tracking code: cannot be the one asked for */
-	vy_ballot_hash(el, h, ballot);
+	vy_ballot_ciphertexts_hash(el, h, ballot);
 	vy_tracking_code(code, h);
 	if (strcmp(code, res->tracking_code) != 0)
 		goto out;

@@ -45,7 +45,7 @@ static vy_rc ballot_matches(const vyc_board *bd, const Vybar__Receipt *r, uint8_
 	rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
 	if (rc != VY_R_OK)
 		goto out;
-	vy_ballot_hash(&bd->st.election, h, b);
+	vy_ballot_ciphertexts_hash(&bd->st.election, h, b);
 	vy_tracking_code(code, h);
 	if (strcmp(code, r->tracking_code) != 0)
 		rc = vy_reason_set(why, VY_R_RECEIPT, "NOT ON THE BOARD: the ballot at position %llu has tracking code %s",
@@ -58,8 +58,23 @@ out:
 	return rc;
 }
 
-vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8_t *receipt, size_t len,
-			vyc_check_result *res, vy_reason *why)
+/* The board compared with each witness over the receipt's entry. */
+static void crosscheck(const vyc_board *bd, const char *url, const char *const *witnesses, size_t n,
+		       const Vybar__Receipt *r, vyc_check_result *res)
+{
+	vy_xc_election xe;
+
+	if (r->head_hash.len != VY_HASH_BYTES)
+		return;
+	vy_xc_election_init(&xe, bd->st.manifest, bd->st.election.base_hash);
+	for (size_t i = 0; i < n && i < VYC_MAX_WITNESS_URLS; i++) {
+		vy_crosscheck_entry(bd->transport, &xe, url, witnesses[i], r->seq, r->head_hash.data, &res->witness[i]);
+		res->n_witnesses = i + 1;
+	}
+}
+
+vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const char *const *witnesses, size_t n,
+			const uint8_t *receipt, size_t len, vyc_check_result *res, vy_reason *why)
 {
 	vyc_board bd;
 	uint8_t pk[VY_ED25519_PK_BYTES];
@@ -74,6 +89,8 @@ vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8
 	if (rc == VY_R_OK)
 		rc = vy_decode_receipt(&r, receipt, len, why);
 	if (rc == VY_R_OK)
+		crosscheck(&bd, url, witnesses, n, r, res);
+	if (rc == VY_R_OK)
 		rc = ballot_matches(&bd, r, pk, why);
 	if (rc == VY_R_OK) {
 		snprintf(res->tracking_code, sizeof res->tracking_code, "%s", r->tracking_code);
@@ -86,7 +103,8 @@ vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8
 	return rc;
 }
 
-vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res, vy_reason *why)
+vy_rc vyc_check_witnessed(const char *url, const char *const *witnesses, size_t n, const char *receipt_path,
+			  vyc_check_result *res, vy_reason *why)
 {
 	uint8_t buf[VYC_MAX_RECEIPT_BYTES];
 	size_t len = 0;
@@ -96,5 +114,10 @@ vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res
 	rc = receipt_load(receipt_path, buf, &len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	return vyc_check_receipt(NULL, url, buf, len, res, why);
+	return vyc_check_receipt(NULL, url, witnesses, n, buf, len, res, why);
+}
+
+vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res, vy_reason *why)
+{
+	return vyc_check_witnessed(url, NULL, 0, receipt_path, res, why);
 }

@@ -28,6 +28,8 @@ typedef struct {
 	const char *board, *registrar, *code, *credential, *receipt, *election;
 	const char *choices[MAX_CHOICE_ARGS];
 	size_t n_choices;
+	const char *witnesses[VYC_MAX_WITNESS_URLS];
+	size_t n_witnesses;
 	int audit, yes, cast_now;
 	vy_pass_src pass; /* the credential file's passphrase (register, cast) */
 	vyc_post_opts post;
@@ -64,6 +66,11 @@ static int take_args(args *a, const vy_cli_args *c)
 	a->credential = value(c, "credential");
 	a->election = value(c, "election");
 	a->receipt = value(c, "receipt") ? value(c, "receipt") : DEFAULT_RECEIPT;
+	if (strcmp(c->cmd->name, "check") == 0) {
+		a->n_witnesses = vy_cli_all(c, "witness", a->witnesses, VYC_MAX_WITNESS_URLS + 1);
+		if (a->n_witnesses > VYC_MAX_WITNESS_URLS)
+			return vy_cli_usage_error(c, "more than %d --witness options", VYC_MAX_WITNESS_URLS);
+	}
 	a->pass.fd = -1;
 	if (vy_cli_has_opt(c->cmd, "passphrase-file") && vy_pass_src_of(&a->pass, c) != 0)
 		return VY_EXIT_USAGE;
@@ -303,14 +310,38 @@ out:
 	return ret;
 }
 
+/* What each witness said of the receipt's entry (specs/witness.md §8);
+ * the exit status they call for: 1 if one disagrees with the board, 3 if
+ * one could not be compared, else 0. */
+static int witness_verdicts(const args *a, const vyc_check_result *res)
+{
+	int ret = VY_EXIT_OK;
+
+	for (size_t i = 0; i < res->n_witnesses; i++) {
+		const vy_xc_result *w = &res->witness[i];
+
+		printf("Witness %s: %s: %s.\n", a->witnesses[i], vy_xc_verdict_name(w->verdict), w->msg);
+		if (w->verdict == VY_XC_DISAGREE)
+			ret = VY_EXIT_FAILED;
+		else if (w->verdict == VY_XC_UNKNOWN && ret == VY_EXIT_OK)
+			ret = VY_EXIT_IO;
+	}
+	fflush(stdout); /* before any verdict on stderr */
+	return ret;
+}
+
 static int cmd_check(const args *a)
 {
 	vyc_check_result res;
 	vy_reason why;
-	vy_rc rc = vyc_check(a->board, a->receipt, &res, &why);
+	vy_rc rc = vyc_check_witnessed(a->board, a->witnesses, a->n_witnesses, a->receipt, &res, &why);
+	int wit = witness_verdicts(a, &res);
 
 	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: CHECK FAILED: %s\n", why.msg);
+		if (wit == VY_EXIT_FAILED)
+			fprintf(stderr, "vybar-vote: the board and a witness disagree (above): the board shows different "
+				"records to different readers; keep the receipt, it is evidence\n");
 		return vy_cli_exit(rc);
 	}
 	printf("Your ballot %s is on the board at position %llu; the receipt's signature verifies.\n",
@@ -322,7 +353,13 @@ static int cmd_check(const args *a)
 	else
 		printf("It is the latest ballot of your credential: it %s.\n",
 		       res.tallied ? "is the one counted in the tally" : "will be counted");
-	return 0;
+	if (wit == VY_EXIT_FAILED)
+		fprintf(stderr, "vybar-vote: CHECK FAILED: the board and a witness disagree (above): the board shows "
+			"different records to different readers; keep the receipt, it is evidence\n");
+	else if (wit == VY_EXIT_IO)
+		fprintf(stderr, "vybar-vote: a witness could not be compared with the board (above): nothing is "
+			"decided about it\n");
+	return wit;
 }
 
 /* The choices an audited ballot holds, re-checked here (client.md §8). */
@@ -430,7 +467,10 @@ static const vy_cli_opt cast_opts[] = {
 	VY_PASS_OPTS,
 	{ "choice", "C=O[,O...]|C=blank", VY_CLI_REPEAT,
 	  "the options chosen in contest C, numbered as show prints them; one per contest (default: asked for)" },
-	{ "audit", NULL, VY_CLI_OPTIONAL, "audit the ballot first: publish it opened, then encrypt afresh" },
+	{ "audit", NULL, VY_CLI_OPTIONAL,
+	  "audit the first ballot: publish it opened, under a one-time key and never your credential, then "
+	  "encrypt afresh and cast; for scripts: told in advance, this program could cheat only on the cast, so "
+	  "to test it answer 'a' at the prompt instead, after the tracking code is shown" },
 	{ "yes", NULL, VY_CLI_OPTIONAL, "cast without asking" },
 	{ "cast-now", NULL, VY_CLI_OPTIONAL,
 	  "cast even before the credential's earliest cast time (register prints it), at the risk that the times "
@@ -443,6 +483,9 @@ static const vy_cli_opt cast_opts[] = {
 static const vy_cli_opt check_opts[] = {
 	BOARD_OPT,
 	{ "receipt", "FILE", VY_CLI_OPTIONAL, "the receipt (default " DEFAULT_RECEIPT ")" },
+	{ "witness", "URL", VY_CLI_REPEAT,
+	  "a witness of the election (vybar-witness serve), http://HOST:PORT: the receipt's entry is read from "
+	  "it too, and any disagreement with the board is reported (specs/witness.md, section 8)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -461,10 +504,16 @@ static const vy_cli_cmd commands[] = {
 	  "learns which credential is whose.",
 	  register_opts, run_register },
 	{ "cast", NULL, 0, 0,
-	  "Encrypt a ballot of the choices, audit it if asked, cast it, and keep and check the board's signed "
-	  "receipt.",
+	  "Encrypt a ballot of the choices and show its tracking code; then cast it, or audit it: an audit "
+	  "publishes that ballot opened (choices and randomness) under a one-time key that is not your "
+	  "credential, so nothing public links the audited choices to you, and anyone (check-audit on another "
+	  "device) can confirm it encrypts exactly what you chose; the program then encrypts afresh. Because the "
+	  "code is shown before you choose, a program that encrypts something else is caught each time you audit. "
+	  "Keep and check the board's signed receipt.",
 	  cast_opts, run_cast },
-	{ "check", NULL, 0, 0, "Check the receipt against the board's record: the ballot is there, and counts.",
+	{ "check", NULL, 0, 0,
+	  "Check the receipt against the board's record: the ballot is there, and counts; with --witness, that "
+	  "each witness holds the same record and the same entry.",
 	  check_opts, run_check },
 	{ "check-audit", NULL, 0, 0,
 	  "On another device than the one that voted: the choices an audited ballot holds, checked against its "

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/vy_files.h"
 #include "client/registration.h"
+#include "client/timing.h"
 #include "net/vy_http.h"
 
 #define URL_BYTES 1024
@@ -108,14 +110,11 @@ out:
 	return rc;
 }
 
-/* §5 step 6: the CredentialFile, sealed (client.md §6.1), synced. */
-vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const char *path, vy_reason *why)
+/* §5 step 6: the CredentialFile, packed into *out (malloc'd, secret). */
+vy_rc vyc_registration_pack(const vyc_registration *r, uint8_t **out, size_t *len, vy_reason *why)
 {
 	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
 	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
-	uint8_t *plain = NULL, *file = NULL;
-	size_t len, flen = 0;
-	vy_rc rc;
 
 	cr.public_key.data = (uint8_t *)r->pk;
 	cr.public_key.len = sizeof r->pk;
@@ -129,24 +128,38 @@ vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const
 	f.secret_seed.len = sizeof r->seed;
 	f.credential = &cr;
 	f.earliest_cast = r->earliest_cast;
-	len = vybar__credential_file__get_packed_size(&f);
-	if (len > VYC_CREDENTIAL_PLAIN_MAX)
-		return vy_reason_set(why, VY_R_ARG, "credential of %zu bytes", len);
+	*out = vy_msg_pack(&f, len);
+	if (*out == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	return VY_R_OK;
+}
+
+/* §5 step 6: the CredentialFile, sealed (client.md §6.1), synced. */
+vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const char *path, vy_reason *why)
+{
+	uint8_t *plain = NULL, *file = NULL;
+	size_t len = 0, flen = 0;
+	vy_rc rc = vyc_registration_pack(r, &plain, &len, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	if (len > VYC_CREDENTIAL_PLAIN_MAX) {
+		rc = vy_reason_set(why, VY_R_ARG, "credential of %zu bytes", len);
+		goto out;
+	}
 	flen = VY_SEAL_FILE_BYTES(VYC_CREDENTIAL_MAGIC_LEN, len);
-	plain = sodium_malloc(len);
 	file = malloc(flen);
-	if (plain == NULL || file == NULL) {
+	if (file == NULL) {
 		rc = vy_reason_set(why, VY_R_NOMEM, "out of memory");
 		goto out;
 	}
-	vybar__credential_file__pack(&f, plain);
 	rc = vy_sealer_seal(s, file, VYC_CREDENTIAL_MAGIC, plain, len, why);
 	/* over the empty file vyc_register reserved (specs/registrar.md §5 step 6) */
 	if (rc == VY_R_OK)
 		rc = vy_file_replace(path, VY_FILE_MODE_SECRET, file, flen, why);
 out:
-	if (plain != NULL)
-		sodium_free(plain); /* wipes */
+	vy_wipe(plain, len);
+	free(plain);
 	free(file);
 	return rc;
 }
@@ -157,9 +170,9 @@ void vyc_registration_wipe(vyc_registration *r)
 	vy_wipe(r, sizeof *r);
 }
 
-/* §5 steps 1-5. */
-vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char *base_url, const char *code,
-			   long *http_status, vy_reason *why)
+/* §5 steps 1-5 through t. */
+vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_election *e, const char *base_url,
+		      const char *code, long *http_status, vy_reason *why)
 {
 	vy_http_answer resp = { 0 };
 	char url[URL_BYTES];
@@ -176,7 +189,7 @@ vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char
 	if (rc != VY_R_OK)
 		return rc;
 	/* step 4: POST VY_PATH_REGISTER */
-	rc = vy_http_post(NULL, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
+	rc = vy_http_post(t, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
 	if (rc != VY_R_OK) {
 		rc = vy_reason_set(why, VY_R_IO, "registrar %s: no answer", url);
 		goto out;
@@ -189,6 +202,9 @@ vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char
 		goto out;
 	}
 	rc = vyc_registration_finish(r, resp.body, resp.len, why);
+	/* client.md §6.2: the earliest cast time, drawn as the code is spent */
+	if (rc == VY_R_OK)
+		r->earliest_cast = vyc_earliest_cast(e->manifest, (uint64_t)time(NULL));
 out:
 	if (rc != VY_R_OK)
 		vyc_registration_wipe(r);
@@ -225,7 +241,7 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 		(void)unlink(path);
 		return reason_around(why, rc, "", NOT_SENT);
 	}
-	rc = vyc_registration_run(&r, e, base_url, code, http_status, why);
+	rc = vyc_register_to(NULL, &r, e, base_url, code, http_status, why);
 	r.earliest_cast = earliest_cast;
 	if (rc == VY_R_OK)
 		rc = vyc_registration_save(&r, &sealer, path, why);
@@ -268,31 +284,26 @@ static vy_rc credential_unseal(uint8_t *plain, size_t *n, const char *path, cons
 	return rc;
 }
 
-/* Load and check a credential file: for e, and the registrar signature verifies. */
-vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, const char *pass,
-			  vy_reason *why)
+/* Decode and check a credential file's bytes: for e, and the registrar
+ * signature verifies. name says where they came from in a reason. */
+vy_rc vyc_credential_decode(Vybar__CredentialFile **out, const vy_election *e, const uint8_t *buf, size_t n,
+			    const char *name, vy_reason *why)
 {
-	uint8_t *plain = sodium_malloc(VYC_CREDENTIAL_PLAIN_MAX), msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
-	size_t n = 0;
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
 	Vybar__CredentialFile *f = NULL;
 	const Vybar__Credential *cr;
 	vy_rc rc;
 
 	*out = NULL;
-	if (plain == NULL)
-		return vy_reason_set(why, VY_R_NOMEM, "out of guarded memory");
-	rc = credential_unseal(plain, &n, path, pass, why);
-	if (rc == VY_R_OK)
-		rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
-				       VYC_CREDENTIAL_PLAIN_MAX, plain, n, why);
-	sodium_free(plain); /* wipes */
+	rc = vy_decode_message((ProtobufCMessage **)&f, &vybar__credential_file__descriptor,
+			       VYC_CREDENTIAL_PLAIN_MAX, buf, n, why);
 	if (rc != VY_R_OK)
 		return rc;
 	cr = f->credential;
 	if (f->base_hash.len != VY_HASH_BYTES || memcmp(f->base_hash.data, e->base_hash, VY_HASH_BYTES) != 0 ||
 	    f->secret_seed.len != crypto_sign_SEEDBYTES || cr == NULL ||
 	    cr->public_key.len != VY_ED25519_PK_BYTES || cr->randomizer.len != VY_RANDOMIZER_BYTES) {
-		rc = vy_reason_set(why, VY_R_FIELD, "credential file %s: not a credential for this election", path);
+		rc = vy_reason_set(why, VY_R_FIELD, "credential file %s: not a credential for this election", name);
 		goto out;
 	}
 	memcpy(msg, cr->randomizer.data, VY_RANDOMIZER_BYTES);
@@ -300,12 +311,30 @@ vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, con
 	if (vy_registrar_verify(NULL, e->manifest->registrar_key, msg, sizeof msg, cr->signature.data,
 				cr->signature.len) != VY_R_OK) {
 		rc = vy_reason_set(why, VY_R_REGISTRAR_SIGNATURE, "credential file %s: registrar signature fails",
-				   path);
+				   name);
 		goto out;
 	}
 	*out = f;
 	return VY_R_OK;
 out:
 	vyc_credential_file_free(f);
+	return rc;
+}
+
+/* Open, decode and check a credential file: for e, and the registrar signature verifies. */
+vy_rc vyc_credential_load(Vybar__CredentialFile **out, const vy_election *e, const char *path, const char *pass,
+			  vy_reason *why)
+{
+	uint8_t *plain = sodium_malloc(VYC_CREDENTIAL_PLAIN_MAX);
+	size_t n = 0;
+	vy_rc rc;
+
+	*out = NULL;
+	if (plain == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of guarded memory");
+	rc = credential_unseal(plain, &n, path, pass, why);
+	if (rc == VY_R_OK)
+		rc = vyc_credential_decode(out, e, plain, n, path, why);
+	sodium_free(plain); /* wipes */
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "cli/vy_keys.h"
 #include "client/vote.h"
 #include "crypto/vy_blind_rsa.h"
+#include "net/vy_http.h"
 #include "protocol/vy_election.h"
 
 /* The credential file (specs/client.md §6.1): a sealed file of this magic
@@ -49,6 +50,9 @@ vy_rc vyc_registration_begin(vyc_registration *r, const vy_election *e, const ch
 			     size_t *req_len, vy_reason *why) VY_WARN_UNUSED;
 /* §5 step 5: decode the RegistrationResponse, finalize and verify. */
 vy_rc vyc_registration_finish(vyc_registration *r, const uint8_t *resp, size_t len, vy_reason *why) VY_WARN_UNUSED;
+/* §5 step 6: the CredentialFile packed into *out (malloc'd; it holds the
+ * secret seed: wipe it). */
+vy_rc vyc_registration_pack(const vyc_registration *r, uint8_t **out, size_t *len, vy_reason *why) VY_WARN_UNUSED;
 /* §5 step 6: the CredentialFile, sealed with s (whose key the voter's
  * passphrase gave), over the file at path (mode 0600). */
 vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const char *path,
@@ -56,22 +60,31 @@ vy_rc vyc_registration_save(const vyc_registration *r, const vy_sealer *s, const
 void vyc_registration_wipe(vyc_registration *r);
 
 /* §5 steps 1-5 against the registrar at base_url (e.g.
- * "http://127.0.0.1:8090"): r holds the finished credential (wipe it).
- * *http_status (may be NULL) gets the answer's status (0 if none came). */
-vy_rc vyc_registration_run(vyc_registration *r, const vy_election *e, const char *base_url, const char *code,
-			   long *http_status, vy_reason *why) VY_WARN_UNUSED;
+ * "http://127.0.0.1:8090") through t (NULL: libcurl), into r (wiped on
+ * failure; end with vyc_registration_wipe). *http_status (may be NULL)
+ * gets the answer's status (0 if none came). On success
+ * r->earliest_cast is drawn (client.md §6.2, vyc_earliest_cast, from
+ * now), and vyc_registration_pack keeps it. The browser's booth
+ * registers with this too. */
+vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_election *e, const char *base_url,
+		      const char *code, long *http_status, vy_reason *why) VY_WARN_UNUSED;
 /* The credential of a finished registration, for voting without a file
  * (close c with vyc_credential_close). */
 vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, vy_reason *why) VY_WARN_UNUSED;
 
 /* The whole of §5, the credential file at path sealed under pass, with
  * the earliest cast time earliest_cast (Unix seconds, client.md §6.2:
- * vyc_earliest_cast; 0 for none). Every check that can refuse runs before
+ * vyc_earliest_cast; 0 for none) in place of the one vyc_register_to
+ * drew (the caller drew it first, to tell the voter). Every check that can refuse runs before
  * the registrar spends the code: path is reserved (it must not exist) and
  * the passphrase's key derived first. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
 		   const char *pass, uint64_t earliest_cast, long *http_status, vy_reason *why) VY_WARN_UNUSED;
 
+/* A CredentialFile's plaintext bytes (n of them, from `name`), decoded and
+ * checked against e (free with vyc_credential_file_free). */
+vy_rc vyc_credential_decode(Vybar__CredentialFile **out, const vy_election *e, const uint8_t *buf, size_t n,
+			    const char *name, vy_reason *why) VY_WARN_UNUSED;
 /* The credential file at path, opened with pass, decoded and checked
  * against e (free with vyc_credential_file_free, which wipes the secret).
  * VY_R_KEY for a wrong passphrase (or a modified file), VY_R_FIELD for a

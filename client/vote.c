@@ -94,6 +94,24 @@ uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now)
 	return c->earliest_cast > now ? c->earliest_cast - now : 0;
 }
 
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why)
+{
+	Vybar__CredentialFile *f = NULL;
+	vy_rc rc;
+
+	memset(c, 0, sizeof *c);
+	rc = vyc_credential_decode(&f, e, buf, len, "(in memory)", why);
+	if (rc != VY_R_OK)
+		return rc;
+	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
+				f->credential->signature.data, f->credential->signature.len, why);
+	if (rc == VY_R_OK)
+		c->earliest_cast = f->earliest_cast;
+	vyc_credential_file_free(f);
+	return rc;
+}
+
 void vyc_credential_close(vyc_credential *c)
 {
 	sodium_free(c->keys); /* wipes */
@@ -253,6 +271,23 @@ vy_rc vyc_cast(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opt
 
 /* ---- the vote as a whole (client.md §4) ---- */
 
+vy_rc vyc_commit(const vyc_board *bd, const uint32_t *choices, size_t n, vy_built_ballot *out, vy_reason *why)
+{
+	uint8_t *k = sodium_malloc(VY_ED25519_PK_BYTES + crypto_sign_SECRETKEYBYTES);
+	vy_ballot_signer once;
+	vy_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (k == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
+	/* fresh, never derived from the credential */
+	crypto_sign_keypair(k, k + VY_ED25519_PK_BYTES);
+	once = (vy_ballot_signer){ k, k + VY_ED25519_PK_BYTES, NULL, NULL, 0 };
+	rc = vy_ballot_build(out, &bd->st.election, &once, choices, n, NULL, NULL, why);
+	sodium_free(k); /* wipes: the one-time key signs this ballot only */
+	return rc;
+}
+
 /* Interactive: 'c' to cast, 'a' to audit, anything else quits. */
 static int ask_cast_or_audit(const vyc_io *io)
 {
@@ -293,36 +328,46 @@ static void revote_notice(const vyc_io *io, const vyc_board *bd, const vyc_crede
 }
 
 /* §4 step 1 (and 2, as asked): a ballot to cast in *b, audited ones
- * before it; res->end names a failure or the voter's quitting. */
+ * before it; res->end names a failure or the voter's quitting. Each
+ * ballot is first built under a fresh one-time key and its tracking code
+ * shown (the commitment, protocol.md §6.1); then it is audited as it is,
+ * or rebuilt from the same ciphertexts under the credential to be cast. */
 static vy_rc ballot_to_cast(const vyc_board *bd, const vyc_credential *c, const uint32_t *choices, size_t n,
 			    const vyc_vote_opts *o, vy_built_ballot *b, vyc_vote_result *res, vy_reason *why)
 {
 	const vyc_io *io = o->post.io;
 	int audit = o->audit;
+	vy_built_ballot committed;
 	vy_rc rc;
 
 	for (;;) {
-		rc = vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, why);
+		rc = vyc_commit(bd, choices, n, &committed, why);
 		if (rc != VY_R_OK) {
 			res->end = VYC_VOTE_BUILD_FAILED;
 			return rc;
 		}
-		vyc_say(io, "Your ballot is encrypted. Tracking code: %s\n", b->tracking_code);
+		vyc_say(io, "Your ballot is encrypted. Tracking code: %s\n", committed.tracking_code);
 		if (o->interactive) {
 			int ans = ask_cast_or_audit(io);
 
 			if (ans == 'q') {
 				vyc_say(io, "Nothing was sent.\n");
-				vy_built_ballot_free(b);
+				vy_built_ballot_free(&committed);
 				res->end = VYC_VOTE_QUIT;
 				return VY_R_OK;
 			}
 			audit = ans == 'a';
 		}
-		if (!audit)
-			return VY_R_OK;
-		rc = audit_said(bd, b, o, why);
-		vy_built_ballot_free(b);
+		if (!audit) {
+			/* the same ciphertexts, proofs and signature under the credential */
+			rc = vy_ballot_rebuild(b, &bd->st.election, &c->signer, &committed, why);
+			vy_built_ballot_free(&committed);
+			if (rc != VY_R_OK)
+				res->end = VYC_VOTE_BUILD_FAILED;
+			return rc;
+		}
+		rc = audit_said(bd, &committed, o, why);
+		vy_built_ballot_free(&committed);
 		if (rc != VY_R_OK) {
 			res->end = VYC_VOTE_AUDIT_FAILED;
 			return rc;

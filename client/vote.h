@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "net/vy_crosscheck.h"
 #include "net/vy_http.h"
 #include "protocol/vy_ballot_build.h"
 #include "protocol/vy_record.h"
@@ -73,6 +74,10 @@ typedef struct {
 	void *ctx;
 } vyc_keeper;
 
+/* The most witnesses one check asks (specs/witness.md §5: a manifest names
+ * at most as many). */
+#define VYC_MAX_WITNESS_URLS VY_MAX_WITNESSES
+
 /* What `check` found (client.md §5). */
 typedef struct {
 	uint64_t seq;          /* the receipt's position */
@@ -80,6 +85,10 @@ typedef struct {
 	int superseded;        /* a later ballot of the same credential exists */
 	uint64_t latest_seq;   /* the credential's last ballot */
 	char tracking_code[VY_TRACKING_CODE_BYTES];
+	/* the board compared with each witness asked, in the order asked
+	 * (specs/witness.md §8); filled once the receipt's signature held */
+	size_t n_witnesses;
+	vy_xc_result witness[VYC_MAX_WITNESS_URLS];
 } vyc_check_result;
 
 /* §2: fetch the whole record from the board at url through t (NULL:
@@ -91,6 +100,11 @@ vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url,
  * (registration, client.md §6.2, may come before voting opens). */
 vy_rc vyc_board_fetch_election(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
 			       vy_reason *why) VY_WARN_UNUSED;
+/* The same for a record file image already in memory (record[0..len),
+ * malloc'd: b owns it from now on, whatever the outcome); url is the
+ * board's, where ballots go. */
+vy_rc vyc_board_load(vyc_board *b, const char *url, uint8_t *record, size_t len, const uint8_t *pin,
+		     vy_reason *why) VY_WARN_UNUSED;
 void vyc_board_free(vyc_board *b);
 /* Every entry of b's record in order, decoded one at a time, handed to fn
  * until fn sets *stop or fails (its code is returned). fn may keep *e (and
@@ -123,12 +137,23 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 vy_rc vyc_credential_set(vyc_credential *c, const uint8_t seed[crypto_sign_SEEDBYTES],
 			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const uint8_t randomizer[VY_RANDOMIZER_BYTES],
 			 const uint8_t *sig, size_t sig_len, vy_reason *why) VY_WARN_UNUSED;
+/* The same from a CredentialFile's plaintext bytes (the booth keeps them
+ * in memory). */
+vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
+				vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
 /* client.md §6.2: how many seconds c should still wait before it is cast
  * at time now (0: none). */
 uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now);
 
-/* §4: post the audited ballot of b (randomness and choices revealed) and
+/* §4 step 1, protocol.md §6.1: the commitment: choices encrypted with
+ * fresh randomness and built under a fresh one-time key (generated, used
+ * and wiped here; never the credential), whose tracking code the voter
+ * sees before choosing. Audit it as it is (vyc_audit), or cast the same
+ * ciphertexts rebuilt under the credential (vy_ballot_rebuild). */
+vy_rc vyc_commit(const vyc_board *bd, const uint32_t *choices, size_t n, vy_built_ballot *out,
+		 vy_reason *why) VY_WARN_UNUSED;
+/* §4: post the audited ballot of b (built by vyc_commit) (randomness and choices revealed) and
  * verify the board's receipt. */
 vy_rc vyc_audit(const vyc_board *bd, const vy_built_ballot *b, const vyc_post_opts *o, vy_reason *why) VY_WARN_UNUSED;
 /* §4: cast b, hand the board's receipt to k and verify it at once:
@@ -183,10 +208,16 @@ vy_rc vyc_vote(const vyc_board *bd, const vyc_credential *c, const uint32_t *cho
 	       const vyc_vote_opts *o, const vyc_keeper *k, vyc_vote_result *res, vy_reason *why) VY_WARN_UNUSED;
 
 /* §5: the receipt (len bytes) against the record of the board at url,
- * reached through t (NULL: libcurl). */
-vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const uint8_t *receipt, size_t len,
-			vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
+ * reached through t (NULL: libcurl); and, once its signature holds, the
+ * board compared with each of the n witnesses (their URLs) over the
+ * receipt's entry (net/vy_crosscheck.h), whatever the board's record
+ * says: res->witness[]. The code is the board's check's. */
+vy_rc vyc_check_receipt(const vy_http_transport *t, const char *url, const char *const *witnesses, size_t n,
+			const uint8_t *receipt, size_t len, vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
 /* §5: the same for the receipt in receipt_path, through libcurl. */
+vy_rc vyc_check_witnessed(const char *url, const char *const *witnesses, size_t n, const char *receipt_path,
+			  vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
+/* The same without witnesses. */
 vy_rc vyc_check(const char *url, const char *receipt_path, vyc_check_result *res, vy_reason *why) VY_WARN_UNUSED;
 
 #endif

@@ -4,6 +4,7 @@
  *
  *   manifest --election FILE.json --registrar-keys FILE --board-pk HEX
  *            --commission-pk HEX --trustee-pks FILE --out FILE
+ *            [--witness NAME=HEX ... | --witnesses FILE] [--witness-threshold K]
  *   admin --board URL --key FILE open|close|tally|result
  *   publish-issued --board URL --registrar URL
  *
@@ -27,6 +28,7 @@
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
 #include "net/vy_http.h"
+#include "protocol/vy_checkpoint.h"
 #include "protocol/vy_description.h"
 #include "protocol/vy_json.h"
 #include "protocol/vy_record.h"
@@ -107,6 +109,174 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 	return 0;
 }
 
+/* The witnesses of the manifest (specs/witness.md §5), as the options
+ * gave them: names and keys in order, and where they came from. */
+typedef struct {
+	char names[VY_MAX_WITNESSES][VY_WITNESS_NAME_MAX + 1];
+	const char *name_ptrs[VY_MAX_WITNESSES];
+	uint8_t keys[VY_MAX_WITNESSES][32];
+	size_t n;
+	char source[300]; /* "--witness" or "--witnesses FILE" */
+} witness_list;
+
+/* One witness, "NAME" and "HEX" (name_len, hex_len bytes), appended to l;
+ * what: "--witness 2" or "--witnesses FILE: line 3". 0, or -1 after the
+ * message. The name must be a key name and the key 64 hex digits; the
+ * rest of V2.10 (a valid point, distinct names and keys, not the board's
+ * key) is the protocol's check, when the manifest is built. */
+static int add_witness(witness_list *l, const char *what, const char *name, size_t name_len, const char *hex,
+		       size_t hex_len)
+{
+	if (l->n == VY_MAX_WITNESSES) {
+		fprintf(stderr, "vybar-commission: %s: more than %d witnesses (specs/witness.md, section 5)\n", what,
+			VY_MAX_WITNESSES);
+		return -1;
+	}
+	if (!vy_witness_name_ok(name, name_len)) {
+		fprintf(stderr,
+			"vybar-commission: %s: the name \"%.*s\" is not a witness's key name: 1 to %d bytes of "
+			"printable ASCII, no space or '+'\n",
+			what, (int)(name_len > 160 ? 160 : name_len), name, VY_WITNESS_NAME_MAX);
+		return -1;
+	}
+	if (hex32(hex, hex_len, l->keys[l->n]) != 0) {
+		fprintf(stderr, "vybar-commission: %s: %.*s: not a public key (64 hex digits)\n", what,
+			(int)(name_len > 160 ? 160 : name_len), name);
+		return -1;
+	}
+	memcpy(l->names[l->n], name, name_len);
+	l->names[l->n][name_len] = '\0';
+	l->name_ptrs[l->n] = l->names[l->n];
+	l->n++;
+	return 0;
+}
+
+/* --witness NAME=HEX, each in order (the key after the last '='). 0, or
+ * VY_EXIT_USAGE after the message. */
+static int witnesses_from_options(const vy_cli_args *a, witness_list *l)
+{
+	const char *vals[VY_CLI_MAX_REPEATS];
+	size_t n = vy_cli_all(a, "witness", vals, VY_CLI_MAX_REPEATS);
+	char what[32];
+
+	snprintf(l->source, sizeof l->source, "--witness");
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strrchr(vals[i], '=');
+
+		snprintf(what, sizeof what, "--witness %zu", i + 1);
+		if (eq == NULL)
+			return vy_cli_usage_error(a, "%s: '%.160s' is not NAME=HEX", what, vals[i]);
+		if (add_witness(l, what, vals[i], (size_t)(eq - vals[i]), eq + 1, strlen(eq + 1)) != 0)
+			return VY_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* --witnesses FILE: one line "NAME HEX" per witness (blank lines ignored).
+ * 0, or the exit status after the message. */
+static int witnesses_from_file(const char *path, witness_list *l)
+{
+	size_t len = 0, line = 0;
+	uint8_t *buf = NULL;
+	char *p, *next, what[340];
+	vy_reason why = { 0 };
+	vy_rc rc = vy_file_read(&buf, &len, path, MAX_KEYS_FILE_BYTES, 0, &why);
+
+	if (rc != VY_R_OK) {
+		fprintf(stderr, "vybar-commission: --witnesses: %s\n", why.msg);
+		return vy_cli_exit(rc);
+	}
+	snprintf(l->source, sizeof l->source, "--witnesses %.280s", path);
+	for (p = (char *)buf; p != NULL && *p != '\0'; p = next) {
+		char *end = strchr(p, '\n'), *sp;
+		size_t k;
+
+		next = end != NULL ? end + 1 : NULL;
+		if (end != NULL)
+			*end = '\0';
+		line++;
+		k = strlen(p);
+		while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == ' ' || p[k - 1] == '\t'))
+			p[--k] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++, k--;
+		if (k == 0)
+			continue;
+		snprintf(what, sizeof what, "--witnesses %.280s: line %zu", path, line);
+		sp = strpbrk(p, " \t");
+		if (sp == NULL) {
+			fprintf(stderr, "vybar-commission: %s: not NAME HEX\n", what);
+			free(buf);
+			return VY_EXIT_FAILED;
+		}
+		*sp = '\0';
+		for (sp++; *sp == ' ' || *sp == '\t'; sp++)
+			;
+		if (add_witness(l, what, p, strlen(p), sp, strlen(sp)) != 0) {
+			free(buf);
+			return VY_EXIT_FAILED;
+		}
+	}
+	free(buf);
+	if (l->n == 0) {
+		fprintf(stderr, "vybar-commission: --witnesses %s: no witness (one line NAME HEX per witness)\n", path);
+		return VY_EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* The witnesses and the threshold into keys (none when no option names
+ * one). 0, or the exit status after the message. */
+static int read_witnesses(const vy_cli_args *a, witness_list *l, vy_description_keys *keys)
+{
+	const char *file = vy_cli_get(a, "witnesses");
+	unsigned long k = 0;
+	int rc;
+
+	l->n = 0;
+	if (file != NULL && vy_cli_get(a, "witness") != NULL)
+		return vy_cli_usage_error(a, "--witness and --witnesses: give the witnesses one way only");
+	rc = file != NULL ? witnesses_from_file(file, l) : witnesses_from_options(a, l);
+	if (rc != 0)
+		return rc;
+	if (vy_cli_get(a, "witness-threshold") != NULL) {
+		if (l->n == 0)
+			return vy_cli_usage_error(a, "--witness-threshold: no witness is named (--witness or --witnesses)");
+		if (vy_cli_ulong(a, "witness-threshold", 1, l->n, &k) != 0)
+			return VY_EXIT_USAGE;
+	} else if (l->n > 0) {
+		return vy_cli_usage_error(a, "%zu witnesses: --witness-threshold K is needed too (1..%zu; choose more "
+					  "than half, specs/witness.md section 5)", l->n, l->n);
+	}
+	keys->witness_names = l->name_ptrs;
+	keys->witness_keys = (const uint8_t (*)[32])l->keys;
+	keys->n_witnesses = l->n;
+	keys->witness_threshold = (uint32_t)k;
+	return 0;
+}
+
+/* The witnesses and what they stop (specs/witness.md §5). */
+static void witness_summary(const Vybar__Manifest *m)
+{
+	char hex[65];
+
+	if (m->n_witnesses == 0) {
+		printf("Witnesses: none. Nothing stops the board from showing different records to different "
+		       "readers, and the trustees decrypt a tally no witness cosigned (specs/witness.md, section 5).\n");
+		return;
+	}
+	printf("Witnesses: %zu; the tally needs the cosignatures of %u of them before the trustees decrypt it\n",
+	       m->n_witnesses, m->witness_threshold);
+	for (size_t i = 0; i < m->n_witnesses; i++) {
+		sodium_bin2hex(hex, sizeof hex, m->witnesses[i]->public_key.data, 32);
+		printf("  %zu. %s (%s)\n", i + 1, m->witnesses[i]->name, hex);
+	}
+	if (2 * (size_t)m->witness_threshold <= m->n_witnesses)
+		printf("Warning: %u of %zu is not more than half: two different tallies could each find %u witnesses "
+		       "that do not overlap, so forks are stopped only while fewer than %u witnesses lie.\n",
+		       m->witness_threshold, m->n_witnesses, m->witness_threshold, m->witness_threshold);
+}
+
 /* "2024-05-23 08:00:00 UTC" */
 static void utc_time(char out[32], uint64_t t)
 {
@@ -133,6 +303,7 @@ static void manifest_summary(const Vybar__Manifest *m, const uint8_t base_hash[V
 		sodium_bin2hex(hex, sizeof hex, m->trustees[i]->signing_key.data, m->trustees[i]->signing_key.len);
 		printf("  %u. %s (%s)\n", m->trustees[i]->index, m->trustees[i]->name, hex);
 	}
+	witness_summary(m);
 	for (size_t i = 0; i < m->n_contests; i++) {
 		const Vybar__Contest *c = m->contests[i];
 		const Vybar__PartyListContest *pl = c->party_list;
@@ -166,8 +337,8 @@ static void manifest_summary(const Vybar__Manifest *m, const uint8_t base_hash[V
 }
 
 /* The refusal of a description, with its place. */
-static void description_error(const char *file, const char *rk, const char *tpk, const vy_desc_where *w,
-			      const vy_reason *why)
+static void description_error(const char *file, const char *rk, const char *tpk, const char *wit,
+			      const vy_desc_where *w, const vy_reason *why)
 {
 	switch (w->place) {
 	case VY_DESC_AT_SYNTAX:
@@ -187,6 +358,9 @@ static void description_error(const char *file, const char *rk, const char *tpk,
 			fprintf(stderr, "vybar-commission: --trustee-pks %s: key %zu: %s", tpk, w->trustee, why->msg);
 		else
 			fprintf(stderr, "vybar-commission: --trustee-pks %s: %s", tpk, why->msg);
+		break;
+	case VY_DESC_AT_WITNESSES:
+		fprintf(stderr, "vybar-commission: %s: %s", wit, why->msg);
 		break;
 	default:
 		if (w->path[0] != '\0')
@@ -262,7 +436,8 @@ static int key_option(const vy_cli_args *a, const char *name, uint8_t out[32])
 
 /* The manifest from the description and the keys, its bytes into *mbuf.
  * 0, or the exit status after the message. */
-static int build_manifest(const vy_cli_args *a, const vy_description_keys *keys, uint8_t **mbuf, size_t *mlen)
+static int build_manifest(const vy_cli_args *a, const vy_description_keys *keys, const char *wit, uint8_t **mbuf,
+			  size_t *mlen)
 {
 	const char *file = vy_cli_get(a, "election");
 	vy_desc_where where;
@@ -274,7 +449,8 @@ static int build_manifest(const vy_cli_args *a, const vy_description_keys *keys,
 	if (rc != 0)
 		return rc;
 	if (vy_description_manifest(text, len, keys, mbuf, mlen, &where, &why) != VY_R_OK) {
-		description_error(file, vy_cli_get(a, "registrar-keys"), vy_cli_get(a, "trustee-pks"), &where, &why);
+		description_error(file, vy_cli_get(a, "registrar-keys"), vy_cli_get(a, "trustee-pks"), wit, &where,
+				  &why);
 		rc = why.code == VY_R_NOMEM ? VY_EXIT_IO : VY_EXIT_FAILED;
 	}
 	free(text);
@@ -288,12 +464,16 @@ int vyb_cmd_manifest(const vy_cli_args *a)
 	Vybar__RegistrarPublicKeys *reg = NULL;
 	Vybar__Manifest *m = NULL;
 	vy_description_keys keys;
+	witness_list wl;
 	vy_reason why = { 0 };
 	size_t n_trustees = 0, mlen = 0;
 	int rc;
 
+	memset(&keys, 0, sizeof keys);
 	if (key_option(a, "board-pk", board_pk) != 0 || key_option(a, "commission-pk", commission_pk) != 0)
 		return VY_EXIT_USAGE;
+	if ((rc = read_witnesses(a, &wl, &keys)) != 0)
+		return rc;
 	if ((rc = read_trustee_keys(vy_cli_get(a, "trustee-pks"), &tkeys, &n_trustees)) != 0 ||
 	    (rc = read_registrar_keys(vy_cli_get(a, "registrar-keys"), &reg)) != 0)
 		goto out;
@@ -302,7 +482,7 @@ int vyb_cmd_manifest(const vy_cli_args *a)
 	keys.registrar = reg;
 	keys.trustee_keys = (const uint8_t (*)[32])tkeys;
 	keys.n_trustees = n_trustees;
-	if ((rc = build_manifest(a, &keys, &mbuf, &mlen)) != 0)
+	if ((rc = build_manifest(a, &keys, wl.source, &mbuf, &mlen)) != 0)
 		goto out;
 	rc = VY_EXIT_IO;
 	if (vy_decode_manifest(&m, mbuf, mlen, &why) != VY_R_OK) { /* it just passed: only memory can fail */

@@ -6,6 +6,7 @@
  *   vybar-commission keygen --out FILE
  *   vybar-commission manifest --election FILE.json --registrar-keys FILE
  *                    --board-pk HEX --commission-pk HEX --trustee-pks FILE --out FILE
+ *                    [--witness NAME=HEX ... | --witnesses FILE] [--witness-threshold K]
  *   vybar-commission admin --board URL --key FILE open|close|tally|result
  *   vybar-commission publish-issued --board URL --registrar URL
  *
@@ -35,6 +36,15 @@ static const vy_cli_opt manifest_opts[] = {
 	{ "board-pk", "HEX", VY_CLI_REQUIRED, "the board's public key, as vybar-board keygen printed it" },
 	{ "commission-pk", "HEX", VY_CLI_REQUIRED, "the commission's public key, as vybar-commission keygen printed it" },
 	{ "trustee-pks", "FILE", VY_CLI_REQUIRED, "the trustees' signing keys, one line of 64 hex digits each, in order" },
+	{ "witness", "NAME=HEX", VY_CLI_REPEAT,
+	  "a witness of the record, its key name and public key as vybar-witness keygen printed them (repeat it, "
+	  "in order, for each witness; specs/witness.md, section 5)" },
+	{ "witnesses", "FILE", VY_CLI_OPTIONAL,
+	  "the witnesses instead of --witness: one line NAME HEX per witness, in order, as vybar-witness keygen "
+	  "printed them" },
+	{ "witness-threshold", "K", VY_CLI_OPTIONAL,
+	  "with witnesses: the cosignatures a tally needs before the trustees decrypt it, 1 to their number "
+	  "(choose more than half of them)" },
 	{ "out", "FILE", VY_CLI_REQUIRED, "the new manifest, created with mode 0644 (never over an existing file)" },
 	{ NULL, NULL, 0, NULL },
 };

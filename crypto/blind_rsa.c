@@ -15,8 +15,8 @@
  * the CRT exponentiations (mpn_sec_powm, what mpz_powm_sec runs), the
  * reductions (mpn_sec_div_r) and products (mpn_sec_mul); the inverses at
  * blinding are masked (masked_invert). Verification, the check of blind_sign and key
- * generation (the primality search) use mpz. SHA-384 comes from libgcrypt,
- * since libsodium has none. The secret key lives in sodium_malloc'd
+ * generation (the primality search) use mpz. SHA-384 is libsodium's
+ * SHA-512 from SHA-384's initial value (sha384.c). The secret key lives in sodium_malloc'd
  * guarded memory as big-endian bytes, read-only once made; every
  * temporary copy is wiped at the one exit of each function (GMP's
  * allocator wipes what mpz frees, crypto/gmp_alloc.c).
@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gcrypt.h>
 #include <gmp.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -62,46 +61,20 @@ struct vy_rsa_sk {
 	uint8_t qinv[VY_RSA_MAX_BYTES]; /* q^-1 mod p */
 };
 
-/* ---- hashing: SHA-384 and MGF1 (libgcrypt) ---- */
-
-/* libgcrypt must see gcry_check_version once before anything else, and its
- * set-up is not safe to enter from two threads at once (two threads checking
- * registrar signatures crashed it): so once, under pthread_once. An
- * application that initialised it already keeps its own settings. */
-static pthread_once_t gcrypt_once = PTHREAD_ONCE_INIT;
-
-static void gcrypt_init_once(void)
-{
-	if (!gcry_control(GCRYCTL_ANY_INITIALIZATION_P))
-		gcry_check_version(NULL);
-}
-
-void vy_gcrypt_init(void)
-{
-	(void)pthread_once(&gcrypt_once, gcrypt_init_once);
-}
-
-static void gcrypt_ready(void)
-{
-	vy_gcrypt_init();
-}
+/* ---- hashing: SHA-384 and MGF1 ---- */
 
 /* out = SHA-384(a || b || c); parts may be empty. */
 static vy_err sha384(uint8_t out[HLEN], const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 		     const uint8_t *c, size_t c_len)
 {
-	gcry_buffer_t iov[3];
+	crypto_hash_sha512_state st;
 
-	gcrypt_ready();
-	memset(iov, 0, sizeof iov);
-	iov[0].data = (void *)a;
-	iov[0].len = iov[0].size = a_len;
-	iov[1].data = (void *)b;
-	iov[1].len = iov[1].size = b_len;
-	iov[2].data = (void *)c;
-	iov[2].len = iov[2].size = c_len;
-	if (gcry_md_hash_buffers(GCRY_MD_SHA384, 0, out, iov, 3) != 0)
-		return VY_ERR_LIB;
+	vy_sha384_init(&st);
+	vy_sha384_update(&st, a, a_len);
+	vy_sha384_update(&st, b, b_len);
+	vy_sha384_update(&st, c, c_len);
+	vy_sha384_final(&st, out);
+	vy_wipe(&st, sizeof st);
 	return VY_OK;
 }
 

@@ -50,7 +50,6 @@ vy_err vy_init(void)
 	if (sodium_init() < 0)
 		return VY_ERR_LIB;
 	vy_gmp_use_wiping_allocator();
-	vy_gcrypt_init();
 	err = vy_ristretto255_init(&vy_builtin_ristretto255);
 	if (err != VY_OK)
 		return err;

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 /* Constant-time helpers (BearSSL style). flag is 0 or 1. */
 
 /* r[i] = flag ? a[i] : r[i] for i < n, without branching on flag. */
@@ -26,11 +28,12 @@ static inline int vy_ct_eq_u64(uint64_t a, uint64_t b)
  * (gmp_alloc.c), so secret limbs never linger in freed memory. Called by vy_init. */
 void vy_gmp_use_wiping_allocator(void);
 
-/* Initialises libgcrypt (SHA-384 of the RSA blind signatures) exactly once,
- * safely from any thread; an application that initialised it already keeps
- * its own settings (blind_rsa.c). Called by vy_init, so that threads never
- * race into libgcrypt's lazy set-up. */
-void vy_gcrypt_init(void);
+/* SHA-384 (sha384.c): libsodium's SHA-512 from SHA-384's initial value,
+ * truncated to 48 bytes. */
+#define VY_SHA384_BYTES 48
+void vy_sha384_init(crypto_hash_sha512_state *st);
+void vy_sha384_update(crypto_hash_sha512_state *st, const uint8_t *in, size_t len);
+void vy_sha384_final(crypto_hash_sha512_state *st, uint8_t out[VY_SHA384_BYTES]);
 
 /* Write a 4-byte big-endian length. */
 static inline void vy_put_u32be(uint8_t out[4], uint32_t v)

@@ -2,6 +2,9 @@
  * The HTTP client above its transport (vy_http.h): answers, headers, URLs
  * and the retry policy. No libcurl here: that is net/http_curl.c's.
  */
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +160,14 @@ unsigned vy_http_retry_wait(const vy_http_retry *p, unsigned done, const char *r
 	return wait;
 }
 
+#ifdef __EMSCRIPTEN__
+/* In the booth (client/wasm/): give the page back while waiting, so that
+ * the wait ends by a timer instead of a busy loop (Asyncify). */
+static void sleep_for(unsigned ms)
+{
+	emscripten_sleep(ms);
+}
+#else
 static void sleep_for(unsigned ms)
 {
 	struct timespec ts = { (time_t)(ms / MS_PER_S), (long)(ms % MS_PER_S) * 1000000L };
@@ -164,6 +175,7 @@ static void sleep_for(unsigned ms)
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
+#endif
 
 /* Wait before the next try, telling p's caller first. */
 static void retry_pause(const vy_http_retry *p, unsigned done, int busy, const char *retry_after)

@@ -109,16 +109,47 @@ void vy_ballot_hash(const vy_election *e, uint8_t out[VY_HASH_BYTES], const Vyba
 	vy_hasher_final(&h, out);
 }
 
-/* §4.4: SHA-256 identifier hash of the ballot hash, first 80 bits as 16
+/* §4.4: the ciphertext hash, over the base hash and every ciphertext of
+ * the ballot and nothing else: the same for a ballot and for its audited
+ * twin under a one-time key (§6), so the tracking code the client shows
+ * before the voter chooses to cast or audit names both. */
+void vy_ballot_ciphertexts_hash(const vy_election *e, uint8_t out[VY_HASH_BYTES], const Vybar__Ballot *b)
+{
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_CIPHERTEXTS);
+	vy_hasher_item(&h, e->base_hash, VY_HASH_BYTES);
+	vy_hasher_u64(&h, b->n_contests);
+	for (size_t i = 0; i < b->n_contests; i++) {
+		const Vybar__EncryptedContest *c = b->contests[i];
+
+		vy_hasher_u64(&h, c->n_selections);
+		for (size_t j = 0; j < c->n_selections; j++) {
+			hash_bin(&h, &c->selections[j]->alpha);
+			hash_bin(&h, &c->selections[j]->beta);
+		}
+	}
+	vy_hasher_final(&h, out);
+}
+
+void vy_ballot_tracking_code(const vy_election *e, char out[VY_TRACKING_CODE_BYTES], const Vybar__Ballot *b)
+{
+	uint8_t h[VY_HASH_BYTES];
+
+	vy_ballot_ciphertexts_hash(e, h, b);
+	vy_tracking_code(out, h);
+}
+
+/* §4.4: SHA-256 identifier hash of the ciphertext hash, first 80 bits as 16
  * base-32 characters, most significant bit first, in groups of four. */
-void vy_tracking_code(char out[VY_TRACKING_CODE_BYTES], const uint8_t ballot_hash[VY_HASH_BYTES])
+void vy_tracking_code(char out[VY_TRACKING_CODE_BYTES], const uint8_t ciphertexts_hash[VY_HASH_BYTES])
 {
 	uint8_t d[VY_HASH_BYTES];
 	vy_hasher h;
 	size_t o = 0;
 
 	vy_hasher_init(&h, VY_TAG_TRACKING);
-	vy_hasher_item(&h, ballot_hash, VY_HASH_BYTES);
+	vy_hasher_item(&h, ciphertexts_hash, VY_HASH_BYTES);
 	vy_hasher_final(&h, d);
 	for (size_t i = 0; i < 16; i++) {
 		size_t bit = 5 * i;
@@ -145,13 +176,24 @@ static vy_rc decode_proof(const vy_group *g, vy_scalar *c, vy_scalar *v, size_t 
 	return VY_R_OK;
 }
 
-/* §4.5 step 1: the credential's fields. */
-static vy_rc check_credential(const vy_election *e, const Vybar__Credential *cr, vy_reason *why)
+/* §4.5 step 1: the credential's fields; for the ballot of an audited
+ * ballot (§6 step 1), the one-time key and no registrar credential at all. */
+static vy_rc check_credential(const vy_election *e, const Vybar__Credential *cr, int audited, vy_reason *why)
 {
 	if (cr == NULL)
 		return vy_reason_set(why, VY_R_FIELD, "ballot credential missing");
 	if (cr->public_key.len != VY_ED25519_PK_BYTES || !crypto_core_ed25519_is_valid_point(cr->public_key.data))
 		return vy_reason_set(why, VY_R_KEY, "ballot credential public_key: not a valid Ed25519 key");
+	if (audited && (cr->randomizer.len != 0 || cr->signature.len != 0))
+		return vy_reason_check(why,
+				       vy_reason_set(why, VY_R_FIELD,
+						     "audited ballot: carries a registrar credential (randomizer %zu bytes, "
+						     "signature %zu bytes); an audited ballot is made under a one-time key "
+						     "and both must be empty",
+						     cr->randomizer.len, cr->signature.len),
+				       "V5.1");
+	if (audited)
+		return VY_R_OK;
 	if (cr->randomizer.len != VY_RANDOMIZER_BYTES)
 		return vy_reason_set(why, VY_R_FIELD, "ballot credential randomizer: %zu bytes, must be %d",
 				     cr->randomizer.len, VY_RANDOMIZER_BYTES);
@@ -265,7 +307,9 @@ out:
 	return rc;
 }
 
-vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason *why)
+/* §4.5, or with audited = 1 the ballot of an audited ballot (§6 step 1):
+ * no registrar credential, so no step 4. */
+static vy_rc ballot_rules(const vy_election *e, const Vybar__Ballot *b, int audited, vy_reason *why)
 {
 	uint8_t bh[VY_HASH_BYTES];
 	const uint8_t *pk;
@@ -276,7 +320,7 @@ vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason
 	if (!e->have_joint_key)
 		return vy_reason_set(why, VY_R_PHASE, "ballot: the election has no joint key yet");
 	/* §4.5 step 1: credential fields. */
-	rc = check_credential(e, b->credential, why);
+	rc = check_credential(e, b->credential, audited, why);
 	if (rc != VY_R_OK)
 		return vy_reason_check(why, rc, "V4.1");
 	pk = b->credential->public_key.data;
@@ -300,7 +344,7 @@ vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason
 						     "ballot signature: does not verify under the credential"),
 				       "V4.3");
 	/* §4.5 step 4: the registrar's signature on the credential. */
-	rc = check_registrar(e, b->credential, why);
+	rc = audited ? VY_R_OK : check_registrar(e, b->credential, why);
 	if (rc != VY_R_OK)
 		return vy_reason_check(why, rc, "V4.4");
 	/* §4.5 step 5: every proof. */
@@ -311,6 +355,11 @@ vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason
 					       rc == VY_R_SUM_PROOF ? "V4.6" : rc == VY_R_PROOF ? "V4.5" : "V4.2");
 	}
 	return VY_R_OK;
+}
+
+vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason *why)
+{
+	return ballot_rules(e, b, 0, why);
 }
 
 /* §6 step 2 for one contest: values are 0 or 1, within the sum range, and
@@ -372,8 +421,8 @@ vy_rc vy_audited_ballot_check(const vy_election *e, const Vybar__AuditedBallot *
 		return vy_reason_set(why, VY_R_ARG, "audited ballot: NULL argument");
 	if (a->ballot == NULL)
 		return vy_reason_set(why, VY_R_FIELD, "audited ballot: ballot missing");
-	/* §6 step 1: the ballot is valid. */
-	rc = vy_ballot_validate(e, a->ballot, why);
+	/* §6 step 1: the ballot is valid, under its one-time key. */
+	rc = ballot_rules(e, a->ballot, 1, why);
 	if (rc != VY_R_OK)
 		return rc;
 	/* §6 step 2: the reveals. */

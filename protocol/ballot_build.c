@@ -262,12 +262,12 @@ static int scratch_init(bb_scratch *s, const Vybar__Manifest *m)
 	return s->cts && s->c && s->w && s->sc && s->sw ? 0 : -1;
 }
 
-/* §4.4: the ballot hash, tracking code and the credential's signature. */
+/* §4.4: the ballot hash, tracking code and the signer's signature. */
 static void sign_ballot(const vy_election *e, const vy_ballot_signer *v, Vybar__Ballot *msg, vy_built_ballot *b)
 {
 	vy_ballot_hash(e, b->hash, msg);
 	crypto_sign_detached(msg->signature.data, NULL, b->hash, sizeof b->hash, v->sk);
-	vy_tracking_code(b->tracking_code, b->hash);
+	vy_ballot_tracking_code(e, b->tracking_code, msg);
 }
 
 /* Fill msg from the voter's credential and choices (the arena owns the parts). */
@@ -290,10 +290,11 @@ static vy_rc fill_ballot(bb_arena *a, Vybar__Ballot *msg, const vy_election *e, 
 	vybar__credential__init(cr);
 	cr->public_key.data = (uint8_t *)v->pk;
 	cr->public_key.len = VY_ED25519_PK_BYTES;
+	/* a one-time key (§6) has neither: both stay empty */
 	cr->randomizer.data = (uint8_t *)v->randomizer;
-	cr->randomizer.len = VY_RANDOMIZER_BYTES;
+	cr->randomizer.len = v->randomizer != NULL ? VY_RANDOMIZER_BYTES : 0;
 	cr->signature.data = (uint8_t *)v->reg_sig;
-	cr->signature.len = v->reg_sig_len;
+	cr->signature.len = v->reg_sig != NULL ? v->reg_sig_len : 0;
 	msg->credential = cr;
 	msg->n_contests = e->manifest->n_contests;
 	msg->signature.len = VY_ED25519_SIG_BYTES;
@@ -330,6 +331,7 @@ vy_rc vy_ballot_build(vy_built_ballot *out, const vy_election *e, const vy_ballo
 		goto out;
 	}
 	memcpy(out->choices, choices, n * sizeof *choices);
+	out->manifest = e->manifest;
 	rc = fill_ballot(&a, &msg, e, v, out, rand, rand_arg, why);
 	if (rc == VY_R_OK && (out->bytes = vy_msg_pack(&msg, &out->len)) == NULL)
 		rc = vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
@@ -337,6 +339,43 @@ out:
 	bb_arena_free(&a);
 	if (rc != VY_R_OK)
 		vy_built_ballot_free(out);
+	return rc;
+}
+
+/* The source of vy_ballot_rebuild: the committed ballot's encryption
+ * randomness, fresh proof nonces. */
+static void same_r(void *arg, const vy_group *g, vy_scalar *out, size_t contest, uint64_t option,
+		   vy_bb_rand_kind kind, size_t branch)
+{
+	const vy_built_ballot *from = arg;
+	size_t sel = 0, n_sel;
+	uint64_t lo, hi;
+
+	(void)branch;
+	if (kind != VY_BB_RAND_R) {
+		vy_scalar_random(g, out);
+		return;
+	}
+	for (size_t i = 0; i < contest; i++) {
+		vy_contest_shape(from->manifest->contests[i], &n_sel, &lo, &hi);
+		sel += n_sel;
+	}
+	*out = from->r[sel + option];
+}
+
+vy_rc vy_ballot_rebuild(vy_built_ballot *out, const vy_election *e, const vy_ballot_signer *v,
+			const vy_built_ballot *from, vy_reason *why)
+{
+	vy_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (from == NULL || from->r == NULL || from->manifest != e->manifest)
+		return vy_reason_set(why, VY_R_ARG, "ballot: nothing to rebuild");
+	rc = vy_ballot_build(out, e, v, from->choices, from->n_sel, same_r, (void *)from, why);
+	if (rc == VY_R_OK && strcmp(out->tracking_code, from->tracking_code) != 0) {
+		vy_built_ballot_free(out);
+		rc = vy_reason_set(why, VY_R_FIELD, "ballot: rebuilt with other ciphertexts");
+	}
 	return rc;
 }
 

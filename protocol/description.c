@@ -719,6 +719,7 @@ static vy_rc place_reason(desc *d, const Vybar__Manifest *m)
 		{ "registrar_statement_key: ", "", VY_DESC_AT_REGISTRAR_KEYS, 1 },
 		{ "registrar_key", "", VY_DESC_AT_REGISTRAR_KEYS, 1 },
 		{ "trustee_count ", "", VY_DESC_AT_TRUSTEE_KEYS, 1 },
+		{ "witness", "", VY_DESC_AT_WITNESSES, 1 }, /* V2.10: "witness 2 name: ...", "witnesses 1 and 3 ..." */
 	};
 	vy_reason inner = *d->why;
 	char p[VY_DESC_PATH_BYTES] = "", msg[VY_REASON_MSG_BYTES];
@@ -815,6 +816,33 @@ static vy_rc trustees(desc *d, const vyjson *doc, const vy_description_keys *key
 	return VY_R_OK;
 }
 
+/* Witnesses: names, keys and the threshold all from outside (witness.md §5). */
+static vy_rc witnesses(desc *d, const vy_description_keys *keys, Vybar__Manifest *m)
+{
+	m->witness_threshold = keys->witness_threshold;
+	if (keys->n_witnesses == 0)
+		return VY_R_OK;
+	if (keys->n_witnesses > VY_MAX_WITNESSES)
+		return refuse(d, VY_DESC_AT_WITNESSES, "", VY_R_FIELD, "%zu witnesses, at most %d", keys->n_witnesses,
+			      VY_MAX_WITNESSES);
+	m->n_witnesses = keys->n_witnesses;
+	m->witnesses = d_alloc(d, keys->n_witnesses * sizeof *m->witnesses);
+	if (m->witnesses == NULL)
+		return nomem(d);
+	for (size_t i = 0; i < keys->n_witnesses; i++) {
+		Vybar__Witness *w = d_alloc(d, sizeof *w);
+
+		if (w == NULL)
+			return nomem(d);
+		vybar__witness__init(w);
+		w->name = (char *)keys->witness_names[i];
+		w->public_key.data = (uint8_t *)keys->witness_keys[i];
+		w->public_key.len = 32;
+		m->witnesses[i] = w;
+	}
+	return VY_R_OK;
+}
+
 /* The description's members, in the order they are checked. */
 static vy_rc document(desc *d, const vyjson *doc, const vy_description_keys *keys, Vybar__Manifest *m)
 {
@@ -879,7 +907,8 @@ vy_rc vy_description_manifest(const char *text, size_t len, const vy_description
 	if (where != NULL)
 		memset(where, 0, sizeof *where);
 	if (out == NULL || out_len == NULL || keys == NULL || keys->board_key == NULL || keys->commission_key == NULL ||
-	    keys->registrar == NULL || (keys->trustee_keys == NULL && keys->n_trustees != 0))
+	    keys->registrar == NULL || (keys->trustee_keys == NULL && keys->n_trustees != 0) ||
+	    (keys->n_witnesses != 0 && (keys->witness_names == NULL || keys->witness_keys == NULL)))
 		return vy_reason_set(why, VY_R_ARG, "description: NULL argument");
 	*out = NULL;
 	*out_len = 0;
@@ -900,6 +929,8 @@ vy_rc vy_description_manifest(const char *text, size_t len, const vy_description
 	vybar__manifest__init(&m);
 	m.group = "ristretto255";
 	rc = document(&d, doc, keys, &m);
+	if (rc == VY_R_OK)
+		rc = witnesses(&d, keys, &m);
 	if (rc == VY_R_OK) {
 		rk = keys->registrar->registrar_key;
 		m.board_key.data = (uint8_t *)keys->board_key;

@@ -12,9 +12,11 @@ _Static_assert(VYV__COUNT <= 64, "vy_entry_type_info.examines holds one bit per 
 
 /* ---- BALLOT and AUDITED_BALLOT: the rules the state has no part in ---- */
 
-static const vy_ballot_rules BALLOT_RULES = { "ballot", vy_ballot_payload_check, VYV__COUNT };
+static const vy_ballot_rules BALLOT_RULES = { "ballot", vy_ballot_payload_check, VYV__COUNT,
+					      vy_ballot_state_rules };
 /* An audited ballot's ballot rules are its V5.1 (verification.md V5). */
-static const vy_ballot_rules AUDITED_RULES = { "audited ballot", vy_audited_payload_check, VYV_5_1 };
+static const vy_ballot_rules AUDITED_RULES = { "audited ballot", vy_audited_payload_check, VYV_5_1,
+					       vy_audited_state_rules };
 
 /* §8.9, then the registrar's statement is on the record (§8.12). */
 static vy_rc validate_tally(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
@@ -48,6 +50,12 @@ static const vy_code_check BALLOT_CODES[] = {
 	{ VY_R_PROOF, VYV_4_5 },
 	{ VY_R_SUM_PROOF, VYV_4_6 },
 	{ VY_R_REPLAY, VYV_4_8 },
+	{ VY_R_OK, VYV_1_0 },
+};
+static const vy_code_check AUDITED_CODES[] = {
+	{ VY_R_PHASE, VYV_1_7 },
+	{ VY_R_REVEAL, VYV_5_2 },
+	{ VY_R_REPLAY, VYV_5_4 },
 	{ VY_R_OK, VYV_1_0 },
 };
 
@@ -122,7 +130,7 @@ static void count_result(uint64_t *x, const vy_record_state *st)
 #define EX_MANIFEST                                                                                        \
 	(EX(VYV_2_1) | EX(VYV_2_2) | EX(VYV_2_3) | EX(VYV_2_4) | EX(VYV_2_5) | EX(VYV_2_6) | EX(VYV_2_7) | \
 	 EX(VYV_2_8) | EX(VYV_2_9) | EX(VYV_2_10))
-#define EX_BALLOT (EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8))
+#define EX_BALLOT (EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8) | EX(VYV_4_9))
 
 #define T(x) VYBAR__ENTRY_TYPE__ENTRY_TYPE_##x
 /* the action that orders an entry and its payload's message (§12.4) */
@@ -156,7 +164,7 @@ static const vy_entry_type_info TYPES[] = {
 	  .endpoint = VY_PATH_BALLOTS, .max_body = VY_MAX_BALLOT_BYTES },
 	{ .type = T(AUDITED_BALLOT), .name = "AUDITED_BALLOT", .signer = VY_SIGNER_VOTER,
 	  .validate = vy_validate_audited_entry, .apply = vy_record_apply_audited, .ballot = &AUDITED_RULES,
-	  .check = VYV_5_1, .by_code = PHASED_CODES, .examines = EX(VYV_5_1),
+	  .check = VYV_5_1, .by_code = AUDITED_CODES, .examines = EX(VYV_5_1) | EX(VYV_5_4) | EX(VYV_5_5),
 	  .count = count_audited,
 	  .endpoint = VY_PATH_AUDITED, .max_body = VY_MAX_AUDITED_BALLOT_BYTES },
 	{ .type = T(ELECTION_CLOSE), .name = "ELECTION_CLOSE", .signer = VY_SIGNER_COMMISSION,

@@ -357,3 +357,47 @@ int vy_merkle_verify_consistency(uint64_t first, uint64_t second, const uint8_t 
 	/* step 7 */
 	return sn == 0 && sodium_memcmp(fr, root1, sizeof fr) == 0 && sodium_memcmp(sr, root2, sizeof sr) == 0;
 }
+
+/* ---- proofs as text ---- */
+
+size_t vy_merkle_proof_format(char *out, size_t cap, const uint8_t (*path)[VY_MERKLE_HASH_BYTES], size_t n)
+{
+	size_t len = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	if (n > VY_MERKLE_MAX_PROOF || cap < n * VY_MERKLE_PROOF_LINE_BYTES + 1)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		sodium_bin2base64(out + len, VY_MERKLE_PROOF_LINE_BYTES, path[i], VY_MERKLE_HASH_BYTES,
+				  sodium_base64_VARIANT_ORIGINAL);
+		len += VY_MERKLE_PROOF_LINE_BYTES - 1;
+		out[len++] = '\n';
+	}
+	out[len] = '\0';
+	return len;
+}
+
+vy_rc vy_merkle_proof_parse(uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES], size_t *n, const char *text,
+			    size_t len)
+{
+	const size_t line = VY_MERKLE_PROOF_LINE_BYTES; /* 44 characters and the newline */
+	size_t got;
+
+	*n = 0;
+	if (len % line != 0 || len / line > VY_MERKLE_MAX_PROOF)
+		return VY_R_MALFORMED;
+	for (size_t i = 0; i < len / line; i++) {
+		const char *l = text + i * line;
+
+		if (l[line - 1] != '\n' ||
+		    sodium_base642bin(path[i], VY_MERKLE_HASH_BYTES, l, line - 1, NULL, &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != VY_MERKLE_HASH_BYTES) {
+			*n = 0;
+			return VY_R_MALFORMED;
+		}
+	}
+	*n = len / line;
+	return VY_R_OK;
+}

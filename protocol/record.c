@@ -258,11 +258,10 @@ static vy_rc validate_first(const vy_record_state *st, const Vybar__RecordEntry 
 
 static vy_rc need_phase(const vy_record_state *st, vy_phase p, const char *what, vy_reason *why);
 
-/* Only the phase and the decoding of a ballot or audited ballot whose
- * proofs, credential and signatures the caller already checked (flags of
+/* Only the phase, the decoding and the rules that depend on the record
+ * state (b->state) of a ballot or audited ballot whose proofs, credential
+ * and signatures the caller already checked (flags of
  * vy_validate_entry_flags). */
-static vy_rc ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
-
 static vy_rc validate_prechecked(const vy_record_state *st, const vy_ballot_rules *b, const Vybar__RecordEntry *e,
 				 vy_reason *why)
 {
@@ -270,8 +269,8 @@ static vy_rc validate_prechecked(const vy_record_state *st, const vy_ballot_rule
 
 	if (rc == VY_R_OK)
 		rc = b->check(NULL, e->payload.data, e->payload.len, why);
-	if (rc == VY_R_OK && e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT)
-		rc = ballot_state_rules(st, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK)
+		rc = b->state(st, e->payload.data, e->payload.len, why);
 	return rc;
 }
 
@@ -354,16 +353,58 @@ vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n,
 	return rc;
 }
 
-/* §8.6 step 2: what a ballot's validity owes to the record so far: none
- * of its ciphertexts stands on it already (V4.8). */
-static vy_rc ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+/* §8.6 steps 2 and 3: what a ballot's validity owes to the record so far:
+ * none of its ciphertexts stands on it already (V4.8), and its credential
+ * key is no audited ballot's one-time key (V4.9). */
+vy_rc vy_ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
 	Vybar__Ballot *b = NULL;
 	vy_rc rc = vy_decode_ballot(&b, p, n, why);
 
 	if (rc == VY_R_OK)
-		rc = vy_replay_check(st, b, why);
+		rc = vy_replay_check(st, b, "V4.8", why);
+	if (rc == VY_R_OK && b->credential != NULL && b->credential->public_key.len == VY_ED25519_PK_BYTES &&
+	    vy_audit_key_seen(st, b->credential->public_key.data))
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_KEY,
+						   "ballot credential public_key: the one-time key of an audited ballot "
+						   "on the record, whose choices are public"),
+				     "V4.9");
 	vy_msg_free(b);
+	return rc;
+}
+
+/* §8.7 steps 2 and 3: what an audited ballot owes to the record so far:
+ * none of its ciphertexts stands on it already (V5.4), and its one-time
+ * key is neither a credential that cast a BALLOT nor the key of an earlier
+ * AUDITED_BALLOT (V5.5). */
+vy_rc vy_audited_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
+{
+	Vybar__AuditedBallot *a = NULL;
+	const uint8_t *pk;
+	int found = 0;
+	vy_rc rc = vy_decode_audited_ballot(&a, p, n, why);
+
+	if (rc != VY_R_OK)
+		return rc;
+	if (a->ballot == NULL || a->ballot->credential == NULL ||
+	    a->ballot->credential->public_key.len != VY_ED25519_PK_BYTES) {
+		rc = vy_reason_check(why, vy_reason_set(why, VY_R_FIELD, "audited ballot: no one-time key"), "V5.1");
+		goto out;
+	}
+	rc = vy_replay_check(st, a->ballot, "V5.4", why);
+	if (rc != VY_R_OK)
+		goto out;
+	pk = a->ballot->credential->public_key.data;
+	(void)vy_record_state_last_ballot(st, pk, &found);
+	if (found || vy_audit_key_seen(st, pk))
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_KEY, "audited ballot: its one-time key is %s",
+						   found ? "a credential that cast a ballot on the record"
+							 : "the key of an earlier audited ballot"),
+				     "V5.5");
+out:
+	vy_msg_free(a);
 	return rc;
 }
 
@@ -374,7 +415,7 @@ vy_rc vy_validate_ballot_entry(const vy_record_state *st, const uint8_t *p, size
 
 	if (rc == VY_R_OK)
 		rc = vy_ballot_payload_check(&st->election, p, n, why);
-	return rc != VY_R_OK ? rc : ballot_state_rules(st, p, n, why);
+	return rc != VY_R_OK ? rc : vy_ballot_state_rules(st, p, n, why);
 }
 
 /* §8.7: an audited ballot, while voting is open. */
@@ -382,7 +423,9 @@ vy_rc vy_validate_audited_entry(const vy_record_state *st, const uint8_t *p, siz
 {
 	vy_rc rc = need_phase(st, VY_PHASE_OPEN, "audited ballot", why);
 
-	return rc != VY_R_OK ? rc : vy_audited_payload_check(&st->election, p, n, why);
+	if (rc == VY_R_OK)
+		rc = vy_audited_payload_check(&st->election, p, n, why);
+	return rc != VY_R_OK ? rc : vy_audited_state_rules(st, p, n, why);
 }
 
 /* §8.8: close, while open; the count of ballots matches the record. */
@@ -444,13 +487,16 @@ vy_rc vy_record_apply_ballot(vy_record_state *st, const Vybar__RecordEntry *e, v
 }
 
 /* An audited ballot is never counted (§6); its ciphertexts may never be
- * cast (V4.8). */
+ * cast (V4.8), nor its one-time key cast (V4.9) or used again (V5.5). */
 vy_rc vy_record_apply_audited(vy_record_state *st, const Vybar__RecordEntry *e, vy_reason *why)
 {
 	Vybar__AuditedBallot *a = NULL;
 	vy_rc rc = vy_decode_audited_ballot(&a, e->payload.data, e->payload.len, why);
 
-	if (rc == VY_R_OK && a->ballot != NULL && vy_replay_add(st, a->ballot) != VY_R_OK)
+	if (rc == VY_R_OK && a->ballot != NULL &&
+	    (vy_replay_add(st, a->ballot) != VY_R_OK ||
+	     (a->ballot->credential != NULL && a->ballot->credential->public_key.len == VY_ED25519_PK_BYTES &&
+	      vy_audit_key_add(st, a->ballot->credential->public_key.data) != VY_R_OK)))
 		rc = vy_reason_set(why, VY_R_NOMEM, "audited ballot: out of memory");
 	vy_msg_free(a);
 	if (rc != VY_R_OK)

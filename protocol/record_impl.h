@@ -18,12 +18,21 @@ vy_rc vy_record_apply_close(vy_record_state *st, const Vybar__RecordEntry *e, vy
  * the rules of the entry that do not depend on the record state. */
 vy_rc vy_ballot_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
 vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n, vy_reason *why);
+/* §8.6 steps 2-3, §8.7 steps 2-3: the rules of a BALLOT (V4.8, V4.9) and
+ * of an AUDITED_BALLOT (V5.4, V5.5) that depend on the record so far. */
+vy_rc vy_ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
+vy_rc vy_audited_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
 
 /* §8.6 (V4.8, replay.c): no alpha of ballot b stands on the record
- * already, or twice in b; record b's alphas (a BALLOT's, or an
- * AUDITED_BALLOT's inner ballot); free the set. */
-vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, vy_reason *why);
+ * already, or twice in b (a failure names check: "V4.8" for a BALLOT,
+ * "V5.4" for an AUDITED_BALLOT's ballot); record b's alphas (a BALLOT's, or
+ * an AUDITED_BALLOT's inner ballot); free the set. */
+vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, const char *check, vy_reason *why);
 vy_rc vy_replay_add(vy_record_state *st, const Vybar__Ballot *b);
+/* §8.6 step 3, §8.7 (V4.9, V5.5): whether pk is the one-time key of an
+ * AUDITED_BALLOT on the record; record one (VY_R_NOMEM on failure). */
+int vy_audit_key_seen(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES]);
+vy_rc vy_audit_key_add(vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES]);
 void vy_replay_free(vy_record_state *st);
 
 /* §8.13 (witnessed.c): the WITNESSED entry's rule and its application. */

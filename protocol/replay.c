@@ -10,12 +10,18 @@
  * ballot. Alphas are kept as their SHA-256 digests (32 bytes each, whatever
  * the group), in an open-addressing set whose slots are chosen with a
  * random key, so no ballot can be made to collide with others' slots.
+ *
+ * The same set holds the one-time key of every AUDITED_BALLOT (§6, §8.6
+ * step 3, §8.7; V4.9, V5.5), as the digest H("vybar/v1/audit-key", key):
+ * no alpha's SHA-256 can equal one (the inputs differ), so one set serves
+ * both, and a key named by an audit is never a casting credential.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "crypto/vy_hash.h"
 #include "protocol/record_impl.h"
 
 #define REPLAY_INITIAL_CAP 1024u
@@ -70,7 +76,7 @@ static vy_rc grow(vy_record_state *st)
 	return VY_R_OK;
 }
 
-vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, vy_reason *why)
+vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, const char *check, vy_reason *why)
 {
 	uint8_t d[VY_HASH_BYTES];
 
@@ -86,7 +92,7 @@ vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, vy_reas
 						      "ballot contest %zu option %zu: this ciphertext already stands on "
 						      "the record (a ballot cast again, or an audited one)",
 						      c, j),
-					"V4.8");
+					check);
 			/* the same ballot, earlier selections */
 			for (size_t c2 = 0; c2 <= c; c2++)
 				for (size_t j2 = 0; j2 < (c2 < c ? b->contests[c2]->n_selections : j); j2++) {
@@ -100,9 +106,24 @@ vy_rc vy_replay_check(const vy_record_state *st, const Vybar__Ballot *b, vy_reas
 								      "ballot contest %zu option %zu: the same "
 								      "ciphertext as contest %zu option %zu",
 								      c, j, c2, j2),
-							"V4.8");
+							check);
 				}
 		}
+	}
+	return VY_R_OK;
+}
+
+/* Put digest d into the set. */
+static vy_rc put(vy_record_state *st, const uint8_t d[VY_HASH_BYTES])
+{
+	size_t i;
+
+	if (2 * (st->alpha_count + 1) > st->alpha_cap && grow(st) != VY_R_OK)
+		return VY_R_NOMEM;
+	i = slot_of(st, d);
+	if (is_empty(st->alphas[i])) {
+		memcpy(st->alphas[i], d, VY_HASH_BYTES);
+		st->alpha_count++;
 	}
 	return VY_R_OK;
 }
@@ -113,17 +134,36 @@ vy_rc vy_replay_add(vy_record_state *st, const Vybar__Ballot *b)
 
 	for (size_t c = 0; c < b->n_contests; c++)
 		for (size_t j = 0; j < b->contests[c]->n_selections; j++) {
-			if (2 * (st->alpha_count + 1) > st->alpha_cap && grow(st) != VY_R_OK)
-				return VY_R_NOMEM;
 			alpha_digest(d, &b->contests[c]->selections[j]->alpha);
-			size_t i = slot_of(st, d);
-
-			if (is_empty(st->alphas[i])) {
-				memcpy(st->alphas[i], d, VY_HASH_BYTES);
-				st->alpha_count++;
-			}
+			if (put(st, d) != VY_R_OK)
+				return VY_R_NOMEM;
 		}
 	return VY_R_OK;
+}
+
+static void audit_key_digest(uint8_t d[VY_HASH_BYTES], const uint8_t pk[VY_ED25519_PK_BYTES])
+{
+	vy_hasher h;
+
+	vy_hasher_init(&h, VY_TAG_AUDIT_KEY);
+	vy_hasher_item(&h, pk, VY_ED25519_PK_BYTES);
+	vy_hasher_final(&h, d);
+}
+
+int vy_audit_key_seen(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES])
+{
+	uint8_t d[VY_HASH_BYTES];
+
+	audit_key_digest(d, pk);
+	return seen(st, d);
+}
+
+vy_rc vy_audit_key_add(vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES])
+{
+	uint8_t d[VY_HASH_BYTES];
+
+	audit_key_digest(d, pk);
+	return put(st, d);
 }
 
 void vy_replay_free(vy_record_state *st)

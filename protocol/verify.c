@@ -15,8 +15,8 @@ static const char *const check_ids[VYV__COUNT] = {
 	"V1.0", "V1.1", "V1.2", "V1.3", "V1.4", "V1.5", "V1.6", "V1.7", "V1.8",
 	"V2.1", "V2.2", "V2.3", "V2.4", "V2.5", "V2.6", "V2.7", "V2.8", "V2.9", "V2.10",
 	"V3.1", "V3.2", "V3.3", "V3.4", "V3.5", "V3.6", "V3.7", "V3.8", "V3.9",
-	"V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8",
-	"V5.1", "V5.2", "V5.3",
+	"V4.1", "V4.2", "V4.3", "V4.4", "V4.5", "V4.6", "V4.7", "V4.8", "V4.9",
+	"V5.1", "V5.2", "V5.3", "V5.4", "V5.5",
 	"V6.1", "V6.2", "V6.3",
 	"V7.1", "V7.2", "V7.3", "V7.4", "V7.5",
 	"V8.1", "V8.2",
@@ -34,8 +34,9 @@ static const char *const check_whats[VYV__COUNT] = {
 	"coefficient proofs", "sealed shares", "key verdicts", "key justifications", "election key (Q, K, vk)",
 	"credentials", "ballot shapes and encodings", "ballot signatures",
 	"registrar signatures", "0/1 selection proofs", "contest sum proofs", "counted ballots (one per credential)",
-	"no ballot twice",
-	"audited ballots' ballot rules", "audited ballots' revealed values", "audited ballots' sums",
+	"no ballot twice", "no credential that was an audit key",
+	"audited ballots' ballot rules (one-time key)", "audited ballots' revealed values", "audited ballots' sums",
+	"audited ballots' ciphertexts new", "audited ballots' one-time keys",
 	"close", "credentials issued statement", "voters <= credentials issued",
 	"encrypted tally", "partial decryption proofs", "counts", "seats", "elected candidates",
 	"receipt signature", "receipt on the record",
@@ -351,7 +352,7 @@ static void watch_entry(vyv_report *rep, const vy_record_state *st, const Vybar_
 	if (e->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ||
 	    vy_decode_ballot(&b, e->payload.data, e->payload.len, NULL) != VY_R_OK)
 		return;
-	vy_ballot_hash(&st->election, bh, b);
+	vy_ballot_ciphertexts_hash(&st->election, bh, b);
 	vy_tracking_code(rep->watch_code, bh);
 	memcpy(rep->watch_pk, b->credential->public_key.data, VY_ED25519_PK_BYTES);
 	vy_msg_free(b);

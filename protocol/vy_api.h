@@ -20,6 +20,8 @@
 #define VY_PATH_CHECKPOINT "/v1/checkpoint"
 /* GET ?seq=S&size=N: entry S's inclusion proof in the tree of N entries. */
 #define VY_PATH_PROOF_INCLUSION "/v1/proof/inclusion"
+/* GET ?first=M&second=N: the consistency proof from M entries to N. */
+#define VY_PATH_PROOF_CONSISTENCY "/v1/proof/consistency"
 /* GET VY_PATH_RECORD_FROM "N": the record from entry N on (board-api.md §2). */
 #define VY_PATH_RECORD_FROM "/v1/record?from="
 /* GET VY_PATH_RECEIPTS "<tracking code>" */

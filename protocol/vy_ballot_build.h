@@ -29,7 +29,9 @@ typedef void (*vy_bb_rand_fn)(void *arg, const vy_group *g, vy_scalar *out, size
 			      vy_bb_rand_kind kind, size_t branch);
 
 /* The voter's credential (protocol.md §4.1), borrowed: public key, the
- * libsodium secret key (64 bytes, secret), randomizer, registrar signature. */
+ * libsodium secret key (64 bytes, secret), randomizer, registrar signature.
+ * For an audited ballot (§6) a one-time key: randomizer and reg_sig NULL,
+ * and the ballot's credential then carries neither. */
 typedef struct {
 	const uint8_t *pk;
 	const uint8_t *sk;
@@ -48,6 +50,7 @@ typedef struct {
 	size_t n_sel;
 	vy_scalar *r;      /* randomness of each selection (guarded) */
 	uint32_t *choices; /* the choices (guarded) */
+	const Vybar__Manifest *manifest; /* the election's, borrowed */
 } vy_built_ballot;
 
 /* Number of selections of the whole manifest (defined in tally.c). */
@@ -63,6 +66,14 @@ vy_rc vy_choices_check(const Vybar__Manifest *m, const uint32_t *choices, size_t
  * rand = NULL: fresh randomness. On failure *out is empty. */
 vy_rc vy_ballot_build(vy_built_ballot *out, const vy_election *e, const vy_ballot_signer *v, const uint32_t *choices,
 		      size_t n, vy_bb_rand_fn rand, void *rand_arg, vy_reason *why) VY_WARN_UNUSED;
+
+/* The same ciphertexts as `from` (its choices and encryption randomness),
+ * with fresh proofs under signer v, signed by v: the ballot a client casts
+ * after it committed to `from` (built under a one-time key) and the voter
+ * chose to cast it (§6, client.md §4). Its tracking code is from's, since
+ * the code covers the ciphertexts alone (§4.4); VY_R_FIELD if not. */
+vy_rc vy_ballot_rebuild(vy_built_ballot *out, const vy_election *e, const vy_ballot_signer *v,
+			const vy_built_ballot *from, vy_reason *why) VY_WARN_UNUSED;
 
 /* The AuditedBallot (§6) of a built ballot: the ballot, every selection's
  * value and randomness; packed into a malloc'd *out. */

@@ -28,6 +28,12 @@ typedef struct {
 	const Vybar__RegistrarPublicKeys *registrar; /* registrar_key and statement_key */
 	const uint8_t (*trustee_keys)[32];          /* Ed25519, trustee 1..n in order */
 	size_t n_trustees;
+	/* the witnesses (specs/witness.md §5), in manifest order: name and
+	 * Ed25519 key of each, and the threshold k (all zero: none) */
+	const char *const *witness_names;
+	const uint8_t (*witness_keys)[32];
+	size_t n_witnesses;
+	uint32_t witness_threshold;
 } vy_description_keys;
 
 /* Where a description was refused. */
@@ -37,7 +43,8 @@ typedef enum {
 	VY_DESC_AT_BOARD_KEY,      /* keys->board_key */
 	VY_DESC_AT_COMMISSION_KEY, /* keys->commission_key */
 	VY_DESC_AT_REGISTRAR_KEYS, /* keys->registrar */
-	VY_DESC_AT_TRUSTEE_KEYS    /* keys->trustee_keys: trustee (1-based, 0 the whole set) */
+	VY_DESC_AT_TRUSTEE_KEYS,   /* keys->trustee_keys: trustee (1-based, 0 the whole set) */
+	VY_DESC_AT_WITNESSES       /* keys->witness_*: the message names the witness (V2.10) */
 } vy_desc_place;
 
 typedef struct {

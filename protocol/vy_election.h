@@ -70,15 +70,22 @@ size_t vy_ballot_ctx(uint8_t out[VY_CTX_MAX_BYTES], const uint8_t pk[VY_ED25519_
 		     uint64_t option);
 /* The ballot hash (§4.4) over the ballot's fields, whatever their sizes. */
 void vy_ballot_hash(const vy_election *e, uint8_t out[VY_HASH_BYTES], const Vybar__Ballot *b);
-/* The tracking code of a ballot hash (§4.4). */
-void vy_tracking_code(char out[VY_TRACKING_CODE_BYTES], const uint8_t ballot_hash[VY_HASH_BYTES]);
+/* The ciphertext hash (§4.4): the base hash and the ballot's ciphertexts,
+ * nothing else (no key, no proof), whatever their sizes. */
+void vy_ballot_ciphertexts_hash(const vy_election *e, uint8_t out[VY_HASH_BYTES], const Vybar__Ballot *b);
+/* The tracking code of a ciphertext hash (§4.4). */
+void vy_tracking_code(char out[VY_TRACKING_CODE_BYTES], const uint8_t ciphertexts_hash[VY_HASH_BYTES]);
+/* Both: the tracking code of a ballot (or of an audited ballot's ballot). */
+void vy_ballot_tracking_code(const vy_election *e, char out[VY_TRACKING_CODE_BYTES], const Vybar__Ballot *b);
 /* Every rule of §4.5, in order: shape and encodings, the credential's
  * signature, the registrar's signature, the proofs. Needs the joint key. */
 vy_rc vy_ballot_validate(const vy_election *e, const Vybar__Ballot *b, vy_reason *why) VY_WARN_UNUSED;
 
 /* ---- audited ballots (§6) ---- */
 
-/* The ballot's rules (vy_ballot_validate), then every revealed value and
+/* The ballot's rules (vy_ballot_validate) under its one-time key, with an
+ * empty randomizer and registrar signature and no registrar check (§6
+ * step 1, V5.1), then every revealed value and
  * randomness re-encrypts to the ballot's ciphertext, and every contest's
  * values lie in its sum range. */
 vy_rc vy_audited_ballot_check(const vy_election *e, const Vybar__AuditedBallot *a, vy_reason *why) VY_WARN_UNUSED;

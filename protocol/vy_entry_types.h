@@ -43,6 +43,10 @@ typedef struct {
 	/* the check a failure of the ballot rules V4.1-V4.6 inside it reports:
 	 * VYV__COUNT for each its own */
 	vyv_check rules_check;
+	/* the rules that depend on the record so far (no ballot twice, the
+	 * one-time keys: V4.8, V4.9; V5.4, V5.5), run even when the caller
+	 * ran check itself */
+	vy_rc (*state)(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why);
 } vy_ballot_rules;
 
 /* The bit of check c in vy_entry_type_info.examines. */

@@ -74,4 +74,19 @@ int vy_merkle_verify_consistency(uint64_t first, uint64_t second, const uint8_t 
 				 const uint8_t root2[VY_MERKLE_HASH_BYTES],
 				 const uint8_t (*path)[VY_MERKLE_HASH_BYTES], size_t n) VY_WARN_UNUSED;
 
+/* A proof as text (specs/board-api.md, the proof endpoints): one standard
+ * base64 hash (44 characters) and a newline per hash, nothing else. */
+#define VY_MERKLE_PROOF_LINE_BYTES 45
+#define VY_MERKLE_PROOF_TEXT_MAX (VY_MERKLE_MAX_PROOF * VY_MERKLE_PROOF_LINE_BYTES)
+
+/* path[0..n) as text into out[cap] (NUL-terminated); its length without
+ * the NUL, or 0 with out[0] = '\0' when n = 0 or cap is too small (cap must
+ * be at least n * VY_MERKLE_PROOF_LINE_BYTES + 1). */
+size_t vy_merkle_proof_format(char *out, size_t cap, const uint8_t (*path)[VY_MERKLE_HASH_BYTES], size_t n);
+/* The text[0..len) of such lines into path, *n hashes: VY_R_OK, or
+ * VY_R_MALFORMED for anything else (more than VY_MERKLE_MAX_PROOF hashes,
+ * a line that is not 44 base64 characters of 32 bytes, no final newline). */
+vy_rc vy_merkle_proof_parse(uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES], size_t *n, const char *text,
+			    size_t len) VY_WARN_UNUSED;
+
 #endif

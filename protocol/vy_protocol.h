@@ -95,6 +95,10 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_TAG_MANIFEST "vybar/v1/manifest"
 #define VY_TAG_BALLOT "vybar/v1/ballot"
 #define VY_TAG_TRACKING "vybar/v1/tracking-code"
+#define VY_TAG_CIPHERTEXTS "vybar/v1/ciphertexts"
+/* Not a hash of the record: the digest of a one-time key in the record
+ * state's set (replay.c). */
+#define VY_TAG_AUDIT_KEY "vybar/v1/audit-key"
 #define VY_TAG_CREDENTIAL "vybar/v1/credential"
 #define VY_TAG_ENTRY "vybar/v1/entry"
 #define VY_TAG_RECEIPT "vybar/v1/receipt"

@@ -23,8 +23,8 @@ typedef enum {
 	VYV_1_0, VYV_1_1, VYV_1_2, VYV_1_3, VYV_1_4, VYV_1_5, VYV_1_6, VYV_1_7, VYV_1_8,
 	VYV_2_1, VYV_2_2, VYV_2_3, VYV_2_4, VYV_2_5, VYV_2_6, VYV_2_7, VYV_2_8, VYV_2_9, VYV_2_10,
 	VYV_3_1, VYV_3_2, VYV_3_3, VYV_3_4, VYV_3_5, VYV_3_6, VYV_3_7, VYV_3_8, VYV_3_9,
-	VYV_4_1, VYV_4_2, VYV_4_3, VYV_4_4, VYV_4_5, VYV_4_6, VYV_4_7, VYV_4_8,
-	VYV_5_1, VYV_5_2, VYV_5_3,
+	VYV_4_1, VYV_4_2, VYV_4_3, VYV_4_4, VYV_4_5, VYV_4_6, VYV_4_7, VYV_4_8, VYV_4_9,
+	VYV_5_1, VYV_5_2, VYV_5_3, VYV_5_4, VYV_5_5,
 	VYV_6_1, VYV_6_2, VYV_6_3,
 	VYV_7_1, VYV_7_2, VYV_7_3, VYV_7_4, VYV_7_5,
 	VYV_8_1, VYV_8_2,
@@ -88,8 +88,7 @@ typedef struct {
  * (V9.1); its entries are applied without re-checking board signatures
  * and ballot proofs. o->jobs >= 1 threads. If st is not NULL, the final
  * record state is moved into it (the caller frees it). Call it after
- * vy_init() and gcry_check_version(NULL): the workers verify registrar
- * signatures with libgcrypt, whose initialisation is not thread-safe. */
+ * vy_init(). */
 void vyv_verify_with(FILE *src, const vyv_options *o, vyv_report *rep, vy_record_state *st);
 /* The same without a callback, and noting no entry (vyv_verify) or entry
  * watch_seq (vyv_verify_watch, -1: none). */

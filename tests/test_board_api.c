@@ -144,6 +144,53 @@ static uint8_t *ballot_other_election(vyh_election *e, size_t *len)
 	return out;
 }
 
+/* Audited ballots the board must refuse after alice cast and bob audited
+ * (protocol.md §6.2; V5.1, V5.5) and a cast under bob's one-time key
+ * (§8.6 step 3, V4.9). */
+enum { AUDIT_WITH_CREDENTIAL, AUDIT_UNDER_ALICE, AUDIT_BOB_KEY_AGAIN, CAST_UNDER_BOB_KEY };
+static uint8_t *audit_abuse(vyh_election *e, int which, size_t *len)
+{
+	const vy_election *el = &e->r.st.election;
+	uint32_t choices[VYF_SELECTIONS];
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES], *out;
+	Vybar__AuditedBallot *a;
+	vyf_voter alice, bob, carol, k;
+
+	vyf_default_choices(choices);
+	vyf_voter_init(&alice, el, "alice");
+	vyf_voter_init(&bob, el, "bob");
+	vyf_voter_init(&carol, el, "carol");
+	vyf_audit_key(&bob, &k);
+	switch (which) {
+	case AUDIT_WITH_CREDENTIAL: /* carol audits, her registrar credential put in */
+		vyf_audit_key(&carol, &k);
+		a = vyf_audited_new(el, &carol, choices);
+		a->ballot->credential->randomizer = (ProtobufCBinaryData){ VY_RANDOMIZER_BYTES, carol.randomizer };
+		a->ballot->credential->signature = (ProtobufCBinaryData){ sizeof carol.reg_sig, carol.reg_sig };
+		vyf_ballot_resign(el, &k, a->ballot);
+		out = vy_msg_pack(a, len);
+		a->ballot->credential->randomizer = (ProtobufCBinaryData){ 0, NULL };
+		a->ballot->credential->signature = (ProtobufCBinaryData){ 0, NULL };
+		vy_msg_free(a);
+		return out;
+	case AUDIT_UNDER_ALICE:
+		a = vyf_audited_new_as(el, &carol, choices, "under alice", &alice);
+		break;
+	case AUDIT_BOB_KEY_AGAIN:
+		a = vyf_audited_new_as(el, &bob, choices, "again", &k);
+		break;
+	default: /* bob's one-time key, signed by the registrar as a credential */
+		vyf_bytes32(k.randomizer, "bob audit key randomizer");
+		memcpy(msg, k.randomizer, VY_RANDOMIZER_BYTES);
+		vy_credential_message(el, msg + VY_RANDOMIZER_BYTES, k.pk);
+		vyf_registrar_sign(k.reg_sig, 0, msg, sizeof msg, "bob audit key registrar");
+		return vyf_ballot_pack(el, &k, choices, "as caster", NULL, len);
+	}
+	out = vy_msg_pack(a, len);
+	vy_msg_free(a);
+	return out;
+}
+
 /* The same ElectionClose the board derives (§12.3), appended locally. */
 static void local_close(vyh_election *e)
 {
@@ -318,10 +365,22 @@ static void test_board_flow_and_bad_requests(void **state)
 	assert_non_null(big);
 	tally = vyh_admin_action(&e, ADMIN_TALLY, e.r.st.head_hash, e.commission_sk, &tally_len);
 	{
-		size_t bad_len, other_len;
+		size_t bad_len, other_len, ab_len[4];
 		uint8_t *bad_point = ballot_bad_point(&e, &bad_len);
 		uint8_t *other = ballot_other_election(&e, &other_len);
+		uint8_t *ab[4];
+
+		for (int i = 0; i < 4; i++)
+			ab[i] = audit_abuse(&e, i, &ab_len[i]);
 		bad_request t[] = {
+			{ "audit carrying a registrar credential", VY_PATH_AUDITED, ab[AUDIT_WITH_CREDENTIAL],
+			  ab_len[AUDIT_WITH_CREDENTIAL], 400, VY_R_FIELD, "carries a registrar credential" },
+			{ "audit under a credential that cast", VY_PATH_AUDITED, ab[AUDIT_UNDER_ALICE],
+			  ab_len[AUDIT_UNDER_ALICE], 400, VY_R_KEY, "a credential that cast" },
+			{ "one-time key used twice", VY_PATH_AUDITED, ab[AUDIT_BOB_KEY_AGAIN], ab_len[AUDIT_BOB_KEY_AGAIN],
+			  400, VY_R_KEY, "an earlier audited ballot" },
+			{ "cast under an audit's key", VY_PATH_BALLOTS, ab[CAST_UNDER_BOB_KEY], ab_len[CAST_UNDER_BOB_KEY],
+			  400, VY_R_KEY, "the one-time key of an audited ballot" },
 			{ "truncated protobuf", VY_PATH_BALLOTS, ballot, ballot_len - 7, 400, VY_R_TRUNCATED, NULL },
 			{ "ballot to the audited-ballot endpoint", VY_PATH_AUDITED, ballot, ballot_len, 400,
 			  VY_R_MALFORMED, "AuditedBallot" },
@@ -343,6 +402,8 @@ static void test_board_flow_and_bad_requests(void **state)
 			expect_refused(&e, &t[i]);
 		free(bad_point);
 		free(other);
+		for (int i = 0; i < 4; i++)
+			free(ab[i]);
 	}
 	/* Close, then a ballot is refused as "not open". */
 	{

@@ -109,7 +109,7 @@ static void ballot_new(world *w, ballot *b)
 	vyf_voter_init(&v, &w->e.r.st.election, label);
 	b->bytes = vyf_ballot_pack(&w->e.r.st.election, &v, choices, "cast", NULL, &b->len);
 	assert_int_equal(vy_decode_ballot(&m, b->bytes, b->len, NULL), VY_R_OK);
-	vy_ballot_hash(&w->e.r.st.election, h, m);
+	vy_ballot_ciphertexts_hash(&w->e.r.st.election, h, m);
 	vy_tracking_code(b->code, h);
 	vy_msg_free(m);
 }

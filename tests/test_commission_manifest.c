@@ -5,7 +5,9 @@
  * manifest byte for byte, with its fingerprint printed); each bad
  * description of the table is refused with exit status 1, one message
  * naming the JSON member (or the key's source), and no file written; an
- * existing manifest is never overwritten.
+ * existing manifest is never overwritten. Witnesses (specs/witness.md §5)
+ * come from --witness NAME=HEX or a --witnesses file with
+ * --witness-threshold K, and each bad one is refused naming its source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	const char *names[] = { "registrar-keys.pb", "trustee-pks.txt", "election.json", "manifest.pb",
-				"bad-keys.txt", "garbage.pb" };
+				"bad-keys.txt", "garbage.pb", "witnesses.txt" };
 	char p[PATH_BYTES + 32];
 
 	(void)state;
@@ -390,6 +392,182 @@ static void test_manifest_key_refusals(void **state)
 	assert_false(exists(out_path));
 }
 
+/* `manifest` with the fixtures' keys and description and the witness
+ * options extra[] (NULL-terminated, at most 16); the exit status. */
+static int run_witnesses(const char *const *extra)
+{
+	const char *args[48] = { "manifest",	     "--election",  json_path,	    "--registrar-keys", keys_path,
+				 "--board-pk",	     board_hex,	    "--commission-pk", commission_hex, "--trustee-pks",
+				 tpks_path,	     "--out",	    out_path };
+	size_t n = 13;
+
+	for (size_t i = 0; extra[i] != NULL; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	return vytest_run(out, sizeof out, 1, VYBAR_COMMISSION_PROGRAM, args);
+}
+
+/* The manifest written equals the fixtures' manifest with 3 witnesses, k = 2. */
+static void assert_witnessed_manifest(void)
+{
+	vyf_keys wk = fk;
+	uint8_t *want;
+	char *got;
+	size_t want_len = 0, got_len = 0;
+
+	wk.n_witnesses = VYF_WITNESSES;
+	wk.witness_k = VYF_WITNESS_K;
+	want = vyf_manifest_pack(&wk, &want_len);
+	got = vytest_read_file(out_path, &got_len);
+	assert_int_equal(got_len, want_len);
+	assert_memory_equal(got, want, want_len);
+	free(got);
+	free(want);
+	unlink(out_path);
+}
+
+/* Witnesses from --witness NAME=HEX and from a --witnesses file: the
+ * fixtures' witnessed manifest byte for byte, listed in the summary; each
+ * bad witness refused, naming its option, and nothing written. */
+static void test_manifest_witnesses(void **state)
+{
+	char hex[VYF_WITNESSES][65], opt[VYF_WITNESSES][300], wpath[PATH_BYTES], text[1024] = "", ff[65], bad[300];
+	char line[300];
+	uint8_t ffk[32];
+
+	(void)state;
+	unlink(out_path);
+	vytest_write_file(json_path, (const uint8_t *)vycf_description, strlen(vycf_description));
+	for (uint32_t i = 0; i < VYF_WITNESSES; i++) {
+		vytest_hex(hex[i], fk.witness_pk[i], 32);
+		snprintf(opt[i], sizeof opt[i], "%s=%s", vyf_witness_name(i + 1), hex[i]);
+		snprintf(line, sizeof line, "%s %s\n\n", vyf_witness_name(i + 1), hex[i]);
+		strcat(text, line);
+	}
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", opt[1], "--witness", opt[2],
+					"--witness-threshold", "2", NULL };
+
+		if (run_witnesses(extra) != 0)
+			fail_msg("%s", out);
+	}
+	assert_non_null(strstr(out, "Witnesses: 3; the tally needs the cosignatures of 2 of them"));
+	snprintf(line, sizeof line, "  2. %s (%s)\n", vyf_witness_name(2), hex[1]);
+	assert_non_null(strstr(out, line));
+	assert_null(strstr(out, "Warning"));
+	assert_witnessed_manifest();
+	/* the same from a file of keygen's lines (blank lines ignored) */
+	snprintf(wpath, sizeof wpath, "%.900s/witnesses.txt", dir);
+	vytest_write_file(wpath, (const uint8_t *)text, strlen(text));
+	{
+		const char *extra[] = { "--witnesses", wpath, "--witness-threshold", "2", NULL };
+
+		if (run_witnesses(extra) != 0)
+			fail_msg("%s", out);
+	}
+	assert_witnessed_manifest();
+	/* k not more than half: written, with the warning */
+	{
+		const char *extra[] = { "--witnesses", wpath, "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), 0);
+		assert_non_null(strstr(out, "Warning: 1 of 3 is not more than half"));
+		unlink(out_path);
+	}
+	/* no witness: said so */
+	{
+		const char *extra[] = { NULL };
+
+		assert_int_equal(run_witnesses(extra), 0);
+		assert_non_null(strstr(out, "Witnesses: none."));
+		unlink(out_path);
+	}
+	/* usage errors (2): a name that is no key name, a key that is not
+	 * hex, no threshold, a threshold beyond m or without witnesses, both
+	 * forms at once */
+	{
+		const char *extra[] = { "--witness", "a name=00", "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "--witness 1: the name \"a name\" is not a witness's key name"));
+	}
+	snprintf(bad, sizeof bad, "%s=%.63s", vyf_witness_name(2), hex[1]);
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", bad, "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "--witness 2: witness-2.test: not a public key (64 hex digits)"));
+	}
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", opt[1], NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "--witness-threshold K is needed"));
+	}
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", opt[1], "--witness-threshold", "3", NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "--witness-threshold"));
+	}
+	{
+		const char *extra[] = { "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "--witness-threshold: no witness is named"));
+	}
+	{
+		const char *extra[] = { "--witness", opt[0], "--witnesses", wpath, "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), 2);
+		assert_non_null(strstr(out, "give the witnesses one way only"));
+	}
+	assert_false(exists(out_path));
+	/* the protocol's refusals (V2.10, exit 1): a key twice, a name twice,
+	 * the board's key, a key that is no Ed25519 point */
+	snprintf(bad, sizeof bad, "%s=%s", vyf_witness_name(3), hex[0]);
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", opt[1], "--witness", bad,
+					"--witness-threshold", "2", NULL };
+
+		assert_int_equal(run_witnesses(extra), EXIT_REFUSED);
+		assert_non_null(strstr(out, "vybar-commission: --witness: witnesses 1 and 3 share a key (nothing written)"));
+	}
+	snprintf(bad, sizeof bad, "%s=%s", vyf_witness_name(1), hex[1]);
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", bad, "--witness-threshold", "2", NULL };
+
+		assert_int_equal(run_witnesses(extra), EXIT_REFUSED);
+		assert_non_null(strstr(out, "--witness: witnesses 1 and 2 have one name"));
+	}
+	snprintf(bad, sizeof bad, "board.test=%s", board_hex);
+	{
+		const char *extra[] = { "--witness", opt[0], "--witness", bad, "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), EXIT_REFUSED);
+		assert_non_null(strstr(out, "--witness: witness 2 public_key: the board's key"));
+	}
+	memset(ffk, 0xff, sizeof ffk);
+	vytest_hex(ff, ffk, 32);
+	snprintf(text, sizeof text, "%s %s\nlast.test %s\n", vyf_witness_name(1), hex[0], ff);
+	vytest_write_file(wpath, (const uint8_t *)text, strlen(text));
+	{
+		const char *extra[] = { "--witnesses", wpath, "--witness-threshold", "2", NULL };
+
+		assert_int_equal(run_witnesses(extra), EXIT_REFUSED);
+		assert_non_null(strstr(out, "witnesses.txt: witness 2 public_key: not a valid Ed25519 public key"));
+	}
+	/* a line of the file that is not NAME HEX */
+	vytest_write_file(wpath, (const uint8_t *)"\nlonely.test\n", 14);
+	{
+		const char *extra[] = { "--witnesses", wpath, "--witness-threshold", "1", NULL };
+
+		assert_int_equal(run_witnesses(extra), EXIT_REFUSED);
+		assert_non_null(strstr(out, "witnesses.txt: line 2: not NAME HEX"));
+	}
+	assert_false(exists(out_path));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_manifest_key_refusals),
+		cmocka_unit_test(test_manifest_witnesses),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -489,6 +489,39 @@ static uint64_t pick_seed(void)
 	return DEFAULT_SEED;
 }
 
+/* SHA-384 (crypto/sha384.c, libsodium's SHA-512 from SHA-384's initial
+ * value) against libgcrypt's, on every length across two blocks and more,
+ * hashed in one piece and in two; and FIPS 180-2's "abc" example. */
+static void test_sha384(void **state)
+{
+	static const uint8_t abc_digest[VY_SHA384_BYTES] = {
+		0xcb, 0x00, 0x75, 0x3f, 0x45, 0xa3, 0x5e, 0x8b, 0xb5, 0xa0, 0x3d, 0x69, 0x9a, 0xc6, 0x50, 0x07,
+		0x27, 0x2c, 0x32, 0xab, 0x0e, 0xde, 0xd1, 0x63, 0x1a, 0x8b, 0x60, 0x5a, 0x43, 0xff, 0x5b, 0xed,
+		0x80, 0x86, 0x07, 0x2b, 0xa1, 0xe7, 0xcc, 0x23, 0x58, 0xba, 0xec, 0xa1, 0x34, 0xc8, 0x25, 0xa7,
+	};
+	uint8_t msg[300], ours[VY_SHA384_BYTES], theirs[VY_SHA384_BYTES];
+	crypto_hash_sha512_state st;
+
+	(void)state;
+	vy_sha384_init(&st);
+	vy_sha384_update(&st, (const uint8_t *)"abc", 3);
+	vy_sha384_final(&st, ours);
+	assert_memory_equal(ours, abc_digest, VY_SHA384_BYTES);
+	for (size_t len = 0; len <= sizeof msg; len++) {
+		randombytes_buf(msg, sizeof msg);
+		gcry_md_hash_buffer(GCRY_MD_SHA384, theirs, msg, len);
+		vy_sha384_init(&st);
+		vy_sha384_update(&st, msg, len);
+		vy_sha384_final(&st, ours);
+		assert_memory_equal(ours, theirs, VY_SHA384_BYTES);
+		vy_sha384_init(&st);
+		vy_sha384_update(&st, msg, len / 3);
+		vy_sha384_update(&st, msg + len / 3, len - len / 3);
+		vy_sha384_final(&st, ours);
+		assert_memory_equal(ours, theirs, VY_SHA384_BYTES);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_elem_mul_div),
 		cmocka_unit_test(test_elem_exp),
 		cmocka_unit_test(test_subgroup_check),
+		cmocka_unit_test(test_sha384),
 	};
 
 	if (!gcry_check_version(GCRYPT_VERSION)) {

@@ -201,7 +201,7 @@ static void cast(size_t i, uint32_t option, const char *variant, uint8_t **recei
 	vyf_record_append(&el.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, p, len);
 	assert_int_equal(vy_decode_ballot(&b, p, len, NULL), VY_R_OK);
 	memcpy(ballot_alpha[n_ballots], b->contests[0]->selections[0]->alpha.data, 32);
-	vy_ballot_hash(e, h, b);
+	vy_ballot_ciphertexts_hash(e, h, b);
 	vy_tracking_code(tracking[n_ballots], h);
 	n_ballots++;
 	vy_msg_free(b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto/vy_proof.h"
+#include "protocol/vy_ballot_build.h"
 #include "tests/support/protocol_fixtures.h"
 
 static vyf_record rec;
@@ -373,7 +374,7 @@ static void test_tracking_code(void **state)
 	char code[VY_TRACKING_CODE_BYTES], code2[VY_TRACKING_CODE_BYTES];
 
 	(void)state;
-	vy_ballot_hash(E(), h, b);
+	vy_ballot_ciphertexts_hash(E(), h, b);
 	vy_tracking_code(code, h);
 	assert_int_equal(strlen(code), VY_TRACKING_CODE_LEN);
 	for (size_t i = 0; i < VY_TRACKING_CODE_LEN; i++) {
@@ -457,10 +458,95 @@ static void test_audited_missing_contest(void **state)
 	vy_msg_free(a);
 }
 
+/* An audited ballot that carries a registrar credential (randomizer or
+ * signature) is refused (§6 step 1, V5.1), even re-signed. */
+static void test_audited_carries_credential(void **state)
+{
+	uint32_t ch[VYF_SELECTIONS];
+	Vybar__AuditedBallot *a;
+	Vybar__Credential *cr;
+	vyf_voter k;
+	vy_reason why = { 0 };
+
+	(void)state;
+	vyf_default_choices(ch);
+	vyf_audit_key(&voter, &k);
+	a = vyf_audited_new(E(), &voter, ch);
+	cr = a->ballot->credential;
+	assert_int_equal(cr->randomizer.len, 0);
+	assert_int_equal(cr->signature.len, 0);
+	assert_memory_not_equal(cr->public_key.data, voter.pk, VY_ED25519_PK_BYTES);
+	cr->randomizer.data = voter.randomizer;
+	cr->randomizer.len = VY_RANDOMIZER_BYTES;
+	vyf_ballot_resign(E(), &k, a->ballot);
+	assert_int_equal(vy_audited_ballot_check(E(), a, &why), VY_R_FIELD);
+	assert_string_equal(why.check, "V5.1");
+	cr->randomizer.data = NULL;
+	cr->randomizer.len = 0;
+	cr->signature.data = voter.reg_sig;
+	cr->signature.len = sizeof voter.reg_sig;
+	vyf_ballot_resign(E(), &k, a->ballot);
+	assert_int_equal(vy_audited_ballot_check(E(), a, NULL), VY_R_FIELD);
+	cr->signature.data = NULL;
+	cr->signature.len = 0;
+	vy_msg_free(a);
+}
+
+/* A ballot built under a one-time key, then rebuilt under the credential
+ * with the same randomness (the client's cast after committing, §6): the
+ * same ciphertexts and tracking code, other proofs and signature, and each
+ * valid under its own rule. */
+static void test_rebuild_same_code(void **state)
+{
+	uint32_t ch[VYF_SELECTIONS];
+	vy_ballot_signer cred = { voter.pk, voter.sk, voter.randomizer, voter.reg_sig, sizeof voter.reg_sig };
+	vy_ballot_signer once;
+	vy_built_ballot a, b;
+	Vybar__Ballot *ma = NULL, *mb = NULL;
+	Vybar__AuditedBallot *au = NULL;
+	uint8_t *ab;
+	size_t len;
+	vyf_voter k;
+	vy_reason why = { 0 };
+
+	(void)state;
+	vyf_default_choices(ch);
+	vyf_audit_key(&voter, &k);
+	once = (vy_ballot_signer){ k.pk, k.sk, NULL, NULL, 0 };
+	assert_int_equal(vy_ballot_build(&a, E(), &once, ch, VYF_SELECTIONS, NULL, NULL, &why), VY_R_OK);
+	if (vy_ballot_rebuild(&b, E(), &cred, &a, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	assert_string_equal(a.tracking_code, b.tracking_code);
+	assert_memory_not_equal(a.hash, b.hash, VY_HASH_BYTES);
+	assert_int_equal(vy_decode_ballot(&ma, a.bytes, a.len, NULL), VY_R_OK);
+	assert_int_equal(vy_decode_ballot(&mb, b.bytes, b.len, NULL), VY_R_OK);
+	assert_memory_equal(ma->contests[1]->selections[2]->alpha.data, mb->contests[1]->selections[2]->alpha.data,
+			    ma->contests[1]->selections[2]->alpha.len);
+	assert_memory_not_equal(ma->contests[0]->sum_proof->c[0].data, mb->contests[0]->sum_proof->c[0].data,
+				VY_SCALAR_BYTES);
+	if (vy_ballot_validate(E(), mb, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	/* a one-time key has no registrar credential: as a ballot it fails V4.1 */
+	assert_int_equal(vy_ballot_validate(E(), ma, &why), VY_R_FIELD);
+	assert_string_equal(why.check, "V4.1");
+	assert_int_equal(vy_ballot_audit_pack(E(), &a, &ab, &len, NULL), VY_R_OK);
+	assert_int_equal(vy_decode_audited_ballot(&au, ab, len, NULL), VY_R_OK);
+	if (vy_audited_ballot_check(E(), au, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	free(ab);
+	vy_msg_free(au);
+	vy_msg_free(ma);
+	vy_msg_free(mb);
+	vy_built_ballot_free(&a);
+	vy_built_ballot_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_ballot),
+		cmocka_unit_test(test_audited_carries_credential),
+		cmocka_unit_test(test_rebuild_same_code),
 		cmocka_unit_test(test_registrar_real_by_default),
 		cmocka_unit_test(test_bad_registrar_signature),
 		cmocka_unit_test(test_registrar_covers_randomizer),

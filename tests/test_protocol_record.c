@@ -314,7 +314,7 @@ static void test_receipt(void **state)
 	bp = vyf_ballot_pack(&r.st.election, &v, ch, "cast", NULL, &blen);
 	vyf_record_append(&r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT, bp, blen);
 	assert_int_equal(vy_decode_ballot(&b, bp, blen, NULL), VY_R_OK);
-	vy_ballot_hash(&r.st.election, h, b);
+	vy_ballot_ciphertexts_hash(&r.st.election, h, b);
 	vy_tracking_code(code, h);
 	vy_receipt_make(&rc, sig, code, r.st.next_seq - 1, r.st.head_hash, r.keys.board_sk);
 	buf = vy_msg_pack(&rc, &len);

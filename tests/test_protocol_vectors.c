@@ -192,6 +192,51 @@ static void test_manifest_and_credential(void **state)
 	vyjson_free(v);
 }
 
+/* The audited ballot (§6): it checks (V5.1-V5.3) under its one-time key,
+ * which is not the credential's, carries no registrar credential, and its
+ * tracking code is that of its ciphertexts. */
+static void test_audited_vector(void **state)
+{
+	vyjson *v;
+	vy_election e;
+	Vybar__Manifest *m;
+	Vybar__AuditedBallot *a = NULL;
+	const vyjson *aj;
+	uint8_t h[VY_HASH_BYTES], want[VY_HASH_BYTES], pk[VY_ED25519_PK_BYTES], *bytes;
+	char code[VY_TRACKING_CODE_BYTES];
+	size_t len;
+	vy_reason why;
+
+	(void)state;
+	vytest_init();
+	v = parse_committed();
+	m = manifest_of(v, &e);
+	aj = member(v, "audited_ballot");
+	hex_exact(aj, "joint_public_key", h, sizeof h);
+	assert_int_equal(vy_elem_decode_nonidentity(e.group, &e.joint_key, h, sizeof h), VY_OK);
+	e.have_joint_key = 1;
+	bytes = blob_at(aj, "protobuf", &len);
+	assert_int_equal(vy_decode_audited_ballot(&a, bytes, len, NULL), VY_R_OK);
+	if (vy_audited_ballot_check(&e, a, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	hex_exact(aj, "one_time_public_key", pk, sizeof pk);
+	assert_memory_equal(a->ballot->credential->public_key.data, pk, sizeof pk);
+	hex_exact(member(v, "credential"), "public_key", h, sizeof h);
+	assert_memory_not_equal(pk, h, sizeof pk);
+	assert_int_equal(a->ballot->credential->randomizer.len, 0);
+	assert_int_equal(a->ballot->credential->signature.len, 0);
+	vy_ballot_ciphertexts_hash(&e, h, a->ballot);
+	hex_exact(aj, "ciphertexts_hash", want, sizeof want);
+	assert_memory_equal(h, want, sizeof h);
+	vy_tracking_code(code, h);
+	assert_string_equal(code, vyjson_get_string(aj, "tracking_code"));
+	a->contests[0]->selections[0]->value ^= 1;
+	assert_int_equal(vy_audited_ballot_check(&e, a, NULL), VY_R_REVEAL);
+	vy_msg_free(a);
+	vy_msg_free(m);
+	vyjson_free(v);
+}
+
 /* The ballot hash, its signature and tracking code, the tracking-code
  * samples and the proof contexts. */
 static void test_ballot_and_tracking(void **state)
@@ -215,19 +260,23 @@ static void test_ballot_and_tracking(void **state)
 	vy_ballot_hash(&e, h, b);
 	hex_exact(bj, "ballot_hash", want, sizeof want);
 	assert_memory_equal(h, want, sizeof h);
-	vy_tracking_code(code, h);
-	assert_string_equal(code, vyjson_get_string(bj, "tracking_code"));
 	assert_int_equal(crypto_sign_verify_detached(b->signature.data, h, sizeof h, b->credential->public_key.data), 0);
 	h[0] ^= 1;
 	assert_int_not_equal(crypto_sign_verify_detached(b->signature.data, h, sizeof h, b->credential->public_key.data),
 			     0);
+	vy_ballot_ciphertexts_hash(&e, h, b);
+	hex_exact(bj, "ciphertexts_hash", want, sizeof want);
+	assert_memory_equal(h, want, sizeof h);
+	vy_tracking_code(code, h);
+	assert_string_equal(code, vyjson_get_string(bj, "tracking_code"));
+	h[0] ^= 1;
 	vy_tracking_code(code, h);
 	assert_string_not_equal(code, vyjson_get_string(bj, "tracking_code"));
 
 	list = member(v, "tracking_codes");
 	assert_int_equal(vyjson_len(list), 3);
 	for (size_t i = 0; i < vyjson_len(list); i++) {
-		hex_exact(vyjson_at(list, i), "ballot_hash", h, sizeof h);
+		hex_exact(vyjson_at(list, i), "ciphertexts_hash", h, sizeof h);
 		vy_tracking_code(code, h);
 		assert_string_equal(code, vyjson_get_string(vyjson_at(list, i), "tracking_code"));
 	}
@@ -768,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_committed_matches),
 		cmocka_unit_test(test_manifest_and_credential),
 		cmocka_unit_test(test_ballot_and_tracking),
+		cmocka_unit_test(test_audited_vector),
 		cmocka_unit_test(test_coefficient_proofs),
 		cmocka_unit_test(test_record_chain),
 		cmocka_unit_test(test_seq_reported_by_position),

@@ -464,7 +464,7 @@ static void write_receipt(const char *path, size_t i, int corrupt)
 	assert_int_equal(vy_decode_entry(&e, rec.entries[i], rec.entry_lens[i], NULL), VY_R_OK);
 	assert_int_equal(vy_decode_ballot(&b, e->payload.data, e->payload.len, NULL), VY_R_OK);
 	vy_entry_hash_of(h, e);
-	vy_ballot_hash(&rec.st.election, bh, b);
+	vy_ballot_ciphertexts_hash(&rec.st.election, bh, b);
 	vy_tracking_code(code, bh);
 	if (corrupt)
 		h[0] ^= 1; /* a receipt for a ballot the record does not hold */

@@ -366,19 +366,17 @@ static uint8_t *moved_case(int arg, size_t *len, int *type)
 	return raw_payload((size_t)arg, len, type);
 }
 
-/* The ballot inside the audited ballot, cast as a BALLOT (V4.8): its
- * choices and randomness are public. */
+/* The audited ballot's ciphertexts cast as a BALLOT by voter d's own
+ * credential (V4.8): its choices and randomness are public. (Its own inner
+ * ballot has no registrar credential and fails V4.1 first.) */
 static uint8_t *audited_inner_case(int arg, size_t *len, int *type)
 {
-	Vybar__AuditedBallot *a = decode_payload(AT_AUDITED, &vybar__audited_ballot__descriptor);
-	uint8_t *p;
+	uint32_t choices[VYF_SELECTIONS];
 
 	(void)arg;
+	vyf_default_choices(choices);
 	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
-	p = vy_msg_pack(a->ballot, len);
-	assert_non_null(p);
-	vy_msg_free(a);
-	return p;
+	return vyf_ballot_pack(&rec.st.election, &vd, choices, "audit", NULL, len);
 }
 
 /* The WITNESSED entry changed: its root (V10.1), a cosignature (V10.2),
@@ -463,22 +461,74 @@ static uint8_t *ballot_case(int arg, size_t *len, int *type)
 	return p;
 }
 
-/* The audited ballot changed (V5.1: a proof, re-signed; V5.2: a revealed randomness). */
+/* The audited ballot changed, re-signed by its one-time key (V5.1: a
+ * proof; CARRIES_CREDENTIAL: voter d's randomizer and registrar signature
+ * put in; V5.2: a revealed randomness). */
+enum { CARRIES_CREDENTIAL = VYV__COUNT };
 static uint8_t *audited_case(int arg, size_t *len, int *type)
 {
 	Vybar__AuditedBallot *a = decode_payload(AT_AUDITED, &vybar__audited_ballot__descriptor);
 	Vybar__RevealedContest *r0 = a->contests[0];
+	Vybar__Credential *cr = a->ballot->credential;
+	vyf_voter k;
+	uint8_t *p;
 
 	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT;
+	vyf_audit_key(&vd, &k);
 	if (arg == VYV_5_1) {
 		a->ballot->contests[0]->selections[1]->proof->v[0].data[0] ^= 1;
-		vyf_ballot_resign(&rec.st.election, &vd, a->ballot);
+		vyf_ballot_resign(&rec.st.election, &k, a->ballot);
+	} else if (arg == CARRIES_CREDENTIAL) {
+		cr->randomizer = (ProtobufCBinaryData){ VY_RANDOMIZER_BYTES, vd.randomizer };
+		cr->signature = (ProtobufCBinaryData){ sizeof vd.reg_sig, vd.reg_sig };
+		vyf_ballot_resign(&rec.st.election, &k, a->ballot);
+		p = vy_msg_pack(a, len);
+		assert_non_null(p);
+		cr->randomizer = (ProtobufCBinaryData){ 0, NULL };
+		cr->signature = (ProtobufCBinaryData){ 0, NULL };
+		vy_msg_free(a);
+		return p;
 	} else {
 		/* another selection's randomness: a valid scalar that does not re-encrypt */
 		ProtobufCBinaryData t = r0->selections[0]->randomness;
 
 		r0->selections[0]->randomness = r0->selections[1]->randomness;
 		r0->selections[1]->randomness = t;
+	}
+	return pack_free(a, len);
+}
+
+/* Audited ballots at odds with the record (V5.4, V5.5), and a ballot cast
+ * under an audit's key (V4.9). */
+enum { AUDIT_CIPHERTEXTS_OF_A, AUDIT_UNDER_CREDENTIAL_A, AUDIT_KEY_AGAIN, CAST_UNDER_AUDIT_KEY };
+static uint8_t *audit_key_case(int arg, size_t *len, int *type)
+{
+	const vy_election *e = &rec.st.election;
+	uint32_t choices[VYF_SELECTIONS];
+	Vybar__AuditedBallot *a = NULL;
+	vyf_voter k;
+	uint8_t msg[VY_RANDOMIZER_BYTES + VY_HASH_BYTES];
+
+	vyf_default_choices(choices);
+	vyf_audit_key(&vd, &k);
+	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT;
+	switch (arg) {
+	case AUDIT_CIPHERTEXTS_OF_A: /* voter a's cast ciphertexts, revealed */
+		a = vyf_audited_new_as(e, &va, choices, "x", &k);
+		break;
+	case AUDIT_UNDER_CREDENTIAL_A: /* under the key of a credential that cast */
+		a = vyf_audited_new_as(e, &vd, choices, "audit", &va);
+		break;
+	case AUDIT_KEY_AGAIN: /* voter d's one-time key a second time */
+		a = vyf_audited_new_as(e, &vd, choices, "audit again", &k);
+		break;
+	default: /* the registrar signs d's one-time key as a credential, which casts */
+		vyf_bytes32(k.randomizer, "voter d audit key randomizer");
+		memcpy(msg, k.randomizer, VY_RANDOMIZER_BYTES);
+		vy_credential_message(e, msg + VY_RANDOMIZER_BYTES, k.pk);
+		vyf_registrar_sign(k.reg_sig, 0, msg, sizeof msg, "voter d audit key registrar");
+		*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
+		return vyf_ballot_pack(e, &k, choices, "x", NULL, len);
 	}
 	return pack_free(a, len);
 }
@@ -622,8 +672,13 @@ static const tamper_case cases[] = {
 	/* replays: voter c's superseded ballot again, the audited ballot's own */
 	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, AT_BALLOT_C1, moved_case },
 	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, 0, audited_inner_case },
+	{ VYV_4_9, AT_BALLOT_B, FRAME_SIGNED, CAST_UNDER_AUDIT_KEY, audit_key_case },
 	{ VYV_5_1, AT_AUDITED, FRAME_SIGNED, VYV_5_1, audited_case },
+	{ VYV_5_1, AT_AUDITED, FRAME_SIGNED, CARRIES_CREDENTIAL, audited_case },
 	{ VYV_5_2, AT_AUDITED, FRAME_SIGNED, VYV_5_2, audited_case },
+	{ VYV_5_4, AT_AUDITED, FRAME_SIGNED, AUDIT_CIPHERTEXTS_OF_A, audit_key_case },
+	{ VYV_5_5, AT_AUDITED, FRAME_SIGNED, AUDIT_UNDER_CREDENTIAL_A, audit_key_case },
+	{ VYV_5_5, AT_BALLOT_C2, FRAME_SIGNED, AUDIT_KEY_AGAIN, audit_key_case },
 	{ VYV_6_1, AT_CLOSE, FRAME_SIGNED, 0, close_case },
 	{ VYV_6_2, AT_ISSUED, FRAME_SIGNED, VYV_6_2, issued_case },
 	{ VYV_6_3, AT_ISSUED, FRAME_SIGNED, VYV_6_3, issued_case },

@@ -128,7 +128,7 @@ static void test_audited_choices_shown(void **state)
 
 	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
-	vyw_build(&bd, &c, audited_specs, 3, &a);
+	vyw_commit(&bd, audited_specs, 3, &a);
 	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
 		fail_msg("audit: %s", why.msg);
 	vyc_board_free(&bd);
@@ -311,7 +311,7 @@ static void test_altered_reveal_refused(void **state)
 
 	vyw_fetch(w, &bd);
 	voter(w, &bd, &c, cred);
-	vyw_build(&bd, &c, audited_specs, 3, &a);
+	vyw_commit(&bd, audited_specs, 3, &a);
 	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
 		fail_msg("audit: %s", why.msg);
 	vyc_board_free(&bd);

@@ -93,38 +93,123 @@ static void test_cast_receipt_check(void **state)
 	vyc_board_free(&bd);
 }
 
-/* Audit (randomness revealed, the audited ballot verifies on the record),
- * then cast a fresh encryption. */
+/* Whether the bytes needle (n of them) occur anywhere in hay (len). */
+static int holds(const uint8_t *hay, size_t len, const uint8_t *needle, size_t n)
+{
+	for (size_t i = 0; n > 0 && i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The client's whole flow (client.md §4, protocol.md §6.1) with --audit:
+ * commit under a one-time key, audit, commit afresh, cast the rebuilt
+ * ballot. Then an observer reads the whole public record: the audited
+ * entry holds no byte of the credential (key, randomizer, registrar
+ * signature), its key is not the credential's, and nothing else on the
+ * record names its key; the audited ballot verifies (V5). */
 static void test_audit_then_cast(void **state)
 {
 	vyw_world *w = *state;
-	vyc_board bd;
+	vyc_board bd, after;
 	vyc_credential c;
-	vy_built_ballot a, b;
+	vyc_vote_opts o = { .audit = 1 };
+	vyc_vote_result res;
 	vy_record_state st;
 	char cred[VYH_PATH_BYTES], rcpt[VYH_PATH_BYTES];
-	uint64_t seq = 0, audited_before;
+	size_t n = vy_manifest_selections(w->e.r.st.manifest);
+	uint32_t choices[VYF_MAX_SELECTIONS];
+	uint64_t audited_before;
+	vyc_keeper k = { vyc_receipt_save, rcpt };
+	Vybar__RecordEntry *e = NULL;
+	Vybar__AuditedBallot *ab = NULL;
+	Vybar__Ballot *cast = NULL;
+	int audits = 0;
 	vy_reason why;
 
 	vyw_fetch(w, &bd);
 	audited_before = bd.st.audited;
 	vyw_register(w, &bd, cred);
 	assert_int_equal(vyc_credential_open(&c, &bd.st.election, cred, VYW_PASSPHRASE, &why), VY_R_OK);
-	vyw_build(&bd, &c, default_specs, 3, &a);
-	if (vyc_audit(&bd, &a, NULL, &why) != VY_R_OK)
-		fail_msg("audit: %s", why.msg);
-	vyw_build(&bd, &c, default_specs, 3, &b);
-	assert_string_not_equal(a.tracking_code, b.tracking_code); /* fresh randomness */
+	assert_int_equal(vyc_choices_parse(bd.st.manifest, default_specs, 3, choices, n, &why), VY_R_OK);
 	vyw_tmp_path(w, rcpt, "receipt-audit.pb");
-	if (vyc_cast(&bd, &b, NULL, rcpt, &seq, &why) != VY_R_OK)
-		fail_msg("cast: %s", why.msg);
+	if (vyc_vote(&bd, &c, choices, n, &o, &k, &res, &why) != VY_R_OK)
+		fail_msg("vote: %s", why.msg);
+	assert_int_equal(res.end, VYC_VOTE_CAST);
 	record_verifies(w, &st); /* vy_audited_ballot_check on the audited ballot */
 	assert_int_equal(st.audited, audited_before + 1);
 	vy_record_state_free(&st);
-	vy_built_ballot_free(&a);
-	vy_built_ballot_free(&b);
+
+	vyw_fetch(w, &after);
+	for (uint64_t seq = bd.st.next_seq; seq < after.st.next_seq; seq++) {
+		assert_int_equal(vyc_board_entry(&after, seq, &e, &why), VY_R_OK);
+		if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT) {
+			const Vybar__Credential *oc;
+
+			audits++;
+			/* the credential's bytes are nowhere in the audited entry */
+			assert_false(holds(e->payload.data, e->payload.len, c.signer.pk, VY_ED25519_PK_BYTES));
+			assert_false(holds(e->payload.data, e->payload.len, c.randomizer, VY_RANDOMIZER_BYTES));
+			assert_false(holds(e->payload.data, e->payload.len, c.reg_sig, c.reg_sig_len));
+			assert_int_equal(vy_decode_audited_ballot(&ab, e->payload.data, e->payload.len, NULL), VY_R_OK);
+			oc = ab->ballot->credential;
+			assert_int_equal(oc->public_key.len, VY_ED25519_PK_BYTES);
+			assert_memory_not_equal(oc->public_key.data, c.signer.pk, VY_ED25519_PK_BYTES);
+			assert_int_equal(oc->randomizer.len + oc->signature.len, 0);
+			if (vy_audited_ballot_check(&after.st.election, ab, &why) != VY_R_OK)
+				fail_msg("audited: %s", why.msg);
+			/* the revealed choices are the voter's */
+			for (size_t i = 0, s = 0; i < ab->n_contests; i++)
+				for (size_t j = 0; j < ab->contests[i]->n_selections; j++, s++)
+					assert_int_equal(ab->contests[i]->selections[j]->value, choices[s]);
+		} else if (e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT) {
+			assert_int_equal(vy_decode_ballot(&cast, e->payload.data, e->payload.len, NULL), VY_R_OK);
+		}
+		vy_msg_free(e);
+		e = NULL;
+	}
+	assert_int_equal(audits, 1);
+	assert_non_null(ab);
+	assert_non_null(cast);
+	/* the cast ballot is the credential's, a fresh encryption: its key and
+	 * its ciphertexts are not the audit's, and the audit's key casts nothing */
+	assert_memory_equal(cast->credential->public_key.data, c.signer.pk, VY_ED25519_PK_BYTES);
+	assert_memory_not_equal(cast->contests[0]->selections[0]->alpha.data,
+				ab->ballot->contests[0]->selections[0]->alpha.data, 32);
+	{
+		int found = 1;
+
+		(void)vy_record_state_last_ballot(&after.st, ab->ballot->credential->public_key.data, &found);
+		assert_false(found);
+	}
+	vy_msg_free(ab);
+	vy_msg_free(cast);
 	vyc_credential_close(&c);
 	vyc_board_free(&bd);
+	vyc_board_free(&after);
+}
+
+/* A dishonest client: its audit reveals choices that are not what its
+ * ciphertexts hold. The board refuses it with the V5 check (V5.2), so it
+ * never stands on the record as a passed audit. */
+static void test_dishonest_audit_refused(void **state)
+{
+	vyw_world *w = *state;
+	vyc_board bd, after;
+	vy_built_ballot a;
+	vy_reason why = { 0 };
+
+	vyw_fetch(w, &bd);
+	vyw_commit(&bd, default_specs, 3, &a);
+	a.choices[0] ^= 1; /* claims another answer than the one encrypted */
+	a.choices[1] ^= 1;
+	assert_int_not_equal(vyc_audit(&bd, &a, NULL, &why), VY_R_OK);
+	assert_non_null(strstr(why.msg, "do not re-encrypt"));
+	vyw_fetch(w, &after);
+	assert_int_equal(after.st.next_seq, bd.st.next_seq); /* nothing appended */
+	vy_built_ballot_free(&a);
+	vyc_board_free(&bd);
+	vyc_board_free(&after);
 }
 
 /* Invalid choices are refused before anything is built or sent: the
@@ -503,6 +588,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cast_receipt_check),
 		cmocka_unit_test(test_audit_then_cast),
+		cmocka_unit_test(test_dishonest_audit_refused),
 		cmocka_unit_test(test_invalid_choices),
 		cmocka_unit_test(test_bad_receipt_reported),
 		cmocka_unit_test(test_large_record),

@@ -7,7 +7,7 @@
  *   vybar-verify fetch URL --out FILE
  *   vybar-verify seats --seats S --threshold-bp T --method M [--candidates C1,...] [--tie-seed HEX] LIST=VOTES ...
  *   vybar-verify seats --manifest FILE --votes V1,V2,... [--tie-seed HEX]
- *   vybar-verify receipt --receipt FILE SOURCE [--jobs N]
+ *   vybar-verify receipt --receipt FILE SOURCE [--jobs N] [--witness URL ...]
  *
  * The commands and their options are the table at the end (cli/vy_cli.h).
  * Exit status (specs/verification.md): every program's (0 everything holds;
@@ -27,6 +27,7 @@
 
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
+#include "net/vy_crosscheck.h"
 #include "net/vy_http.h"
 #include "net/vy_pager.h"
 #include "protocol/vy_seats.h"
@@ -551,17 +552,51 @@ static int receipt_verdict(const Vybar__Receipt *r, const vyv_report *rep, const
 	return 0;
 }
 
+/* The board SOURCE compared with each witness over the receipt's entry
+ * (specs/witness.md §8, net/vy_crosscheck.h), once the board's signature
+ * on the receipt holds: 1 if a witness disagrees, 3 if one could not be
+ * compared, else 0. */
+static int receipt_witnesses(const char *board, const char *const *urls, size_t n, const Vybar__Receipt *r,
+			     const vy_record_state *st)
+{
+	vy_xc_election xe;
+	vy_xc_result res;
+	int ret = VY_EXIT_OK;
+
+	if (n == 0 || st->manifest == NULL || r->head_hash.len != VY_HASH_BYTES ||
+	    vy_receipt_verify(st->manifest->board_key.data, r, NULL) != VY_R_OK)
+		return VY_EXIT_OK;
+	vy_xc_election_init(&xe, st->manifest, st->election.base_hash);
+	for (size_t i = 0; i < n; i++) {
+		vy_crosscheck_entry(NULL, &xe, board, urls[i], r->seq, r->head_hash.data, &res);
+		printf("witness %s: %s: %s\n", urls[i], vy_xc_verdict_name(res.verdict), res.msg);
+		if (res.verdict == VY_XC_DISAGREE)
+			ret = VY_EXIT_FAILED;
+		else if (res.verdict == VY_XC_UNKNOWN && ret == VY_EXIT_OK)
+			ret = VY_EXIT_IO;
+	}
+	if (ret == VY_EXIT_FAILED)
+		printf("THE BOARD AND A WITNESS DISAGREE: the board shows different records to different readers\n");
+	return ret;
+}
+
 static int cmd_receipt(const vy_cli_args *a)
 {
 	const char *file = vy_cli_get(a, "receipt"), *source = a->operands[0];
+	const char *urls[VY_MAX_WITNESSES + 1];
+	size_t n_urls = vy_cli_all(a, "witness", urls, VY_MAX_WITNESSES + 1);
 	Vybar__Receipt *r = NULL;
 	vy_record_state st;
 	vyv_report rep;
 	unsigned jobs;
-	int rc;
+	int rc, wit;
 
 	if (jobs_option(a, &jobs) != 0)
 		return VY_EXIT_USAGE;
+	if (n_urls > VY_MAX_WITNESSES)
+		return vy_cli_usage_error(a, "more than %d --witness options", VY_MAX_WITNESSES);
+	if (n_urls > 0 && strncmp(source, "http://", 7) != 0 && strncmp(source, "https://", 8) != 0)
+		return vy_cli_usage_error(a, "--witness compares a board with its witnesses: SOURCE must be the board's URL");
 	if ((rc = read_message(file, &r, decode_receipt)) != 0)
 		return rc;
 	if (r->seq > INT64_MAX) {
@@ -573,6 +608,7 @@ static int cmd_receipt(const vy_cli_args *a)
 		vy_msg_free(r);
 		return VY_EXIT_IO;
 	}
+	wit = receipt_witnesses(source, urls, n_urls, r, &st);
 	if (rep.have_failure) {
 		printf("the record does not verify: %s at entry %llu: %s\n", vyv_check_id(rep.failed_check),
 		       (unsigned long long)rep.failed_seq, rep.why.msg);
@@ -580,6 +616,9 @@ static int cmd_receipt(const vy_cli_args *a)
 	} else {
 		rc = receipt_verdict(r, &rep, &st);
 	}
+	/* a disagreement outweighs all; an uncompared witness, a success */
+	if (wit == VY_EXIT_FAILED || (wit == VY_EXIT_IO && rc == VY_EXIT_OK))
+		rc = wit;
 	vy_record_state_free(&st);
 	vy_msg_free(r);
 	return rc;
@@ -613,6 +652,10 @@ static const vy_cli_opt seats_opts[] = {
 
 static const vy_cli_opt receipt_opts[] = {
 	{ "receipt", "FILE", VY_CLI_REQUIRED, "the receipt the board gave the voter" },
+	{ "witness", "URL", VY_CLI_REPEAT,
+	  "a witness of the election (vybar-witness serve): the receipt's entry is read from it too, by an "
+	  "inclusion proof under the checkpoint it cosigned, and any disagreement with the board SOURCE is "
+	  "reported (specs/witness.md, section 8)" },
 	{ "jobs", "N", VY_CLI_OPTIONAL, "threads checking the ballots' proofs, 1 to 1024 (default: the CPUs)" },
 	{ NULL, NULL, 0, NULL },
 };
@@ -630,7 +673,7 @@ static const vy_cli_cmd commands[] = {
 	  seats_opts, cmd_seats },
 	{ "receipt", "SOURCE", 1, 1,
 	  "Check a voter's receipt against the record of SOURCE: the board signed it, the ballot is there, and "
-	  "whether it is the one that counts.",
+	  "whether it is the one that counts; with --witness, that each witness holds the same record and entry.",
 	  receipt_opts, cmd_receipt },
 	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
 };

@@ -102,6 +102,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	} else if (strcmp(url, VYW_PATH_CHECKPOINT) == 0) {
 		vyw_get_checkpoint(s->w, &a);
 		return send_answer(c, &a);
+	} else if (strcmp(url, VY_PATH_PROOF_INCLUSION) == 0) {
+		vyw_get_proof(s->w, 0, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seq"),
+			      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size"), &a);
+		return send_answer(c, &a);
+	} else if (strcmp(url, VY_PATH_PROOF_CONSISTENCY) == 0) {
+		vyw_get_proof(s->w, 1, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "first"),
+			      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "second"), &a);
+		return send_answer(c, &a);
 	} else {
 		a.status = MHD_HTTP_NOT_FOUND;
 		a.body = strdup("not found\n");

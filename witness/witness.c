@@ -628,6 +628,41 @@ void vyw_get_record(vyw_witness *w, const char *from_s, vyw_answer *a)
 	a->next = a->next_buf;
 }
 
+void vyw_get_proof(vyw_witness *w, int consistency, const char *a_s, const char *b_s, vyw_answer *a)
+{
+	uint8_t path[VY_MERKLE_MAX_PROOF][VY_MERKLE_HASH_BYTES];
+	uint64_t x, y;
+	size_t n = 0;
+	vy_rc rc = VY_R_ARG;
+
+	memset(a, 0, sizeof *a);
+	if (a_s == NULL || b_s == NULL || !parse_u64(a_s, strlen(a_s), &x) || !parse_u64(b_s, strlen(b_s), &y)) {
+		answer_text(a, 400, CT_TEXT, "%s must be decimal numbers\n",
+			    consistency ? "first and second" : "seq and size");
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (consistency && x > 0 && x <= y && y <= w->n)
+		rc = vy_merkle_tree_consistency(w->tree, x, y, path, &n);
+	else if (!consistency && x < y && y <= w->n)
+		rc = vy_merkle_tree_inclusion(w->tree, x, y, path, &n);
+	pthread_mutex_unlock(&w->mu);
+	if (rc != VY_R_OK) {
+		answer_text(a, 404, CT_TEXT, "%s\n",
+			    consistency ? "no such pair of tree sizes" : "no such entry in a tree of that size");
+		return;
+	}
+	a->body = malloc(VY_MERKLE_PROOF_TEXT_MAX + 1);
+	if (a->body == NULL) {
+		answer_text(a, 500, CT_TEXT, "out of memory\n");
+		return;
+	}
+	a->len = vy_merkle_proof_format(a->body, VY_MERKLE_PROOF_TEXT_MAX + 1,
+					(const uint8_t (*)[VY_MERKLE_HASH_BYTES])path, n);
+	a->status = 200;
+	a->content_type = CT_TEXT;
+}
+
 void vyw_get_status(vyw_witness *w, vyw_answer *a)
 {
 	char head[65], root[65];

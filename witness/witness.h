@@ -83,5 +83,9 @@ void vyw_add_checkpoint(vyw_witness *w, const char *body, size_t len, vyw_answer
 void vyw_get_record(vyw_witness *w, const char *from, vyw_answer *out);
 void vyw_get_status(vyw_witness *w, vyw_answer *out);
 void vyw_get_checkpoint(vyw_witness *w, vyw_answer *out);
+/* The proofs of the tree it holds, as the board serves them
+ * (board-api.md): inclusion (consistency = 0) of entry a in the tree of b
+ * entries, or consistency from a entries to b. */
+void vyw_get_proof(vyw_witness *w, int consistency, const char *a, const char *b, vyw_answer *out);
 
 #endif

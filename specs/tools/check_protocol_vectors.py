@@ -5,8 +5,11 @@ Written from specs/protocol.md and specs/crypto.md alone, in pure Python 3
 (standard library only), with its own Ed25519 (RFC 8032 section 5.1, verified
 with the rule of crypto.md section 10.2, keys checked with 10.3). From the
 fields written in the file it recomputes: the base hash of the manifest
-(protocol.md 3.5), the credential message (4.1), the ballot hash, the tracking
-code (4.4), the proof contexts (4.3, 5.2), every entry hash and chain link (7.1,
+(protocol.md 3.5), the credential message (4.1), the ballot hash, the ciphertext
+hash and tracking code (4.4), the audited ballot under its one-time key (6: no
+registrar credential, its signature and 0/1 proofs under the one-time key, its
+revealed values re-encrypting to its ciphertexts, none of the credential's bytes
+in it), the proof contexts (4.3, 5.2), every entry hash and chain link (7.1,
 7.2), the receipt hash (7.5); it verifies every Ed25519 signature (entries,
 ballot, receipt) and the registrar's RSASSA-PSS signature (RFC 8017, 4.1),
 and, since RFC 8032 signing is deterministic, re-derives the board's and the
@@ -32,6 +35,7 @@ TAG_MANIFEST = b"vybar/v1/manifest"
 TAG_CREDENTIAL = b"vybar/v1/credential"
 TAG_BALLOT = b"vybar/v1/ballot"
 TAG_TRACKING = b"vybar/v1/tracking-code"
+TAG_CIPHERTEXTS = b"vybar/v1/ciphertexts"
 TAG_ENTRY = b"vybar/v1/entry"
 TAG_RECEIPT = b"vybar/v1/receipt"
 TAG_ADMIN_ACTION = b"vybar/v1/admin-action"
@@ -59,6 +63,7 @@ ENTRY_TYPES = {
 TYPE_MANIFEST = 1
 TYPE_KEY_REVEAL = 3
 TYPE_BALLOT = 6
+TYPE_AUDITED_BALLOT = 7
 
 
 # ------------------------------------------------------- protocol.md section 1
@@ -360,10 +365,21 @@ def ballot_hash(bh, b):
     return H(TAG_BALLOT, *xs)
 
 
-def tracking_code(ballot_hash_bytes):
+def ciphertexts_hash(bh, b):
+    """protocol.md 4.4: the ciphertext hash: the base hash and every alpha and
+    beta of the ballot, nothing else."""
+    xs = [bh, u64(len(b["contests"]))]
+    for c in b["contests"]:
+        xs.append(u64(len(c["selections"])))
+        for s in c["selections"]:
+            xs += [unhex(s["alpha"]), unhex(s["beta"])]
+    return H(TAG_CIPHERTEXTS, *xs)
+
+
+def tracking_code(ciphertexts_hash_bytes):
     """protocol.md 4.4: the first 80 bits of d, MSB first, 5 bits per
     Crockford base-32 character, four groups of four joined by '-'."""
-    d = H(TAG_TRACKING, ballot_hash_bytes)
+    d = H(TAG_TRACKING, ciphertexts_hash_bytes)
     bits = int.from_bytes(d[:TRACKING_BITS // 8], "big")
     chars = [CROCKFORD[(bits >> (TRACKING_BITS - 5 * (i + 1))) & 31] for i in range(TRACKING_BITS // 5)]
     return "-".join("".join(chars[i:i + 4]) for i in range(0, len(chars), 4)), d
@@ -440,6 +456,7 @@ class VectorFile:
         bh = self.manifest()
         pk = self.credential(bh)
         bhash, code = self.ballot(bh, pk)
+        self.audited_ballot(bh, pk)
         self.tracking_codes()
         self.contexts()
         entries = self.record(bhash)
@@ -492,14 +509,73 @@ class VectorFile:
         ck.check("altered ballot hash: signature fails", not ed25519_verify(pk, bytes([h[0] ^ 1]) + h[1:], sig))
         seed = seed_of(self.v["label_prefix"], self.v["credential"]["seed_label"])
         ck.equal("ballot signature re-signed (RFC 8032)", ed25519_sign(seed, h).hex(), f["signature"])
-        code, d = tracking_code(h)
+        c = ciphertexts_hash(bh, f)
+        ck.equal("ballot ciphertexts_hash (4.4)", c.hex(), b["ciphertexts_hash"])
+        code, d = tracking_code(c)
         ck.equal("ballot tracking_digest (4.4)", d.hex(), b["tracking_digest"])
         ck.equal("ballot tracking_code (4.4)", code, b["tracking_code"])
         return h, code
 
+    def audited_ballot(self, bh, cred_pk):
+        """protocol.md 6: the audited ballot, built under a one-time key."""
+        ck, a = self.ck, self.v["audited_ballot"]
+        f, b = a["fields"], a["fields"]["ballot"]
+        cr = b["credential"]
+        seed = seed_of(self.v["label_prefix"], a["one_time_seed_label"])
+        ck.equal("audited one_time_seed", seed.hex(), a["one_time_seed"])
+        pk = ed25519_public_key(seed)
+        ck.equal("audited one-time key from seed", pk.hex(), a["one_time_public_key"])
+        ck.equal("audited ballot's key is the one-time key (6)", cr["public_key"], pk.hex())
+        ck.check("audited one-time key is a valid Ed25519 key (4.5 step 1)", ed25519_key_valid(pk))
+        ck.check("audited one-time key is not the credential's (6)", pk != cred_pk)
+        ck.equal("audited ballot: no randomizer (6 step 1)", cr["randomizer"], "")
+        ck.equal("audited ballot: no registrar signature (6 step 1)", cr["signature"], "")
+        h = ballot_hash(bh, b)
+        ck.equal("audited ballot_hash (4.4)", h.hex(), a["ballot_hash"])
+        ck.check("audited signature verifies under the one-time key (4.5 step 3)",
+                 ed25519_verify(pk, h, unhex(b["signature"])))
+        ck.equal("audited signature re-signed (RFC 8032)", ed25519_sign(seed, h).hex(), b["signature"])
+        c = ciphertexts_hash(bh, b)
+        ck.equal("audited ciphertexts_hash (4.4)", c.hex(), a["ciphertexts_hash"])
+        ck.equal("audited tracking_code (4.4)", tracking_code(c)[0], a["tracking_code"])
+        # none of the credential's bytes is in the audited ballot
+        blob = unhex(a["protobuf"])
+        cred = self.v["ballot"]["fields"]["credential"]
+        for what in ("public_key", "randomizer", "signature"):
+            ck.check("audited ballot holds no byte string of the credential's %s (6)" % what,
+                     unhex(cred[what]) not in blob)
+        try:
+            import check_crypto_vectors as cv
+        except ImportError as e:
+            ck.check("check_crypto_vectors.py next to this file", False, str(e))
+            return
+        G = cv.Ristretto255()
+        K = G.dec(unhex(a["joint_public_key"]))
+        ok_proofs, other_key, ok_reveal = True, False, True
+        for ci, (ec, rc) in enumerate(zip(b["contests"], f["contests"])):
+            for j, (sel, rv) in enumerate(zip(ec["selections"], rc["selections"])):
+                alpha, beta = G.dec(unhex(sel["alpha"])), G.dec(unhex(sel["beta"]))
+                cs = [G.sdec(unhex(x)) for x in sel["proof"]["c"]]
+                vs = [G.sdec(unhex(x)) for x in sel["proof"]["v"]]
+                t = cv.range_transcript(G, (bh, proof_ctx(pk, ci, j)), K, alpha, beta, 0, 1)
+                ok_proofs &= cv.disjunctive_verify(G, t, K, alpha, beta, 0, 1, cs, vs)
+                t = cv.range_transcript(G, (bh, proof_ctx(cred_pk, ci, j)), K, alpha, beta, 0, 1)
+                other_key |= cv.disjunctive_verify(G, t, K, alpha, beta, 0, 1, cs, vs)
+                r, m = G.sdec(unhex(rv["randomness"])), rv["value"]
+                ok_reveal &= m in (0, 1) and cv.eq(G, G.exp(G.g, r), alpha) and \
+                    cv.eq(G, cv.exp2(G, G.g, m, K, r), beta)
+            ck.check("audited contest %d: one revealed value per selection (6)" % ci,
+                     len(rc["selections"]) == len(ec["selections"]))
+        ck.check("audited 0/1 proofs verify under ctx(one-time key) (4.3, crypto 5.3)", ok_proofs)
+        ck.check("audited 0/1 proofs fail under ctx(credential key)", not other_key)
+        ck.check("audited revealed values re-encrypt: (g^r, g^m K^r) = (alpha, beta) (6)", ok_reveal)
+        opens = [e for e in self.v["record"]["entries"] if e["type_name"] == "ENTRY_TYPE_ELECTION_OPEN"]
+        ck.check("joint_public_key is the record's ELECTION_OPEN joint key",
+                 len(opens) == 1 and unhex(a["joint_public_key"]) in unhex(opens[0]["payload"]))
+
     def tracking_codes(self):
         for i, t in enumerate(self.v["tracking_codes"]):
-            code, d = tracking_code(unhex(t["ballot_hash"]))
+            code, d = tracking_code(unhex(t["ciphertexts_hash"]))
             self.ck.equal("tracking_codes[%d] digest" % i, d.hex(), t["digest"])
             self.ck.equal("tracking_codes[%d] code" % i, code, t["tracking_code"])
 
@@ -556,6 +632,10 @@ class VectorFile:
         ballots = [e for e in entries if e["type"] == TYPE_BALLOT]
         ck.check("one ballot entry, the ballot's protobuf",
                  len(ballots) == 1 and ballots[0]["payload"] == v["ballot"]["protobuf"])
+        audits = [e for e in entries if e["type"] == TYPE_AUDITED_BALLOT]
+        ck.check("one audited ballot entry before the ballot, the audited ballot's protobuf",
+                 len(audits) == 1 and audits[0]["payload"] == v["audited_ballot"]["protobuf"] and
+                 len(ballots) == 1 and audits[0]["seq"] < ballots[0]["seq"])
         ck.equal("head_hash (7.3)", prev.hex(), r["head_hash"])
         return entries
 

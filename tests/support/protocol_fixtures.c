@@ -476,14 +476,39 @@ void vyf_ballot_resign(const vy_election *e, const vyf_voter *v, Vybar__Ballot *
 	crypto_sign_detached(b->signature.data, NULL, h, sizeof h, v->sk);
 }
 
+void vyf_audit_key(const vyf_voter *v, vyf_voter *out)
+{
+	uint8_t seed[32];
+	char buf[64];
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->label, sizeof out->label, "%s", v->label);
+	snprintf(buf, sizeof buf, "%s audit key", v->label);
+	vyf_bytes32(seed, buf);
+	crypto_sign_seed_keypair(out->pk, out->sk, seed);
+}
+
 Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices)
+{
+	vyf_voter k;
+
+	vyf_audit_key(v, &k);
+	return vyf_audited_new_as(e, v, choices, "audit", &k);
+}
+
+Vybar__AuditedBallot *vyf_audited_new_as(const vy_election *e, const vyf_voter *v, const uint32_t *choices,
+					 const char *variant, const vyf_voter *key)
 {
 	vy_built_ballot b;
 	Vybar__AuditedBallot *out = NULL;
+	ballot_labels bl = { v, variant };
+	vy_ballot_signer s = { key->pk, key->sk, NULL, NULL, 0 };
+	vy_reason why;
 	uint8_t *buf;
 	size_t len;
 
-	build_ballot(&b, e, v, choices, "audit");
+	if (vy_ballot_build(&b, e, &s, choices, vy_manifest_selections(e->manifest), ballot_rand, &bl, &why) != VY_R_OK)
+		fail_msg("vy_ballot_build: %s", why.msg);
 	assert_int_equal(vy_ballot_audit_pack(e, &b, &buf, &len, NULL), VY_R_OK);
 	vy_built_ballot_free(&b);
 	assert_int_equal(vy_decode_audited_ballot(&out, buf, len, NULL), VY_R_OK);

@@ -154,8 +154,17 @@ uint8_t *vyf_ballot_pack(const vy_election *e, const vyf_voter *v, const uint32_
 Vybar__Ballot *vyf_ballot_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices);
 /* Recompute the ballot hash and the credential's signature in place. */
 void vyf_ballot_resign(const vy_election *e, const vyf_voter *v, Vybar__Ballot *b);
-/* An audited ballot for choices (decoded; free with vy_msg_free). */
+/* The one-time key v's client would audit under (protocol.md §6): the
+ * Ed25519 key of seed "<label> audit key", no randomizer, no registrar
+ * signature (so vyf_ballot_resign re-signs an audited ballot with it). */
+void vyf_audit_key(const vyf_voter *v, vyf_voter *out);
+/* An audited ballot for choices, under v's one-time key (vyf_audit_key),
+ * randomness from v's label (decoded; free with vy_msg_free). */
 Vybar__AuditedBallot *vyf_audited_new(const vy_election *e, const vyf_voter *v, const uint32_t *choices);
+/* The same with the randomness of v's label and variant (vyf_ballot_pack's
+ * for the same variant: the same ciphertexts), under key's Ed25519 key. */
+Vybar__AuditedBallot *vyf_audited_new_as(const vy_election *e, const vyf_voter *v, const uint32_t *choices,
+					 const char *variant, const vyf_voter *key);
 
 /* ---- complaints, decryption and tally (protocol.md §5.3, §10) ---- */
 

@@ -4,7 +4,8 @@
  *
  * The election is the fixtures' default manifest with one trustee; the
  * record is: the manifest, the key ceremony (announce, reveal, verdict),
- * the opening, one ballot and the close. Every entry goes through the
+ * the opening, an audited ballot under a one-time key, one ballot and the
+ * close. Every entry goes through the
  * validity rules (vyf_record_append), so the vectors are a valid record.
  * Every "random" value is derived from a fixed label and Ed25519 signing is
  * deterministic, so a rerun is byte-identical.
@@ -58,7 +59,12 @@ typedef struct {
 	size_t ballot_len;
 	Vybar__Ballot *ballot;
 	uint8_t ballot_hash[VY_HASH_BYTES];
+	uint8_t ciphertexts_hash[VY_HASH_BYTES];
 	char code[VY_TRACKING_CODE_BYTES];
+	Vybar__AuditedBallot *audited; /* the voter's audit, before the cast (§6) */
+	uint8_t *audited_bytes;
+	size_t audited_len;
+	vyf_voter audit_key;
 	uint64_t ballot_seq;
 	uint8_t ballot_head[VY_HASH_BYTES]; /* head hash right after the ballot */
 } gen;
@@ -206,12 +212,21 @@ static void build_record(gen *s)
 	e = &s->r.st.election;
 	vyf_voter_init(&s->v, e, VYPVEC_VOTER);
 	vyf_default_choices(choices);
+	/* §6: the voter audits first, under a one-time key, then casts afresh */
+	vyf_audit_key(&s->v, &s->audit_key);
+	s->audited = vyf_audited_new(e, &s->v, choices);
+	s->audited_bytes = vy_msg_pack(s->audited, &s->audited_len);
+	expect(s, s->audited_bytes != NULL && vy_audited_ballot_check(e, s->audited, &why) == VY_R_OK);
+	if (s->err != VY_OK)
+		return;
+	vyf_record_append(&s->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT, s->audited_bytes, s->audited_len);
 	s->ballot_bytes = vyf_ballot_pack(e, &s->v, choices, "cast", NULL, &s->ballot_len);
 	expect(s, vy_decode_ballot(&s->ballot, s->ballot_bytes, s->ballot_len, &why) == VY_R_OK);
 	if (s->err != VY_OK)
 		return;
 	vy_ballot_hash(e, s->ballot_hash, s->ballot);
-	vy_tracking_code(s->code, s->ballot_hash);
+	vy_ballot_ciphertexts_hash(e, s->ciphertexts_hash, s->ballot);
+	vy_tracking_code(s->code, s->ciphertexts_hash);
 	expect(s, strlen(s->code) == VY_TRACKING_CODE_LEN);
 	expect(s, vy_ballot_validate(e, s->ballot, &why) == VY_R_OK);
 	s->ballot_seq = s->r.st.next_seq;
@@ -261,18 +276,18 @@ static void section_credential(gen *s)
 	vyjw_close(&s->w, "}");
 }
 
-/* The digest of a tracking code (§4.4): H("vybar/v1/tracking-code", ballot_hash). */
-static void tracking_digest(uint8_t out[VY_HASH_BYTES], const uint8_t ballot_hash[VY_HASH_BYTES])
+/* The digest of a tracking code (§4.4): H("vybar/v1/tracking-code", ciphertexts_hash). */
+static void tracking_digest(uint8_t out[VY_HASH_BYTES], const uint8_t ciphertexts_hash[VY_HASH_BYTES])
 {
 	vy_hasher h;
 
 	vy_hasher_init(&h, VY_TAG_TRACKING);
-	vy_hasher_item(&h, ballot_hash, VY_HASH_BYTES);
+	vy_hasher_item(&h, ciphertexts_hash, VY_HASH_BYTES);
 	vy_hasher_final(&h, out);
 }
 
 /* "ballot" (§4.4): fields, bytes, ballot hash, the credential's signature
- * (checked), the tracking code and its digest. */
+ * (checked), the ciphertext hash, the tracking code and its digest. */
 static void section_ballot(gen *s)
 {
 	uint8_t d[VY_HASH_BYTES];
@@ -280,26 +295,57 @@ static void section_ballot(gen *s)
 	expect(s, s->ballot->signature.len == VY_ED25519_SIG_BYTES &&
 			  crypto_sign_verify_detached(s->ballot->signature.data, s->ballot_hash, VY_HASH_BYTES,
 						      s->v.pk) == 0);
-	tracking_digest(d, s->ballot_hash);
+	tracking_digest(d, s->ciphertexts_hash);
 	vyjw_open(&s->w, "ballot", "{");
 	put_message(s, "fields", &s->ballot->base);
 	vyjw_hex(&s->w, "protobuf", s->ballot_bytes, s->ballot_len);
 	vyjw_hex(&s->w, "ballot_hash", s->ballot_hash, sizeof s->ballot_hash);
+	vyjw_hex(&s->w, "ciphertexts_hash", s->ciphertexts_hash, sizeof s->ciphertexts_hash);
 	vyjw_hex(&s->w, "tracking_digest", d, sizeof d);
 	vyjw_string(&s->w, "tracking_code", s->code);
 	vyjw_close(&s->w, "}");
 }
 
+/* "audited_ballot" (§6): the one-time key from its seed, the fields and
+ * bytes, the inner ballot's hash (signed by the one-time key, checked),
+ * its ciphertext hash and tracking code, and the joint key its revealed
+ * values re-encrypt under (the ELECTION_OPEN entry's). */
+static void section_audited(gen *s)
+{
+	const vy_election *e = &s->r.st.election;
+	const Vybar__Ballot *b = s->audited->ballot;
+	uint8_t h[VY_HASH_BYTES], c[VY_HASH_BYTES], k[VY_ELEM_MAX_BYTES];
+	char label[LABEL_BYTES], code[VY_TRACKING_CODE_BYTES];
+
+	vy_ballot_hash(e, h, b);
+	vy_ballot_ciphertexts_hash(e, c, b);
+	vy_tracking_code(code, c);
+	expect(s, b->signature.len == VY_ED25519_SIG_BYTES &&
+			  crypto_sign_verify_detached(b->signature.data, h, sizeof h, s->audit_key.pk) == 0);
+	vy_elem_encode(e->group, k, &e->joint_key);
+	snprintf(label, sizeof label, "%s audit key", VYPVEC_VOTER);
+	vyjw_open(&s->w, "audited_ballot", "{");
+	put_seed(s, "one_time_seed_label", "one_time_seed", label, s->audit_key.pk);
+	vyjw_hex(&s->w, "one_time_public_key", s->audit_key.pk, sizeof s->audit_key.pk);
+	put_message(s, "fields", &s->audited->base);
+	vyjw_hex(&s->w, "protobuf", s->audited_bytes, s->audited_len);
+	vyjw_hex(&s->w, "ballot_hash", h, sizeof h);
+	vyjw_hex(&s->w, "ciphertexts_hash", c, sizeof c);
+	vyjw_string(&s->w, "tracking_code", code);
+	vyjw_hex(&s->w, "joint_public_key", k, vy_group_elem_bytes(e->group));
+	vyjw_close(&s->w, "}");
+}
+
 /* One "tracking_codes" sample. */
-static void put_tracking(gen *s, const uint8_t ballot_hash[VY_HASH_BYTES])
+static void put_tracking(gen *s, const uint8_t ciphertexts_hash[VY_HASH_BYTES])
 {
 	uint8_t d[VY_HASH_BYTES];
 	char code[VY_TRACKING_CODE_BYTES];
 
-	tracking_digest(d, ballot_hash);
-	vy_tracking_code(code, ballot_hash);
+	tracking_digest(d, ciphertexts_hash);
+	vy_tracking_code(code, ciphertexts_hash);
 	vyjw_open(&s->w, NULL, "{");
-	vyjw_hex(&s->w, "ballot_hash", ballot_hash, VY_HASH_BYTES);
+	vyjw_hex(&s->w, "ciphertexts_hash", ciphertexts_hash, VY_HASH_BYTES);
 	vyjw_hex(&s->w, "digest", d, sizeof d);
 	vyjw_string(&s->w, "tracking_code", code);
 	vyjw_close(&s->w, "}");
@@ -311,7 +357,7 @@ static void section_tracking(gen *s)
 	uint8_t h[VY_HASH_BYTES];
 
 	vyjw_open(&s->w, "tracking_codes", "[");
-	put_tracking(s, s->ballot_hash);
+	put_tracking(s, s->ciphertexts_hash);
 	memset(h, 0, sizeof h);
 	put_tracking(s, h);
 	memset(h, 0xff, sizeof h);
@@ -559,6 +605,7 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 		section_manifest(s);
 		section_credential(s);
 		section_ballot(s);
+		section_audited(s);
 		section_tracking(s);
 		section_contexts(s);
 		section_coefficient_proofs(s);
@@ -579,6 +626,8 @@ vy_err vypvec_generate(char **out, size_t *out_len)
 	free(s->w.buf);
 	vy_msg_free(s->ballot);
 	free(s->ballot_bytes);
+	vy_msg_free(s->audited);
+	free(s->audited_bytes);
 	vyf_record_free(&s->r);
 	sodium_memzero(s, sizeof *s);
 	free(s);

@@ -103,3 +103,16 @@ void vyw_build(const vyc_board *bd, const vyc_credential *c, const char *const *
 	if (vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK)
 		fail_msg("build: %s", why.msg);
 }
+
+void vyw_commit(const vyc_board *bd, const char *const *specs, size_t n_specs, vy_built_ballot *b)
+{
+	size_t n = vy_manifest_selections(bd->st.manifest);
+	uint32_t choices[VYF_MAX_SELECTIONS];
+	vy_reason why;
+
+	assert_true(n <= VYF_MAX_SELECTIONS);
+	if (vyc_choices_parse(bd->st.manifest, specs, n_specs, choices, n, &why) != VY_R_OK)
+		fail_msg("choices: %s", why.msg);
+	if (vyc_commit(bd, choices, n, b, &why) != VY_R_OK)
+		fail_msg("commit: %s", why.msg);
+}

@@ -45,5 +45,8 @@ void vyw_register(vyw_world *w, const vyc_board *bd, char path[VYH_PATH_BYTES]);
 /* A ballot for command-line choices (specs[0..n_specs-1]) with fresh randomness. */
 void vyw_build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,
 	       vy_built_ballot *b);
+/* The same choices committed as a client does before the voter chooses:
+ * under a fresh one-time key (vyc_commit), ready to audit. */
+void vyw_commit(const vyc_board *bd, const char *const *specs, size_t n_specs, vy_built_ballot *b);
 
 #endif
