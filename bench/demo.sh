@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The 2024 Coordination Council election, end to end, with the real programs
 # over HTTP on 127.0.0.1 (`make demo`):
-#   keys: a board, a registrar, the commission, 5 trustees (threshold 3);
+#   keys: a board, a registrar, the commission, 5 trustees (threshold 3),
+#   3 witnesses (vybar-witness; the tally needs 2 of their cosignatures);
 #   the manifest (vybar-commission manifest from bench/council-2024.json, the
 #   commission's election description, specs/commission.md): one closed
 #   party-list contest, 80 seats, 3 % threshold, Hare over all valid votes
@@ -15,7 +16,8 @@
 #   the voters cast (the three with vybar-vote: an audit, a revote, a
 #   check); some audit, some revote;
 #   close, the registrar's issued statement (vybar-commission publish-issued),
-#   tally, 3 of 5 trustees decrypt, result; the record saved (vybar-verify
+#   tally, cosigned by the witnesses (the WITNESSED entry), 3 of 5 trustees
+#   decrypt that tally, result; the record saved (vybar-verify
 #   fetch) and verified, with the verified result, the seats and the
 #   elected printed (vybar-verify record URL --result).
 #
@@ -35,6 +37,7 @@ BIN_TRUSTEE=$BUILD/trustee/vybar-trustee
 BIN_VOTE=$BUILD/client/vybar-vote
 BIN_VERIFY=$BUILD/verifier/vybar-verify
 BIN_VOTERS=$BUILD/bench/demo_voters
+BIN_WITNESS=$BUILD/witness/vybar-witness
 
 FULL_VOTERS=6723
 VOTERS=${DEMO_VOTERS:-$FULL_VOTERS}
@@ -43,6 +46,8 @@ ELECTION=$ROOT/bench/council-2024.json
 TRUSTEES=5
 THRESHOLD=$(grep -o '"threshold": *[0-9]*' "$ELECTION" | grep -o '[0-9]*$') # the description's
 DECIDERS="1 3 5"
+WITNESSES=3
+WITNESS_THRESHOLD=2 # cosignatures the tally needs before a trustee decrypts it
 RESERVED=3          # voters who use the real vybar-vote
 AUDIT_EVERY=50      # every 50th simulated voter audits a ballot first
 REVOTE_EVERY=40     # every 40th casts for another list first, then revotes
@@ -52,7 +57,7 @@ LIST_NAMES=("Solidarity" "Liberty" "European Choice" "Our Cause" "Voice of Diasp
 	"Down with Fear!" "Strana Dlya Zhizni" "Youth Offensive")
 FULL_TOTALS=(104 432 605 489 184 616 1050 2358 226 61 598)
 
-for b in "$BIN_BOARD" "$BIN_COMMISSION" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_VOTERS"; do
+for b in "$BIN_BOARD" "$BIN_COMMISSION" "$BIN_REG" "$BIN_TRUSTEE" "$BIN_VOTE" "$BIN_VERIFY" "$BIN_VOTERS" "$BIN_WITNESS"; do
 	[ -x "$b" ] || { echo "demo: $b is missing (build first: make demo)" >&2; exit 1; }
 done
 if [ "$VOTERS" -lt "$((RESERVED + 1))" ]; then
@@ -129,12 +134,28 @@ wait_port() {
 	return 1
 }
 
-# One trustee command for trustee k on the board.
+# A TCP port on 127.0.0.1 that was free a moment ago (the board's: the
+# witnesses must know the board's URL before the board knows theirs).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# One trustee command for trustee k on the board. A decryption the tally's
+# cosignatures have not yet reached (the witnesses check every entry first)
+# is tried again, for up to a minute; any other refusal is final.
 trustee() {
-	local cmd=$1 k=$2
-	"$BIN_TRUSTEE" "$cmd" --dir "$D/trustee-$k" --passphrase-file "$D/trustee-$k.pass" --board "$BOARD" \
-		>"$D/logs/trustee-$k-$cmd.log" 2>&1 ||
-		{ echo "demo: trustee $k $cmd failed:" >&2; cat "$D/logs/trustee-$k-$cmd.log" >&2; return 1; }
+	local cmd=$1 k=$2 log=$D/logs/trustee-$2-$1.log i
+	for i in $(seq 1 120); do
+		if "$BIN_TRUSTEE" "$cmd" --dir "$D/trustee-$k" --passphrase-file "$D/trustee-$k.pass" --board "$BOARD" \
+			>"$log" 2>&1; then
+			return 0
+		fi
+		[ "$cmd" = decrypt ] && grep -q 'not yet co-signed' "$log" || break
+		sleep 0.5
+	done
+	echo "demo: trustee $k $cmd failed:" >&2
+	cat "$log" >&2
+	return 1
 }
 
 # Run a trustee command for several trustees at once.
@@ -153,8 +174,14 @@ echo "Vybar demo: the 2024 Coordination Council election, $VOTERS voters, $TRUST
 echo "files: $D"
 mkdir -p "$D/board" "$D/registrar" "$D/commission" "$D/voters" "$D/logs"
 
-step "keys: board, commission, registrar, $TRUSTEES trustees"
+step "keys: board, commission, registrar, $TRUSTEES trustees, $WITNESSES witnesses"
 BOARD_PK=$("$BIN_BOARD" keygen --out "$D/board/key")
+# Each witness's key name and public key, one "NAME HEX" line each, as the
+# commission puts them into the manifest (--witnesses).
+: >"$D/witnesses.txt"
+for w in $(seq 1 $WITNESSES); do
+	"$BIN_WITNESS" keygen --dir "$D/witness-$w" --name "witness-$w.demo.vybar.example" >>"$D/witnesses.txt"
+done
 COMMISSION_PK=$("$BIN_COMMISSION" keygen --out "$D/commission/key")
 : >"$D/trustee-pks.txt"
 for k in $(seq 1 $TRUSTEES); do
@@ -185,18 +212,35 @@ phase_done "keys and voter roll ($VOTERS codes)"
 step "manifest: 80 seats, 3 % threshold, Hare (all votes), gender rule 2 of 5, 11 lists"
 "$BIN_COMMISSION" manifest --election "$ELECTION" --registrar-keys "$D/registrar/public-keys.pb" \
 	--board-pk "$BOARD_PK" --commission-pk "$COMMISSION_PK" --trustee-pks "$D/trustee-pks.txt" \
-	--out "$D/manifest.pb"
+	--witnesses "$D/witnesses.txt" --witness-threshold "$WITNESS_THRESHOLD" --out "$D/manifest.pb"
 "$BIN_REG" serve --dir "$D/registrar/state" --manifest "$D/manifest.pb" --listen 127.0.0.1 --port 0 \
 	--port-file "$D/registrar/port" 2>"$D/logs/registrar.log" &
 PIDS+=($!)
 REGISTRAR=$(wait_port "$D/registrar/port" "${PIDS[-1]}")
+# The witnesses follow the board (they wait for it to come up), check every
+# entry, and cosign each checkpoint the board sends them; the board posts
+# their cosignatures to the record.
+BOARD_PORT=$(free_port)
+WITNESS_ARGS=()
+WITNESS_URLS=()
+for w in $(seq 1 $WITNESSES); do
+	"$BIN_WITNESS" serve --dir "$D/witness-$w" --board "http://127.0.0.1:$BOARD_PORT" --listen 127.0.0.1 \
+		--port 0 --port-file "$D/witness-$w/port" 2>"$D/logs/witness-$w.log" &
+	PIDS+=($!)
+	WITNESS_URLS+=("$(wait_port "$D/witness-$w/port" "${PIDS[-1]}")")
+	WITNESS_ARGS+=(--witness "${WITNESS_URLS[-1]}")
+done
 "$BIN_BOARD" serve --db "$D/board/record.db" --key "$D/board/key" --manifest "$D/manifest.pb" \
-	--listen 127.0.0.1 --port 0 --port-file "$D/board/port" \
+	--listen 127.0.0.1 --port "$BOARD_PORT" --port-file "$D/board/port" "${WITNESS_ARGS[@]}" \
 	--rate 1000000 --burst 1000000 --per-ip-limit 1024 2>"$D/logs/board.log" &
 PIDS+=($!)
 BOARD=$(wait_port "$D/board/port" "${PIDS[-1]}")
 echo "board $BOARD, registrar $REGISTRAR"
-phase_done "manifest, board and registrar up"
+for w in $(seq 1 $WITNESSES); do
+	echo "witness $w: ${WITNESS_URLS[$((w - 1))]} (its copy of the record: ${WITNESS_URLS[$((w - 1))]}/v1/record)"
+done
+echo "the tally needs $WITNESS_THRESHOLD of the $WITNESSES witnesses' cosignatures before a trustee decrypts it"
+phase_done "manifest, board, witnesses and registrar up"
 
 step "registration: $VOTERS voters register ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
 # Everyone registers before voting opens, and registration closes first:
@@ -271,8 +315,9 @@ while read -r code; do
 		echo "  vybar-vote: voter $n cast, then revoted";;
 	*)
 		vote $n "${cast[@]}" --choice "1=$RESERVED_LIST" --receipt "$rcpt"
-		vote $n check --board "$BOARD" --receipt "$rcpt"
-		echo "  vybar-vote: voter $n cast and checked its receipt";;
+		# against the board and against witness 1's copy of the record
+		vote $n check --board "$BOARD" --receipt "$rcpt" --witness "${WITNESS_URLS[0]}"
+		echo "  vybar-vote: voter $n cast and checked its receipt with the board and witness 1";;
 	esac
 done <"$D/voters/reserved-codes.txt"
 echo cast >&"$SIM_IN"
@@ -285,7 +330,7 @@ step "close, the registrar's issued statement, tally"
 "$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" tally
 phase_done "close, issued statement, tally"
 
-step "partial decryptions: trustees $DECIDERS of $TRUSTEES (vybar-trustee decrypt --board)"
+step "partial decryptions: trustees $DECIDERS of $TRUSTEES, of the tally the witnesses cosigned (vybar-trustee decrypt --board)"
 # shellcheck disable=SC2086
 trustees_round decrypt $DECIDERS
 "$BIN_COMMISSION" admin --board "$BOARD" --key "$D/commission/key" result
@@ -314,6 +359,7 @@ T_END=$(now)
 echo
 echo "record: $D/record.vybar (record file), $D/board/record.db (the board's SQLite store)"
 echo "result: $D/result.txt (as verified)"
+echo "witnesses: ${WITNESS_URLS[*]} (until this script ends; their state in $D/witness-{1..$WITNESSES})"
 echo "keys:   board $D/board/key, commission $D/commission/key,"
 echo "        registrar $D/registrar/state, trustees $D/trustee-{1..$TRUSTEES} (passphrases in $D/trustee-*.pass)"
 echo "voters: receipts, and the sealed credentials of the vybar-vote voters (passphrases beside them), in $D/voters; logs in $D/logs"

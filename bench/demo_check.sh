@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo at 30 voters (ctest demo_small, bench/demo.cmake): bench/demo.sh
-# must exit 0, vybar-verify must say OK, and the published seat table must
+# must exit 0, vybar-verify must say OK, the tally must stand cosigned by
+# the witnesses (V10.3), and the published seat table must
 # be the one of the totals scaled to 30 voters:
 #   Solidarity 0, Liberty 2, European Choice 3, Our Cause 2, Voice of
 #   Diasporas 1, Independent Belarusians 3, Prakopjeu-Jahorau Bloc 5,
@@ -38,6 +39,9 @@ if ! DEMO_VOTERS=30 DEMO_DIR="$DIR/demo" DEMO_THREADS=4 bash "$HERE/demo.sh" "$B
 fi
 fail=0
 grep -q '^OK: every check holds$' "$DIR/demo/verify.txt" || { echo "demo_check: the verifier did not say OK" >&2; fail=1; }
+# the tally the trustees decrypted was cosigned by 2 of the 3 witnesses
+grep -Eq '^V10\.3 cosignatures of k witnesses +1 +held$' "$DIR/demo/verify.txt" ||
+	{ echo "demo_check: the verifier did not find the tally cosigned by the witnesses (V10.3)" >&2; fail=1; }
 grep -q '^Coordination Council: 80 seats, 30 valid votes$' "$DIR/demo/result.txt" ||
 	{ echo "demo_check: not 80 seats and 30 valid votes" >&2; fail=1; }
 for e in "${EXPECTED[@]}"; do
