@@ -9,8 +9,7 @@
 #   with largest remainders, gender rule 2 of every 5, 11 lists;
 #   6,723 voters register (three with the real vybar-vote, the others with
 #   bench/demo_voters.c in one process), then registration closes
-#   (vybar-registrar close), before voting opens (specs/security.md,
-#   "Timing");
+#   (vybar-registrar close), before voting opens (specs/security.md §3.7);
 #   the key ceremony through the board with vybar-trustee; open
 #   (vybar-commission admin);
 #   the voters cast (the three with vybar-vote: an audit, a revote, a
@@ -245,7 +244,7 @@ phase_done "manifest, board, witnesses and registrar up"
 step "registration: $VOTERS voters register ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
 # Everyone registers before voting opens, and registration closes first:
 # no count moves while ballots arrive, so the times of registrations and
-# ballots link nobody (specs/security.md, "Timing"). The simulated voters
+# ballots link nobody (specs/security.md §3.7). The simulated voters
 # keep their credentials in memory and wait (--wait-before-cast) while
 # registration closes and the key ceremony runs.
 RESERVED_LIST=8
