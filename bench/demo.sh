@@ -239,7 +239,7 @@ for w in $(seq 1 $WITNESSES); do
 	echo "witness $w: ${WITNESS_URLS[$((w - 1))]} (its copy of the record: ${WITNESS_URLS[$((w - 1))]}/v1/record)"
 done
 echo "the tally needs $WITNESS_THRESHOLD of the $WITNESSES witnesses' cosignatures before a trustee decrypts it"
-phase_done "manifest, board, witnesses and registrar up"
+phase_done "manifest; board, witnesses, registrar up"
 
 step "registration: $VOTERS voters register ($RESERVED with vybar-vote, $((VOTERS - RESERVED)) simulated in-process)"
 # Everyone registers before voting opens, and registration closes first:

@@ -71,6 +71,20 @@ out:
 	return rc;
 }
 
+/* The credential of the decoded file f (checked against its election),
+ * with its earliest cast time, into c; f is freed (its secret wiped). */
+static vy_rc credential_take(vyc_credential *c, Vybar__CredentialFile *f, vy_reason *why)
+{
+	vy_rc rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data,
+				      f->credential->randomizer.data, f->credential->signature.data,
+				      f->credential->signature.len, why);
+
+	if (rc == VY_R_OK)
+		c->earliest_cast = f->earliest_cast; /* client.md §6.2 */
+	vyc_credential_file_free(f);
+	return rc;
+}
+
 vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *path, const char *pass,
 			  vy_reason *why)
 {
@@ -81,12 +95,7 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 	rc = vyc_credential_load(&f, e, path, pass, why);
 	if (rc != VY_R_OK)
 		return rc;
-	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
-				f->credential->signature.data, f->credential->signature.len, why);
-	if (rc == VY_R_OK)
-		c->earliest_cast = f->earliest_cast;
-	vyc_credential_file_free(f);
-	return rc;
+	return credential_take(c, f, why);
 }
 
 uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now)
@@ -104,12 +113,7 @@ vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const u
 	rc = vyc_credential_decode(&f, e, buf, len, "(in memory)", why);
 	if (rc != VY_R_OK)
 		return rc;
-	rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data, f->credential->randomizer.data,
-				f->credential->signature.data, f->credential->signature.len, why);
-	if (rc == VY_R_OK)
-		c->earliest_cast = f->earliest_cast;
-	vyc_credential_file_free(f);
-	return rc;
+	return credential_take(c, f, why);
 }
 
 void vyc_credential_close(vyc_credential *c)

@@ -52,6 +52,29 @@ static int hex32(const char *s, size_t n, uint8_t out[32])
 
 /* ---- manifest ---- */
 
+/* The next line of the text at *cursor that is not blank, its spaces, tabs
+ * and CR trimmed in place, its length in *k; *line counts every line read
+ * (blank ones too, for messages). NULL after the last. */
+static char *next_line(char **cursor, size_t *line, size_t *k)
+{
+	while (*cursor != NULL && **cursor != '\0') {
+		char *p = *cursor, *end = strchr(p, '\n');
+
+		*cursor = end != NULL ? end + 1 : NULL;
+		if (end != NULL)
+			*end = '\0';
+		(*line)++;
+		*k = strlen(p);
+		while (*k > 0 && (p[*k - 1] == '\r' || p[*k - 1] == ' ' || p[*k - 1] == '\t'))
+			p[--*k] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++, (*k)--;
+		if (*k > 0)
+			return p;
+	}
+	return NULL;
+}
+
 /* The trustees' signing keys: one line of 64 hex digits each, in order
  * 1..n (blank lines ignored). The keys in *keys (malloc'd). 0, or the exit
  * status after the message. */
@@ -59,7 +82,7 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 {
 	size_t len = 0, line = 0;
 	uint8_t *buf = NULL;
-	char *text, *p, *save = NULL;
+	char *text, *p, *cursor;
 	vy_reason why = { 0 };
 	vy_rc rc = vy_file_read(&buf, &len, path, MAX_KEYS_FILE_BYTES, 0, &why);
 
@@ -76,22 +99,8 @@ static int read_trustee_keys(const char *path, uint8_t (**keys)[32], size_t *n)
 		fprintf(stderr, "vybar-commission: out of memory\n");
 		return VY_EXIT_IO;
 	}
-	/* count lines by hand: strtok_r would merge blank lines */
-	for (p = text; p != NULL && *p != '\0'; p = save) {
-		char *end = strchr(p, '\n');
-		size_t k;
-
-		save = end != NULL ? end + 1 : NULL;
-		if (end != NULL)
-			*end = '\0';
-		line++;
-		k = strlen(p);
-		while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == ' ' || p[k - 1] == '\t'))
-			p[--k] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++, k--;
-		if (k == 0)
-			continue;
+	cursor = text;
+	for (size_t k = 0; (p = next_line(&cursor, &line, &k)) != NULL;) {
 		if (*n == VY_MAX_TRUSTEES || hex32(p, k, (*keys)[*n]) != 0) {
 			fprintf(stderr, "vybar-commission: --trustee-pks %s: line %zu: %s\n", path, line,
 				*n == VY_MAX_TRUSTEES ? "more than 64 trustees" : "not a public key (64 hex digits)");
@@ -178,7 +187,7 @@ static int witnesses_from_file(const char *path, witness_list *l)
 {
 	size_t len = 0, line = 0;
 	uint8_t *buf = NULL;
-	char *p, *next, what[340];
+	char *p, *cursor = NULL, what[340];
 	vy_reason why = { 0 };
 	vy_rc rc = vy_file_read(&buf, &len, path, MAX_KEYS_FILE_BYTES, 0, &why);
 
@@ -187,21 +196,10 @@ static int witnesses_from_file(const char *path, witness_list *l)
 		return vy_cli_exit(rc);
 	}
 	snprintf(l->source, sizeof l->source, "--witnesses %.280s", path);
-	for (p = (char *)buf; p != NULL && *p != '\0'; p = next) {
-		char *end = strchr(p, '\n'), *sp;
-		size_t k;
+	cursor = (char *)buf;
+	for (size_t k = 0; (p = next_line(&cursor, &line, &k)) != NULL;) {
+		char *sp;
 
-		next = end != NULL ? end + 1 : NULL;
-		if (end != NULL)
-			*end = '\0';
-		line++;
-		k = strlen(p);
-		while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == ' ' || p[k - 1] == '\t'))
-			p[--k] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++, k--;
-		if (k == 0)
-			continue;
 		snprintf(what, sizeof what, "--witnesses %.280s: line %zu", path, line);
 		sp = strpbrk(p, " \t");
 		if (sp == NULL) {
