@@ -358,10 +358,15 @@ static void get_issued(vy_http_answer *a, long status)
  * and from then the statement is the final count, signed at the close
  * (the same bytes each time), and it verifies; a tampered count, signature
  * or election fails; a registration after the close is refused (403) and
- * the count stays; a second close is refused and changes nothing. */
+ * the count stays, but the byte-identical retry of a registration made
+ * before the close is answered as before (§4.1 step 4); a second close is
+ * refused and changes nothing. */
 static void test_issued_statement(void **state)
 {
-	vy_http_answer a, again;
+	vyc_registration r1, r2;
+	uint8_t *req1, *req2;
+	size_t len1, len2;
+	vy_http_answer a, again, first;
 	uint64_t issued, t;
 	vy_reason why;
 	Vybar__IssuedStatement *m;
@@ -371,6 +376,11 @@ static void test_issued_statement(void **state)
 	char *before, *after;
 
 	(void)state;
+	/* a registration before the close, whose answer the voter may lose */
+	assert_int_equal(vyc_registration_begin(&r1, &reg.e, reg.codes[7], &req1, &len1, &why), VY_R_OK);
+	post(req1, len1, &first);
+	assert_int_equal(first.status, 200);
+	issued_so_far++;
 	get_issued(&a, 409);
 	assert_non_null(strstr((const char *)a.body, "registration is still open"));
 	vy_http_answer_free(&a);
@@ -417,6 +427,22 @@ static void test_issued_statement(void **state)
 		assert_non_null(strstr(why.msg, "registration is closed"));
 		assert_int_equal(access(file, F_OK), -1);
 	}
+	/* the retry of the registration made before the close: the same answer */
+	post(req1, len1, &again);
+	assert_int_equal(again.status, 200);
+	assert_int_equal(again.len, first.len);
+	assert_memory_equal(again.body, first.body, first.len);
+	assert_int_equal(vyc_registration_finish(&r1, again.body, again.len, &why), VY_R_OK);
+	vy_http_answer_free(&again);
+	/* its code with another credential: closed, not "already issued" */
+	assert_int_equal(vyc_registration_begin(&r2, &reg.e, reg.codes[7], &req2, &len2, &why), VY_R_OK);
+	post(req2, len2, &again);
+	assert_int_equal(again.status, 403);
+	assert_true(body_has(&again, "registration is closed"));
+	vy_http_answer_free(&again);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(after, before);
+	free(after);
 	assert_int_equal(vyrh_run(&reg, close_args), 1);
 	after = vyrh_db_dump(&reg);
 	assert_string_equal(after, before);
@@ -425,8 +451,13 @@ static void test_issued_statement(void **state)
 	assert_memory_equal(again.body, a.body, a.len);
 	vy_http_answer_free(&again);
 	vy_http_answer_free(&a);
+	vy_http_answer_free(&first);
 	free(before);
 	free(after);
+	free(req1);
+	free(req2);
+	vyc_registration_wipe(&r1);
+	vyc_registration_wipe(&r2);
 }
 
 int main(void)
