@@ -6,12 +6,17 @@
  *   demo_voters --board URL --registrar URL --codes FILE --dir DIR
  *               --totals V1,V2,...  [--threads N] [--audit-every K]
  *               [--revote-every K] [--reserve R --reserve-out FILE]
+ *               [--wait-before-cast]
  *
  * The election is fetched and verified once (client.md §2). Each code of
  * FILE is one voter; the totals (one per list, summing to the number of
- * codes) are dealt out in a random order. A voter registers (registrar.md
- * §5), builds a ballot for its list and casts it (client.md §4), keeping
- * the receipt in DIR (the credential only in memory). Every K-th voter first audits a
+ * codes) are dealt out in a random order. Every voter registers first
+ * (registrar.md §5; the election need not be open yet); then, with
+ * --wait-before-cast, the line "registered N" goes to stdout and a line is
+ * read from stdin before anyone casts (bench/demo.sh closes registration
+ * and opens voting in between). Then each voter builds a ballot for its
+ * list and casts it (client.md §4), keeping the receipt in DIR (the
+ * credential only in memory). Every K-th voter first audits a
  * ballot (a fresh one is cast after); every K-th revoter first casts a
  * ballot for another list, then its final one (the last counts, so the
  * totals hold). The last R voters are not simulated: their code and list
@@ -41,10 +46,12 @@
 typedef struct {
 	const char *board_url, *reg_url, *dir;
 	vyc_board bd;
+	vyc_registration *regs; /* each voter's finished registration, until it casts */
 	char (*codes)[DV_CODE_BYTES];
 	uint32_t *list_of; /* the final list of each voter (0-based) */
 	size_t n_voters, n_sim, n_lists, n_sel;
 	unsigned audit_every, revote_every;
+	int casting; /* the phase: 0 registering, 1 casting */
 	atomic_size_t next, registered, voted, audited, revoted, failed;
 } dv_world;
 
@@ -142,25 +149,29 @@ static vy_rc cast_for(dv_world *w, const vyc_credential *c, size_t i, uint32_t l
 	return rc;
 }
 
-/* One voter: register, maybe audit, maybe a first ballot, the final one. */
-static vy_rc one_voter(dv_world *w, size_t i, vy_reason *why)
+/* One voter registers. The credential stays in memory: sealing a file
+ * under a passphrase (Argon2id, about a second and 256 MiB each) for
+ * thousands of simulated voters would take the demo hours; vybar-vote's
+ * voters keep sealed files (specs/client.md §6.1). */
+static vy_rc register_voter(dv_world *w, size_t i, vy_reason *why)
 {
-	vyc_registration r;
-	vyc_credential c;
 	long status = 0;
+	vy_rc rc = vyc_register_to(NULL, &w->regs[i], &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
+
+	if (rc == VY_R_OK)
+		atomic_fetch_add(&w->registered, 1);
+	return rc;
+}
+
+/* One registered voter votes: maybe audit, maybe a first ballot, the final one. */
+static vy_rc cast_voter(dv_world *w, size_t i, vy_reason *why)
+{
+	vyc_credential c;
 	uint32_t list = w->list_of[i];
 	vy_rc rc;
 
-	/* The credential stays in memory: sealing a file under a passphrase
-	 * (Argon2id, about a second and 256 MiB each) for thousands of
-	 * simulated voters would take the demo hours; vybar-vote's voters
-	 * keep sealed files (specs/client.md §6.1). */
-	rc = vyc_register_to(NULL, &r, &w->bd.st.election, w->reg_url, w->codes[i], &status, why);
-	if (rc != VY_R_OK)
-		return rc;
-	atomic_fetch_add(&w->registered, 1);
-	rc = vyc_registration_credential(&c, &r, why);
-	vyc_registration_wipe(&r);
+	rc = vyc_registration_credential(&c, &w->regs[i], why);
+	vyc_registration_wipe(&w->regs[i]);
 	if (rc != VY_R_OK)
 		return rc;
 	if (w->audit_every && i % w->audit_every == 1) {
@@ -203,7 +214,7 @@ static void *worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&w->next, 1)) < w->n_sim) {
-		if (one_voter(w, i, &why) != VY_R_OK) {
+		if ((w->casting ? cast_voter : register_voter)(w, i, &why) != VY_R_OK) {
 			if (atomic_fetch_add(&w->failed, 1) < 10)
 				fprintf(stderr, "demo_voters: voter %zu: %s\n", i, why.msg);
 		}
@@ -239,11 +250,15 @@ static void progress(dv_world *w, pthread_t *th, unsigned n_th)
 	double t0 = now_ms();
 
 	for (;;) {
-		size_t v = atomic_load(&w->voted), f = atomic_load(&w->failed);
+		size_t v = atomic_load(w->casting ? &w->voted : &w->registered), f = atomic_load(&w->failed);
 
-		fprintf(stderr, "  voters: %zu/%zu registered, %zu/%zu voted (%zu audits, %zu revotes)%s, %.0f s\n",
-			atomic_load(&w->registered), w->n_sim, v, w->n_sim, atomic_load(&w->audited),
-			atomic_load(&w->revoted), f ? ", FAILURES" : "", (now_ms() - t0) / 1e3);
+		if (w->casting)
+			fprintf(stderr, "  voters: %zu/%zu voted (%zu audits, %zu revotes)%s, %.0f s\n", v, w->n_sim,
+				atomic_load(&w->audited), atomic_load(&w->revoted), f ? ", FAILURES" : "",
+				(now_ms() - t0) / 1e3);
+		else
+			fprintf(stderr, "  voters: %zu/%zu registered%s, %.0f s\n", v, w->n_sim, f ? ", FAILURES" : "",
+				(now_ms() - t0) / 1e3);
 		if (v + f >= w->n_sim)
 			break;
 		nanosleep(&tick, NULL);
@@ -269,14 +284,46 @@ static unsigned long num_opt(int argc, char **argv, const char *name, unsigned l
 	return v != NULL ? strtoul(v, NULL, 10) : dflt;
 }
 
+/* One phase on n_th threads, with progress; 0 if every voter succeeded. */
+static int phase(dv_world *w, int casting, unsigned long n_th)
+{
+	pthread_t th[DV_MAX_THREADS];
+	unsigned started = 0;
+
+	w->casting = casting;
+	atomic_store(&w->next, 0);
+	for (; started < n_th; started++)
+		if (pthread_create(&th[started], NULL, worker, w) != 0)
+			break;
+	if (started == 0) {
+		fprintf(stderr, "demo_voters: cannot start threads\n");
+		return -1;
+	}
+	progress(w, th, started);
+	if (atomic_load(&w->failed) == 0)
+		return 0;
+	fprintf(stderr, "demo_voters: %zu voters failed\n", atomic_load(&w->failed));
+	return -1;
+}
+
+/* With --wait-before-cast: say that everyone registered, and wait for a
+ * line on stdin. 0 to go on. */
+static int wait_before_cast(const dv_world *w)
+{
+	char line[64];
+
+	printf("registered %zu\n", w->n_sim);
+	fflush(stdout);
+	return fgets(line, sizeof line, stdin) != NULL ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static dv_world w;
-	pthread_t th[DV_MAX_THREADS];
 	const char *codes = opt(argc, argv, "--codes"), *totals = opt(argc, argv, "--totals");
 	const char *reserve_out = opt(argc, argv, "--reserve-out");
 	unsigned long n_th = num_opt(argc, argv, "--threads", 8), reserve = num_opt(argc, argv, "--reserve", 0);
-	unsigned started = 0;
+	int wait = 0;
 	vy_reason why;
 	int rc = 1;
 
@@ -285,11 +332,13 @@ int main(int argc, char **argv)
 	w.dir = opt(argc, argv, "--dir");
 	w.audit_every = (unsigned)num_opt(argc, argv, "--audit-every", 0);
 	w.revote_every = (unsigned)num_opt(argc, argv, "--revote-every", 0);
+	for (int i = 1; i < argc; i++)
+		wait |= strcmp(argv[i], "--wait-before-cast") == 0;
 	if (w.board_url == NULL || w.reg_url == NULL || w.dir == NULL || codes == NULL || totals == NULL ||
 	    n_th == 0 || n_th > DV_MAX_THREADS || (reserve > 0 && reserve_out == NULL)) {
 		fprintf(stderr, "usage: demo_voters --board URL --registrar URL --codes FILE --dir DIR --totals V1,V2,...\n"
 				"                   [--threads N] [--audit-every K] [--revote-every K]\n"
-				"                   [--reserve R --reserve-out FILE]\n");
+				"                   [--reserve R --reserve-out FILE] [--wait-before-cast]\n");
 		return 1;
 	}
 	/* libgcrypt (SHA-384 of the blind signatures) and the HTTP client are
@@ -308,31 +357,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "demo_voters: cannot write %s\n", reserve_out);
 		goto out;
 	}
-	/* client.md §2: the election, fetched and verified once for everyone */
-	if (vyc_board_fetch(&w.bd, NULL, w.board_url, NULL, &why) != VY_R_OK) {
-		fprintf(stderr, "demo_voters: the board: %s\n", why.msg);
+	w.regs = calloc(w.n_sim ? w.n_sim : 1, sizeof *w.regs);
+	if (w.regs == NULL)
 		goto out;
+	/* client.md §2: the election, fetched and verified once for everyone
+	 * (its manifest is enough to register) */
+	if (vyc_board_fetch_election(&w.bd, NULL, w.board_url, NULL, &why) != VY_R_OK) {
+		fprintf(stderr, "demo_voters: the board: %s\n", why.msg);
+		goto out_board;
 	}
 	w.n_sel = vy_manifest_selections(w.bd.st.manifest);
 	if (w.n_sel != w.n_lists) {
 		fprintf(stderr, "demo_voters: %zu totals for %zu lists\n", w.n_lists, w.n_sel);
 		goto out_board;
 	}
-	for (; started < n_th; started++)
-		if (pthread_create(&th[started], NULL, worker, &w) != 0)
-			break;
-	if (started == 0) {
-		fprintf(stderr, "demo_voters: cannot start threads\n");
+	if (phase(&w, 0, n_th) != 0 || (wait && wait_before_cast(&w) != 0))
+		goto out_board;
+	/* the election again, now open (the joint key known) */
+	vyc_board_free(&w.bd);
+	if (vyc_board_fetch(&w.bd, NULL, w.board_url, NULL, &why) != VY_R_OK) {
+		fprintf(stderr, "demo_voters: the board: %s\n", why.msg);
 		goto out_board;
 	}
-	progress(&w, th, started);
-	if (atomic_load(&w.failed) == 0)
+	if (phase(&w, 1, n_th) == 0)
 		rc = 0;
-	else
-		fprintf(stderr, "demo_voters: %zu voters failed\n", atomic_load(&w.failed));
 out_board:
 	vyc_board_free(&w.bd);
 out:
+	if (w.regs != NULL) {
+		vy_wipe(w.regs, w.n_sim * sizeof *w.regs);
+		free(w.regs);
+	}
 	free(w.codes);
 	free(w.list_of);
 	vy_http_global_cleanup();

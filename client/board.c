@@ -41,8 +41,8 @@ static vy_rc verify_entry(void *ctx, Vybar__RecordEntry **e, int *stop, vy_reaso
 }
 
 /* §2: every entry of b's record accepted in order; the election the one
- * pinned (if pin), and open. */
-static vy_rc board_verify(vyc_board *b, const uint8_t *pin, vy_reason *why)
+ * pinned (if pin), and open if need_open. */
+static vy_rc board_verify(vyc_board *b, const uint8_t *pin, int need_open, vy_reason *why)
 {
 	const char *url = b->url;
 	vy_rc rc = vyc_board_each(b, verify_entry, &b->st, why);
@@ -54,7 +54,7 @@ static vy_rc board_verify(vyc_board *b, const uint8_t *pin, vy_reason *why)
 	if (pin != NULL && sodium_memcmp(pin, b->st.election.base_hash, VY_HASH_BYTES) != 0)
 		return vy_reason_set(why, VY_R_FIELD, "board %s: the election is not the one expected (base hash differs)",
 				     url);
-	if (b->st.phase < VY_PHASE_OPEN || !b->st.election.have_joint_key)
+	if (need_open && (b->st.phase < VY_PHASE_OPEN || !b->st.election.have_joint_key))
 		return vy_reason_set(why, VY_R_PHASE, "board %s: the election is not open yet (key ceremony)", url);
 	return VY_R_OK;
 }
@@ -69,11 +69,12 @@ vy_rc vyc_board_load(vyc_board *b, const char *url, uint8_t *record, size_t len,
 	if (strlen(url) >= sizeof b->url)
 		return vy_reason_set(why, VY_R_ARG, "board URL too long");
 	snprintf(b->url, sizeof b->url, "%s", url);
-	return board_verify(b, pin, why);
+	return board_verify(b, pin, 1, why);
 }
 
-vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
-		      vy_reason *why)
+/* The record fetched from url and verified (board_verify). */
+static vy_rc board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+			 int need_open, vy_reason *why)
 {
 	vy_rc rc;
 
@@ -87,7 +88,19 @@ vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url,
 	rc = vy_pager_fetch_all(t, b->url, &b->record, &b->record_len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	return board_verify(b, pin, why);
+	return board_verify(b, pin, need_open, why);
+}
+
+vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+		      vy_reason *why)
+{
+	return board_fetch(b, t, url, pin, 1, why);
+}
+
+vy_rc vyc_board_fetch_election(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+			       vy_reason *why)
+{
+	return board_fetch(b, t, url, pin, 0, why);
 }
 
 void vyc_board_free(vyc_board *b)

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/vy_cli.h"
 #include "cli/vy_keys.h"
 #include "client/audit.h"
 #include "client/registration.h"
+#include "client/timing.h"
 #include "client/vote.h"
 
 #define MAX_CHOICE_ARGS 64
@@ -28,7 +30,7 @@ typedef struct {
 	size_t n_choices;
 	const char *witnesses[VYC_MAX_WITNESS_URLS];
 	size_t n_witnesses;
-	int audit, yes;
+	int audit, yes, cast_now;
 	vy_pass_src pass; /* the credential file's passphrase (register, cast) */
 	vyc_post_opts post;
 } args;
@@ -75,6 +77,7 @@ static int take_args(args *a, const vy_cli_args *c)
 	if (strcmp(c->cmd->name, "cast") != 0)
 		return 0;
 	a->audit = vy_cli_flag(c, "audit");
+	a->cast_now = vy_cli_flag(c, "cast-now");
 	a->yes = vy_cli_flag(c, "yes");
 	a->n_choices = vy_cli_all(c, "choice", a->choices, MAX_CHOICE_ARGS + 1);
 	if (a->n_choices > MAX_CHOICE_ARGS)
@@ -106,9 +109,9 @@ static int term_ask(void *ctx, const char *question, char *line, size_t cap)
 
 static const vyc_io terminal = { term_say, term_ask, NULL };
 
-/* Fetch and verify the election (the fingerprint pinned if given). 0, or
- * the exit status after the message. */
-static int open_board(vyc_board *bd, const args *a)
+/* Fetch and verify the election (the fingerprint pinned if given), open
+ * for voting unless any_phase. 0, or the exit status after the message. */
+static int fetch_board(vyc_board *bd, const args *a, int any_phase)
 {
 	uint8_t pin[VY_HASH_BYTES];
 	vy_reason why;
@@ -118,12 +121,18 @@ static int open_board(vyc_board *bd, const args *a)
 		fprintf(stderr, "vybar-vote: --election: not a fingerprint (64 hex digits)\n");
 		return VY_EXIT_USAGE;
 	}
-	if (vyc_board_fetch(bd, NULL, a->board, a->election ? pin : NULL, &why) != VY_R_OK) {
+	if ((any_phase ? vyc_board_fetch_election : vyc_board_fetch)(bd, NULL, a->board, a->election ? pin : NULL,
+								      &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(bd);
 		return vy_cli_exit(why.code);
 	}
 	return 0;
+}
+
+static int open_board(vyc_board *bd, const args *a)
+{
+	return fetch_board(bd, a, 0);
 }
 
 static int cmd_show(const args *a)
@@ -151,24 +160,43 @@ static int passphrase(char **pass, const args *a, int confirm)
 	return vy_cli_exit(rc);
 }
 
+/* Unix seconds t as "YYYY-MM-DD HH:MM:SS UTC". */
+static void utc(char out[32], uint64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "%llu", (unsigned long long)t);
+}
+
 static int cmd_register(const args *a)
 {
 	vyc_board bd;
 	vy_reason why;
 	long status = 0;
-	char *pass = NULL;
+	char *pass = NULL, when[32];
+	uint64_t earliest;
 	int ret = passphrase(&pass, a, 1);
 
 	if (ret != 0)
 		return ret;
-	if ((ret = open_board(&bd, a)) != 0)
+	/* registration may come before voting opens (registrar.md §4.3) */
+	if ((ret = fetch_board(&bd, a, 1)) != 0)
 		goto out;
-	if (vyc_register(&bd.st.election, a->registrar, a->code, a->credential, pass, &status, &why) != VY_R_OK) {
+	/* client.md §6.2: a random earliest cast time, kept in the sealed file */
+	earliest = vyc_earliest_cast(bd.st.manifest, (uint64_t)time(NULL));
+	if (vyc_register(&bd.st.election, a->registrar, a->code, a->credential, pass, earliest, &status, &why) !=
+	    VY_R_OK) {
 		fprintf(stderr, "vybar-vote: registration failed: %s\n", why.msg);
 		ret = vy_cli_exit(why.code);
 	} else {
+		utc(when, earliest);
 		printf("Registered. Your credential is in %s, sealed under your passphrase (keep both: they are "
-		       "needed to vote).\n", a->credential);
+		       "needed to vote).\n"
+		       "Vote from %s on: a ballot cast soon after its registration can be linked to it by the times "
+		       "alone, so `vybar-vote cast` waits until then (unless given --cast-now).\n",
+		       a->credential, when);
 	}
 	vyc_board_free(&bd);
 out:
@@ -205,6 +233,31 @@ static int vote(const args *a, const vyc_board *bd, const vyc_credential *c, con
 	return rc == VY_R_OK ? VY_EXIT_FAILED : vy_cli_exit(rc); /* quit: nothing was sent */
 }
 
+/* client.md §6.2: before the credential's earliest cast time, refuse
+ * (saying why and until when) unless --cast-now, which is told the risk.
+ * 0 to go on. */
+static int too_early(const vyc_credential *c, const args *a)
+{
+	uint64_t wait = vyc_credential_wait(c, (uint64_t)time(NULL));
+	char when[32];
+
+	if (wait == 0)
+		return 0;
+	utc(when, c->earliest_cast);
+	if (a->cast_now) {
+		printf("Casting now, before %s, as --cast-now asks: whoever sees when codes are used at the "
+		       "registrar and when ballots reach the board may link this ballot to your registration.\n",
+		       when);
+		return 0;
+	}
+	fprintf(stderr, "vybar-vote: not yet: this credential is to be cast from %s on (in %llu h %02llu min). A "
+		"ballot cast soon after its registration can be linked to it by the times alone: whoever sees when "
+		"codes are used at the registrar and when ballots reach the board learns whose ballot it is. Cast "
+		"after that time, or give --cast-now to take that risk (nothing was sent).\n", when,
+		(unsigned long long)(wait / 3600), (unsigned long long)(wait % 3600 / 60));
+	return -1;
+}
+
 static int cmd_cast(const args *a)
 {
 	vyc_board bd;
@@ -228,6 +281,10 @@ static int cmd_cast(const args *a)
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(&bd);
 		return vy_cli_exit(rc);
+	}
+	if (too_early(&c, a) != 0) {
+		ret = VY_EXIT_FAILED;
+		goto out;
 	}
 	ret = VY_EXIT_IO;
 	n = vy_manifest_selections(bd.st.manifest);
@@ -415,6 +472,9 @@ static const vy_cli_opt cast_opts[] = {
 	  "encrypt afresh and cast; for scripts: told in advance, this program could cheat only on the cast, so "
 	  "to test it answer 'a' at the prompt instead, after the tracking code is shown" },
 	{ "yes", NULL, VY_CLI_OPTIONAL, "cast without asking" },
+	{ "cast-now", NULL, VY_CLI_OPTIONAL,
+	  "cast even before the credential's earliest cast time (register prints it), at the risk that the times "
+	  "link the ballot to the registration" },
 	{ "receipt", "FILE", VY_CLI_OPTIONAL, "where to keep the board's receipt (default " DEFAULT_RECEIPT ")" },
 	ELECTION_OPT,
 	CHEAT_CAST_OPTS{ NULL, NULL, 0, NULL },

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/vy_files.h"
 #include "client/registration.h"
+#include "client/timing.h"
 #include "net/vy_http.h"
 
 #define URL_BYTES 1024
@@ -125,6 +127,7 @@ vy_rc vyc_registration_pack(const vyc_registration *r, uint8_t **out, size_t *le
 	f.secret_seed.data = (uint8_t *)r->seed;
 	f.secret_seed.len = sizeof r->seed;
 	f.credential = &cr;
+	f.earliest_cast = r->earliest_cast;
 	*out = vy_msg_pack(&f, len);
 	if (*out == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
@@ -199,6 +202,9 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
 		goto out;
 	}
 	rc = vyc_registration_finish(r, resp.body, resp.len, why);
+	/* client.md §6.2: the earliest cast time, drawn as the code is spent */
+	if (rc == VY_R_OK)
+		r->earliest_cast = vyc_earliest_cast(e->manifest, (uint64_t)time(NULL));
 out:
 	if (rc != VY_R_OK)
 		vyc_registration_wipe(r);
@@ -214,7 +220,7 @@ vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, 
 
 /* The whole of §5. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   const char *pass, long *http_status, vy_reason *why)
+		   const char *pass, uint64_t earliest_cast, long *http_status, vy_reason *why)
 {
 	vyc_registration r;
 	vy_sealer sealer;
@@ -236,6 +242,7 @@ vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code,
 		return reason_around(why, rc, "", NOT_SENT);
 	}
 	rc = vyc_register_to(NULL, &r, e, base_url, code, http_status, why);
+	r.earliest_cast = earliest_cast;
 	if (rc == VY_R_OK)
 		rc = vyc_registration_save(&r, &sealer, path, why);
 	if (rc != VY_R_OK)

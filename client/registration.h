@@ -41,6 +41,7 @@ typedef struct {
 	size_t k;
 	vy_rsa_pk rsa;
 	uint8_t base_hash[VY_HASH_BYTES];
+	uint64_t earliest_cast; /* kept in the file (client.md §6.2); 0: none */
 } vyc_registration;
 
 /* §5 steps 1-3: a fresh credential key, its prepared message and the
@@ -61,7 +62,9 @@ void vyc_registration_wipe(vyc_registration *r);
 /* §5 steps 1-5 against the registrar at base_url (e.g.
  * "http://127.0.0.1:8090") through t (NULL: libcurl), into r (wiped on
  * failure; end with vyc_registration_wipe). *http_status (may be NULL)
- * gets the answer's status (0 if none came). The browser's booth
+ * gets the answer's status (0 if none came). On success
+ * r->earliest_cast is drawn (client.md §6.2, vyc_earliest_cast, from
+ * now), and vyc_registration_pack keeps it. The browser's booth
  * registers with this too. */
 vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_election *e, const char *base_url,
 		      const char *code, long *http_status, vy_reason *why) VY_WARN_UNUSED;
@@ -69,11 +72,14 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
  * (close c with vyc_credential_close). */
 vy_rc vyc_registration_credential(vyc_credential *c, const vyc_registration *r, vy_reason *why) VY_WARN_UNUSED;
 
-/* The whole of §5, the credential file at path sealed under pass. Every
- * check that can refuse runs before the registrar spends the code: path
- * is reserved (it must not exist) and the passphrase's key derived first. */
+/* The whole of §5, the credential file at path sealed under pass, with
+ * the earliest cast time earliest_cast (Unix seconds, client.md §6.2:
+ * vyc_earliest_cast; 0 for none) in place of the one vyc_register_to
+ * drew (the caller drew it first, to tell the voter). Every check that can refuse runs before
+ * the registrar spends the code: path is reserved (it must not exist) and
+ * the passphrase's key derived first. */
 vy_rc vyc_register(const vy_election *e, const char *base_url, const char *code, const char *path,
-		   const char *pass, long *http_status, vy_reason *why) VY_WARN_UNUSED;
+		   const char *pass, uint64_t earliest_cast, long *http_status, vy_reason *why) VY_WARN_UNUSED;
 
 /* A CredentialFile's plaintext bytes (n of them, from `name`), decoded and
  * checked against e (free with vyc_credential_file_free). */

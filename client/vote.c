@@ -72,13 +72,15 @@ out:
 }
 
 /* The credential of the decoded file f (checked against its election),
- * into c; f is freed (its secret wiped). */
+ * with its earliest cast time, into c; f is freed (its secret wiped). */
 static vy_rc credential_take(vyc_credential *c, Vybar__CredentialFile *f, vy_reason *why)
 {
 	vy_rc rc = vyc_credential_set(c, f->secret_seed.data, f->credential->public_key.data,
 				      f->credential->randomizer.data, f->credential->signature.data,
 				      f->credential->signature.len, why);
 
+	if (rc == VY_R_OK)
+		c->earliest_cast = f->earliest_cast; /* client.md §6.2 */
 	vyc_credential_file_free(f);
 	return rc;
 }
@@ -94,6 +96,11 @@ vy_rc vyc_credential_open(vyc_credential *c, const vy_election *e, const char *p
 	if (rc != VY_R_OK)
 		return rc;
 	return credential_take(c, f, why);
+}
+
+uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now)
+{
+	return c->earliest_cast > now ? c->earliest_cast - now : 0;
 }
 
 vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,

@@ -53,6 +53,7 @@ typedef struct {
 	uint8_t randomizer[VY_RANDOMIZER_BYTES];
 	uint8_t reg_sig[VY_RSA_MAX_MODULUS_BYTES];
 	size_t reg_sig_len;
+	uint64_t earliest_cast; /* client.md §6.2: Unix seconds; 0: none */
 	vy_ballot_signer signer;
 } vyc_credential;
 
@@ -95,6 +96,10 @@ typedef struct {
  * be NULL) is the base hash the voter expects. */
 vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
 		      vy_reason *why) VY_WARN_UNUSED;
+/* §2 steps 1-3 only, in any phase: the election as its manifest states it
+ * (registration, client.md §6.2, may come before voting opens). */
+vy_rc vyc_board_fetch_election(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+			       vy_reason *why) VY_WARN_UNUSED;
 /* The same for a record file image already in memory (record[0..len),
  * malloc'd: b owns it from now on, whatever the outcome); url is the
  * board's, where ballots go. */
@@ -137,6 +142,9 @@ vy_rc vyc_credential_set(vyc_credential *c, const uint8_t seed[crypto_sign_SEEDB
 vy_rc vyc_credential_from_bytes(vyc_credential *c, const vy_election *e, const uint8_t *buf, size_t len,
 				vy_reason *why) VY_WARN_UNUSED;
 void vyc_credential_close(vyc_credential *c);
+/* client.md §6.2: how many seconds c should still wait before it is cast
+ * at time now (0: none). */
+uint64_t vyc_credential_wait(const vyc_credential *c, uint64_t now);
 
 /* §4 step 1, protocol.md §6.1: the commitment: choices encrypted with
  * fresh randomness and built under a fresh one-time key (generated, used

@@ -628,7 +628,7 @@ static void admin_done(const char *board, int kind, unsigned long long seq, cons
 	sodium_bin2hex(hex, sizeof hex, head, VY_HASH_BYTES);
 	switch (kind) {
 	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_OPEN:
-		printf("Election opened at position %llu (head %s): voters can now register and vote.\n", seq, hex);
+		printf("Election opened at position %llu (head %s): voters with a credential can now vote.\n", seq, hex);
 		break;
 	case VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE:
 		printf("Voting closed at position %llu (head %s)", seq, hex);

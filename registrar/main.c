@@ -4,6 +4,7 @@
  *   vybar-registrar init --dir DIR --manifest-out-key FILE [--bits N] [--import-rsa FILE]
  *   vybar-registrar roll --dir DIR --count N --out FILE
  *   vybar-registrar serve --dir DIR --manifest FILE [OPTION]...
+ *   vybar-registrar close --dir DIR
  *
  * The commands and their options are the table below (cli/vy_cli.h); the
  * exit statuses are every program's (specs/registrar.md §1): 0 on success
@@ -74,8 +75,10 @@ static unsigned http_status(vyr_status s)
 	case VYR_S_WRONG_ELECTION:
 		return MHD_HTTP_BAD_REQUEST;
 	case VYR_S_UNKNOWN:
+	case VYR_S_CLOSED:
 		return MHD_HTTP_FORBIDDEN;
 	case VYR_S_USED:
+	case VYR_S_STILL_OPEN:
 		return MHD_HTTP_CONFLICT;
 	default:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -265,6 +268,24 @@ static int cmd_serve(const vy_cli_args *a)
 	return rc;
 }
 
+/* §4.3: end registration; the serving registrar refuses from then on. */
+static int cmd_close(const vy_cli_args *a)
+{
+	vyr_state st;
+	int rc = vyr_open(&st, vy_cli_get(a, "dir"), vyr_roll_check());
+
+	if (rc != 0)
+		return rc;
+	rc = vyr_close_registration(&st);
+	vyr_close(&st);
+	return rc;
+}
+
+static const vy_cli_opt close_opts[] = {
+	{ "dir", "DIR", VY_CLI_REQUIRED, "the registrar's directory (the one `serve` uses; it may be serving)" },
+	{ NULL, NULL, 0, NULL },
+};
+
 static const vy_cli_opt init_opts[] = {
 	{ "dir", "DIR", VY_CLI_REQUIRED, "the registrar's directory (created, mode 0700; it must hold no registrar)" },
 	{ "manifest-out-key", "FILE", VY_CLI_REQUIRED,
@@ -301,8 +322,14 @@ static const vy_cli_cmd commands[] = {
 	  roll_opts, cmd_roll },
 	{ "serve", NULL, 0, 0,
 	  "Bind the registrar to the election of the manifest and answer registrations (POST " VY_PATH_REGISTER
-	  ") and the signed count of credentials issued (GET " VY_PATH_ISSUED ") until SIGINT or SIGTERM.",
+	  ") and, once registration is closed, the signed count of credentials issued (GET " VY_PATH_ISSUED
+	  ") until SIGINT or SIGTERM.",
 	  serve_opts, cmd_serve },
+	{ "close", NULL, 0, 0,
+	  "End registration, for good: from now on no credential is issued (POST " VY_PATH_REGISTER
+	  " answers 403), and GET " VY_PATH_ISSUED " answers the final count, signed. Print the time and the "
+	  "count. Close before voting opens, so that no count moves while ballots arrive (specs/registrar.md).",
+	  close_opts, cmd_close },
 	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -13,6 +13,7 @@
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
+#include "protocol/vy_api.h"
 #include "protocol/vy_election.h"
 #include "protocol/vy_record.h"
 
@@ -475,6 +476,49 @@ out:
 	return rc;
 }
 
+/* §4.3: the time registration closed (meta row 'closed', u64 big-endian
+ * Unix seconds): 1 if closed (into *t), 0 if open, -1 on error. */
+static int meta_closed(sqlite3 *db, uint64_t *t)
+{
+	sqlite3_stmt *s = NULL;
+	const uint8_t *v;
+	int rc = -1;
+
+	*t = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = 'closed'", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		v = sqlite3_column_blob(s, 0);
+		if (sqlite3_column_bytes(s, 0) == 8 && v != NULL) {
+			for (int i = 0; i < 8; i++)
+				*t = *t << 8 | v[i];
+			rc = 1;
+		}
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		break;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The number of credentials issued; -1 on error. */
+static int64_t issued_count(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM roll WHERE issued = 1", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 /* Set reason and return status. */
 static vyr_status fail(char reason[VYR_REASON_BYTES], vyr_status s, const char *msg)
 {
@@ -546,14 +590,23 @@ static vyr_status issue(vyr_state *st, const uint8_t h[VYR_ID_HASH_BYTES], vyr_e
 			const Vybar__RegistrationRequest *r, uint8_t *sig, char reason[VYR_REASON_BYTES])
 {
 	uint8_t prev[VY_RSA_MAX_BYTES];
-	int issued = 0, found;
+	int issued = 0, found, closed;
+	uint64_t closed_at = 0;
 	size_t k = st->pk.n_len;
 
 	if (exec_sql(st->db, "BEGIN IMMEDIATE") != 0)
 		return fail(reason, VYR_S_INTERNAL, "database busy: nothing issued");
+
 	found = roll_lookup(st->db, h, &issued, prev, k);
-	if (found < 0)
+	closed = meta_closed(st->db, &closed_at);
+	if (found < 0 || closed < 0)
 		goto internal;
+	/* §4.3: once closed, nothing more is issued; only the byte-identical
+	 * retry of a credential issued before is answered again (step 5) */
+	if (closed && !(issued && memcmp(prev, r->blinded.data, k) == 0)) {
+		(void)exec_sql(st->db, "ROLLBACK");
+		return fail(reason, VYR_S_CLOSED, "registration is closed: no more credentials are issued");
+	}
 	if (found == 0 && elig == VYR_ELIG_LISTED) {
 		(void)exec_sql(st->db, "ROLLBACK");
 		return fail(reason, VYR_S_UNKNOWN, "evidence: unknown registration code");
@@ -626,19 +679,76 @@ out:
 	return s;
 }
 
-/* §4.2: count the issued rows and sign the statement. */
+/* §4.2: the final count, signed with the time registration closed. Both
+ * are read in one transaction, so the count is the one close fixed. */
 vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason[VYR_REASON_BYTES])
 {
-	sqlite3_stmt *s = NULL;
+	uint64_t closed_at = 0;
 	int64_t n = -1;
+	int closed;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT COUNT(*) FROM roll WHERE issued = 1", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (n < 0)
+	if (exec_sql(st->db, "BEGIN") != 0)
+		return fail(reason, VYR_S_INTERNAL, "database busy");
+	closed = meta_closed(st->db, &closed_at);
+	if (closed == 1)
+		n = issued_count(st->db);
+	(void)exec_sql(st->db, "COMMIT");
+	if (closed == 0)
+		return fail(reason, VYR_S_STILL_OPEN,
+			    "registration is still open: the count of credentials issued is published when it closes "
+			    "(vybar-registrar close)");
+	if (closed < 0 || n < 0)
 		return fail(reason, VYR_S_INTERNAL, "database error");
-	*out = vy_issued_statement_pack(st->base_hash, (uint64_t)n, (uint64_t)time(NULL), st->stmt_sk, out_len);
+	*out = vy_issued_statement_pack(st->base_hash, (uint64_t)n, closed_at, st->stmt_sk, out_len);
 	return *out != NULL ? VYR_S_OK : fail(reason, VYR_S_INTERNAL, "out of memory");
+}
+
+/* §4.3: the meta row 'closed' = now, in one transaction with the count. */
+int vyr_close_registration(vyr_state *st)
+{
+	sqlite3_stmt *s = NULL;
+	uint64_t closed_at = 0, now = (uint64_t)time(NULL);
+	uint8_t v[8];
+	int64_t n;
+	int closed, ok;
+	char when[32];
+	time_t t;
+	struct tm tm;
+
+	if (exec_sql(st->db, "BEGIN IMMEDIATE") != 0)
+		return VY_EXIT_IO;
+	closed = meta_closed(st->db, &closed_at);
+	n = issued_count(st->db);
+	if (closed != 0 || n < 0) {
+		(void)exec_sql(st->db, "ROLLBACK");
+		if (closed < 0 || n < 0) {
+			fprintf(stderr, "vybar-registrar: database error: nothing changed\n");
+			return VY_EXIT_IO;
+		}
+		now = closed_at;
+	} else {
+		for (int i = 0; i < 8; i++)
+			v[i] = (uint8_t)(now >> (56 - 8 * i));
+		ok = sqlite3_prepare_v2(st->db, "INSERT INTO meta (name, value) VALUES ('closed', ?)", -1, &s, NULL) ==
+			     SQLITE_OK &&
+		     sqlite3_bind_blob(s, 1, v, sizeof v, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
+		sqlite3_finalize(s);
+		if (!ok || exec_sql(st->db, "COMMIT") != 0) {
+			(void)exec_sql(st->db, "ROLLBACK");
+			fprintf(stderr, "vybar-registrar: cannot record the close: registration stays open\n");
+			return VY_EXIT_IO;
+		}
+	}
+	t = (time_t)now;
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(when, sizeof when, "%llu", (unsigned long long)now);
+	if (closed) {
+		fprintf(stderr, "vybar-registrar: registration was already closed at %s (%lld credentials issued); "
+			"nothing changed\n", when, (long long)n);
+		return VY_EXIT_FAILED;
+	}
+	printf("Registration closed at %s: %lld credentials issued. GET %s now answers this count, signed.\n", when,
+	       (long long)n, VY_PATH_ISSUED);
+	return 0;
 }

@@ -33,6 +33,8 @@ typedef enum {
 	VYR_S_WRONG_ELECTION, /* 400 */
 	VYR_S_UNKNOWN,       /* 403: not eligible (unknown code) */
 	VYR_S_USED,          /* 409: credential already issued for this identity */
+	VYR_S_CLOSED,        /* 403: registration is closed (§4.3) */
+	VYR_S_STILL_OPEN,    /* 409: the count is published only once registration is closed (§4.2) */
 	VYR_S_INTERNAL,      /* 500: nothing was issued */
 } vyr_status;
 
@@ -73,8 +75,16 @@ int vyr_set_election(vyr_state *st, const char *manifest_file);
 vyr_status vyr_register(vyr_state *st, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len,
 			char reason[VYR_REASON_BYTES]);
 
-/* §4.2: the signed IssuedStatement now, malloc'd (vy_issued_statement_pack). */
+/* §4.2: the signed IssuedStatement of the closed registration (its final
+ * count, signed at the time it closed), malloc'd (vy_issued_statement_pack);
+ * VYR_S_STILL_OPEN before `close`. */
 vyr_status vyr_issued(vyr_state *st, uint8_t **out, size_t *out_len, char reason[VYR_REASON_BYTES]);
+
+/* §4.3 `close`: end registration now, in one transaction with the count:
+ * no credential is issued after it. 0 after printing the time and the
+ * count, or the exit status after the message (VY_EXIT_FAILED: it was
+ * closed already, and nothing changed). */
+int vyr_close_registration(vyr_state *st);
 
 
 #endif

@@ -26,7 +26,7 @@ typedef struct {
 static const program programs[] = {
 	{ "vybar-board", VYBAR_BOARD_PROGRAM, { "keygen", "serve", NULL } },
 	{ "vybar-commission", VYBAR_COMMISSION_PROGRAM, { "keygen", "manifest", "admin", "publish-issued", NULL } },
-	{ "vybar-registrar", VYBAR_REGISTRAR_PROGRAM, { "init", "roll", "serve", NULL } },
+	{ "vybar-registrar", VYBAR_REGISTRAR_PROGRAM, { "init", "roll", "serve", "close", NULL } },
 	{ "vybar-trustee", VYBAR_TRUSTEE_PROGRAM,
 	  { "keygen", "announce", "reveal", "verdict", "justify", "decrypt", "status", "post", NULL } },
 	{ "vybar-vote", VYBAR_VOTE_PROGRAM, { "show", "register", "cast", "check", "check-audit", NULL } },

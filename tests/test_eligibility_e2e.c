@@ -167,7 +167,7 @@ static void register_voter(size_t i)
 	snprintf(code, sizeof code, "%s", reg.codes[i]);
 	for (size_t k = 0; i == 1 && code[k] != '\0'; k++)
 		code[k] = (char)tolower((unsigned char)code[k]);
-	if (vyc_register(&reg.e, reg.url, code, path, VOTER_PASS, &status, &why) != VY_R_OK)
+	if (vyc_register(&reg.e, reg.url, code, path, VOTER_PASS, 0, &status, &why) != VY_R_OK)
 		fail_msg("register %zu: %ld %s", i, status, why.msg);
 	assert_int_equal(vyc_credential_load(&vt->cf, &reg.e, path, VOTER_PASS, &why), VY_R_OK);
 	/* the fixtures' voter, with the registered credential */
@@ -224,6 +224,11 @@ static void carry_statement(void)
 	vyh_resp r;
 
 	vyrh_url(&reg, url, VY_PATH_ISSUED);
+	/* registrar.md §4.2-§4.3: no count while registration is open */
+	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL), VY_R_OK);
+	assert_int_equal(resp.status, 409);
+	vy_http_answer_free(&resp);
+	vyrh_close(&reg);
 	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL), VY_R_OK);
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(

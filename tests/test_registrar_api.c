@@ -108,7 +108,7 @@ static void test_full_registration(void **state)
 
 	(void)state;
 	cred_path(file, "cred0.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[0], file, PASS, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[0], file, PASS, 0, &status, &why), VY_R_OK);
 	issued_so_far++;
 	assert_int_equal(status, 200);
 	assert_int_equal(stat(file, &sb), 0);
@@ -140,13 +140,13 @@ static void test_full_registration(void **state)
 	/* an existing credential file is never overwritten, and refusing it
 	 * spends nothing: the registrar is not asked, so the code still works */
 	status = -1;
-	assert_int_not_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, PASS, &status, &why), VY_R_OK);
+	assert_int_not_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file, PASS, 0, &status, &why), VY_R_OK);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(why.msg, "the code is not used"));
 	assert_int_equal(vyc_credential_load(&cf2, &reg.e, file, PASS, &why), VY_R_OK); /* untouched */
 	vyc_credential_file_free(cf2);
 	cred_path(file2, "cred0-again.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file2, PASS, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[1], file2, PASS, 0, &status, &why), VY_R_OK);
 	assert_int_equal(status, 200);
 	issued_so_far++;
 	vy_msg_free(other);
@@ -219,7 +219,7 @@ static void test_unknown_and_malformed(void **state)
 	strcpy(code, reg.codes[3]);
 	code[0] = code[0] == 'A' ? 'B' : 'A'; /* a code not on the roll */
 	cred_path(file, "cred-unknown.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, code, file, PASS, &status, &why), VY_R_IO);
+	assert_int_equal(vyc_register(&reg.e, reg.url, code, file, PASS, 0, &status, &why), VY_R_IO);
 	assert_int_equal(status, 403);
 	assert_non_null(strstr(why.msg, "unknown registration code"));
 	assert_int_equal(access(file, F_OK), -1);
@@ -308,7 +308,7 @@ static void test_storage_holds_no_identity(void **state)
 
 	(void)state;
 	cred_path(file, "cred5.pb");
-	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[5], file, PASS, &status, &why), VY_R_OK);
+	assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[5], file, PASS, 0, &status, &why), VY_R_OK);
 	issued_so_far++;
 	assert_int_equal(vyc_credential_load(&cf, &reg.e, file, PASS, &why), VY_R_OK);
 	bytes = (uint8_t *)vytest_read_file(reg.db, &flen);
@@ -344,33 +344,56 @@ static void test_storage_holds_no_identity(void **state)
 	vyc_credential_file_free(cf);
 }
 
-/* GET /v1/issued: a statement for this election. */
-static void get_statement(vy_http_answer *a)
+/* GET /v1/issued: its answer, of the status given. */
+static void get_issued(vy_http_answer *a, long status)
 {
 	char url[VYRH_PATH_BYTES];
 
 	vyrh_url(&reg, url, VY_PATH_ISSUED);
 	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, a, NULL), VY_R_OK);
-	assert_int_equal(a->status, 200);
+	assert_int_equal(a->status, status);
 }
 
-/* The signed count verifies and counts every credential issued; a
- * tampered count, signature or election fails. */
+/* §4.2-§4.3: no count while registration is open (409); `close` ends it,
+ * and from then the statement is the final count, signed at the close
+ * (the same bytes each time), and it verifies; a tampered count, signature
+ * or election fails; a registration after the close is refused (403) and
+ * the count stays, but the byte-identical retry of a registration made
+ * before the close is answered as before (§4.1 step 4); a second close is
+ * refused and changes nothing. */
 static void test_issued_statement(void **state)
 {
-	vy_http_answer a;
+	vyc_registration r1, r2;
+	uint8_t *req1, *req2;
+	size_t len1, len2;
+	vy_http_answer a, again, first;
 	uint64_t issued, t;
 	vy_reason why;
 	Vybar__IssuedStatement *m;
 	uint8_t *bad, other[VY_HASH_BYTES];
 	size_t bad_len;
+	const char *close_args[] = { "close", "--dir", reg.state, NULL };
+	char *before, *after;
 
 	(void)state;
-	get_statement(&a);
+	/* a registration before the close, whose answer the voter may lose */
+	assert_int_equal(vyc_registration_begin(&r1, &reg.e, reg.codes[7], &req1, &len1, &why), VY_R_OK);
+	post(req1, len1, &first);
+	assert_int_equal(first.status, 200);
+	issued_so_far++;
+	get_issued(&a, 409);
+	assert_non_null(strstr((const char *)a.body, "registration is still open"));
+	vy_http_answer_free(&a);
+	vyrh_close(&reg);
+	get_issued(&a, 200);
 	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
 			 VY_R_OK);
 	assert_int_equal(issued, (uint64_t)issued_so_far);
 	assert_true(t > 0);
+	get_issued(&again, 200);
+	assert_int_equal(again.len, a.len);
+	assert_memory_equal(again.body, a.body, a.len);
+	vy_http_answer_free(&again);
 	/* the count, tampered */
 	m = vybar__issued_statement__unpack(NULL, a.len, a.body);
 	assert_non_null(m);
@@ -392,21 +415,49 @@ static void test_issued_statement(void **state)
 	other[31] ^= 1;
 	assert_int_equal(vy_issued_statement_verify(reg.statement_key, other, a.body, a.len, &issued, &t, &why), VY_R_FIELD);
 	vybar__issued_statement__free_unpacked(m, NULL);
-	vy_http_answer_free(&a);
-	/* one more credential: the count follows */
+	/* after the close: a fresh code is refused, nothing is stored, the count stays */
+	before = vyrh_db_dump(&reg);
 	{
 		char file[VYRH_PATH_BYTES];
 		long status;
 
 		cred_path(file, "cred6.pb");
-		assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[6], file, PASS, &status, &why), VY_R_OK);
-		issued_so_far++;
+		assert_int_equal(vyc_register(&reg.e, reg.url, reg.codes[6], file, PASS, 0, &status, &why), VY_R_IO);
+		assert_int_equal(status, 403);
+		assert_non_null(strstr(why.msg, "registration is closed"));
+		assert_int_equal(access(file, F_OK), -1);
 	}
-	get_statement(&a);
-	assert_int_equal(vy_issued_statement_verify(reg.statement_key, reg.e.base_hash, a.body, a.len, &issued, &t, &why),
-			 VY_R_OK);
-	assert_int_equal(issued, (uint64_t)issued_so_far);
+	/* the retry of the registration made before the close: the same answer */
+	post(req1, len1, &again);
+	assert_int_equal(again.status, 200);
+	assert_int_equal(again.len, first.len);
+	assert_memory_equal(again.body, first.body, first.len);
+	assert_int_equal(vyc_registration_finish(&r1, again.body, again.len, &why), VY_R_OK);
+	vy_http_answer_free(&again);
+	/* its code with another credential: closed, not "already issued" */
+	assert_int_equal(vyc_registration_begin(&r2, &reg.e, reg.codes[7], &req2, &len2, &why), VY_R_OK);
+	post(req2, len2, &again);
+	assert_int_equal(again.status, 403);
+	assert_true(body_has(&again, "registration is closed"));
+	vy_http_answer_free(&again);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(after, before);
+	free(after);
+	assert_int_equal(vyrh_run(&reg, close_args), 1);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(after, before);
+	get_issued(&again, 200);
+	assert_int_equal(again.len, a.len);
+	assert_memory_equal(again.body, a.body, a.len);
+	vy_http_answer_free(&again);
 	vy_http_answer_free(&a);
+	vy_http_answer_free(&first);
+	free(before);
+	free(after);
+	free(req1);
+	free(req2);
+	vyc_registration_wipe(&r1);
+	vyc_registration_wipe(&r2);
 }
 
 int main(void)

@@ -361,7 +361,11 @@ static void test_no_and_malformed(void **state)
 		free(req);
 		vyc_registration_wipe(&r);
 	}
-	/* the signed count is every identity the authority admitted, once */
+	/* the signed count is every identity the authority admitted, once,
+	 * published only once registration is closed (registrar.md §4.2, §4.3) */
+	assert_int_equal(vyr_issued(&w.st, &stmt, &slen, reason), VYR_S_STILL_OPEN);
+	assert_null(stmt);
+	assert_int_equal(vyr_close_registration(&w.st), 0);
 	assert_int_equal(vyr_issued(&w.st, &stmt, &slen, reason), VYR_S_OK);
 	assert_int_equal(vy_issued_statement_verify(w.st.stmt_pk, w.e.base_hash, stmt, slen, &issued, &t, &why), VY_R_OK);
 	assert_int_equal(issued, w.issued);

@@ -384,6 +384,7 @@ static void post_issued(vyw_world *w)
 	vy_http_answer ir = { 0 };
 	vyh_resp r;
 
+	vyrh_close(&w->reg); /* registrar.md §4.3: the count is published at close */
 	vyrh_url(&w->reg, url, VY_PATH_ISSUED);
 	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &ir, NULL), VY_R_OK);
 	assert_int_equal(ir.status, 200);
@@ -514,9 +515,12 @@ static void test_revote_and_tally(void **state)
 }
 
 /* The program's credential file: `register` seals it under the passphrase
- * of --passphrase-file; `cast` with another passphrase is refused with a
- * clear message (exit 1), the file and the board unchanged; both sources
- * at once are a usage error. */
+ * of --passphrase-file, with an earliest cast time at least a minute away
+ * (client.md §6.2; the fixtures' voting times are past, so up to a day);
+ * `cast` with another passphrase is refused with a clear message (exit 1),
+ * the file and the board unchanged; both sources at once are a usage
+ * error; the right passphrase before the earliest time is refused, saying
+ * why and until when, unless --cast-now, which says the risk. */
 static void test_passphrase(void **state)
 {
 	vyw_world *w = *state;
@@ -536,6 +540,7 @@ static void test_passphrase(void **state)
 		 "--passphrase-file '%s'", w->url, w->reg.url, w->reg.codes[w->next_code++], cred, w->pass_file);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "sealed under your passphrase"));
+	assert_true(file_has(out, "can be linked to it by the times alone"));
 	file1 = vytest_read_file(cred, &l1);
 	assert_memory_equal(file1, "VYBAR-CREDENTIAL/1\n", 19);
 	before = vyh_record(&w->e.b, &before_len);
@@ -554,10 +559,23 @@ static void test_passphrase(void **state)
 	assert_int_equal(l2, l1);
 	assert_memory_equal(file2, file1, l1);
 	assert_int_equal(access(rcpt, F_OK), -1);
-	/* the right passphrase, by descriptor: the vote goes through */
+	/* the right passphrase, by descriptor, too early: refused, nothing sent */
 	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-fd 3 --choice 1=1 "
 		 "--choice 2=1 --choice 3=1 --yes --receipt '%s' 3<'%s'", w->url, cred, rcpt, w->pass_file);
+	assert_int_equal(run_vote(w, args, out), 1);
+	assert_true(file_has(out, "not yet: this credential is to be cast from "));
+	assert_true(file_has(out, "linked to it by the times alone"));
+	assert_true(file_has(out, "--cast-now to take that risk (nothing was sent)"));
+	free(after);
+	after = vyh_record(&w->e.b, &after_len);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	assert_int_equal(access(rcpt, F_OK), -1);
+	/* --cast-now: the vote goes through, and the voter is told the risk */
+	snprintf(args, sizeof args, "cast --board %s --credential '%s' --passphrase-fd 3 --choice 1=1 "
+		 "--choice 2=1 --choice 3=1 --yes --cast-now --receipt '%s' 3<'%s'", w->url, cred, rcpt, w->pass_file);
 	assert_int_equal(run_vote(w, args, out), 0);
+	assert_true(file_has(out, "as --cast-now asks: whoever sees when codes are used"));
 	assert_int_equal(access(rcpt, F_OK), 0);
 	free(before);
 	free(after);

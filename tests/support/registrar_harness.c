@@ -63,6 +63,13 @@ int vyrh_run(const vyrh_registrar *r, const char *const *args)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void vyrh_close(const vyrh_registrar *r)
+{
+	const char *args[] = { "close", "--dir", r->state, NULL };
+
+	assert_int_equal(vyrh_run(r, args), 0);
+}
+
 /* The fixtures' manifest with the registrar key and statement key of pub
  * (RegistrarPublicKeys). */
 static void make_manifest(vyrh_registrar *r, const char *pub)

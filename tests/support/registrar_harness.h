@@ -38,6 +38,8 @@ void vyrh_start(vyrh_registrar *r, size_t n_codes);
 void vyrh_stop(vyrh_registrar *r);
 /* Run the registrar program with argv[1..] (NULL-terminated): exit status. */
 int vyrh_run(const vyrh_registrar *r, const char *const *args);
+/* `close` (registrar.md §4.3): registration ends; asserts exit status 0. */
+void vyrh_close(const vyrh_registrar *r);
 /* Every row of every table of the registrar's database, as text (malloc'd). */
 char *vyrh_db_dump(const vyrh_registrar *r);
 /* base_url + path into out. */

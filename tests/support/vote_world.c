@@ -85,7 +85,7 @@ void vyw_register(vyw_world *w, const vyc_board *bd, char path[VYH_PATH_BYTES])
 	snprintf(name, sizeof name, "credential-%zu.pb", w->next_code);
 	vyw_tmp_path(w, path, name);
 	assert_true(w->next_code < w->reg.n_codes);
-	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, VYW_PASSPHRASE, &status,
+	if (vyc_register(&bd->st.election, w->reg.url, w->reg.codes[w->next_code++], path, VYW_PASSPHRASE, 0, &status,
 			 &why) != VY_R_OK)
 		fail_msg("register: %s (HTTP %ld)", why.msg, status);
 }
