@@ -2,7 +2,9 @@
  * Lookup by prefix (specs/board-api.md §4 "Lookup by prefix", §5):
  *  - the prefix parser against a plain reference, on every string of up to
  *    3 bytes and on longer ones;
- *  - the rule that chooses the prefix length, at its edges;
+ *  - the rule that chooses the prefix length, at its edges, and the same
+ *    rule as the served script writes it in JavaScript (run under node when
+ *    it is installed), and the script never asking for a whole code;
  *  - the store's range is a search on the index, not a scan;
  *  - against a real vybar-board: after ballots and audited ballots, the
  *    answer for every prefix of every code (and every 1-character prefix)
@@ -19,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "bulletin/codes.h"
+#include "bulletin/http.h"
 #include "bulletin/store.h"
 #include "tests/support/board_harness.h"
 
@@ -26,6 +29,7 @@
 #define N_BALLOTS 40
 #define N_AUDITED 3
 #define N_CODES (N_BALLOTS + N_AUDITED)
+#define NODE "/usr/bin/node"
 
 /* ---- the parser ---- */
 
@@ -123,6 +127,49 @@ static void test_prefix_length_rule(void **state)
 				want = p;
 		assert_int_equal(vyb_lookup_prefix_len(SIZES[i]), want);
 	}
+}
+
+/* The served script: it asks for prefixes, never for a receipt by code, and
+ * its prefixLength is the C rule (checked under node when installed). */
+static void test_script_rule(void **state)
+{
+	const char *js = vyb_web_page_js, *start = strstr(js, "function prefixLength(n) {"), *end;
+	char dir[] = "/tmp/vytest-codes-XXXXXX", path[64], cmd[160], line[64];
+	FILE *f, *p;
+
+	(void)state;
+	assert_null(strstr(js, VY_PATH_RECEIPTS));
+	assert_non_null(strstr(js, "'" VY_PATH_CODES "' + prefix"));
+	assert_non_null(strstr(js, ".slice(0, prefixLength(n))"));
+	assert_non_null(start);
+	end = strstr(start, "\n}\n");
+	assert_non_null(end);
+	if (access(NODE, X_OK) != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/rule.js", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(start, 1, (size_t)(end - start) + 3, f);
+	for (size_t i = 0; i < sizeof SIZES / sizeof SIZES[0]; i++)
+		fprintf(f, "console.log(prefixLength(%llu));\n", (unsigned long long)SIZES[i]);
+	fprintf(f, "console.log(prefixLength(NaN));\n");
+	fclose(f);
+	snprintf(cmd, sizeof cmd, NODE " %s", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof SIZES / sizeof SIZES[0]; i++) {
+		assert_non_null(fgets(line, sizeof line, p));
+		if ((unsigned)atoi(line) != vyb_lookup_prefix_len(SIZES[i]))
+			fail_msg("prefixLength(%llu) = %s in the script, %u in C", (unsigned long long)SIZES[i], line,
+				 vyb_lookup_prefix_len(SIZES[i]));
+	}
+	/* A status that did not answer: the shortest prefix. */
+	assert_non_null(fgets(line, sizeof line, p));
+	assert_int_equal(atoi(line), 1);
+	assert_int_equal(pclose(p), 0);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* ---- the store ---- */
@@ -393,6 +440,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefix_parser),
 		cmocka_unit_test(test_prefix_length_rule),
+		cmocka_unit_test(test_script_rule),
 		cmocka_unit_test(test_store_range),
 		cmocka_unit_test(test_board_codes),
 	};
