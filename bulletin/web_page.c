@@ -6,7 +6,9 @@
  *
  * A tracking code in the address (#7K2Q-0ZRD-M4XW-9HCT or ?code=...) is
  * looked up as soon as the page loads, so a link can be shared or opened
- * by a headless browser.
+ * by a headless browser. (A ?code= reaches the board with the request for
+ * the page itself; the fragment does not.) The input field has no name, so
+ * that the form, submitted without the script, sends no code either.
  *
  * The lookup never sends the code: the script asks for every code under a
  * prefix of it (GET /v1/codes/<prefix>, board-api.md §4) and looks for the
@@ -41,7 +43,7 @@ const char vyb_web_page_html[] =
 	"<h2>Is my ballot on the board?</h2>\n"
 	"<form id=\"lookup-form\">\n"
 	"<label for=\"code\">Tracking code</label>\n"
-	"<input id=\"code\" name=\"code\" placeholder=\"7K2Q-0ZRD-M4XW-9HCT\" autocomplete=\"off\">\n"
+	"<input id=\"code\" placeholder=\"7K2Q-0ZRD-M4XW-9HCT\" autocomplete=\"off\">\n"
 	"<button type=\"submit\">Look up</button>\n"
 	"</form>\n"
 	"<p id=\"lookup\"></p>\n"
