@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "bulletin/answers.h"
+#include "bulletin/codes.h"
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
 #include "bulletin/ratelimit.h"
@@ -44,6 +45,7 @@ static const vyb_route ROUTES[] = {
 	{ VY_PATH_PROOF_INCLUSION, 0, 0, VYB_R_INCLUSION, 0, 0 },
 	{ VY_PATH_PROOF_CONSISTENCY, 0, 0, VYB_R_CONSISTENCY, 0, 0 },
 	{ VY_PATH_RECEIPTS, 1, 0, VYB_R_RECEIPT, 0, 0 },
+	{ VY_PATH_CODES, 1, 0, VYB_R_CODES, 0, 0 },
 	{ VY_PATH_ADMIN, 0, 1, VYB_R_ADMIN, 0, VY_MAX_ADMIN_BYTES },
 };
 #define N_ROUTES (sizeof ROUTES / sizeof ROUTES[0])
@@ -269,6 +271,65 @@ static enum MHD_Result get_receipt(vyb_http *h, struct MHD_Connection *c, const 
 	return answer_json(c, json, len);
 }
 
+typedef struct {
+	vyb_jbuf out;
+	size_t n;
+} codes_ctx;
+
+/* One line "CODE SEQ TYPE\n"; stop one past the most an answer lists. */
+static int code_line(void *arg, const char *code, uint64_t seq, uint32_t type)
+{
+	codes_ctx *k = arg;
+
+	if (++k->n > VY_MAX_PREFIX_CODES)
+		return 0;
+	vyb_jb_printf(&k->out, "%s %llu %s\n", code, (unsigned long long)seq,
+		      type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT ? "ballot" : "audited-ballot");
+	return !k->out.oom;
+}
+
+_Static_assert(VY_CODE_PREFIX_MAX == 3, "get_codes' message says 1 to 3 characters");
+
+/* GET /v1/codes/<prefix>: every tracking code under a prefix of 1 to 3
+ * characters, one line each, so that the board learns the prefix only. */
+static enum MHD_Result get_codes(vyb_http *h, struct MHD_Connection *c, const char *prefix)
+{
+	codes_ctx k = { .out = { 0 }, .n = 0 };
+	vy_reason why = { 0 };
+	size_t plen;
+	char msg[160];
+
+	switch (vyb_prefix_parse(prefix, &plen)) {
+	case VYB_PREFIX_OK:
+		break;
+	case VYB_PREFIX_LENGTH:
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "prefix: 1 to 3 characters, the first of a tracking code without its dashes", 0);
+	default:
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "prefix: Crockford base-32 characters in upper case (0-9 and A-Z but I, L, O, U)",
+				    0);
+	}
+	if (vyb_store_codes(vyb_board_store(h->board), prefix, code_line, &k, &why) != VY_R_OK) {
+		vyb_jb_free(&k.out);
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_IO, why.msg, 0);
+	}
+	if (k.out.oom) {
+		vyb_jb_free(&k.out);
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	}
+	if (k.n > VY_MAX_PREFIX_CODES) {
+		vyb_jb_free(&k.out);
+		snprintf(msg, sizeof msg, "more than %u tracking codes under prefix %s: ask with a longer prefix",
+			 VY_MAX_PREFIX_CODES, prefix);
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_TOO_LARGE, msg, 0);
+	}
+	/* No code under the prefix: an empty list, not 404. */
+	if (k.out.s == NULL)
+		return answer(c, MHD_HTTP_OK, VY_CT_TEXT, (void *)"", 0, 0);
+	return answer(c, MHD_HTTP_OK, VY_CT_TEXT, k.out.s, k.out.len, 1);
+}
+
 /* GET /v1/status: the counts. */
 static enum MHD_Result get_status(vyb_http *h, struct MHD_Connection *c)
 {
@@ -369,6 +430,8 @@ static enum MHD_Result handle_get(vyb_http *h, struct MHD_Connection *c, const v
 		return get_record(h, c);
 	case VYB_R_RECEIPT:
 		return get_receipt(h, c, url + strlen(rt->path));
+	case VYB_R_CODES:
+		return get_codes(h, c, url + strlen(rt->path));
 	case VYB_R_CHECKPOINT:
 		return get_checkpoint(h, c);
 	case VYB_R_INCLUSION:

@@ -9,8 +9,10 @@
  *    durable: when it returns VY_R_OK every entry of the group and its
  *    index row are committed to stable storage together (one transaction);
  *    on failure none is stored.
- *  - append() is called by one writer at a time; read(), lookup() and
- *    counts() may be called from any thread, concurrently with append().
+ *  - append() is called by one writer at a time; read(), lookup(), codes()
+ *    and counts() may be called from any thread, concurrently with append().
+ *  - codes() is a range read on the index (never a scan of it): the codes
+ *    under a prefix, in ascending byte order.
  *  - Every function returns a vy_rc and fills why (which may be NULL).
  */
 #ifndef VYB_STORE_H
@@ -49,12 +51,18 @@ typedef struct {
 /* Called by read() for each entry in order; return 1 to go on, 0 to stop. */
 typedef int (*vyb_store_visit_fn)(void *arg, uint64_t seq, const uint8_t *entry, size_t len);
 
+/* Called by codes() for each tracking code under the prefix, in ascending
+ * byte order, with the seq and type of its entry; return 1 to go on, 0 to
+ * stop. */
+typedef int (*vyb_store_code_fn)(void *arg, const char *code, uint64_t seq, uint32_t type);
+
 typedef struct vyb_store vyb_store;
 
 typedef struct {
 	vy_rc (*append)(vyb_store *s, const vyb_store_entry *es, size_t n, vy_reason *why);
 	vy_rc (*read)(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why);
 	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
+	vy_rc (*codes)(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why);
 	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
 	void (*close)(vyb_store *s);
 } vyb_store_ops;
@@ -74,6 +82,10 @@ vy_rc vyb_store_append_group(vyb_store *s, const vyb_store_entry *es, size_t n, 
 vy_rc vyb_store_read(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found,
 		       vy_reason *why) VY_WARN_UNUSED;
+/* Every indexed tracking code that starts with prefix (1 to 16 bytes of the
+ * code as stored, dashes included, each below 0x7f; else VY_R_FIELD). */
+vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg,
+		      vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why) VY_WARN_UNUSED;
 void vyb_store_close(vyb_store *s);
 

@@ -5,7 +5,7 @@
  * (one WAL fsync for the whole group).
  *
  * Two connections: the writer's (used by append, under wlock) and the
- * readers' (read, lookup, counts, under rlock). WAL lets readers see the
+ * readers' (read, lookup, codes, counts, under rlock). WAL lets readers see the
  * last committed state while the writer works.
  *
  *   entries(seq INTEGER PRIMARY KEY, type INTEGER, entry BLOB)
@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "bulletin/store.h"
+#include "protocol/vy_election.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -228,6 +229,49 @@ out:
 	return rc;
 }
 
+/* The codes under a prefix: a range on the primary key's index,
+ * prefix <= code < the prefix with its last byte raised by one (every code
+ * in that range starts with the prefix, and every such code is in it). */
+static vy_rc sq_codes(vyb_store *base, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	char hi[VY_TRACKING_CODE_BYTES];
+	size_t n = strlen(prefix);
+	vy_rc rc = VY_R_OK;
+	int step;
+
+	if (n == 0 || n > VY_TRACKING_CODE_LEN || (unsigned char)prefix[n - 1] >= 0x7f)
+		return vy_reason_set(why, VY_R_FIELD, "store: a prefix is 1 to %d ASCII characters",
+				     VY_TRACKING_CODE_LEN);
+	memcpy(hi, prefix, n + 1);
+	hi[n - 1]++;
+	pthread_mutex_lock(&s->rlock);
+	if (sqlite3_prepare_v2(s->r, "SELECT code, seq, type FROM tracking WHERE code >= ? AND code < ? ORDER BY code",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s->r, "select tracking range", why);
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, prefix, (int)n, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, (int)n, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+
+		if (code == NULL) {
+			rc = vy_reason_set(why, VY_R_NOMEM, "store: out of memory");
+			goto out;
+		}
+		if (!fn(arg, code, (uint64_t)sqlite3_column_int64(st, 1), (uint32_t)sqlite3_column_int64(st, 2)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s->r, "read tracking range", why);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->rlock);
+	return rc;
+}
+
 /* A single integer query. */
 static vy_rc count_of(sqlite3 *db, const char *sql, uint64_t *out, vy_reason *why)
 {
@@ -275,6 +319,7 @@ static const vyb_store_ops SQLITE_OPS = {
 	.append = sq_append,
 	.read = sq_read,
 	.lookup = sq_lookup,
+	.codes = sq_codes,
 	.counts = sq_counts,
 	.close = sq_close,
 };
@@ -328,6 +373,11 @@ vy_rc vyb_store_read(vyb_store *s, uint64_t from, vyb_store_visit_fn fn, void *a
 vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why)
 {
 	return s->ops->lookup(s, tracking_code, hit, found, why);
+}
+
+vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why)
+{
+	return s->ops->codes(s, prefix, fn, arg, why);
 }
 
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why)

@@ -6,10 +6,22 @@
  *
  * A tracking code in the address (#7K2Q-0ZRD-M4XW-9HCT or ?code=...) is
  * looked up as soon as the page loads, so a link can be shared or opened
- * by a headless browser.
+ * by a headless browser. (A ?code= reaches the board with the request for
+ * the page itself; the fragment does not.) The input field has no name, so
+ * that the form, submitted without the script, sends no code either.
+ *
+ * The lookup never sends the code: the script asks for every code under a
+ * prefix of it (GET /v1/codes/<prefix>, board-api.md §4) and looks for the
+ * code in that list itself. It chooses the prefix length from the status
+ * counts by the rule of bulletin/codes.h (vyb_lookup_prefix_len), written
+ * here in JavaScript from the same constants as function prefixLength,
+ * which the tests run against the C rule.
  */
 #include "bulletin/http.h"
 #include "protocol/vy_api.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 const char vyb_web_page_html[] =
 	"<!DOCTYPE html>\n"
@@ -31,7 +43,7 @@ const char vyb_web_page_html[] =
 	"<h2>Is my ballot on the board?</h2>\n"
 	"<form id=\"lookup-form\">\n"
 	"<label for=\"code\">Tracking code</label>\n"
-	"<input id=\"code\" name=\"code\" placeholder=\"7K2Q-0ZRD-M4XW-9HCT\" autocomplete=\"off\">\n"
+	"<input id=\"code\" placeholder=\"7K2Q-0ZRD-M4XW-9HCT\" autocomplete=\"off\">\n"
 	"<button type=\"submit\">Look up</button>\n"
 	"</form>\n"
 	"<p id=\"lookup\"></p>\n"
@@ -54,7 +66,23 @@ const char vyb_web_page_js[] =
 	"  try { x.send(); } catch (e) { return { status: 0, body: null }; }\n"
 	"  var body = null;\n"
 	"  try { body = JSON.parse(x.responseText); } catch (e) { body = null; }\n"
-	"  return { status: x.status, body: body };\n"
+	"  return { status: x.status, body: body, text: x.responseText };\n"
+	"}\n"
+	"/* The prefix length for a record of n codes: the largest p <= " STR(VY_CODE_PREFIX_MAX) " such that\n"
+	"   n / 32^p >= " STR(VY_LOOKUP_MIN_SET) ", at least 1 (bulletin/codes.h). */\n"
+	"function prefixLength(n) {\n"
+	"  var p = 1;\n"
+	"  while (p < " STR(VY_CODE_PREFIX_MAX) " && n / Math.pow(32, p + 1) >= " STR(VY_LOOKUP_MIN_SET) ") p++;\n"
+	"  return p;\n"
+	"}\n"
+	"/* The line of code in the list of the codes under its prefix, or null. */\n"
+	"function findCode(text, code) {\n"
+	"  var lines = text.split('\\n');\n"
+	"  for (var i = 0; i < lines.length; i++) {\n"
+	"    var f = lines[i].split(' ');\n"
+	"    if (f.length === 3 && f[0] === code) return { seq: f[1], type: f[2] };\n"
+	"  }\n"
+	"  return null;\n"
 	"}\n"
 	"function normalise(code) {\n"
 	"  code = code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');\n"
@@ -68,12 +96,17 @@ const char vyb_web_page_js[] =
 	"  if (code === null) { out.textContent = 'A tracking code has 16 characters, e.g. 7K2Q-0ZRD-M4XW-9HCT.'; "
 	"return; }\n"
 	"  document.getElementById('code').value = code;\n"
-	"  var r = get('" VY_PATH_RECEIPTS "' + code);\n"
-	"  if (r.status === 200 && r.body) {\n"
+	"  /* Only a prefix leaves the page: the board never learns the code. */\n"
+	"  var st = get('" VY_PATH_STATUS "'), n = 0;\n"
+	"  if (st.status === 200 && st.body) n = Number(st.body.ballots_received) + Number(st.body.audited_ballots);\n"
+	"  var prefix = code.replace(/-/g, '').slice(0, prefixLength(n));\n"
+	"  var r = get('" VY_PATH_CODES "' + prefix);\n"
+	"  var hit = r.status === 200 ? findCode(r.text, code) : null;\n"
+	"  if (hit) {\n"
 	"    out.className = 'found';\n"
-	"    out.textContent = 'Found: ballot ' + code + ' is on the board at entry ' + r.body.seq +\n"
-	"      (r.body.type === 'audited-ballot' ? ' (an audited ballot: it is not counted).' : '.');\n"
-	"  } else if (r.status === 404) {\n"
+	"    out.textContent = 'Found: ballot ' + code + ' is on the board at entry ' + hit.seq +\n"
+	"      (hit.type === 'audited-ballot' ? ' (an audited ballot: it is not counted).' : '.');\n"
+	"  } else if (r.status === 200) {\n"
 	"    out.textContent = 'Not found: no ballot with tracking code ' + code + ' is on the board.';\n"
 	"  } else {\n"
 	"    out.textContent = 'The board did not answer (' + r.status + '). Try again later.';\n"

@@ -26,6 +26,9 @@
 #define VY_PATH_RECORD_FROM "/v1/record?from="
 /* GET VY_PATH_RECEIPTS "<tracking code>" */
 #define VY_PATH_RECEIPTS "/v1/receipts/"
+/* GET VY_PATH_CODES "<prefix>": every tracking code under a prefix of 1 to
+ * VY_CODE_PREFIX_MAX characters (board-api.md §4, "Lookup by prefix"). */
+#define VY_PATH_CODES "/v1/codes/"
 #define VY_PATH_BALLOTS "/v1/ballots"
 #define VY_PATH_AUDITED "/v1/audited-ballots"
 #define VY_PATH_ADMIN "/v1/admin"
@@ -78,5 +81,11 @@
 /* So one record answer is at most the magic line, the chunk and one whole
  * frame more. */
 #define VY_MAX_RECORD_ANSWER_BYTES (VY_RECORD_MAGIC_LEN + VY_MAX_RECORD_CHUNK_BYTES + 4u + VY_MAX_ENTRY_BYTES)
+/* Lookup by prefix (board-api.md §4): the longest prefix the board answers,
+ * the number of codes a reader wants to hide among (the web page's choice
+ * of prefix length, bulletin/codes.h), and the most codes one answer lists. */
+#define VY_CODE_PREFIX_MAX 3
+#define VY_LOOKUP_MIN_SET 64
+#define VY_MAX_PREFIX_CODES 65536u
 
 #endif

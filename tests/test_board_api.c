@@ -457,7 +457,9 @@ static void test_board_page(void **state)
 	vyh_resp_free(&r);
 	vyh_get(&e.b, "/app.js", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(vyh_body_has(&r, VY_PATH_RECEIPTS));
+	/* The page looks codes up by prefix, never by the whole code. */
+	assert_true(vyh_body_has(&r, VY_PATH_CODES));
+	assert_false(vyh_body_has(&r, VY_PATH_RECEIPTS));
 	vyh_resp_free(&r);
 	vyh_get(&e.b, VY_PATH_RESULT, &r);
 	assert_int_equal(r.status, 200);

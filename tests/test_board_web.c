@@ -2,7 +2,8 @@
  * The board's web page in a real browser (specs/board-api.md "Web page"):
  * headless Chromium loads the page with a tracking code in the address,
  * and the page it renders says whether and where the ballot is on the
- * board. Skipped when chromium is not installed.
+ * board (looked up by a prefix of the code: board-api.md §5). Skipped when
+ * chromium is not installed.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -70,6 +71,34 @@ static void test_board_web_lookup(void **state)
 		fail_msg("expected \"%s\" in the page: %s", expect, dom);
 	assert_non_null(strstr(dom, "phase open"));
 	free(dom);
+
+	/* An audited ballot: found, and said not to be counted. */
+	{
+		Vybar__AuditedBallot *a;
+		Vybar__Receipt *arc = NULL;
+		vyf_voter av;
+		uint8_t *ap;
+		size_t an;
+
+		vyf_voter_init(&av, &e.r.st.election, "web auditor");
+		a = vyf_audited_new(&e.r.st.election, &av, choices);
+		ap = vy_msg_pack(a, &an);
+		vyh_post(&e.b, VY_PATH_AUDITED, ap, an, &r);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(vy_decode_receipt(&arc, r.body, r.len, NULL), VY_R_OK);
+		vyh_resp_free(&r);
+		snprintf(url, sizeof url, "http://127.0.0.1:%u/#%s", e.b.port, arc->tracking_code);
+		dom = dump_dom(&e.b, url);
+		snprintf(expect, sizeof expect,
+			 "Found: ballot %s is on the board at entry %llu (an audited ballot: it is not counted).",
+			 arc->tracking_code, (unsigned long long)arc->seq);
+		if (strstr(dom, expect) == NULL)
+			fail_msg("expected \"%s\" in the page: %s", expect, dom);
+		free(dom);
+		vy_msg_free(arc);
+		vy_msg_free(a);
+		free(ap);
+	}
 
 	/* An unknown code in the query, typed in lower case with spaces. */
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/?code=0000%%200000%%200000%%200000", e.b.port);
