@@ -4,11 +4,13 @@
  * tools (specs/board-api.md "Web page"). It only reads the board's JSON
  * endpoints; every text from the board is inserted as text, never as HTML.
  *
- * A tracking code in the address (#7K2Q-0ZRD-M4XW-9HCT or ?code=...) is
+ * A tracking code in the address's fragment (#7K2Q-0ZRD-M4XW-9HCT) is
  * looked up as soon as the page loads, so a link can be shared or opened
- * by a headless browser. (A ?code= reaches the board with the request for
- * the page itself; the fragment does not.) The input field has no name, so
- * that the form, submitted without the script, sends no code either.
+ * by a headless browser. A fragment never reaches the board; a query
+ * (?code=...) would, with the request for the page itself, so the page
+ * does not read one, and no link of that form should be made. The input
+ * field has no name, so that the form, submitted without the script,
+ * sends no code either.
  *
  * The lookup never sends the code: the script asks for every code under a
  * prefix of it (GET /v1/codes/<prefix>, board-api.md §4) and looks for the
@@ -146,7 +148,6 @@ const char vyb_web_page_js[] =
 	"showStatus();\n"
 	"showResult();\n"
 	"(function () {\n"
-	"  var q = new URLSearchParams(location.search).get('code');\n"
 	"  var h = location.hash.replace(/^#(code=)?/, '');\n"
-	"  if (q) lookup(q); else if (h) lookup(decodeURIComponent(h));\n"
+	"  if (h) lookup(decodeURIComponent(h));\n"
 	"})();\n";

@@ -100,8 +100,8 @@ static void test_board_web_lookup(void **state)
 		free(ap);
 	}
 
-	/* An unknown code in the query, typed in lower case with spaces. */
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/?code=0000%%200000%%200000%%200000", e.b.port);
+	/* An unknown code in the fragment, typed with spaces. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/#0000%%200000%%200000%%200000", e.b.port);
 	dom = dump_dom(&e.b, url);
 	if (strstr(dom, "Not found: no ballot with tracking code 0000-0000-0000-0000") == NULL)
 		fail_msg("expected \"Not found\" in the page: %s", dom);
