@@ -396,29 +396,38 @@ int vyr_roll_add(vyr_state *st, unsigned long count, const char *out_file)
 	return rc;
 }
 
-/* The stored base hash: 1 if present (into out), 0 if none, -1 on error. */
-static int meta_base_hash(sqlite3 *db, uint8_t out[VY_HASH_BYTES])
+/* The meta row `name` if its value is exactly len bytes, into out: 1 if
+ * so, 0 if there is no such row, -1 on error or another length. */
+static int meta_get(sqlite3 *db, const char *name, uint8_t *out, size_t len)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = 'base_hash'", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_bytes(s, 0) == VY_HASH_BYTES) {
-			memcpy(out, sqlite3_column_blob(s, 0), VY_HASH_BYTES);
-			rc = 1;
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) == SQLITE_OK) {
+		switch (sqlite3_step(s)) {
+		case SQLITE_ROW:
+			if ((size_t)sqlite3_column_bytes(s, 0) == len && sqlite3_column_blob(s, 0) != NULL) {
+				memcpy(out, sqlite3_column_blob(s, 0), len);
+				rc = 1;
+			}
+			break;
+		case SQLITE_DONE:
+			rc = 0;
+			break;
+		default:
+			break;
 		}
-		break;
-	case SQLITE_DONE:
-		rc = 0;
-		break;
-	default:
-		break;
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/* The stored base hash: 1 if present (into out), 0 if none, -1 on error. */
+static int meta_base_hash(sqlite3 *db, uint8_t out[VY_HASH_BYTES])
+{
+	return meta_get(db, "base_hash", out, VY_HASH_BYTES);
 }
 
 /* Record the base hash (first binding). */
@@ -480,29 +489,12 @@ out:
  * Unix seconds): 1 if closed (into *t), 0 if open, -1 on error. */
 static int meta_closed(sqlite3 *db, uint64_t *t)
 {
-	sqlite3_stmt *s = NULL;
-	const uint8_t *v;
-	int rc = -1;
+	uint8_t v[8];
+	int rc = meta_get(db, "closed", v, sizeof v);
 
 	*t = 0;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE name = 'closed'", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
-		v = sqlite3_column_blob(s, 0);
-		if (sqlite3_column_bytes(s, 0) == 8 && v != NULL) {
-			for (int i = 0; i < 8; i++)
-				*t = *t << 8 | v[i];
-			rc = 1;
-		}
-		break;
-	case SQLITE_DONE:
-		rc = 0;
-		break;
-	default:
-		break;
-	}
-	sqlite3_finalize(s);
+	for (int i = 0; rc == 1 && i < 8; i++)
+		*t = *t << 8 | v[i];
 	return rc;
 }
 

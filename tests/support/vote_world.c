@@ -90,29 +90,36 @@ void vyw_register(vyw_world *w, const vyc_board *bd, char path[VYH_PATH_BYTES])
 		fail_msg("register: %s (HTTP %ld)", why.msg, status);
 }
 
-void vyw_build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,
-	       vy_built_ballot *b)
+/* The choices of specs (vybar-vote's --choice forms) into choices; their number. */
+static size_t choices_of(const vyc_board *bd, const char *const *specs, size_t n_specs,
+			 uint32_t choices[VYF_MAX_SELECTIONS])
 {
 	size_t n = vy_manifest_selections(bd->st.manifest);
-	uint32_t choices[VYF_MAX_SELECTIONS];
 	vy_reason why;
 
 	assert_true(n <= VYF_MAX_SELECTIONS);
 	if (vyc_choices_parse(bd->st.manifest, specs, n_specs, choices, n, &why) != VY_R_OK)
 		fail_msg("choices: %s", why.msg);
+	return n;
+}
+
+void vyw_build(const vyc_board *bd, const vyc_credential *c, const char *const *specs, size_t n_specs,
+	       vy_built_ballot *b)
+{
+	uint32_t choices[VYF_MAX_SELECTIONS];
+	size_t n = choices_of(bd, specs, n_specs, choices);
+	vy_reason why;
+
 	if (vy_ballot_build(b, &bd->st.election, &c->signer, choices, n, NULL, NULL, &why) != VY_R_OK)
 		fail_msg("build: %s", why.msg);
 }
 
 void vyw_commit(const vyc_board *bd, const char *const *specs, size_t n_specs, vy_built_ballot *b)
 {
-	size_t n = vy_manifest_selections(bd->st.manifest);
 	uint32_t choices[VYF_MAX_SELECTIONS];
+	size_t n = choices_of(bd, specs, n_specs, choices);
 	vy_reason why;
 
-	assert_true(n <= VYF_MAX_SELECTIONS);
-	if (vyc_choices_parse(bd->st.manifest, specs, n_specs, choices, n, &why) != VY_R_OK)
-		fail_msg("choices: %s", why.msg);
 	if (vyc_commit(bd, choices, n, b, &why) != VY_R_OK)
 		fail_msg("commit: %s", why.msg);
 }
