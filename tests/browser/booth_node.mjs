@@ -7,7 +7,7 @@
 //       plaintext, choices ("0,1,0,...") and the seed, in hex on stdout;
 //   node booth_node.mjs MODULE bench RECORD CREDENTIAL CHOICES REPS
 //       REPS ballots built with fresh randomness (bench/bench_booth.c): the
-//       median time in ms on stdout;
+//       median and fastest times in ms on stdout;
 //   node booth_node.mjs MODULE flow BOARD_URL SEALED_CREDENTIAL PASSPHRASE CHOICES
 //       the booth's API as a page calls it, against a real board: open,
 //       import the sealed credential, build, audit, build, cast, check;
@@ -48,7 +48,7 @@ function fixed(recordPath, credPath, choicesText, seedHex) {
 	return Buffer.from(B.HEAPU8.subarray(p, p + len)).toString('hex');
 }
 
-// The median time of reps ballots (tests/browser/booth_fixed.c).
+// The median and fastest times of reps ballots (tests/browser/booth_fixed.c).
 function bench(recordPath, credPath, choicesText, repsText) {
 	const record = readFileSync(recordPath);
 	const cred = readFileSync(credPath);
@@ -62,7 +62,7 @@ function bench(recordPath, credPath, choicesText, repsText) {
 				 why, 512) < 0)
 		throw new Error(B.UTF8ToString(why));
 	const t = Array.from(B.HEAPF64.subarray(times >> 3, (times >> 3) + reps)).sort((a, b) => a - b);
-	return (t[(reps - 1) >> 1] + t[reps >> 1]) / 2;
+	return [(t[(reps - 1) >> 1] + t[reps >> 1]) / 2, t[0]];
 }
 
 // One step of the API (client/wasm/booth_api.c), its JSON result.
@@ -90,7 +90,7 @@ try {
 	if (command === 'fixed')
 		console.log(fixed(...args));
 	else if (command === 'bench')
-		console.log(bench(...args).toFixed(1));
+		console.log(bench(...args).map((x) => x.toFixed(1)).join(' '));
 	else if (command === 'flow')
 		await flow(...args);
 	else
