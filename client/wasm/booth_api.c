@@ -24,6 +24,8 @@
  *   "refused"      an HTTP answer other than 200 (http_status says which;
  *                  the registrar's 403/409 for a wrong or used code)
  *   "record"       the board's record or election does not verify
+ *   "not_open"     the election is not open yet (booth_build: the key
+ *                  ceremony has not ended)
  *   "pin"          the election is not the one of the fingerprint given
  *   "passphrase"   the credential file does not open with the passphrase
  *   "credential"   not a credential file, or not for this election
@@ -62,7 +64,8 @@
  *   booth_build(choices)                           ['string']
  *       choices: one character '0' or '1' per selection of the whole
  *       election, contests in order (e.g. "00100000000"). Fetches the
- *       record again and verifies it up to ELECTION_OPEN (client.md §2),
+ *       record again and verifies it up to ELECTION_OPEN (client.md §2;
+ *       if that fails the election stays open as it was, for a retry),
  *       checks the choices against the rules (§3), and encrypts and
  *       proves them under a one-time key (§4 step 1): the ciphertexts are
  *       fixed before the voter says cast or audit (Benaloh). Needs no
@@ -161,8 +164,7 @@ EM_JS(void, js_answer_drop, (void), { Module.vyAnswer = null; });
 /* ---- the booth's state ---- */
 
 static struct {
-	int open;
-	vyc_board board;
+	vyc_board *board; /* the open election's (malloc'd), or NULL */
 	int have_credential;
 	vyc_credential cred;
 	uint8_t *cred_plain; /* the CredentialFile bytes (guarded), for export */
@@ -431,15 +433,14 @@ static void drop_credential(void)
 }
 
 /* Keep the CredentialFile's plaintext plain[0..len) (guarded memory, taken
- * over) as the voter's credential; on success its JSON is the result. */
+ * over) as the voter's credential for the open election. */
 static vy_rc credential_keep(uint8_t *plain, size_t len)
 {
-	char hex[2 * VY_ED25519_PK_BYTES + 1];
 	vy_rc rc;
 
 	drop_credential();
 	drop_ballots();
-	rc = vyc_credential_from_bytes(&booth.cred, &booth.board.st.election, plain, len, &booth.why);
+	rc = vyc_credential_from_bytes(&booth.cred, &booth.board->st.election, plain, len, &booth.why);
 	if (rc != VY_R_OK) {
 		sodium_free(plain);
 		return rc;
@@ -447,10 +448,62 @@ static vy_rc credential_keep(uint8_t *plain, size_t len)
 	booth.have_credential = 1;
 	booth.cred_plain = plain;
 	booth.cred_plain_len = len;
-	sodium_bin2hex(hex, sizeof hex, booth.cred.signer.pk, VY_ED25519_PK_BYTES);
-	result_set("{\"public_key\":\"%s\",\"earliest_cast\":%llu}", hex,
-		   (unsigned long long)booth.cred.earliest_cast);
 	return VY_R_OK;
+}
+
+/* The kept credential's JSON result, with the registrar's HTTP status
+ * first unless status is 0. */
+static void credential_result(long status)
+{
+	char hex[2 * VY_ED25519_PK_BYTES + 1], head[32] = "";
+
+	sodium_bin2hex(hex, sizeof hex, booth.cred.signer.pk, VY_ED25519_PK_BYTES);
+	if (status != 0)
+		snprintf(head, sizeof head, "\"status\":%ld,", status);
+	result_set("{%s\"public_key\":\"%s\",\"earliest_cast\":%llu}", head, hex,
+		   (unsigned long long)booth.cred.earliest_cast);
+}
+
+/* The record of the board at url fetched and verified (client.md §2: in
+ * any phase, or open if need_open; the election pinned if pin) into *out
+ * (malloc'd). On failure the reason is set and *kind is "pin", "not_open"
+ * or "record", or NULL when the board was not reached (failed() tells). */
+static vy_rc board_fetch(const char *url, const uint8_t *pin, int need_open, vyc_board **out, const char **kind)
+{
+	vyc_board *b = calloc(1, sizeof *b);
+	vy_rc rc;
+
+	*out = NULL;
+	*kind = NULL;
+	if (b == NULL)
+		return vy_reason_set(&booth.why, VY_R_NOMEM, "out of memory");
+	rc = need_open ? vyc_board_fetch(b, &fetch_transport, url, pin, &booth.why)
+		       : vyc_board_fetch_election(b, &fetch_transport, url, pin, &booth.why);
+	if (rc == VY_R_OK) {
+		*out = b;
+		return VY_R_OK;
+	}
+	if (rc == VY_R_PHASE)
+		*kind = "not_open";
+	else if (pin != NULL && b->st.manifest != NULL &&
+		 sodium_memcmp(pin, b->st.election.base_hash, VY_HASH_BYTES) != 0)
+		*kind = "pin";
+	else if (rc != VY_R_IO && rc != VY_R_NOMEM && rc != VY_R_ARG)
+		*kind = "record";
+	vyc_board_free(b);
+	free(b);
+	return rc;
+}
+
+/* Close the open election (and the ballots built for it). */
+static void board_drop(void)
+{
+	drop_ballots();
+	if (booth.board != NULL) {
+		vyc_board_free(booth.board);
+		free(booth.board);
+	}
+	booth.board = NULL;
 }
 
 /* ---- the steps ---- */
@@ -459,6 +512,7 @@ static vy_rc credential_keep(uint8_t *plain, size_t len)
 KEEPALIVE int booth_open(const char *url, const char *fingerprint)
 {
 	uint8_t pin[VY_HASH_BYTES];
+	const char *kind = NULL;
 	size_t pin_len = 0;
 	FILE *f;
 	vy_rc rc;
@@ -470,21 +524,15 @@ KEEPALIVE int booth_open(const char *url, const char *fingerprint)
 	     pin_len != sizeof pin))
 		return failed(vy_reason_set(&booth.why, VY_R_ARG, "the fingerprint is not %d hex digits",
 					    2 * VY_HASH_BYTES), "pin");
-	if (booth.open)
-		vyc_board_free(&booth.board);
-	booth.open = 0;
+	board_drop();
 	drop_credential(); /* a credential is for one election */
-	rc = vyc_board_fetch_election(&booth.board, &fetch_transport, url, pin_len ? pin : NULL, &booth.why);
-	if (rc != VY_R_OK) {
-		vyc_board_free(&booth.board);
-		return failed(rc, rc == VY_R_IO || rc == VY_R_TOO_LARGE ? NULL : pin_len && rc == VY_R_FIELD ?
-			      "pin" : "record");
-	}
-	booth.open = 1;
+	rc = board_fetch(url, pin_len ? pin : NULL, 0, &booth.board, &kind);
+	if (rc != VY_R_OK)
+		return failed(rc, kind);
 	f = fmemopen(booth.result, sizeof booth.result, "w");
 	if (f == NULL)
 		return failed(vy_reason_set(&booth.why, VY_R_NOMEM, "out of memory"), NULL);
-	election_json(f, &booth.board.st);
+	election_json(f, &booth.board->st);
 	fclose(f);
 	return VY_R_OK;
 }
@@ -499,9 +547,9 @@ KEEPALIVE int booth_register(const char *registrar_url, const char *code)
 	vy_rc rc;
 
 	step_begin();
-	if (!booth.open)
+	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");
-	rc = vyc_register_to(&fetch_transport, &r, &booth.board.st.election, registrar_url, code, &status,
+	rc = vyc_register_to(&fetch_transport, &r, &booth.board->st.election, registrar_url, code, &status,
 			     &booth.why);
 	if (rc != VY_R_OK)
 		return failed(rc, NULL);
@@ -520,13 +568,7 @@ KEEPALIVE int booth_register(const char *registrar_url, const char *code)
 	free(packed);
 	if (rc != VY_R_OK)
 		return failed(rc, NULL);
-	/* {"public_key":..} from credential_keep, with the status first */
-	{
-		char kept[256];
-
-		snprintf(kept, sizeof kept, "%s", booth.result + 1);
-		result_set("{\"status\":%ld,%s", status, kept);
-	}
+	credential_result(status);
 	return VY_R_OK;
 }
 
@@ -581,7 +623,7 @@ KEEPALIVE int booth_credential_import(const char *file_b64, const char *passphra
 	vy_rc rc;
 
 	step_begin();
-	if (!booth.open)
+	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");
 	rc = get_base64(file_b64, VYC_CREDENTIAL_FILE_MAX, &file, &len);
 	if (rc != VY_R_OK) {
@@ -603,7 +645,9 @@ KEEPALIVE int booth_credential_import(const char *file_b64, const char *passphra
 	} else if (rc == VY_R_OK) {
 		rc = credential_keep(plain, n);
 		plain = NULL; /* taken over */
-		if (rc != VY_R_OK)
+		if (rc == VY_R_OK)
+			credential_result(0);
+		else
 			kind = "credential";
 	}
 out:
@@ -618,6 +662,8 @@ out:
 KEEPALIVE int booth_build(const char *choices_text)
 {
 	uint8_t pin[VY_HASH_BYTES];
+	vyc_board *fresh = NULL;
+	const char *kind = NULL;
 	uint32_t *choices = NULL;
 	size_t n;
 	uint64_t prev = 0;
@@ -626,9 +672,9 @@ KEEPALIVE int booth_build(const char *choices_text)
 
 	step_begin();
 	drop_ballots();
-	if (!booth.open)
+	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");
-	n = vy_manifest_selections(booth.board.st.manifest);
+	n = vy_manifest_selections(booth.board->st.manifest);
 	if (choices_text == NULL || strlen(choices_text) != n)
 		return failed(vy_reason_set(&booth.why, VY_R_FIELD, "%zu choices for %zu selections",
 					    choices_text ? strlen(choices_text) : 0, n), "choices");
@@ -644,44 +690,28 @@ KEEPALIVE int booth_build(const char *choices_text)
 		choices[i] = (uint32_t)(choices_text[i] - '0');
 	}
 	/* the rules first: nothing is fetched for choices that break them */
-	rc = vy_choices_check(booth.board.st.manifest, choices, n, &booth.why);
+	rc = vy_choices_check(booth.board->st.manifest, choices, n, &booth.why);
 	if (rc != VY_R_OK) {
 		sodium_free(choices);
 		return failed(rc, "choices");
 	}
-	/* the same election, its record verified afresh up to ELECTION_OPEN */
-	memcpy(pin, booth.board.st.election.base_hash, sizeof pin);
-	{
-		char url[VYC_URL_BYTES];
-
-		snprintf(url, sizeof url, "%s", booth.board.url);
-		vyc_board_free(&booth.board);
-		booth.open = 0;
-		rc = vyc_board_fetch(&booth.board, &fetch_transport, url, pin, &booth.why);
-		if (rc != VY_R_OK) {
-			/* the election as it was stays open for another try */
-			vy_reason kept = booth.why;
-			long status = booth.last_status;
-
-			vyc_board_free(&booth.board);
-			if (vyc_board_fetch_election(&booth.board, &fetch_transport, url, pin, &booth.why) == VY_R_OK)
-				booth.open = 1;
-			else
-				vyc_board_free(&booth.board);
-			booth.why = kept;
-			booth.last_status = status;
-			sodium_free(choices);
-			return failed(rc, rc == VY_R_IO || rc == VY_R_TOO_LARGE ? NULL : "record");
-		}
-		booth.open = 1;
+	/* the same election, its record verified afresh up to ELECTION_OPEN;
+	 * the election stays open as it was if that fails */
+	memcpy(pin, booth.board->st.election.base_hash, sizeof pin);
+	rc = board_fetch(booth.board->url, pin, 1, &fresh, &kind);
+	if (rc != VY_R_OK) {
+		sodium_free(choices);
+		return failed(rc, kind);
 	}
-	rc = vyc_commit(&booth.board, choices, n, &booth.committed, &booth.why);
+	board_drop();
+	booth.board = fresh;
+	rc = vyc_commit(booth.board, choices, n, &booth.committed, &booth.why);
 	sodium_free(choices);
 	if (rc != VY_R_OK)
 		return failed(rc, rc == VY_R_FIELD ? "choices" : NULL);
 	booth.have_committed = 1;
 	if (booth.have_credential)
-		prev = vy_record_state_last_ballot(&booth.board.st, booth.cred.signer.pk, &found);
+		prev = vy_record_state_last_ballot(&booth.board->st, booth.cred.signer.pk, &found);
 	result_set("{\"tracking_code\":\"%s\",\"voted_before\":%s,\"previous_seq\":%llu}",
 		   booth.committed.tracking_code, found ? "true" : "false", (unsigned long long)prev);
 	return VY_R_OK;
@@ -699,12 +729,12 @@ KEEPALIVE int booth_audit(void)
 		return out_of_order("no ballot to audit (booth_build)");
 	if (booth.have_cast)
 		return out_of_order("this ballot is being cast: it can no longer be audited");
-	rc = vyc_audit(&booth.board, &booth.committed, &o, &booth.why);
+	rc = vyc_audit(booth.board, &booth.committed, &o, &booth.why);
 	if (rc != VY_R_OK)
 		return failed(rc, NULL);
-	sodium_bin2hex(hex, sizeof hex, booth.board.st.election.base_hash, VY_HASH_BYTES);
+	sodium_bin2hex(hex, sizeof hex, booth.board->st.election.base_hash, VY_HASH_BYTES);
 	result_set("{\"tracking_code\":\"%s\",\"check\":\"vybar-vote check-audit --board %s --code %s "
-		   "--election %s\"}", booth.committed.tracking_code, booth.board.url, booth.committed.tracking_code,
+		   "--election %s\"}", booth.committed.tracking_code, booth.board->url, booth.committed.tracking_code,
 		   hex);
 	drop_ballots(); /* spent: an audited ballot is never cast */
 	return VY_R_OK;
@@ -743,7 +773,7 @@ KEEPALIVE int booth_cast(int cast_now)
 					    (unsigned long long)booth.cred.earliest_cast, (unsigned long long)wait),
 			      "not_yet");
 	if (!booth.have_cast) {
-		rc = vy_ballot_rebuild(&booth.cast, &booth.board.st.election, &booth.cred.signer, &booth.committed,
+		rc = vy_ballot_rebuild(&booth.cast, &booth.board->st.election, &booth.cred.signer, &booth.committed,
 				       &booth.why);
 		if (rc != VY_R_OK)
 			return failed(rc, NULL);
@@ -756,7 +786,7 @@ KEEPALIVE int booth_cast(int cast_now)
 	{
 		vyc_keeper k = { keep_receipt, f };
 
-		rc = vyc_cast_keep(&booth.board, &booth.cast, &o, &k, &seq, &booth.why);
+		rc = vyc_cast_keep(booth.board, &booth.cast, &o, &k, &seq, &booth.why);
 	}
 	fprintf(f, ",\"seq\":%llu}", (unsigned long long)seq);
 	fclose(f);
