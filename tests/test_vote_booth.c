@@ -6,7 +6,9 @@
  * objects compiled to WebAssembly (booth-node.js) or, given "nowasm", to
  * plain JavaScript (booth-node-nowasm.js); and the booth's API as a page
  * calls it (open, import a credential sealed by the library, build, audit,
- * build, cast, check) against a real board on 127.0.0.1. The booth's
+ * build, cast, check; and the error kinds of an unreachable board, a step
+ * out of order, choices that break a rule, a wrong passphrase) against a
+ * real board on 127.0.0.1. The booth's
  * folder has its SHA256SUMS, and the sum of booth.wasm there is the file's.
  *
  * Skipped (exit 77, with the reason) when the booth is not built: no emcc,
@@ -161,6 +163,7 @@ static void test_api_flow(void **state)
 	choices_text(&bd, text, sizeof text, "", choices, &n);
 	if (vytest_spawn(VYTEST_NODE, args, out, sizeof out, err, sizeof err) != 0)
 		fail_msg("%s: %s", module_path, err);
+	assert_non_null(strstr(out, "\"error\":\"passphrase\""));
 	assert_non_null(strstr(out, "\"step\":\"booth_audit\""));
 	assert_non_null(strstr(out, "\"step\":\"booth_cast\""));
 	assert_non_null(strstr(out, "\"status\":\"counted\""));

@@ -10,7 +10,9 @@
 //       median and fastest times in ms on stdout;
 //   node booth_node.mjs MODULE flow BOARD_URL SEALED_CREDENTIAL PASSPHRASE CHOICES
 //       the booth's API as a page calls it, against a real board: open,
-//       import the sealed credential, build, audit, build, cast, check;
+//       import the sealed credential, build, audit, build, cast, check,
+//       with the errors a page words (an unreachable board, a step out of
+//       order, choices that break a rule, a wrong passphrase) on the way;
 //       each step's JSON result on its own line on stdout.
 // Exit status 0, or 1 with the reason on stderr.
 import { readFileSync } from 'node:fs';
@@ -75,9 +77,22 @@ async function step(name, types, values) {
 	return result;
 }
 
+// A step that must fail with the error kind `kind`.
+async function refused(name, types, values, kind) {
+	const rc = await B.ccall(name, 'number', types, values, { async: true });
+	const result = JSON.parse(B.UTF8ToString(B._booth_result()));
+	if (rc === 0 || result.error !== kind)
+		throw new Error(`${name}: ${kind} expected, got ${rc} ${JSON.stringify(result)}`);
+	console.log(JSON.stringify({ step: name, ...result }));
+}
+
 async function flow(board, sealedPath, passphrase, choices) {
 	const file = readFileSync(sealedPath).toString('base64');
+	await refused('booth_open', ['string', 'string'], ['http://127.0.0.1:9', ''], 'unreachable');
+	await refused('booth_build', ['string'], [choices], 'order');
 	await step('booth_open', ['string', 'string'], [board, '']);
+	await refused('booth_build', ['string'], [choices.replace(/1/g, '0')], 'choices');
+	await refused('booth_credential_import', ['string', 'string'], [file, passphrase + '!'], 'passphrase');
 	await step('booth_credential_import', ['string', 'string'], [file, passphrase]);
 	await step('booth_build', ['string'], [choices]);
 	await step('booth_audit', [], []);
