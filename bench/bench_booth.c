@@ -136,7 +136,7 @@ static double node_median(const char *module, const char *record, const char *cr
 	return median;
 #else
 	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
-	printf("  %-34s not run: the booth is not built (no emcc)\n", module);
+	printf("  %-34s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
 	return -1;
 #endif
 }
