@@ -25,12 +25,15 @@
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
 #include "bulletin/ratelimit.h"
+#include "net/vy_guard_mhd.h"
 #include "protocol/vy_api.h"
 #include "protocol/vy_entry_types.h"
 
 #define RETRY_AFTER_BUSY "1"
 #define DRAIN_WAIT_STEPS 40 /* x 50 ms: how long a stop waits for answers to leave */
 #define DRAIN_WAIT_NS 50000000L
+#define VYB_GUARD_PER_ADDR_DIV 2 /* unfinished requests per address: half the connections allowed */
+#define VYB_GUARD_SOFT_DIV 8     /* the oldest unfinished request is cut beyond 7/8 of the limit */
 
 /* Every route but the entries', which come from the table of entry types
  * (protocol/vy_entry_types.h): one POST endpoint per type the board takes. */
@@ -54,6 +57,7 @@ struct vyb_http {
 	struct MHD_Daemon *d;
 	vyb_board *board;
 	vyb_ratelimit rl;
+	vy_guard *guard; /* the request deadline and the cuts of slow requests */
 };
 
 /* One POST in progress. */
@@ -627,25 +631,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	post_ctx *p = *con_cls;
 
 	(void)version;
-	if (p == NULL)
-		return request_start(h, c, url, method, con_cls);
+	if (p == NULL) {
+		enum MHD_Result ret = request_start(h, c, url, method, con_cls);
+
+		/* Answered at once (a GET, or a POST refused before its body). */
+		if (*con_cls == NULL)
+			vy_guard_mhd_whole(h->guard, c);
+		return ret;
+	}
 	if (*upload_data_size > 0) {
 		if (!body_append(p, upload_data, *upload_data_size))
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	vy_guard_mhd_whole(h->guard, c);
 	return post_complete(h, c, p);
 }
 
 /* The request is over (answered, or the client went away). */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	vyb_http *h = cls;
 	post_ctx *p = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	vy_guard_mhd_next(h->guard, c);
 	if (p == NULL)
 		return;
 	free(p->body);
@@ -681,6 +692,12 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* Unfinished requests give way to new connections from 7/8 of the
+	 * limit on, and beyond half the per-address limit from one address
+	 * (specs/security.md §Slow clients). */
+	vy_guard_config guard_cfg = { .deadline_s = cfg->deadline,
+				      .per_addr = cfg->per_ip_limit / VYB_GUARD_PER_ADDR_DIV,
+				      .soft_limit = cfg->conn_limit - cfg->conn_limit / VYB_GUARD_SOFT_DIV };
 	vyb_http *h;
 	int v6;
 	vy_rc rc;
@@ -695,6 +712,11 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	if (h == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
 	h->board = b;
+	rc = vy_guard_start(&h->guard, &guard_cfg, why);
+	if (rc != VY_R_OK) {
+		free(h);
+		return rc;
+	}
 	vyb_rl_init(&h->rl, cfg->rate, cfg->burst);
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -702,8 +724,10 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 				cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+				vy_guard_mhd_notify, h->guard, MHD_OPTION_END);
 	if (h->d == NULL) {
+		vy_guard_stop(h->guard);
 		vyb_rl_free(&h->rl);
 		free(h);
 		return vy_reason_set(why, VY_R_IO, "cannot listen on %s port %u", cfg->listen, cfg->port);
@@ -736,6 +760,7 @@ void vyb_http_stop(vyb_http *h)
 		nanosleep(&step, NULL);
 	}
 	MHD_stop_daemon(h->d);
+	vy_guard_stop(h->guard);
 	vyb_rl_free(&h->rl);
 	free(h);
 }
