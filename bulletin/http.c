@@ -34,6 +34,9 @@
 #define DRAIN_WAIT_NS 50000000L
 #define VYB_GUARD_PER_ADDR_DIV 2 /* unfinished requests per address: half the connections allowed */
 #define VYB_GUARD_SOFT_DIV 8     /* the oldest unfinished request is cut beyond 7/8 of the limit */
+/* The first bytes of every body are free of the body budget: a ballot
+ * fits, so voters never wait for the budget that large bodies share. */
+#define VYB_FREE_BODY_BYTES (64u * 1024u)
 
 /* Every route but the entries', which come from the table of entry types
  * (protocol/vy_entry_types.h): one POST endpoint per type the board takes. */
@@ -58,6 +61,8 @@ struct vyb_http {
 	vyb_board *board;
 	vyb_ratelimit rl;
 	vy_guard *guard; /* the request deadline and the cuts of slow requests */
+	size_t body_budget;       /* bytes of large bodies held at once (beyond VYB_FREE_BODY_BYTES each) */
+	atomic_size_t body_bytes; /* of them, held now */
 };
 
 /* One POST in progress. */
@@ -67,6 +72,8 @@ typedef struct {
 	struct MHD_Connection *conn;
 	uint8_t *body;
 	size_t len, cap;
+	size_t declared; /* Content-Length, 0 if none */
+	size_t charged;  /* bytes of h->body_bytes this body holds */
 	int too_large;
 	int queued;
 	atomic_int done;
@@ -487,7 +494,35 @@ static enum MHD_Result answer_job(struct MHD_Connection *c, post_ctx *p)
 	return send_response(c, MHD_HTTP_OK, r);
 }
 
-/* Keep up to the endpoint's maximum; beyond it remember only that it was too large. */
+/* Charge the bytes of a body of `size` beyond VYB_FREE_BODY_BYTES to the
+ * board's budget: 1, or 0 when the budget cannot hold them. */
+static int body_charge(post_ctx *p, size_t size)
+{
+	vyb_http *h = p->h;
+	size_t need = size > VYB_FREE_BODY_BYTES ? size - VYB_FREE_BODY_BYTES : 0, more, held;
+
+	if (need <= p->charged)
+		return 1;
+	more = need - p->charged;
+	held = atomic_fetch_add(&h->body_bytes, more);
+	if (held + more > h->body_budget) {
+		atomic_fetch_sub(&h->body_bytes, more);
+		return 0;
+	}
+	p->charged = need;
+	return 1;
+}
+
+/* Give the body's charge back to the budget. */
+static void body_uncharge(post_ctx *p)
+{
+	atomic_fetch_sub(&p->h->body_bytes, p->charged);
+	p->charged = 0;
+}
+
+/* Keep up to the endpoint's maximum and the body budget: 1, or 0 to close
+ * the connection (a body without Content-Length cut at the limit, or no
+ * memory). */
 static int body_append(post_ctx *p, const char *data, size_t n)
 {
 	size_t cap;
@@ -495,14 +530,16 @@ static int body_append(post_ctx *p, const char *data, size_t n)
 
 	if (p->too_large || n > p->rt.max_body - p->len) {
 		p->too_large = 1;
-		return 1;
+		return 0;
 	}
 	if (p->len + n > p->cap) {
-		cap = p->cap ? p->cap : 4096;
+		cap = p->cap ? p->cap : (p->declared ? p->declared : 4096);
 		while (cap < p->len + n)
 			cap *= 2;
 		if (cap > p->rt.max_body)
 			cap = p->rt.max_body;
+		if (!body_charge(p, cap))
+			return 0;
 		nb = realloc(p->body, cap);
 		if (nb == NULL)
 			return 0;
@@ -541,13 +578,64 @@ static enum MHD_Result post_complete(vyb_http *h, struct MHD_Connection *c, post
 	return MHD_YES;
 }
 
-/* Refuse a body whose announced length is over the maximum before reading it. */
-static int declared_too_large(struct MHD_Connection *c, const vyb_route *rt)
+/* The announced length of the body: 1 with *n (0 when none is announced),
+ * 0 when it is over the route's maximum. */
+static int declared_length(struct MHD_Connection *c, const vyb_route *rt, size_t *n)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	uint64_t n;
+	uint64_t v = 0;
 
-	return cl != NULL && parse_from(cl, &n) && n > rt->max_body;
+	*n = 0;
+	if (cl == NULL)
+		return 1;
+	/* longer than any number of digits parse_from takes: too large too */
+	if (!parse_from(cl, &v))
+		return strspn(cl, "0123456789") != strlen(cl) || strlen(cl) == 0;
+	if (v > rt->max_body)
+		return 0;
+	*n = (size_t)v;
+	return 1;
+}
+
+/* The phase an entry type is posted in (the rule's own phase check,
+ * protocol.md §8), or -1 for a type with no single phase. */
+static int entry_phase(Vybar__EntryType t)
+{
+	switch (t) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return VY_PHASE_SETUP;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		return VY_PHASE_OPEN;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
+		return VY_PHASE_CLOSED;
+	default:
+		return -1;
+	}
+}
+
+/* An entry posted outside its phase is refused before its body is read
+ * (the rule would refuse it the same way): 403, or MHD_YES to go on. */
+static enum MHD_Result phase_gate(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, int *refused)
+{
+	int want = rt->kind == VYB_R_ENTRY ? entry_phase(rt->type) : -1;
+	vyb_status st;
+	char msg[160];
+
+	*refused = 0;
+	if (want < 0)
+		return MHD_YES;
+	vyb_board_status(h->board, &st);
+	if ((int)st.phase == want)
+		return MHD_YES;
+	*refused = 1;
+	snprintf(msg, sizeof msg, "%s: only in phase %s, the record is in phase %s (the body was not read)", rt->path,
+		 vy_phase_name((vy_phase)want), vy_phase_name(st.phase));
+	return answer_error(c, MHD_HTTP_FORBIDDEN, VY_R_PHASE, msg, 0);
 }
 
 /* ---- dispatch ---- */
@@ -596,6 +684,9 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 	uint8_t addr[VYB_RL_ADDR_BYTES];
 	size_t alen = client_addr(c, addr);
 	unsigned retry = 0;
+	size_t declared = 0;
+	int refused = 0;
+	enum MHD_Result ret;
 	post_ctx *p;
 
 	if (rt == NULL)
@@ -606,19 +697,29 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 		return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address", retry);
 	if (!rt->post)
 		return handle_get(h, c, rt, url);
-	if (declared_too_large(c, rt)) {
+	if (!declared_length(c, rt, &declared)) {
 		char msg[96];
 
 		snprintf(msg, sizeof msg, "body larger than %zu bytes, the maximum of %s", rt->max_body, rt->path);
 		return answer_error(c, MHD_HTTP_CONTENT_TOO_LARGE, VY_R_TOO_LARGE, msg, 0);
 	}
+	ret = phase_gate(h, c, rt, &refused);
+	if (refused)
+		return ret;
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
 		return MHD_NO;
 	p->h = h;
 	p->rt = *rt;
 	p->conn = c;
+	p->declared = declared;
 	atomic_init(&p->done, 0);
+	/* A large body announced: its room in the budget now, or 503 at once. */
+	if (!body_charge(p, declared)) {
+		free(p);
+		return answer_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -1,
+				    "the board holds as many large bodies as it can: retry later", 1);
+	}
 	*con_cls = p;
 	return MHD_YES;
 }
@@ -659,6 +760,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	vy_guard_mhd_next(h->guard, c);
 	if (p == NULL)
 		return;
+	body_uncharge(p);
 	free(p->body);
 	free(p->job.receipt);
 	free(p);
@@ -712,6 +814,8 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	if (h == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
 	h->board = b;
+	h->body_budget = cfg->body_memory;
+	atomic_init(&h->body_bytes, 0);
 	rc = vy_guard_start(&h->guard, &guard_cfg, why);
 	if (rc != VY_R_OK) {
 		free(h);

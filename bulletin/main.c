@@ -28,6 +28,9 @@
 #define DEFAULT_THREADS 4
 #define DEFAULT_TIMEOUT_S 30
 #define DEFAULT_DEADLINE_S 60
+#define DEFAULT_BODY_MIB 128
+#define MAX_BODY_MIB 65536UL
+#define MIB (1024UL * 1024UL)
 #define DEFAULT_QUEUE 256
 #define DEFAULT_RATE 50.0
 #define DEFAULT_BURST 100.0
@@ -56,6 +59,8 @@ static const vy_cli_opt serve_opts[] = {
 	{ "timeout", "S", VY_CLI_OPTIONAL, "seconds before an idle connection is closed (default 30)" },
 	{ "deadline", "S", VY_CLI_OPTIONAL,
 	  "seconds a request has to arrive whole (headers and body), however slowly its bytes come (default 60)" },
+	{ "body-memory", "MIB", VY_CLI_OPTIONAL,
+	  "MiB that large request bodies may hold at once; beyond, 503 (default 128)" },
 	{ "queue", "N", VY_CLI_OPTIONAL, "requests waiting for the checkers or the writer (default 256)" },
 	{ "rate", "R", VY_CLI_OPTIONAL, "requests per second per client address; 0: no limit (default 50)" },
 	{ "burst", "B", VY_CLI_OPTIONAL, "requests a client may send at once above the rate (default 100)" },
@@ -91,12 +96,13 @@ static const vy_cli_prog program = {
 static int serve_numbers(const vy_cli_args *a, vyb_board_config *b, vyb_http_config *h)
 {
 	unsigned long port = h->port, threads = h->threads, timeout = h->timeout, queue = b->queue_max;
-	unsigned long deadline = h->deadline;
+	unsigned long deadline = h->deadline, body_mib = DEFAULT_BODY_MIB;
 	unsigned long conns = h->conn_limit, per_ip = h->per_ip_limit, checkers = b->checkers;
 
 	if (vy_cli_ulong(a, "port", 0, 65535, &port) || vy_cli_ulong(a, "threads", 1, MAX_COUNT, &threads) ||
 	    vy_cli_ulong(a, "timeout", 1, MAX_COUNT, &timeout) ||
-	    vy_cli_ulong(a, "deadline", 1, MAX_COUNT, &deadline) || vy_cli_ulong(a, "queue", 0, MAX_COUNT, &queue) ||
+	    vy_cli_ulong(a, "deadline", 1, MAX_COUNT, &deadline) ||
+	    vy_cli_ulong(a, "body-memory", 1, MAX_BODY_MIB, &body_mib) || vy_cli_ulong(a, "queue", 0, MAX_COUNT, &queue) ||
 	    vy_cli_ulong(a, "conn-limit", 1, MAX_COUNT, &conns) ||
 	    vy_cli_ulong(a, "per-ip-limit", 0, MAX_COUNT, &per_ip) ||
 	    vy_cli_ulong(a, "checkers", 0, VYB_MAX_CHECKERS, &checkers) ||
@@ -106,6 +112,7 @@ static int serve_numbers(const vy_cli_args *a, vyb_board_config *b, vyb_http_con
 	h->threads = (unsigned)threads;
 	h->timeout = (unsigned)timeout;
 	h->deadline = (unsigned)deadline;
+	h->body_memory = (size_t)body_mib * MIB;
 	h->conn_limit = (unsigned)conns;
 	h->per_ip_limit = (unsigned)per_ip;
 	b->queue_max = (size_t)queue;
