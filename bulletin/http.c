@@ -37,6 +37,12 @@
 /* The first bytes of every body are free of the body budget: a ballot
  * fits, so voters never wait for the budget that large bodies share. */
 #define VYB_FREE_BODY_BYTES (64u * 1024u)
+/* A record page is read from the store a batch at a time (64 KiB of
+ * frames, or one larger frame) and handed to MHD in blocks. */
+#define VYB_RECORD_BATCH_BYTES (64u * 1024u)
+#define VYB_RECORD_BLOCK_BYTES (16u * 1024u)
+/* The store numbers entries as SQL integers: `from` beyond is refused. */
+#define VYB_MAX_SEQ ((uint64_t)INT64_MAX)
 
 /* Every route but the entries', which come from the table of entry types
  * (protocol/vy_entry_types.h): one POST endpoint per type the board takes. */
@@ -178,21 +184,82 @@ static enum MHD_Result get_static(struct MHD_Connection *c, const char *text, co
 	return ok;
 }
 
+/* The extent of one record page: entries from .. next - 1, bytes with
+ * the magic line (the same rule as ever: stop after the frame that passes
+ * VY_MAX_RECORD_CHUNK_BYTES). */
 typedef struct {
-	vyb_jbuf out;
 	uint64_t next;
-} record_ctx;
+	size_t bytes;
+} page_extent;
 
-/* Append one frame u32be(len) || entry (§7.6); stop past the chunk size. */
-static int record_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
+/* Count one frame u32be(len) || entry (§7.6) into the extent. */
+static int extent_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
 {
-	record_ctx *r = arg;
+	page_extent *x = arg;
+
+	(void)entry;
+	x->bytes += 4 + len;
+	x->next = seq + 1;
+	return x->bytes < VY_MAX_RECORD_CHUNK_BYTES;
+}
+
+/* One record page being sent: its frames are read from the store again,
+ * a batch at a time, as the client reads them, so an answer that is not
+ * read holds one batch, not the page. */
+typedef struct {
+	vyb_http *h;
+	uint64_t cursor, end; /* the next entry to read; the page's end */
+	vyb_jbuf batch;       /* frames read, not yet sent */
+	size_t sent;          /* of batch */
+	int failed;
+} page_stream;
+
+/* Append one frame to the batch; stop at the page's end or a full batch. */
+static int stream_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
+{
+	page_stream *p = arg;
 	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
 
-	vyb_jb_put(&r->out, hdr, sizeof hdr);
-	vyb_jb_put(&r->out, entry, len);
-	r->next = seq + 1;
-	return !r->out.oom && r->out.len < VY_MAX_RECORD_CHUNK_BYTES;
+	if (seq >= p->end)
+		return 0;
+	vyb_jb_put(&p->batch, hdr, sizeof hdr);
+	vyb_jb_put(&p->batch, entry, len);
+	p->cursor = seq + 1;
+	return !p->batch.oom && p->cursor < p->end && p->batch.len < VYB_RECORD_BATCH_BYTES;
+}
+
+/* MHD's reader of a page: the next bytes of the batch, reading the next
+ * batch once it is sent. */
+static ssize_t page_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	page_stream *p = cls;
+	vy_reason why = { 0 };
+	size_t n;
+
+	(void)pos;
+	if (p->sent == p->batch.len) {
+		if (p->cursor >= p->end || p->failed)
+			return p->failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+		p->batch.len = 0;
+		p->sent = 0;
+		if (vyb_store_read(vyb_board_store(p->h->board), p->cursor, stream_frame, p, &why) != VY_R_OK ||
+		    p->batch.oom || p->batch.len == 0) {
+			p->failed = 1;
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+	}
+	n = p->batch.len - p->sent < max ? p->batch.len - p->sent : max;
+	memcpy(buf, p->batch.s + p->sent, n);
+	p->sent += n;
+	return (ssize_t)n;
+}
+
+static void page_free(void *cls)
+{
+	page_stream *p = cls;
+
+	vyb_jb_free(&p->batch);
+	free(p);
 }
 
 /* Parse ?from=N (an entry number, as X-Vybar-Next writes it): decimal
@@ -214,28 +281,44 @@ static int parse_from(const char *s, uint64_t *out)
 	return n > 0;
 }
 
-/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6). */
+/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6),
+ * streamed from the store as the client reads them. */
 static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 {
 	const char *from_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
-	record_ctx r = { .out = { 0 }, .next = 0 };
+	page_extent x = { 0, VY_RECORD_MAGIC_LEN };
 	struct MHD_Response *resp;
 	vy_reason why = { 0 };
+	page_stream *p;
 	uint64_t from;
 	char next[VY_NEXT_DIGITS + 1];
 
-	if (!parse_from(from_s, &from))
-		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD, "from: must be a decimal sequence number", 0);
-	r.next = from;
-	vyb_jb_put(&r.out, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
-	if (vyb_store_read(vyb_board_store(h->board), from, record_frame, &r, &why) != VY_R_OK || r.out.oom) {
-		vyb_jb_free(&r.out);
+	if (!parse_from(from_s, &from) || from > VYB_MAX_SEQ)
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "from: must be a decimal sequence number below 2^63", 0);
+	x.next = from;
+	if (vyb_store_read(vyb_board_store(h->board), from, extent_frame, &x, &why) != VY_R_OK)
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_IO, why.msg, 0);
+	p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	p->h = h;
+	p->cursor = from;
+	p->end = x.next;
+	vyb_jb_put(&p->batch, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
+	if (p->batch.oom) {
+		page_free(p);
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
 	}
-	resp = owned_response(r.out.s, r.out.len, VY_CT_RECORD);
-	snprintf(next, sizeof next, "%llu", (unsigned long long)r.next);
-	if (resp != NULL)
-		MHD_add_response_header(resp, VY_HDR_NEXT, next);
+	resp = MHD_create_response_from_callback(x.bytes, VYB_RECORD_BLOCK_BYTES, page_read, p, page_free);
+	if (resp == NULL) {
+		page_free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, VY_CT_RECORD);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	snprintf(next, sizeof next, "%llu", (unsigned long long)x.next);
+	MHD_add_response_header(resp, VY_HDR_NEXT, next);
 	return send_response(c, MHD_HTTP_OK, resp);
 }
 
@@ -633,8 +716,12 @@ static enum MHD_Result phase_gate(vyb_http *h, struct MHD_Connection *c, const v
 	if ((int)st.phase == want)
 		return MHD_YES;
 	*refused = 1;
-	snprintf(msg, sizeof msg, "%s: only in phase %s, the record is in phase %s (the body was not read)", rt->path,
-		 vy_phase_name((vy_phase)want), vy_phase_name(st.phase));
+	if (want == VY_PHASE_OPEN) /* as the board says it of a ballot it read */
+		snprintf(msg, sizeof msg, "%s: the election is not open for voting (phase %s; the body was not read)",
+			 rt->path, vy_phase_name(st.phase));
+	else
+		snprintf(msg, sizeof msg, "%s: only in phase %s, the record is in phase %s (the body was not read)",
+			 rt->path, vy_phase_name((vy_phase)want), vy_phase_name(st.phase));
 	return answer_error(c, MHD_HTTP_FORBIDDEN, VY_R_PHASE, msg, 0);
 }
 

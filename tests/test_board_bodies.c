@@ -81,7 +81,7 @@ static void test_phase_before_body(void **state)
 	vyh_election_start(&e, 1, 1, NULL);
 	post_head(req, sizeof req, VY_PATH_BALLOTS, 10000);
 	assert_int_equal(vyt_raw_request(e.b.port, req, strlen(req), out, sizeof out, ANSWER_WAIT_MS), 403);
-	assert_non_null(strstr(out, "only in phase open"));
+	assert_non_null(strstr(out, "not open for voting"));
 	vyh_election_free(&e);
 }
 
