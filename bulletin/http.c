@@ -156,6 +156,55 @@ static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, i
 	return send_response(c, status, r);
 }
 
+/* 405 for a method the path does not take (DELETE, TRACE, any other),
+ * with the methods it takes in Allow. */
+static enum MHD_Result answer_not_allowed(struct MHD_Connection *c, int post)
+{
+	size_t len = 0;
+	char *json = vyb_error_json(MHD_HTTP_METHOD_NOT_ALLOWED, -1, post ? "use POST" : "use GET", &len);
+	struct MHD_Response *r = owned_response(json, len, VY_CT_JSON);
+
+	if (r != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, post ? "POST" : "GET, HEAD");
+	return send_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+}
+
+/* The value of a hex digit, -1 for any other character (NUL too). */
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The board's unescaping of the path and the query (MHD_OPTION_UNESCAPE_
+ * CALLBACK): %XX decoded, but %00 left as it is, so that a NUL can never
+ * cut a path short (/v1/status%00.html is no route: 404). */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	size_t r = 0, w = 0;
+
+	(void)cls;
+	(void)c;
+	while (s[r] != '\0') {
+		int hi = s[r] == '%' ? hex_value(s[r + 1]) : -1;
+		int lo = hi >= 0 ? hex_value(s[r + 2]) : -1;
+
+		if (lo >= 0 && (hi | lo) != 0) {
+			s[w++] = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			s[w++] = s[r++];
+		}
+	}
+	s[w] = '\0';
+	return w;
+}
+
 /* JSON text (malloc'd, or NULL on OOM) as a 200 answer. */
 static enum MHD_Result answer_json(struct MHD_Connection *c, char *json, size_t len)
 {
@@ -767,6 +816,7 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 				     void **con_cls)
 {
 	int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	vyb_route route, *rt = vyb_http_route(url, &route) ? &route : NULL;
 	uint8_t addr[VYB_RL_ADDR_BYTES];
 	size_t alen = client_addr(c, addr);
@@ -778,8 +828,8 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 
 	if (rt == NULL)
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
-	if (is_post != rt->post && !(strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 && !rt->post))
-		return answer_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, -1, rt->post ? "use POST" : "use GET", 0);
+	if (rt->post ? !is_post : !is_get)
+		return answer_not_allowed(c, rt->post);
 	if (!vyb_rl_take(&h->rl, addr, alen, vyb_rl_now(), &retry))
 		return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address", retry);
 	if (!rt->post)
@@ -916,7 +966,8 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 				cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-				vy_guard_mhd_notify, h->guard, MHD_OPTION_END);
+				vy_guard_mhd_notify, h->guard, MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, h,
+				MHD_OPTION_END);
 	if (h->d == NULL) {
 		vy_guard_stop(h->guard);
 		vyb_rl_free(&h->rl);
