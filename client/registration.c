@@ -176,6 +176,7 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
 {
 	vy_http_answer resp = { 0 };
 	vy_http_request rq;
+	const vy_http_retry retry = { .idempotent = 1 };
 	char url[URL_BYTES];
 	uint8_t *req = NULL;
 	size_t req_len = 0;
@@ -190,10 +191,12 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
 	if (rc != VY_R_OK)
 		return rc;
 	/* step 4: POST VY_PATH_REGISTER; a busy registrar (429, 503) is asked
-	 * again after its Retry-After by the retry policy of net/vy_http.h */
+	 * again after its Retry-After by the retry policy of net/vy_http.h, and
+	 * so is a lost answer: the registrar answers the byte-identical retry
+	 * as it answered the first (registrar.md §4.1 step 5) */
 	rq = (vy_http_request){ .method = VY_HTTP_POST, .url = url, .content_type = VY_CT_PROTOBUF, .body = req,
 				.body_len = req_len, .max_answer = VY_MAX_SMALL_ANSWER_BYTES };
-	rc = vy_http_send(t, NULL, &rq, &resp, why);
+	rc = vy_http_send(t, &retry, &rq, &resp, why);
 	if (rc != VY_R_OK) {
 		char what[VY_REASON_MSG_BYTES];
 
