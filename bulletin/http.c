@@ -25,12 +25,24 @@
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
 #include "bulletin/ratelimit.h"
+#include "net/vy_guard_mhd.h"
 #include "protocol/vy_api.h"
 #include "protocol/vy_entry_types.h"
 
 #define RETRY_AFTER_BUSY "1"
 #define DRAIN_WAIT_STEPS 40 /* x 50 ms: how long a stop waits for answers to leave */
 #define DRAIN_WAIT_NS 50000000L
+#define VYB_GUARD_PER_ADDR_DIV 2 /* unfinished requests per address: half the connections allowed */
+#define VYB_GUARD_SOFT_DIV 8     /* the oldest unfinished request is cut beyond 7/8 of the limit */
+/* The first bytes of every body are free of the body budget: a ballot
+ * fits, so voters never wait for the budget that large bodies share. */
+#define VYB_FREE_BODY_BYTES (64u * 1024u)
+/* A record page is read from the store a batch at a time (64 KiB of
+ * frames, or one larger frame) and handed to MHD in blocks. */
+#define VYB_RECORD_BATCH_BYTES (64u * 1024u)
+#define VYB_RECORD_BLOCK_BYTES (16u * 1024u)
+/* The store numbers entries as SQL integers: `from` beyond is refused. */
+#define VYB_MAX_SEQ ((uint64_t)INT64_MAX)
 
 /* Every route but the entries', which come from the table of entry types
  * (protocol/vy_entry_types.h): one POST endpoint per type the board takes. */
@@ -54,6 +66,9 @@ struct vyb_http {
 	struct MHD_Daemon *d;
 	vyb_board *board;
 	vyb_ratelimit rl;
+	vy_guard *guard; /* the request deadline and the cuts of slow requests */
+	size_t body_budget;       /* bytes of large bodies held at once (beyond VYB_FREE_BODY_BYTES each) */
+	atomic_size_t body_bytes; /* of them, held now */
 };
 
 /* One POST in progress. */
@@ -63,6 +78,8 @@ typedef struct {
 	struct MHD_Connection *conn;
 	uint8_t *body;
 	size_t len, cap;
+	size_t declared; /* Content-Length, 0 if none */
+	size_t charged;  /* bytes of h->body_bytes this body holds */
 	int too_large;
 	int queued;
 	atomic_int done;
@@ -139,6 +156,55 @@ static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, i
 	return send_response(c, status, r);
 }
 
+/* 405 for a method the path does not take (DELETE, TRACE, any other),
+ * with the methods it takes in Allow. */
+static enum MHD_Result answer_not_allowed(struct MHD_Connection *c, int post)
+{
+	size_t len = 0;
+	char *json = vyb_error_json(MHD_HTTP_METHOD_NOT_ALLOWED, -1, post ? "use POST" : "use GET", &len);
+	struct MHD_Response *r = owned_response(json, len, VY_CT_JSON);
+
+	if (r != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, post ? "POST" : "GET, HEAD");
+	return send_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+}
+
+/* The value of a hex digit, -1 for any other character (NUL too). */
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The board's unescaping of the path and the query (MHD_OPTION_UNESCAPE_
+ * CALLBACK): %XX decoded, but %00 left as it is, so that a NUL can never
+ * cut a path short (/v1/status%00.html is no route: 404). */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	size_t r = 0, w = 0;
+
+	(void)cls;
+	(void)c;
+	while (s[r] != '\0') {
+		int hi = s[r] == '%' ? hex_value(s[r + 1]) : -1;
+		int lo = hi >= 0 ? hex_value(s[r + 2]) : -1;
+
+		if (lo >= 0 && (hi | lo) != 0) {
+			s[w++] = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			s[w++] = s[r++];
+		}
+	}
+	s[w] = '\0';
+	return w;
+}
+
 /* JSON text (malloc'd, or NULL on OOM) as a 200 answer. */
 static enum MHD_Result answer_json(struct MHD_Connection *c, char *json, size_t len)
 {
@@ -167,21 +233,82 @@ static enum MHD_Result get_static(struct MHD_Connection *c, const char *text, co
 	return ok;
 }
 
+/* The extent of one record page: entries from .. next - 1, bytes with
+ * the magic line (the same rule as ever: stop after the frame that passes
+ * VY_MAX_RECORD_CHUNK_BYTES). */
 typedef struct {
-	vyb_jbuf out;
 	uint64_t next;
-} record_ctx;
+	size_t bytes;
+} page_extent;
 
-/* Append one frame u32be(len) || entry (§7.6); stop past the chunk size. */
-static int record_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
+/* Count one frame u32be(len) || entry (§7.6) into the extent. */
+static int extent_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
 {
-	record_ctx *r = arg;
+	page_extent *x = arg;
+
+	(void)entry;
+	x->bytes += 4 + len;
+	x->next = seq + 1;
+	return x->bytes < VY_MAX_RECORD_CHUNK_BYTES;
+}
+
+/* One record page being sent: its frames are read from the store again,
+ * a batch at a time, as the client reads them, so an answer that is not
+ * read holds one batch, not the page. */
+typedef struct {
+	vyb_http *h;
+	uint64_t cursor, end; /* the next entry to read; the page's end */
+	vyb_jbuf batch;       /* frames read, not yet sent */
+	size_t sent;          /* of batch */
+	int failed;
+} page_stream;
+
+/* Append one frame to the batch; stop at the page's end or a full batch. */
+static int stream_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
+{
+	page_stream *p = arg;
 	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
 
-	vyb_jb_put(&r->out, hdr, sizeof hdr);
-	vyb_jb_put(&r->out, entry, len);
-	r->next = seq + 1;
-	return !r->out.oom && r->out.len < VY_MAX_RECORD_CHUNK_BYTES;
+	if (seq >= p->end)
+		return 0;
+	vyb_jb_put(&p->batch, hdr, sizeof hdr);
+	vyb_jb_put(&p->batch, entry, len);
+	p->cursor = seq + 1;
+	return !p->batch.oom && p->cursor < p->end && p->batch.len < VYB_RECORD_BATCH_BYTES;
+}
+
+/* MHD's reader of a page: the next bytes of the batch, reading the next
+ * batch once it is sent. */
+static ssize_t page_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	page_stream *p = cls;
+	vy_reason why = { 0 };
+	size_t n;
+
+	(void)pos;
+	if (p->sent == p->batch.len) {
+		if (p->cursor >= p->end || p->failed)
+			return p->failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+		p->batch.len = 0;
+		p->sent = 0;
+		if (vyb_store_read(vyb_board_store(p->h->board), p->cursor, stream_frame, p, &why) != VY_R_OK ||
+		    p->batch.oom || p->batch.len == 0) {
+			p->failed = 1;
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+	}
+	n = p->batch.len - p->sent < max ? p->batch.len - p->sent : max;
+	memcpy(buf, p->batch.s + p->sent, n);
+	p->sent += n;
+	return (ssize_t)n;
+}
+
+static void page_free(void *cls)
+{
+	page_stream *p = cls;
+
+	vyb_jb_free(&p->batch);
+	free(p);
 }
 
 /* Parse ?from=N (an entry number, as X-Vybar-Next writes it): decimal
@@ -203,28 +330,44 @@ static int parse_from(const char *s, uint64_t *out)
 	return n > 0;
 }
 
-/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6). */
+/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6),
+ * streamed from the store as the client reads them. */
 static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 {
 	const char *from_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
-	record_ctx r = { .out = { 0 }, .next = 0 };
+	page_extent x = { 0, VY_RECORD_MAGIC_LEN };
 	struct MHD_Response *resp;
 	vy_reason why = { 0 };
+	page_stream *p;
 	uint64_t from;
 	char next[VY_NEXT_DIGITS + 1];
 
-	if (!parse_from(from_s, &from))
-		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD, "from: must be a decimal sequence number", 0);
-	r.next = from;
-	vyb_jb_put(&r.out, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
-	if (vyb_store_read(vyb_board_store(h->board), from, record_frame, &r, &why) != VY_R_OK || r.out.oom) {
-		vyb_jb_free(&r.out);
+	if (!parse_from(from_s, &from) || from > VYB_MAX_SEQ)
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "from: must be a decimal sequence number below 2^63", 0);
+	x.next = from;
+	if (vyb_store_read(vyb_board_store(h->board), from, extent_frame, &x, &why) != VY_R_OK)
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_IO, why.msg, 0);
+	p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
+	p->h = h;
+	p->cursor = from;
+	p->end = x.next;
+	vyb_jb_put(&p->batch, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
+	if (p->batch.oom) {
+		page_free(p);
+		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_NOMEM, "out of memory", 0);
 	}
-	resp = owned_response(r.out.s, r.out.len, VY_CT_RECORD);
-	snprintf(next, sizeof next, "%llu", (unsigned long long)r.next);
-	if (resp != NULL)
-		MHD_add_response_header(resp, VY_HDR_NEXT, next);
+	resp = MHD_create_response_from_callback(x.bytes, VYB_RECORD_BLOCK_BYTES, page_read, p, page_free);
+	if (resp == NULL) {
+		page_free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, VY_CT_RECORD);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	snprintf(next, sizeof next, "%llu", (unsigned long long)x.next);
+	MHD_add_response_header(resp, VY_HDR_NEXT, next);
 	return send_response(c, MHD_HTTP_OK, resp);
 }
 
@@ -483,7 +626,35 @@ static enum MHD_Result answer_job(struct MHD_Connection *c, post_ctx *p)
 	return send_response(c, MHD_HTTP_OK, r);
 }
 
-/* Keep up to the endpoint's maximum; beyond it remember only that it was too large. */
+/* Charge the bytes of a body of `size` beyond VYB_FREE_BODY_BYTES to the
+ * board's budget: 1, or 0 when the budget cannot hold them. */
+static int body_charge(post_ctx *p, size_t size)
+{
+	vyb_http *h = p->h;
+	size_t need = size > VYB_FREE_BODY_BYTES ? size - VYB_FREE_BODY_BYTES : 0, more, held;
+
+	if (need <= p->charged)
+		return 1;
+	more = need - p->charged;
+	held = atomic_fetch_add(&h->body_bytes, more);
+	if (held + more > h->body_budget) {
+		atomic_fetch_sub(&h->body_bytes, more);
+		return 0;
+	}
+	p->charged = need;
+	return 1;
+}
+
+/* Give the body's charge back to the budget. */
+static void body_uncharge(post_ctx *p)
+{
+	atomic_fetch_sub(&p->h->body_bytes, p->charged);
+	p->charged = 0;
+}
+
+/* Keep up to the endpoint's maximum and the body budget: 1, or 0 to close
+ * the connection (a body without Content-Length cut at the limit, or no
+ * memory). */
 static int body_append(post_ctx *p, const char *data, size_t n)
 {
 	size_t cap;
@@ -491,14 +662,16 @@ static int body_append(post_ctx *p, const char *data, size_t n)
 
 	if (p->too_large || n > p->rt.max_body - p->len) {
 		p->too_large = 1;
-		return 1;
+		return 0;
 	}
 	if (p->len + n > p->cap) {
-		cap = p->cap ? p->cap : 4096;
+		cap = p->cap ? p->cap : (p->declared ? p->declared : 4096);
 		while (cap < p->len + n)
 			cap *= 2;
 		if (cap > p->rt.max_body)
 			cap = p->rt.max_body;
+		if (!body_charge(p, cap))
+			return 0;
 		nb = realloc(p->body, cap);
 		if (nb == NULL)
 			return 0;
@@ -537,13 +710,68 @@ static enum MHD_Result post_complete(vyb_http *h, struct MHD_Connection *c, post
 	return MHD_YES;
 }
 
-/* Refuse a body whose announced length is over the maximum before reading it. */
-static int declared_too_large(struct MHD_Connection *c, const vyb_route *rt)
+/* The announced length of the body: 1 with *n (0 when none is announced),
+ * 0 when it is over the route's maximum. */
+static int declared_length(struct MHD_Connection *c, const vyb_route *rt, size_t *n)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	uint64_t n;
+	uint64_t v = 0;
 
-	return cl != NULL && parse_from(cl, &n) && n > rt->max_body;
+	*n = 0;
+	if (cl == NULL)
+		return 1;
+	/* longer than any number of digits parse_from takes: too large too */
+	if (!parse_from(cl, &v))
+		return strspn(cl, "0123456789") != strlen(cl) || strlen(cl) == 0;
+	if (v > rt->max_body)
+		return 0;
+	*n = (size_t)v;
+	return 1;
+}
+
+/* The phase an entry type is posted in (the rule's own phase check,
+ * protocol.md §8), or -1 for a type with no single phase. */
+static int entry_phase(Vybar__EntryType t)
+{
+	switch (t) {
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_ANNOUNCE:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_REVEAL:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_VERDICT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_KEY_JUSTIFICATION:
+		return VY_PHASE_SETUP;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_AUDITED_BALLOT:
+		return VY_PHASE_OPEN;
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_PARTIAL_DECRYPTION:
+	case VYBAR__ENTRY_TYPE__ENTRY_TYPE_CREDENTIALS_ISSUED:
+		return VY_PHASE_CLOSED;
+	default:
+		return -1;
+	}
+}
+
+/* An entry posted outside its phase is refused before its body is read
+ * (the rule would refuse it the same way): 403, or MHD_YES to go on. */
+static enum MHD_Result phase_gate(vyb_http *h, struct MHD_Connection *c, const vyb_route *rt, int *refused)
+{
+	int want = rt->kind == VYB_R_ENTRY ? entry_phase(rt->type) : -1;
+	vyb_status st;
+	char msg[160];
+
+	*refused = 0;
+	if (want < 0)
+		return MHD_YES;
+	vyb_board_status(h->board, &st);
+	if ((int)st.phase == want)
+		return MHD_YES;
+	*refused = 1;
+	if (want == VY_PHASE_OPEN) /* as the board says it of a ballot it read */
+		snprintf(msg, sizeof msg, "%s: the election is not open for voting (phase %s; the body was not read)",
+			 rt->path, vy_phase_name(st.phase));
+	else
+		snprintf(msg, sizeof msg, "%s: only in phase %s, the record is in phase %s (the body was not read)",
+			 rt->path, vy_phase_name((vy_phase)want), vy_phase_name(st.phase));
+	return answer_error(c, MHD_HTTP_FORBIDDEN, VY_R_PHASE, msg, 0);
 }
 
 /* ---- dispatch ---- */
@@ -588,33 +816,47 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 				     void **con_cls)
 {
 	int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	vyb_route route, *rt = vyb_http_route(url, &route) ? &route : NULL;
 	uint8_t addr[VYB_RL_ADDR_BYTES];
 	size_t alen = client_addr(c, addr);
 	unsigned retry = 0;
+	size_t declared = 0;
+	int refused = 0;
+	enum MHD_Result ret;
 	post_ctx *p;
 
 	if (rt == NULL)
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
-	if (is_post != rt->post && !(strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 && !rt->post))
-		return answer_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, -1, rt->post ? "use POST" : "use GET", 0);
+	if (rt->post ? !is_post : !is_get)
+		return answer_not_allowed(c, rt->post);
 	if (!vyb_rl_take(&h->rl, addr, alen, vyb_rl_now(), &retry))
 		return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address", retry);
 	if (!rt->post)
 		return handle_get(h, c, rt, url);
-	if (declared_too_large(c, rt)) {
+	if (!declared_length(c, rt, &declared)) {
 		char msg[96];
 
 		snprintf(msg, sizeof msg, "body larger than %zu bytes, the maximum of %s", rt->max_body, rt->path);
 		return answer_error(c, MHD_HTTP_CONTENT_TOO_LARGE, VY_R_TOO_LARGE, msg, 0);
 	}
+	ret = phase_gate(h, c, rt, &refused);
+	if (refused)
+		return ret;
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
 		return MHD_NO;
 	p->h = h;
 	p->rt = *rt;
 	p->conn = c;
+	p->declared = declared;
 	atomic_init(&p->done, 0);
+	/* A large body announced: its room in the budget now, or 503 at once. */
+	if (!body_charge(p, declared)) {
+		free(p);
+		return answer_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -1,
+				    "the board holds as many large bodies as it can: retry later", 1);
+	}
 	*con_cls = p;
 	return MHD_YES;
 }
@@ -627,27 +869,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	post_ctx *p = *con_cls;
 
 	(void)version;
-	if (p == NULL)
-		return request_start(h, c, url, method, con_cls);
+	if (p == NULL) {
+		enum MHD_Result ret = request_start(h, c, url, method, con_cls);
+
+		/* Answered at once (a GET, or a POST refused before its body). */
+		if (*con_cls == NULL)
+			vy_guard_mhd_whole(h->guard, c);
+		return ret;
+	}
 	if (*upload_data_size > 0) {
 		if (!body_append(p, upload_data, *upload_data_size))
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	vy_guard_mhd_whole(h->guard, c);
 	return post_complete(h, c, p);
 }
 
 /* The request is over (answered, or the client went away). */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	vyb_http *h = cls;
 	post_ctx *p = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	vy_guard_mhd_next(h->guard, c);
 	if (p == NULL)
 		return;
+	body_uncharge(p);
 	free(p->body);
 	free(p->job.receipt);
 	free(p);
@@ -681,6 +931,12 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* Unfinished requests give way to new connections from 7/8 of the
+	 * limit on, and beyond half the per-address limit from one address
+	 * (specs/security.md §Slow clients). */
+	vy_guard_config guard_cfg = { .deadline_s = cfg->deadline,
+				      .per_addr = cfg->per_ip_limit / VYB_GUARD_PER_ADDR_DIV,
+				      .soft_limit = cfg->conn_limit - cfg->conn_limit / VYB_GUARD_SOFT_DIV };
 	vyb_http *h;
 	int v6;
 	vy_rc rc;
@@ -695,6 +951,13 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	if (h == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
 	h->board = b;
+	h->body_budget = cfg->body_memory;
+	atomic_init(&h->body_bytes, 0);
+	rc = vy_guard_start(&h->guard, &guard_cfg, why);
+	if (rc != VY_R_OK) {
+		free(h);
+		return rc;
+	}
 	vyb_rl_init(&h->rl, cfg->rate, cfg->burst);
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -702,8 +965,11 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 				cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+				vy_guard_mhd_notify, h->guard, MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, h,
+				MHD_OPTION_END);
 	if (h->d == NULL) {
+		vy_guard_stop(h->guard);
 		vyb_rl_free(&h->rl);
 		free(h);
 		return vy_reason_set(why, VY_R_IO, "cannot listen on %s port %u", cfg->listen, cfg->port);
@@ -736,6 +1002,7 @@ void vyb_http_stop(vyb_http *h)
 		nanosleep(&step, NULL);
 	}
 	MHD_stop_daemon(h->d);
+	vy_guard_stop(h->guard);
 	vyb_rl_free(&h->rl);
 	free(h);
 }

@@ -12,6 +12,8 @@ typedef struct {
 	unsigned port;         /* 0: any free port */
 	unsigned threads;      /* MHD thread pool size */
 	unsigned timeout;      /* seconds of inactivity before a connection is closed */
+	unsigned deadline;     /* seconds a request has to arrive whole, however its bytes trickle */
+	size_t body_memory;    /* bytes of large bodies held at once (specs/board-api.md §3) */
 	unsigned conn_limit;   /* connections in total */
 	unsigned per_ip_limit; /* connections per client address (0: no limit) */
 	double rate, burst;    /* per-client token bucket (rate <= 0: none) */

@@ -27,6 +27,10 @@
 #define DEFAULT_PORT 8080
 #define DEFAULT_THREADS 4
 #define DEFAULT_TIMEOUT_S 30
+#define DEFAULT_DEADLINE_S 60
+#define DEFAULT_BODY_MIB 128
+#define MAX_BODY_MIB 65536UL
+#define MIB (1024UL * 1024UL)
 #define DEFAULT_QUEUE 256
 #define DEFAULT_RATE 50.0
 #define DEFAULT_BURST 100.0
@@ -53,6 +57,10 @@ static const vy_cli_opt serve_opts[] = {
 	{ "port-file", "FILE", VY_CLI_OPTIONAL, "write the port listened on to FILE (replaced atomically)" },
 	{ "threads", "N", VY_CLI_OPTIONAL, "HTTP threads (default 4)" },
 	{ "timeout", "S", VY_CLI_OPTIONAL, "seconds before an idle connection is closed (default 30)" },
+	{ "deadline", "S", VY_CLI_OPTIONAL,
+	  "seconds a request has to arrive whole (headers and body), however slowly its bytes come (default 60)" },
+	{ "body-memory", "MIB", VY_CLI_OPTIONAL,
+	  "MiB that large request bodies may hold at once; beyond, 503 (default 128)" },
 	{ "queue", "N", VY_CLI_OPTIONAL, "requests waiting for the checkers or the writer (default 256)" },
 	{ "rate", "R", VY_CLI_OPTIONAL, "requests per second per client address; 0: no limit (default 50)" },
 	{ "burst", "B", VY_CLI_OPTIONAL, "requests a client may send at once above the rate (default 100)" },
@@ -88,10 +96,13 @@ static const vy_cli_prog program = {
 static int serve_numbers(const vy_cli_args *a, vyb_board_config *b, vyb_http_config *h)
 {
 	unsigned long port = h->port, threads = h->threads, timeout = h->timeout, queue = b->queue_max;
+	unsigned long deadline = h->deadline, body_mib = DEFAULT_BODY_MIB;
 	unsigned long conns = h->conn_limit, per_ip = h->per_ip_limit, checkers = b->checkers;
 
 	if (vy_cli_ulong(a, "port", 0, 65535, &port) || vy_cli_ulong(a, "threads", 1, MAX_COUNT, &threads) ||
-	    vy_cli_ulong(a, "timeout", 1, MAX_COUNT, &timeout) || vy_cli_ulong(a, "queue", 0, MAX_COUNT, &queue) ||
+	    vy_cli_ulong(a, "timeout", 1, MAX_COUNT, &timeout) ||
+	    vy_cli_ulong(a, "deadline", 1, MAX_COUNT, &deadline) ||
+	    vy_cli_ulong(a, "body-memory", 1, MAX_BODY_MIB, &body_mib) || vy_cli_ulong(a, "queue", 0, MAX_COUNT, &queue) ||
 	    vy_cli_ulong(a, "conn-limit", 1, MAX_COUNT, &conns) ||
 	    vy_cli_ulong(a, "per-ip-limit", 0, MAX_COUNT, &per_ip) ||
 	    vy_cli_ulong(a, "checkers", 0, VYB_MAX_CHECKERS, &checkers) ||
@@ -100,6 +111,8 @@ static int serve_numbers(const vy_cli_args *a, vyb_board_config *b, vyb_http_con
 	h->port = (unsigned)port;
 	h->threads = (unsigned)threads;
 	h->timeout = (unsigned)timeout;
+	h->deadline = (unsigned)deadline;
+	h->body_memory = (size_t)body_mib * MIB;
 	h->conn_limit = (unsigned)conns;
 	h->per_ip_limit = (unsigned)per_ip;
 	b->queue_max = (size_t)queue;
@@ -132,7 +145,7 @@ static int cmd_serve(const vy_cli_args *a)
 {
 	vyb_board_config bc = { .queue_max = DEFAULT_QUEUE };
 	vyb_http_config hc = { .listen = DEFAULT_LISTEN, .port = DEFAULT_PORT, .threads = DEFAULT_THREADS,
-			       .timeout = DEFAULT_TIMEOUT_S, .conn_limit = DEFAULT_CONN_LIMIT,
+			       .timeout = DEFAULT_TIMEOUT_S, .deadline = DEFAULT_DEADLINE_S, .conn_limit = DEFAULT_CONN_LIMIT,
 			       .per_ip_limit = DEFAULT_PER_IP_LIMIT, .rate = DEFAULT_RATE, .burst = DEFAULT_BURST };
 	const char *port_file = vy_cli_get(a, "port-file");
 	const char *witnesses[VY_CLI_MAX_REPEATS];

@@ -175,6 +175,8 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
 		      const char *code, long *http_status, vy_reason *why)
 {
 	vy_http_answer resp = { 0 };
+	vy_http_request rq;
+	const vy_http_retry retry = { .idempotent = 1 };
 	char url[URL_BYTES];
 	uint8_t *req = NULL;
 	size_t req_len = 0;
@@ -188,10 +190,18 @@ vy_rc vyc_register_to(const vy_http_transport *t, vyc_registration *r, const vy_
 	rc = vyc_registration_begin(r, e, code, &req, &req_len, why);
 	if (rc != VY_R_OK)
 		return rc;
-	/* step 4: POST VY_PATH_REGISTER */
-	rc = vy_http_post(t, url, VY_CT_PROTOBUF, req, req_len, VY_MAX_SMALL_ANSWER_BYTES, &resp, NULL);
+	/* step 4: POST VY_PATH_REGISTER; a busy registrar (429, 503) is asked
+	 * again after its Retry-After by the retry policy of net/vy_http.h, and
+	 * so is a lost answer: the registrar answers the byte-identical retry
+	 * as it answered the first (registrar.md §4.1 step 5) */
+	rq = (vy_http_request){ .method = VY_HTTP_POST, .url = url, .content_type = VY_CT_PROTOBUF, .body = req,
+				.body_len = req_len, .max_answer = VY_MAX_SMALL_ANSWER_BYTES };
+	rc = vy_http_send(t, &retry, &rq, &resp, why);
 	if (rc != VY_R_OK) {
-		rc = vy_reason_set(why, VY_R_IO, "registrar %s: no answer", url);
+		char what[VY_REASON_MSG_BYTES];
+
+		snprintf(what, sizeof what, "%s", why->msg);
+		rc = vy_reason_set(why, VY_R_IO, "registrar %s: %s", url, what);
 		goto out;
 	}
 	if (http_status != NULL)

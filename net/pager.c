@@ -73,7 +73,7 @@ static vy_rc get_page(const vy_pager *p, uint64_t from, vy_http_answer *a, uint6
 	if (vy_http_url(url, sizeof url, p->base, VY_PATH_RECORD_FROM, num) != VY_R_OK)
 		return vy_reason_set(why, VY_R_ARG, "the board URL is too long");
 	rq.url = url;
-	rc = vy_http_perform(p->transport, &rq, a, why);
+	rc = vy_http_send(p->transport, p->retry, &rq, a, why);
 	if (rc == VY_R_OK)
 		rc = check_answer(url, from, a, count, why);
 	return rc;
@@ -142,7 +142,7 @@ static vy_rc to_memory(void *ctx, uint64_t from, const uint8_t *frames, size_t l
 vy_rc vy_pager_fetch_all(const vy_http_transport *t, const char *base, uint8_t **buf, size_t *len, vy_reason *why)
 {
 	memory m = { malloc(VY_RECORD_MAGIC_LEN), VY_RECORD_MAGIC_LEN, VY_RECORD_MAGIC_LEN };
-	vy_pager p = { t, base, 0, to_memory, &m };
+	vy_pager p = { t, base, 0, to_memory, &m, NULL };
 	vy_rc rc;
 
 	*buf = NULL;
@@ -173,7 +173,7 @@ static vy_rc to_file(void *ctx, uint64_t from, const uint8_t *frames, size_t len
 vy_rc vy_pager_to_file(const vy_http_transport *t, const char *base, uint64_t from, FILE *out, vy_pager_count *n,
 		       vy_reason *why)
 {
-	vy_pager p = { t, base, from, to_file, out };
+	vy_pager p = { t, base, from, to_file, out, NULL };
 
 	if (fwrite(VY_RECORD_MAGIC, 1, VY_RECORD_MAGIC_LEN, out) != VY_RECORD_MAGIC_LEN)
 		return vy_reason_set(why, VY_R_IO, "cannot write the record file");
@@ -232,7 +232,7 @@ vy_rc vy_pager_stream_open(vy_pager_stream *s, const vy_http_transport *t, const
 	s->wfd = -1;
 	if ((size_t)snprintf(s->base, sizeof s->base, "%s", base) >= sizeof s->base)
 		return vy_reason_set(why, VY_R_ARG, "the board URL is too long");
-	s->p = (vy_pager){ t, s->base, 0, to_pipe, s };
+	s->p = (vy_pager){ t, s->base, 0, to_pipe, s, NULL };
 	if (pipe(fds) != 0)
 		return vy_reason_set(why, VY_R_IO, "cannot make a pipe");
 	s->wfd = fds[1];

@@ -6,7 +6,8 @@
  * record magic line first, whole frames of 1..VY_MAX_ENTRY_BYTES
  * (protocol/record_io.c), and X-Vybar-Next = N + its frames (so it never
  * goes back, and advances while frames come). One answer is in memory at
- * a time (at most VY_MAX_RECORD_ANSWER_BYTES).
+ * a time (at most VY_MAX_RECORD_ANSWER_BYTES). A busy board (429, 503) is
+ * asked again after the wait it asks for (net/vy_http.h's retry policy).
  *
  * The frames go to a callback per answer; or into memory as a record file
  * (vy_pager_fetch_all), to a FILE* as a record file (vy_pager_to_file), or
@@ -38,6 +39,11 @@ typedef struct {
 	uint64_t from;                      /* the first entry asked for */
 	vy_pager_page_fn page;              /* every answer that holds frames */
 	void *ctx;
+	/* An answer 429 or 503 (a busy board) is asked again by this policy
+	 * (vy_http_send, honouring Retry-After, bounded in tries and wait);
+	 * NULL: its defaults. A lost answer is asked again only where the
+	 * policy says idempotent (not by default). */
+	const vy_http_retry *retry;
 } vy_pager;
 
 /* What a paging read. */

@@ -21,16 +21,28 @@
 
 #include <microhttpd.h>
 
+#include "bulletin/ratelimit.h"
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
+#include "net/vy_guard_mhd.h"
 #include "protocol/vy_api.h"
 #include "registrar/registrar.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090
 #define MAX_COUNT 10000000UL
-#define CONNECTION_TIMEOUT_S 30u
-#define CONNECTION_LIMIT 256u
+#define CONNECTION_TIMEOUT_S 30u /* idle seconds before a connection is closed */
+#define THREADS 4u               /* the HTTP thread pool */
+#define DEFAULT_DEADLINE_S 30    /* a request's whole time (net/vy_guard.h) */
+#define DEFAULT_CONN_LIMIT 1024
+#define DEFAULT_PER_IP_LIMIT 64
+#define DEFAULT_RATE 10.0        /* requests per second per address */
+#define DEFAULT_BURST 30.0
+#define MAX_LIMIT 65535UL
+#define MAX_RATE 1e9
+#define GUARD_PER_ADDR_DIV 2
+#define GUARD_SOFT_DIV 8
+#define RETRY_TEXT_BYTES 16
 #define PORT_TEXT_BYTES 16
 
 /* The body of one POST, accumulated across calls. */
@@ -99,11 +111,112 @@ static enum MHD_Result answer(struct MHD_Connection *c, vyr_status s, uint8_t *b
 	return ret;
 }
 
-/* §4: the two routes. MHD runs one thread, so requests are serialised. */
+/* The server: the state behind one lock (MHD runs a pool of threads, the
+ * registrar's work and its SQLite handle are one at a time), the guard
+ * against slow clients (net/vy_guard.h), and the per-address rate limit. */
+typedef struct {
+	vyr_state *st;
+	pthread_mutex_t lock;
+	vy_guard *guard;
+	vyb_ratelimit rl;
+} server;
+
+/* The client's address bytes, for its token bucket. */
+static size_t client_addr(struct MHD_Connection *c, uint8_t out[VYB_RL_ADDR_BYTES])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 4;
+	}
+	return 0;
+}
+
+/* An error answer with a header (Allow, Retry-After). */
+static enum MHD_Result reply_error_with(struct MHD_Connection *c, unsigned status, const char *reason,
+					const char *header, const char *value)
+{
+	char msg[VYR_REASON_BYTES + 2];
+	int n = snprintf(msg, sizeof msg, "%s\n", reason);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(n > 0 ? (size_t)n : 0, msg, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, VY_CT_TEXT);
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	(void)MHD_add_response_header(r, header, value);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A Content-Length over the most a RegistrationRequest may be. */
+static int declared_too_large(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	size_t n = 0;
+
+	if (cl == NULL)
+		return 0;
+	for (; *cl >= '0' && *cl <= '9'; cl++) {
+		if (n > VYR_MAX_REQUEST_BYTES)
+			return 1;
+		n = n * 10 + (size_t)(*cl - '0');
+	}
+	return n > VYR_MAX_REQUEST_BYTES;
+}
+
+/* The first call of a request (its headers read): route, method, rate,
+ * declared size; GET /v1/issued is answered here, a registration's body
+ * is read next (*con_cls set). */
+static enum MHD_Result request_start(server *sv, struct MHD_Connection *c, const char *url, const char *method,
+				     void **con_cls)
+{
+	int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	uint8_t addr[VYB_RL_ADDR_BYTES];
+	size_t alen = client_addr(c, addr);
+	char reason[VYR_REASON_BYTES] = "", ra[RETRY_TEXT_BYTES];
+	unsigned retry = 0;
+	uint8_t *body = NULL;
+	size_t len = 0;
+	vyr_status s;
+	upload *u;
+
+	if (strcmp(url, VY_PATH_ISSUED) == 0 && !get)
+		return reply_error_with(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	if (strcmp(url, VY_PATH_REGISTER) == 0 && strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+		return reply_error_with(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST", MHD_HTTP_HEADER_ALLOW, "POST");
+	if (strcmp(url, VY_PATH_ISSUED) != 0 && strcmp(url, VY_PATH_REGISTER) != 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route: POST " VY_PATH_REGISTER ", GET " VY_PATH_ISSUED);
+	if (!vyb_rl_take(&sv->rl, addr, alen, vyb_rl_now(), &retry)) {
+		snprintf(ra, sizeof ra, "%u", retry);
+		return reply_error_with(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many requests from this address",
+					VY_HDR_RETRY_AFTER, ra);
+	}
+	if (get) {
+		pthread_mutex_lock(&sv->lock);
+		s = vyr_issued(sv->st, &body, &len, reason);
+		pthread_mutex_unlock(&sv->lock);
+		return answer(c, s, body, len, reason);
+	}
+	if (declared_too_large(c))
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RegistrationRequest: too large");
+	u = calloc(1, sizeof *u);
+	if (u == NULL)
+		return MHD_NO;
+	*con_cls = u;
+	return MHD_YES;
+}
+
+/* §4: the two routes, on any of the pool's threads. */
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *data, size_t *data_len, void **con_cls)
 {
-	vyr_state *st = cls;
+	server *sv = cls;
 	upload *u = *con_cls;
 	char reason[VYR_REASON_BYTES] = "";
 	uint8_t *body = NULL;
@@ -111,18 +224,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	vyr_status s;
 
 	(void)version;
-	if (strcmp(method, "GET") == 0 && strcmp(url, VY_PATH_ISSUED) == 0) {
-		s = vyr_issued(st, &body, &len, reason);
-		return answer(c, s, body, len, reason);
-	}
-	if (strcmp(method, "POST") != 0 || strcmp(url, VY_PATH_REGISTER) != 0)
-		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route: POST " VY_PATH_REGISTER ", GET " VY_PATH_ISSUED);
 	if (u == NULL) {
-		u = calloc(1, sizeof *u);
-		if (u == NULL)
-			return MHD_NO;
-		*con_cls = u;
-		return MHD_YES;
+		enum MHD_Result ret = request_start(sv, c, url, method, con_cls);
+
+		if (*con_cls == NULL)
+			vy_guard_mhd_whole(sv->guard, c);
+		return ret;
 	}
 	if (*data_len > 0) {
 		if (*data_len > sizeof u->buf - u->len)
@@ -134,18 +241,22 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*data_len = 0;
 		return MHD_YES;
 	}
+	vy_guard_mhd_whole(sv->guard, c);
 	if (u->too_large)
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "RegistrationRequest: too large");
-	s = vyr_register(st, u->buf, u->len, &body, &len, reason);
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RegistrationRequest: too large");
+	pthread_mutex_lock(&sv->lock);
+	s = vyr_register(sv->st, u->buf, u->len, &body, &len, reason);
+	pthread_mutex_unlock(&sv->lock);
 	return answer(c, s, body, len, reason);
 }
 
 /* Free a connection's upload. */
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
-	(void)cls;
-	(void)c;
+	server *sv = cls;
+
 	(void)t;
+	vy_guard_mhd_next(sv->guard, c);
 	if (*con_cls != NULL) {
 		vy_wipe(*con_cls, sizeof(upload));
 		free(*con_cls);
@@ -182,6 +293,30 @@ static int listen_addr(const vy_cli_args *a, struct sockaddr_in *addr)
 	return 0;
 }
 
+/* serve's numbers: the guard's and the daemon's limits, the rate. 0, or
+ * VY_EXIT_USAGE after the message. */
+static int serve_numbers(const vy_cli_args *a, vy_guard_config *g, unsigned *conns, unsigned *per_ip,
+			 double *rate, double *burst)
+{
+	unsigned long deadline = DEFAULT_DEADLINE_S, conn = DEFAULT_CONN_LIMIT, ip = DEFAULT_PER_IP_LIMIT;
+
+	*rate = DEFAULT_RATE;
+	*burst = DEFAULT_BURST;
+	if (vy_cli_ulong(a, "deadline", 1, MAX_LIMIT, &deadline) || vy_cli_ulong(a, "conn-limit", 1, MAX_LIMIT, &conn) ||
+	    vy_cli_ulong(a, "per-ip-limit", 0, MAX_LIMIT, &ip) || vy_cli_double(a, "rate", 0, MAX_RATE, rate) ||
+	    vy_cli_double(a, "burst", 0, MAX_RATE, burst))
+		return VY_EXIT_USAGE;
+	*conns = (unsigned)conn;
+	*per_ip = (unsigned)ip;
+	/* As the board's (specs/security.md §Slow clients): unfinished
+	 * requests give way beyond half the per-address limit, and beyond 7/8
+	 * of the connection limit. */
+	g->deadline_s = (unsigned)deadline;
+	g->per_addr = *per_ip / GUARD_PER_ADDR_DIV;
+	g->soft_limit = *conns - *conns / GUARD_SOFT_DIV;
+	return 0;
+}
+
 /* `serve`: listen until SIGINT or SIGTERM. */
 static int serve(vyr_state *st, const vy_cli_args *a, const struct sockaddr_in *addr)
 {
@@ -189,34 +324,55 @@ static int serve(vyr_state *st, const vy_cli_args *a, const struct sockaddr_in *
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char host[INET_ADDRSTRLEN] = "";
+	server sv = { .st = st };
+	vy_guard_config gc;
+	vy_reason why = { 0 };
+	unsigned conns = 0, per_ip = 0;
+	double rate = 0, burst = 0;
 	sigset_t set;
-	int sig = 0;
+	int sig = 0, rc = VY_EXIT_OK;
 
+	if (serve_numbers(a, &gc, &conns, &per_ip, &rate, &burst) != 0)
+		return VY_EXIT_USAGE;
 	inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, st,
-			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_NOTIFY_COMPLETED, completed,
-			     NULL, MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-			     CONNECTION_LIMIT, MHD_OPTION_END);
+	if (vy_guard_start(&sv.guard, &gc, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-registrar: %s\n", why.msg);
+		return VY_EXIT_IO;
+	}
+	pthread_mutex_init(&sv.lock, NULL);
+	vyb_rl_init(&sv.rl, rate, burst);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, &sv,
+			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE,
+			     THREADS, MHD_OPTION_NOTIFY_COMPLETED, completed, &sv, MHD_OPTION_NOTIFY_CONNECTION,
+			     vy_guard_mhd_notify, sv.guard, MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
+			     MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+			     MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "vybar-registrar: cannot listen on %s:%u\n", host, (unsigned)ntohs(addr->sin_port));
-		return VY_EXIT_IO;
+		rc = VY_EXIT_IO;
+		goto out;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (info == NULL || (port_file != NULL && write_port(port_file, info->port) != 0)) {
 		fprintf(stderr, "vybar-registrar: cannot write the port file\n");
-		MHD_stop_daemon(d);
-		return VY_EXIT_IO;
+		rc = VY_EXIT_IO;
+		goto out;
 	}
 	fprintf(stderr, "vybar-registrar: listening on %s:%u\n", host, (unsigned)info->port);
 	while (sigwait(&set, &sig) != 0)
 		;
-	MHD_stop_daemon(d);
 	fprintf(stderr, "vybar-registrar: stopped (signal %d)\n", sig);
-	return VY_EXIT_OK;
+out:
+	if (d != NULL)
+		MHD_stop_daemon(d);
+	vy_guard_stop(sv.guard);
+	vyb_rl_free(&sv.rl);
+	pthread_mutex_destroy(&sv.lock);
+	return rc;
 }
 
 static int cmd_init(const vy_cli_args *a)
@@ -308,6 +464,12 @@ static const vy_cli_opt serve_opts[] = {
 	{ "listen", "ADDR", VY_CLI_OPTIONAL, "the IPv4 address to listen on (default " DEFAULT_LISTEN ")" },
 	{ "port", "N", VY_CLI_OPTIONAL, "the TCP port; 0: any free port (default 8090)" },
 	{ "port-file", "FILE", VY_CLI_OPTIONAL, "write the port listened on to FILE (replaced atomically)" },
+	{ "deadline", "S", VY_CLI_OPTIONAL,
+	  "seconds a request has to arrive whole, however slowly its bytes come (default 30)" },
+	{ "conn-limit", "N", VY_CLI_OPTIONAL, "connections in total (default 1024)" },
+	{ "per-ip-limit", "N", VY_CLI_OPTIONAL, "connections per client address; 0: no limit (default 64)" },
+	{ "rate", "R", VY_CLI_OPTIONAL, "requests per second per client address; 0: no limit (default 10)" },
+	{ "burst", "B", VY_CLI_OPTIONAL, "requests a client may send at once above the rate (default 30)" },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -145,7 +145,8 @@ static vy_rc on_page(void *ctx, uint64_t from, const uint8_t *frames, size_t len
 static vy_rc run_pager(fake *f, uint64_t from, seen *s, vy_pager_count *n, vy_reason *why)
 {
 	vy_http_transport t = { fake_perform, f };
-	vy_pager p = { &t, BASE "/", from, on_page, s };
+	vy_http_retry r = { .sleep_ms = fake_sleep, .on_retry = fake_retry, .ctx = f };
+	vy_pager p = { &t, BASE "/", from, on_page, s, &r };
 
 	memset(s, 0, sizeof *s);
 	return vy_pager_run(&p, n, why);
@@ -361,16 +362,50 @@ static void test_pager_too_large(void **state)
 	vy_http_answer_free(&a);
 }
 
-/* A status other than 200, and no answer at all: no retry for a GET. */
+/* A status other than 200 (but 429 and 503), and no answer at all: no
+ * retry for a GET. */
 static void test_pager_status_and_lost(void **state)
 {
-	fake f = { .script = { { VY_R_OK, 503, (const uint8_t *)"busy", 4, NULL, "1" } }, .n = 1 };
+	fake f = { .script = { { VY_R_OK, 404, (const uint8_t *)"none", 4, NULL, "1" } }, .n = 1 };
 	fake g = { .script = { { VY_R_IO, 0, NULL, 0, NULL, NULL } }, .n = 1 };
 
 	(void)state;
-	expect_refused(&f, VY_R_IO, "HTTP status 503");
+	expect_refused(&f, VY_R_IO, "HTTP status 404");
+	assert_int_equal(f.calls, 1);
 	expect_refused(&g, VY_R_IO, "no answer");
 	assert_int_equal(g.calls, 1);
+}
+
+/* A busy board (429 with Retry-After: 2, then 503): asked again after the
+ * wait it asks for, and the paging goes on; busy for ever: bounded tries. */
+static void test_pager_busy(void **state)
+{
+	static const size_t one[] = { 4 };
+	uint8_t p1[MAX_PAGE], p2[MAX_PAGE];
+	size_t l1 = page(p1, VY_RECORD_MAGIC, one, 1), l2 = page(p2, VY_RECORD_MAGIC, NULL, 0);
+	fake f = { .script = { { VY_R_OK, 429, (const uint8_t *)"{}", 2, NULL, "2" },
+			       { VY_R_OK, 200, p1, l1, "1", NULL },
+			       { VY_R_OK, 503, (const uint8_t *)"{}", 2, NULL, NULL },
+			       { VY_R_OK, 200, p2, l2, "1", NULL } },
+		   .n = 4 };
+	fake g = { .n = VY_RETRY_TRIES };
+	vy_pager_count n;
+	vy_reason why;
+	seen s;
+
+	(void)state;
+	if (run_pager(&f, 0, &s, &n, &why) != VY_R_OK)
+		fail_msg("%s", why.msg);
+	assert_int_equal(f.calls, 4);
+	assert_int_equal(f.sleeps, 2);
+	assert_int_equal(f.slept_ms[0], 2000);
+	assert_int_equal(f.busy_retries, 2);
+	assert_int_equal(n.entries, 1);
+	assert_int_equal(n.next, 1);
+	for (size_t i = 0; i < VY_RETRY_TRIES; i++)
+		g.script[i] = (scripted){ VY_R_OK, 503, (const uint8_t *)"{}", 2, NULL, "1" };
+	expect_refused(&g, VY_R_IO, "busy (HTTP 503) after 6 tries");
+	assert_int_equal(g.calls, VY_RETRY_TRIES);
 }
 
 /* ---- the retry policy ---- */
@@ -531,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_pager_not_advancing),
 		cmocka_unit_test(test_pager_too_large),
 		cmocka_unit_test(test_pager_status_and_lost),
+		cmocka_unit_test(test_pager_busy),
 		cmocka_unit_test(test_retry_429_then_200),
 		cmocka_unit_test(test_retry_after_honoured),
 		cmocka_unit_test(test_retry_busy_forever),

@@ -1,7 +1,8 @@
 /*
  * The witness's HTTP front (libmicrohttpd): POST /add-checkpoint and the
- * read-only mirror (specs/witness.md §7.2-§7.3). Each connection has a
- * total time limit; the work itself is in witness.c.
+ * read-only mirror (specs/witness.md §7.2-§7.3). Each request has a
+ * total time limit and slow requests give way to new connections
+ * (net/vy_guard.h); the work itself is in witness.c.
  */
 #include "witness/server.h"
 
@@ -11,14 +12,20 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 
+#include "net/vy_guard_mhd.h"
+
 #define PATH_ADD "/add-checkpoint"
 #define THREADS 4
 #define CONN_LIMIT 64
 #define TIMEOUT_S 30
+#define DEADLINE_S 30      /* a request's whole time (net/vy_guard.h) */
+#define PER_ADDR_LIMIT 16  /* unfinished requests per address */
+#define SOFT_LIMIT 56      /* connections before the oldest unfinished request is cut */
 
 struct vyw_server {
 	struct MHD_Daemon *d;
 	vyw_witness *w;
+	vy_guard *guard;
 };
 
 /* A POST body being read: kept up to the limit, then only its size. */
@@ -48,7 +55,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, vyw_answer *a)
 	return ret;
 }
 
-static enum MHD_Result on_post(vyw_witness *w, struct MHD_Connection *c, const char *data, size_t *size,
+static enum MHD_Result on_post(vyw_server *s, struct MHD_Connection *c, const char *data, size_t *size,
 			       void **cls)
 {
 	post_body *b = *cls;
@@ -76,7 +83,8 @@ static enum MHD_Result on_post(vyw_witness *w, struct MHD_Connection *c, const c
 		*size = 0;
 		return MHD_YES;
 	}
-	vyw_add_checkpoint(w, b->buf ? b->buf : "", b->too_large ? VYW_MAX_ADD_BODY + 1 : b->len, &a);
+	vy_guard_mhd_whole(s->guard, c);
+	vyw_add_checkpoint(s->w, b->buf ? b->buf : "", b->too_large ? VYW_MAX_ADD_BODY + 1 : b->len, &a);
 	return send_answer(c, &a);
 }
 
@@ -88,7 +96,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	(void)version;
 	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, PATH_ADD) == 0)
-		return on_post(s->w, c, data, size, con_cls);
+		return on_post(s, c, data, size, con_cls);
+	vy_guard_mhd_whole(s->guard, c);
 	memset(&a, 0, sizeof a);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
 		a.status = MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -121,9 +130,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
+	vyw_server *s = cls;
 	post_body *b = *con_cls;
 
-	(void)cls, (void)c, (void)t;
+	(void)t;
+	vy_guard_mhd_next(s->guard, c);
 	if (b != NULL) {
 		free(b->buf);
 		free(b);
@@ -137,7 +148,10 @@ vy_rc vyw_server_start(vyw_server **out, vyw_witness *w, const char *listen, uns
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
+	const vy_guard_config guard_cfg = { .deadline_s = DEADLINE_S, .per_addr = PER_ADDR_LIMIT,
+					    .soft_limit = SOFT_LIMIT };
 	vyw_server *s;
+	vy_rc rc;
 
 	*out = NULL;
 	memset(&ss, 0, sizeof ss);
@@ -155,11 +169,18 @@ vy_rc vyw_server_start(vyw_server **out, vyw_witness *w, const char *listen, uns
 	if (s == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
 	s->w = w;
+	rc = vy_guard_start(&s->guard, &guard_cfg, why);
+	if (rc != VY_R_OK) {
+		free(s);
+		return rc;
+	}
 	s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, THREADS,
 				MHD_OPTION_CONNECTION_TIMEOUT, TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+				vy_guard_mhd_notify, s->guard, MHD_OPTION_END);
 	if (s->d == NULL) {
+		vy_guard_stop(s->guard);
 		free(s);
 		return vy_reason_set(why, VY_R_IO, "cannot listen on %s port %u", listen, port);
 	}
@@ -174,5 +195,6 @@ void vyw_server_stop(vyw_server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->d);
+	vy_guard_stop(s->guard);
 	free(s);
 }

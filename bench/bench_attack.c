@@ -1,0 +1,438 @@
+/*
+ * The servers under the attacks of issue 17, at full size, on loopback
+ * (specs/security.md §3.6; bench/README.md has the figures).
+ *
+ *   bench_attack [seconds]        (default 20 s of measuring per server)
+ *
+ * Board (its defaults: 1,024 connections, 64 per address, 60 s deadline,
+ * 128 MiB body budget), voting open:
+ *   - 2,000 connections that trickle their headers a byte every second,
+ *     from 32 addresses (127.0.0.2 .. 127.0.0.33), each reopened at once
+ *     when the board closes it;
+ *   - 200 connections, from the same addresses, announcing bodies of
+ *     16 MiB (partial decryptions, out of phase) and of 2 MB (ballots),
+ *     half each, sending as fast as the board reads and never finishing,
+ *     each reopened when closed;
+ *   - meanwhile, from 127.0.0.1, a voter posts a ballot on a new connection
+ *     every second, and a reader asks GET /v1/status every 0.5 s: their
+ *     latencies and outcomes; the board's VmRSS, sampled every 0.25 s.
+ * Registrar (its defaults), then:
+ *   - 300 connections from 127.0.0.1 trickling their headers (reopened);
+ *   - voters from 127.0.0.1 registering one after another: latencies.
+ * Only ever targets 127.0.0.0/8 on this machine; every loop is bounded in
+ * time, and every connection is closed at the end.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "client/registration.h"
+#include "tests/support/board_harness.h"
+#include "tests/support/registrar_harness.h"
+
+#define DEFAULT_SECONDS 20
+#define WARMUP_S 5
+#define SLOW_CONNS 2000
+#define BODY_CONNS 200
+#define N_ADDRS 32
+#define SLOW_TICK_MS 1000
+#define BODY_TICK_MS 100
+#define BODY_PUSH (256u << 10) /* per connection per tick */
+#define REG_SLOW_CONNS 300
+#define REG_CODES 16
+#define REG_QUIET 4 /* registered before the attack, for comparison */
+#define QUIET_BALLOTS 5
+#define MAX_SAMPLES 4096
+#define CHUNK_BYTES (256u << 10)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec t = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+/* ---- attackers: connections kept open, reopened when closed ---- */
+
+typedef struct {
+	int fd;
+	size_t head_sent, body_sent;
+} aconn;
+
+typedef struct {
+	unsigned port;
+	size_t n, n_addrs; /* n_addrs 0: from 127.0.0.1 */
+	const char *heads[2]; /* connection i sends heads[i % 2] */
+	size_t body_bytes[2]; /* then this many body bytes at most (0: trickle "x") */
+	unsigned tick_ms;
+	aconn *c;
+	pthread_t thread;
+	volatile int stop;
+	unsigned long opened, closed;
+} attacker;
+
+static char chunk[CHUNK_BYTES];
+
+/* A nonblocking connection from the attacker's i-th address. */
+static int open_conn(const attacker *a, size_t i)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	if (a->n_addrs > 0) {
+		from.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(i % a->n_addrs));
+		if (bind(fd, (struct sockaddr *)&from, sizeof from) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Whether the server closed fd (or answered: the attacker reads and drops it). */
+static int gone(int fd)
+{
+	char b[512];
+	ssize_t r = recv(fd, b, sizeof b, MSG_DONTWAIT);
+
+	return r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN);
+}
+
+static void *attack(void *arg)
+{
+	attacker *a = arg;
+
+	while (!a->stop) {
+		for (size_t i = 0; i < a->n && !a->stop; i++) {
+			aconn *c = &a->c[i];
+			const char *head = a->heads[i % 2];
+			size_t hl = strlen(head), want = a->body_bytes[i % 2];
+			ssize_t w;
+
+			if (c->fd < 0) {
+				c->fd = open_conn(a, i);
+				c->head_sent = c->body_sent = 0;
+				a->opened += c->fd >= 0;
+				continue;
+			}
+			if (gone(c->fd)) {
+				close(c->fd);
+				c->fd = -1;
+				a->closed++;
+				continue;
+			}
+			if (c->head_sent < hl) {
+				w = send(c->fd, head + c->head_sent, hl - c->head_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+				if (w > 0)
+					c->head_sent += (size_t)w;
+			} else if (want == 0) {
+				(void)send(c->fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			} else if (c->body_sent + BODY_PUSH < want) {
+				w = send(c->fd, chunk, BODY_PUSH < sizeof chunk ? BODY_PUSH : sizeof chunk,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+				if (w > 0)
+					c->body_sent += (size_t)w;
+			}
+		}
+		sleep_ms(a->tick_ms);
+	}
+	return NULL;
+}
+
+static void attack_start(attacker *a)
+{
+	a->c = calloc(a->n, sizeof *a->c);
+	if (a->c == NULL)
+		exit(1);
+	for (size_t i = 0; i < a->n; i++)
+		a->c[i].fd = -1;
+	if (pthread_create(&a->thread, NULL, attack, a) != 0)
+		exit(1);
+}
+
+static size_t attack_open(const attacker *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		n += a->c[i].fd >= 0;
+	return n;
+}
+
+static void attack_stop(attacker *a)
+{
+	a->stop = 1;
+	pthread_join(a->thread, NULL);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->c[i].fd >= 0)
+			close(a->c[i].fd);
+	free(a->c);
+}
+
+/* ---- measuring ---- */
+
+typedef struct {
+	double ms[MAX_SAMPLES];
+	size_t n, ok;
+} samples;
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+static void report(const char *what, samples *s)
+{
+	if (s->n == 0) {
+		printf("%-34s no sample\n", what);
+		return;
+	}
+	qsort(s->ms, s->n, sizeof s->ms[0], cmp_double);
+	printf("%-34s %4zu of %4zu ok; ms p50 %8.1f  p99 %8.1f  max %8.1f\n", what, s->ok, s->n, s->ms[s->n / 2],
+	       s->ms[s->n * 99 / 100], s->ms[s->n - 1]);
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p, (void)arg;
+	return size * n;
+}
+
+/* One request on a new connection: its time, 1 if 200. */
+static int timed_request(unsigned port, const char *path, const uint8_t *body, size_t len, double *ms)
+{
+	CURL *c = curl_easy_init();
+	char url[128];
+	long status = 0;
+	double t0 = now_s();
+	int ok;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	ok = curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+	     status == 200;
+	*ms = (now_s() - t0) * 1e3;
+	curl_easy_cleanup(c);
+	return ok;
+}
+
+static unsigned long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+typedef struct {
+	unsigned port;
+	volatile int stop;
+	samples st;
+} status_reader;
+
+static void *read_status(void *arg)
+{
+	status_reader *r = arg;
+
+	while (!r->stop && r->st.n < MAX_SAMPLES) {
+		double ms;
+
+		r->st.ok += (size_t)timed_request(r->port, VY_PATH_STATUS, NULL, 0, &ms);
+		r->st.ms[r->st.n++] = ms;
+		sleep_ms(500);
+	}
+	return NULL;
+}
+
+/* ---- the board ---- */
+
+/* A fresh voter's ballot, posted on a new connection and timed. */
+static void post_ballot(vyh_election *e, const char *who, unsigned i, const uint32_t *choices, samples *s)
+{
+	char label[48];
+	vyf_voter v;
+	size_t len;
+	uint8_t *b;
+	double ms;
+
+	snprintf(label, sizeof label, "%s %u", who, i);
+	vyf_voter_init(&v, &e->r.st.election, label);
+	b = vyf_ballot_pack(&e->r.st.election, &v, choices, "cast", NULL, &len);
+	s->ok += (size_t)timed_request(e->b.port, VY_PATH_BALLOTS, b, len, &ms);
+	s->ms[s->n++] = ms;
+	free(b);
+}
+
+static void board_attack(unsigned seconds)
+{
+	static samples ballots, quiet;
+	status_reader reader = { 0 };
+	attacker slow = { 0 }, bodies = { 0 };
+	char head16[256], head2[256];
+	unsigned long rss_max = 0, rss0;
+	uint32_t choices[VYF_SELECTIONS];
+	pthread_t rt;
+	vyh_election e;
+	double t_end;
+
+	vyh_election_start(&e, 1, 1, NULL);
+	vyh_election_ceremony(&e);
+	vyf_default_choices(choices);
+	for (unsigned i = 0; i < QUIET_BALLOTS; i++)
+		post_ballot(&e, "quiet voter", i, choices, &quiet);
+	rss0 = rss_kb(e.b.pid);
+	snprintf(head16, sizeof head16,
+		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+		 "Content-Length: %u\r\n\r\n", VY_PATH_TRUSTEE_DECRYPTION, 16u << 20);
+	snprintf(head2, sizeof head2,
+		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+		 "Content-Length: %u\r\n\r\n", VY_PATH_BALLOTS, 2000000u);
+	slow = (attacker){ .port = e.b.port, .n = SLOW_CONNS, .n_addrs = N_ADDRS,
+			   .heads = { "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+				      "POST /v1/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " },
+			   .tick_ms = SLOW_TICK_MS };
+	bodies = (attacker){ .port = e.b.port, .n = BODY_CONNS, .n_addrs = N_ADDRS, .heads = { head16, head2 },
+			     .body_bytes = { 16u << 20, 2000000u }, .tick_ms = BODY_TICK_MS };
+	attack_start(&slow);
+	attack_start(&bodies);
+	fprintf(stderr, "bench_attack: board: %d slow + %d body connections, %u s warm-up...\n", SLOW_CONNS,
+		BODY_CONNS, WARMUP_S);
+	sleep_ms(WARMUP_S * 1000);
+	reader.port = e.b.port;
+	if (pthread_create(&rt, NULL, read_status, &reader) != 0)
+		exit(1);
+	t_end = now_s() + seconds;
+	for (unsigned i = 0; now_s() < t_end && ballots.n < MAX_SAMPLES; i++) {
+		double next = now_s() + 1.0;
+		unsigned long kb;
+
+		post_ballot(&e, "attack voter", i, choices, &ballots);
+		while (now_s() < next) {
+			kb = rss_kb(e.b.pid);
+			rss_max = kb > rss_max ? kb : rss_max;
+			sleep_ms(250);
+		}
+	}
+	reader.stop = 1;
+	pthread_join(rt, NULL);
+	printf("board under %d slow-header connections (%d addresses) and %d large bodies, %u s:\n", SLOW_CONNS,
+	       N_ADDRS, BODY_CONNS, seconds);
+	printf("  attackers' connections open at the end: %zu slow, %zu bodies; reopened %lu and %lu times\n",
+	       attack_open(&slow), attack_open(&bodies), slow.closed, bodies.closed);
+	report("  voter: POST /v1/ballots, no attack", &quiet);
+	report("  voter: POST /v1/ballots, attacked", &ballots);
+	report("  reader: GET /v1/status", &reader.st);
+	printf("  board VmRSS: %lu MiB before, at most %lu MiB during\n", rss0 / 1024, rss_max / 1024);
+	attack_stop(&slow);
+	attack_stop(&bodies);
+	vyh_election_free(&e);
+}
+
+/* ---- the registrar ---- */
+
+/* Register voters codes[first .. first + n - 1] one after another. */
+static void register_voters(vyrh_registrar *reg, size_t first, size_t n, samples *regs)
+{
+	for (size_t i = first; i < first + n; i++) {
+		char file[VYRH_PATH_BYTES];
+		long status = 0;
+		vy_reason why = { 0 };
+		double t0 = now_s();
+
+		snprintf(file, sizeof file, "%.400s/bench-%zu.pb", reg->dir, i);
+		regs->ok += vyc_register(&reg->e, reg->url, reg->codes[i], file, "bench", 0, &status, &why) == VY_R_OK;
+		regs->ms[regs->n++] = (now_s() - t0) * 1e3;
+	}
+}
+
+static void registrar_attack(void)
+{
+	static samples regs, quiet;
+	attacker slow = { 0 };
+	vyrh_registrar reg;
+	const char *colon;
+
+	vyrh_start(&reg, REG_CODES);
+	register_voters(&reg, 0, REG_QUIET, &quiet);
+	colon = strrchr(reg.url, ':');
+	slow = (attacker){ .port = (unsigned)strtoul(colon + 1, NULL, 10), .n = REG_SLOW_CONNS,
+			   .heads = { "POST /v1/register HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+				      "GET /v1/issued HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " },
+			   .tick_ms = SLOW_TICK_MS };
+	attack_start(&slow);
+	fprintf(stderr, "bench_attack: registrar: %d slow connections from 127.0.0.1, %u s warm-up...\n",
+		REG_SLOW_CONNS, WARMUP_S);
+	sleep_ms(WARMUP_S * 1000);
+	register_voters(&reg, REG_QUIET, REG_CODES - REG_QUIET, &regs);
+	printf("registrar under %d slow-header connections from the voters' own address:\n", REG_SLOW_CONNS);
+	printf("  attackers' connections open at the end: %zu; reopened %lu times\n", attack_open(&slow), slow.closed);
+	report("  voter: registration, no attack", &quiet);
+	report("  voter: registration, attacked", &regs);
+	attack_stop(&slow);
+	vyrh_stop(&reg);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long seconds = argc > 1 ? strtoul(argv[1], NULL, 10) : DEFAULT_SECONDS;
+
+	if (seconds < 1 || seconds > 600) {
+		fprintf(stderr, "usage: bench_attack [seconds 1..600]\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	memset(chunk, 'x', sizeof chunk);
+	vytest_init();
+	(void)vyf_registrar_sk(0);
+	board_attack((unsigned)seconds);
+	registrar_attack();
+	return 0;
+}
