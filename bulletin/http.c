@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "bulletin/answers.h"
+#include "bulletin/booth_files.h"
 #include "bulletin/codes.h"
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
@@ -54,6 +55,7 @@ struct vyb_http {
 	struct MHD_Daemon *d;
 	vyb_board *board;
 	vyb_ratelimit rl;
+	const vyb_booth *booth;
 };
 
 /* One POST in progress. */
@@ -594,6 +596,12 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 	unsigned retry = 0;
 	post_ctx *p;
 
+	if (h->booth != NULL && vyb_booth_owns(url)) {
+		if (!vyb_rl_take(&h->rl, addr, alen, vyb_rl_now(), &retry))
+			return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address",
+					    retry);
+		return vyb_booth_answer(h->booth, c, url, method);
+	}
 	if (rt == NULL)
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	if (is_post != rt->post && !(strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 && !rt->post))
@@ -695,6 +703,7 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 	if (h == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
 	h->board = b;
+	h->booth = cfg->booth;
 	vyb_rl_init(&h->rl, cfg->rate, cfg->burst);
 	if (v6)
 		flags |= MHD_USE_IPv6;
