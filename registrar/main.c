@@ -24,6 +24,7 @@
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
 #include "protocol/vy_api.h"
+#include "registrar/cors.h"
 #include "registrar/registrar.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
@@ -40,6 +41,12 @@ typedef struct {
 	int too_large;
 } upload;
 
+/* The booth's origins (--booth-origin, §4.4), set before the server
+ * starts; and the one allowed to read the answer being made (requests are
+ * handled one at a time, in one thread: handler sets it on every call). */
+static vyr_cors booth_cors;
+static const char *cors_origin;
+
 /* Answer with body (copied) and status. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const void *body, size_t len,
 			     const char *type)
@@ -51,6 +58,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const vo
 		return MHD_NO;
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	vyr_cors_allow(r, cors_origin);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -111,6 +119,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	vyr_status s;
 
 	(void)version;
+	if (strcmp(method, "OPTIONS") == 0)
+		return vyr_cors_preflight(&booth_cors, c, url);
+	cors_origin = strcmp(method, "POST") == 0 && strcmp(url, VY_PATH_REGISTER) == 0
+			      ? vyr_cors_match(&booth_cors, c)
+			      : NULL;
 	if (strcmp(method, "GET") == 0 && strcmp(url, VY_PATH_ISSUED) == 0) {
 		s = vyr_issued(st, &body, &len, reason);
 		return answer(c, s, body, len, reason);
@@ -252,12 +265,19 @@ static int cmd_roll(const vy_cli_args *a)
 
 static int cmd_serve(const vy_cli_args *a)
 {
+	const char *origins[VY_CLI_MAX_REPEATS];
+	size_t n_origins = vy_cli_all(a, "booth-origin", origins, VY_CLI_MAX_REPEATS);
 	struct sockaddr_in addr;
+	char why[VYR_CORS_ORIGIN_BYTES + 128];
 	vyr_state st;
 	int rc = listen_addr(a, &addr);
 
 	if (rc != 0)
 		return rc;
+	for (size_t i = 0; i < n_origins; i++) {
+		if (vyr_cors_add(&booth_cors, origins[i], why, sizeof why) != 0)
+			return vy_cli_usage_error(a, "%s", why);
+	}
 	rc = vyr_open(&st, vy_cli_get(a, "dir"), vyr_roll_check());
 	if (rc != 0)
 		return rc;
@@ -308,6 +328,9 @@ static const vy_cli_opt serve_opts[] = {
 	{ "listen", "ADDR", VY_CLI_OPTIONAL, "the IPv4 address to listen on (default " DEFAULT_LISTEN ")" },
 	{ "port", "N", VY_CLI_OPTIONAL, "the TCP port; 0: any free port (default 8090)" },
 	{ "port-file", "FILE", VY_CLI_OPTIONAL, "write the port listened on to FILE (replaced atomically)" },
+	{ "booth-origin", "ORIGIN", VY_CLI_REPEAT,
+	  "let the browser booth served at ORIGIN (scheme://host[:port]) register here (CORS, "
+	  "specs/registrar.md)" },
 	{ NULL, NULL, 0, NULL },
 };
 
