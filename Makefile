@@ -15,7 +15,7 @@ PREFIX     ?= /usr/local
 PACKAGES := build-essential cmake pkg-config python3 valgrind \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
-            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium \
+            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium nodejs npm \
             help2man
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
