@@ -33,3 +33,16 @@ if(VYBAR_NPM AND NOT VYBAR_SANITIZE)
   add_custom_target(booth_browser_modules ALL
                     DEPENDS ${VYBAR_BROWSER_NODE_DIR}/node_modules/.package-lock.json)
 endif()
+
+# The election the browser test votes in (booth_world.c).
+add_executable(booth_world ${CMAKE_CURRENT_LIST_DIR}/booth_world.c)
+target_link_libraries(booth_world PRIVATE vytest_vote_world)
+
+if(VYBAR_NODE)
+  add_test(NAME booth_browser
+           COMMAND ${VYBAR_NODE} ${CMAKE_CURRENT_LIST_DIR}/booth_e2e.mjs
+                   --booth ${CMAKE_BINARY_DIR}/booth --world $<TARGET_FILE:booth_world>
+                   --verify $<TARGET_FILE:vybar-verify> --modules ${VYBAR_BROWSER_NODE_DIR}/node_modules
+                   --chromium /usr/bin/chromium --out ${CMAKE_BINARY_DIR}/booth-screenshots)
+  set_tests_properties(booth_browser PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77)
+endif()
