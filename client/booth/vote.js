@@ -199,6 +199,8 @@
     $('import-form').hidden = true;
     $('credential-ready').hidden = false;
     var now = Date.now() / 1000;
+    /* Before the earliest cast time the voter may still cast, knowingly. */
+    $('cast-now-row').hidden = !(info && info.earliest_cast && info.earliest_cast > now);
     if (info && info.earliest_cast && info.earliest_cast > now)
       set($('credential-ready-text'), 'credential.ready_from', { time: Vy.when(info.earliest_cast) });
     else
