@@ -182,6 +182,10 @@ try {
   check(stored !== null && atob(stored).startsWith('VYBAR-CREDENTIAL/1'), 'the credential is stored sealed (VYBAR-CREDENTIAL/1)');
   check(!JSON.stringify(await page.evaluate(() => ({ ...localStorage }))).includes(W.codes[0]), 'the code is not stored');
   await step(page, 'registered');
+  const credDl = await Promise.all([page.waitForEvent('download'), page.click('#credential-download')]);
+  const credFile = join(opt.out, 'credential.txt');
+  await credDl[0].saveAs(credFile);
+  check(readFileSync(credFile).subarray(0, 18).toString() === 'VYBAR-CREDENTIAL/1', 'the credential file offered is the sealed file');
 
   // 4. The choice, the tracking code, an audit.
   const audited = await choose(page, 0);
@@ -279,6 +283,13 @@ try {
   msg = await errorText(page2);
   check(msg === en['error.code_used'], `a code used already says so: "${msg}"`);
   await step(page2, 'code-used');
+  // The credential file brought from the first browser, with its passphrase.
+  await page2.setInputFiles('#import-file', credFile);
+  await page2.fill('#import-pass', PASSPHRASE);
+  await page2.locator('#import-form button[type=submit]').click();
+  await visible(page2, '#step-choice');
+  check(true, 'the credential file imported on another device opens with its passphrase');
+  await step(page2, 'imported');
   await ctx2.close();
 
   // 11. Back in the first browser: the credential unlocks with the passphrase.
