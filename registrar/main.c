@@ -42,10 +42,11 @@ typedef struct {
 } upload;
 
 /* The booth's origins (--booth-origin, §4.4), set before the server
- * starts; and the one allowed to read the answer being made (requests are
- * handled one at a time, in one thread: handler sets it on every call). */
+ * starts; and the one allowed to read the answer being made, set by
+ * handler on every call before it answers, per thread (so that a pool of
+ * threads may answer at once). */
 static vyr_cors booth_cors;
-static const char *cors_origin;
+static _Thread_local const char *cors_origin;
 
 /* Answer with body (copied) and status. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const void *body, size_t len,
