@@ -13,6 +13,7 @@ PREFIX     ?= /usr/local
 
 # Debian packages the build and the tests need.
 PACKAGES := build-essential cmake pkg-config python3 valgrind \
+            emscripten nodejs dpkg-dev m4 xz-utils \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
             libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium nodejs npm \

@@ -219,6 +219,14 @@ out:
 
 static const vy_http_transport fetch_transport = { fetch_perform, NULL };
 
+/* The library's default transport (net/vy_http.h: a NULL transport) is
+ * libcurl's in the programs; in the booth it is fetch(), and
+ * net/http_curl.c is not compiled. */
+const vy_http_transport *vy_http_libcurl(void)
+{
+	return &fetch_transport;
+}
+
 /* ---- results ---- */
 
 /* The reason of the last failure (English). */
