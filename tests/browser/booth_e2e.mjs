@@ -2,9 +2,10 @@
 // client.md §9.2), driven by playwright-core, against a real vybar-board
 // serving the booth and a real vybar-registrar on 127.0.0.1 (booth_world):
 // a wrong code, registration with a code, a choice, one audit, a cast, a
-// revote, the check page (superseded, counted), a code used twice, a board
-// answering 503, a cast whose answer is lost and sent again, and the
-// fallback without WebAssembly. axe-core checks every step for serious or
+// revote, the check page (superseded, counted), a code used twice, the
+// credential file imported in a second browser, a board answering 503, a
+// board that is down, a record that does not verify, a cast whose answer
+// is lost and sent again, and the fallback without WebAssembly. axe-core checks every step for serious or
 // critical violations; every request must stay on the board or the
 // registrar, and the content policy must refuse nothing. Each step is
 // photographed at 360x640 and 1280x800 into OUT. The receipts and the
@@ -253,6 +254,14 @@ try {
   check(msg.startsWith(strip(en['error.busy']).slice(0, 20)), `a board answering 503: "${msg}"`);
   await step(page, 'board-busy');
   await page.unroute('**/v1/record*');
+
+  // A board that is down.
+  await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+  await page.locator('#error').evaluate((e) => { e.hidden = true; });
+  await items.nth(0).locator('button').click();
+  msg = await errorText(page);
+  check(msg === en['error.unreachable'], `a board that is down: "${msg}"`);
+  await page.unroute('**/v1/**');
 
   // 9. A record that does not verify.
   await page.route('**/v1/record*', async (route) => {
