@@ -21,6 +21,7 @@
   var election = null;   /* booth_open's result */
   var built = null;      /* booth_build's result and the choices' summary */
   var credentialInfo = null;
+  var registered = null; /* booth_register's result until the credential is sealed */
   var STEPS = ['step-credential', 'step-choice', 'step-decide', 'step-audited', 'step-cast', 'step-pending'];
 
   /* Show the steps named (and the election), hide the others. */
@@ -219,13 +220,20 @@
       $('reg-pass2').focus();
       return;
     }
-    var info = null;
-    Vy.busy('busy.registering');
-    Vy.step('booth_register', ['string', 'string'], [cfg.registrar, code])
-      .then(function (r) { info = r; Vy.busy('busy.sealing'); return Vy.step('booth_credential_export', ['string'], [pass]); },
+    /* Registered already in this page, but not sealed (the seal failed):
+     * seal again, never register twice (the code is spent). */
+    var first = registered ? Promise.resolve(registered)
+      : (Vy.busy('busy.registering'), Vy.step('booth_register', ['string', 'string'], [cfg.registrar, code]));
+    first
+      .then(function (r) { registered = r; Vy.busy('busy.sealing'); return Vy.step('booth_credential_export', ['string'], [pass]); },
             fail('register'))
-      .then(function (r) { Vy.busy(null); $('reg-pass').value = ''; $('reg-pass2').value = ''; credentialReady(info, r.file); },
-            function (err) { if (info) fail('seal')(err); throw err; })
+      .then(function (r) {
+        Vy.busy(null);
+        $('reg-pass').value = '';
+        $('reg-pass2').value = '';
+        credentialReady(registered, r.file);
+        registered = null;
+      }, function (err) { if (registered) fail('seal')(err); throw err; })
       .catch(function () {});
   }
 
