@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "bulletin/answers.h"
+#include "bulletin/booth_files.h"
 #include "bulletin/codes.h"
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
@@ -69,6 +70,7 @@ struct vyb_http {
 	vy_guard *guard; /* the request deadline and the cuts of slow requests */
 	size_t body_budget;       /* bytes of large bodies held at once (beyond VYB_FREE_BODY_BYTES each) */
 	atomic_size_t body_bytes; /* of them, held now */
+	const vyb_booth *booth;
 };
 
 /* One POST in progress. */
@@ -826,6 +828,12 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 	enum MHD_Result ret;
 	post_ctx *p;
 
+	if (h->booth != NULL && vyb_booth_owns(url)) {
+		if (!vyb_rl_take(&h->rl, addr, alen, vyb_rl_now(), &retry))
+			return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address",
+					    retry);
+		return vyb_booth_answer(h->booth, c, url, method);
+	}
 	if (rt == NULL)
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	if (rt->post ? !is_post : !is_get)
@@ -958,6 +966,7 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 		free(h);
 		return rc;
 	}
+	h->booth = cfg->booth;
 	vyb_rl_init(&h->rl, cfg->rate, cfg->burst);
 	if (v6)
 		flags |= MHD_USE_IPv6;

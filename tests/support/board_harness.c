@@ -84,10 +84,16 @@ void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len)
 static void exec_board(const vyh_board *b, const char *const *extra)
 {
 	const char *argv[MAX_ARGS] = { VYBAR_BOARD_PROGRAM, "serve", "--db", b->db, "--key", b->key,
-				       "--manifest", b->manifest, "--listen", "127.0.0.1", "--port", "0",
-				       "--port-file", b->port_file };
+				       "--manifest", b->manifest, "--listen", "127.0.0.1",
+				       "--port-file", b->port_file, "--port", "0" };
 	size_t n = 14;
 	int fd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+	/* A port among the extra options replaces the default, any free one. */
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+		if (strcmp(extra[i], "--port") == 0)
+			n = 12;
+	}
 
 	if (fd >= 0) {
 		dup2(fd, 1);

@@ -40,7 +40,8 @@ void vyh_cleanup(vyh_board *b);
 void vyh_write_key(const vyh_board *b, const uint8_t seed[32]);
 void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len);
 /* Start `vybar-board serve --db --key --manifest --port 0 --port-file
- * --listen 127.0.0.1 [extra...]` (extra: NULL-terminated, may be NULL).
+ * --listen 127.0.0.1 [extra...]` (extra: NULL-terminated, may be NULL; a
+ * --port among them replaces --port 0).
  * Returns -1 once the board listens, else the exit status of a board that
  * refused to start (its stderr is in b->log). */
 int vyh_start(vyh_board *b, const char *const *extra);

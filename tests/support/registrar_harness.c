@@ -158,6 +158,11 @@ static void wait_port(vyrh_registrar *r)
 /* init, roll, manifest, serve. */
 void vyrh_start(vyrh_registrar *r, size_t n_codes)
 {
+	vyrh_start_args(r, n_codes, NULL);
+}
+
+void vyrh_start_args(vyrh_registrar *r, size_t n_codes, const char *const *extra)
+{
 	char pub[VYRH_PATH_BYTES], codes[VYRH_PATH_BYTES], count[16];
 
 	memset(r, 0, sizeof *r);
@@ -185,9 +190,15 @@ void vyrh_start(vyrh_registrar *r, size_t n_codes)
 	assert_int_equal(r->n_codes, n_codes);
 	make_manifest(r, pub);
 	{
-		const char *args[] = { "serve", "--dir", r->state, "--manifest", r->manifest, "--listen", "127.0.0.1",
-				       "--port", "0", "--port-file", r->port_file, NULL };
+		const char *args[MAX_ARGS] = { "serve", "--dir", r->state, "--manifest", r->manifest,
+						     "--listen", "127.0.0.1", "--port", "0", "--port-file", r->port_file };
+		size_t n = 11;
 
+		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+			assert_true(n + 1 < MAX_ARGS);
+			args[n++] = extra[i];
+		}
+		args[n] = NULL;
 		r->pid = spawn(r, args);
 	}
 	wait_port(r);

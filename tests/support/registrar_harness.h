@@ -34,6 +34,8 @@ typedef struct {
 
 /* init (a fresh RSA key), roll n_codes codes, write the manifest, serve. */
 void vyrh_start(vyrh_registrar *r, size_t n_codes);
+/* The same, serve given the options extra (NULL-terminated; may be NULL). */
+void vyrh_start_args(vyrh_registrar *r, size_t n_codes, const char *const *extra);
 /* Stop the server (SIGTERM) and remove the directory. */
 void vyrh_stop(vyrh_registrar *r);
 /* Run the registrar program with argv[1..] (NULL-terminated): exit status. */
