@@ -1,5 +1,5 @@
 /*
- * The registrar's answers to the browser booth (specs/registrar.md §4.4):
+ * The registrar's answers to the browser booth (specs/registrar.md §4.5):
  * cross-origin resource sharing for the booth's origins only, and only
  * for what registration needs (POST /v1/register with a Content-Type).
  */
