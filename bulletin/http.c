@@ -466,7 +466,7 @@ static enum MHD_Result answer_job(struct MHD_Connection *c, post_ctx *p)
 	char seq[VY_NEXT_DIGITS + 1];
 
 	if (status != MHD_HTTP_OK)
-		return answer_error(c, status, (int)job->why.code, job->why.msg, 0);
+		return answer_error(c, status, (int)job->why.code, job->why.msg, job->retry_after);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)job->seq);
 	if (job->receipt != NULL) {
 		r = owned_response(job->receipt, job->receipt_len, VY_CT_PROTOBUF);
