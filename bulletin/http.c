@@ -170,6 +170,7 @@ static enum MHD_Result get_static(struct MHD_Connection *c, const char *text, co
 typedef struct {
 	vyb_jbuf out;
 	uint64_t next;
+	uint64_t to; /* ?to=M: no entry from M on (UINT64_MAX: no bound) */
 } record_ctx;
 
 /* Append one frame u32be(len) || entry (§7.6); stop past the chunk size. */
@@ -181,7 +182,7 @@ static int record_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t le
 	vyb_jb_put(&r->out, hdr, sizeof hdr);
 	vyb_jb_put(&r->out, entry, len);
 	r->next = seq + 1;
-	return !r->out.oom && r->out.len < VY_MAX_RECORD_CHUNK_BYTES;
+	return !r->out.oom && r->out.len < VY_MAX_RECORD_CHUNK_BYTES && r->next < r->to;
 }
 
 /* Parse ?from=N (an entry number, as X-Vybar-Next writes it): decimal
@@ -203,11 +204,13 @@ static int parse_from(const char *s, uint64_t *out)
 	return n > 0;
 }
 
-/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6). */
+/* GET /v1/record?from=N[&to=M]: the magic line and the frames from N on,
+ * before M (§7.6). */
 static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 {
 	const char *from_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
-	record_ctx r = { .out = { 0 }, .next = 0 };
+	const char *to_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+	record_ctx r = { .out = { 0 }, .next = 0, .to = UINT64_MAX };
 	struct MHD_Response *resp;
 	vy_reason why = { 0 };
 	uint64_t from;
@@ -215,6 +218,9 @@ static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 
 	if (!parse_from(from_s, &from))
 		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD, "from: must be a decimal sequence number", 0);
+	if (to_s != NULL && (!parse_from(to_s, &r.to) || r.to <= from))
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "to: must be a decimal sequence number greater than from", 0);
 	r.next = from;
 	vyb_jb_put(&r.out, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
 	if (vyb_store_read(vyb_board_store(h->board), from, record_frame, &r, &why) != VY_R_OK || r.out.oom) {

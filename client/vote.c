@@ -355,7 +355,9 @@ static vy_rc audit_said(const vyc_board *bd, const vy_built_ballot *b, const vyc
 	return VY_R_OK;
 }
 
-/* §4 step 3: tell the voter that this cast replaces an earlier one. */
+/* §4 step 3: tell the voter that this cast replaces an earlier one: which
+ * one when the ballots were read (vyc_board_fetch), else that it would
+ * (vyc_board_fetch_opening reads none), with the election's limit. */
 static void revote_notice(const vyc_io *io, const vyc_board *bd, const vyc_credential *c)
 {
 	int found = 0;
@@ -364,6 +366,10 @@ static void revote_notice(const vyc_io *io, const vyc_board *bd, const vyc_crede
 	if (found)
 		vyc_say(io, "You have already voted (ballot at position %llu). Casting again replaces that ballot: "
 			"only your latest ballot counts.\n", (unsigned long long)seq);
+	else
+		vyc_say(io, "If you have already voted with this credential, this ballot replaces it: only your "
+			"latest ballot counts (at most %u ballots per credential).\n",
+			bd->st.manifest->max_ballots_per_credential);
 }
 
 /* §4 step 1 (and 2, as asked): a ballot to cast in *b, audited ones
