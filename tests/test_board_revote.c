@@ -14,6 +14,11 @@
  *    wait), and again after a restart (the count is on the record);
  *  - bob casts again; the record verifies with 5 ballots.
  *
+ * And the bounded record read the voters' client uses (board-api.md §4):
+ * GET /v1/record?from=N&to=M holds entries N..M-1 only (all there is past
+ * the end);
+ * a `to` that is not a number greater than `from` is refused with 400.
+ *
  * No assertion depends on how long anything takes: the wait is an hour,
  * and only restarts clear it.
  */
@@ -93,6 +98,54 @@ static void assert_count_spent(const char *variant)
 	assert_int_equal(entries(), before);
 }
 
+/* The frames of a record answer (after the magic line): their number. */
+static size_t frames_in(const vyh_resp *r)
+{
+	const uint8_t *entry;
+	size_t off = VY_RECORD_MAGIC_LEN, n, count = 0;
+
+	assert_true(r->len >= VY_RECORD_MAGIC_LEN);
+	assert_memory_equal(r->body, VY_RECORD_MAGIC, VY_RECORD_MAGIC_LEN);
+	while (vy_record_frame_next(r->body, r->len, &off, &entry, &n, NULL) == VY_R_OK && entry != NULL)
+		count++;
+	assert_int_equal(off, r->len);
+	return count;
+}
+
+/* ?from=N&to=M: entries N..M-1, X-Vybar-Next M; the whole record's first
+ * entries byte for byte; bad bounds refused. */
+static void assert_bounded_reads(void)
+{
+	static const char *const bad[] = { "?from=3&to=3", "?from=3&to=2", "?from=0&to=x", "?from=0&to=",
+					   "?from=0&to=-1" };
+	size_t all_len, total = entries();
+	uint8_t *all = vyh_record(&el.b, &all_len);
+	vyh_resp r;
+
+	vyh_get(&el.b, VY_PATH_RECORD "?from=0&to=1", &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(frames_in(&r), 1);
+	assert_memory_equal(r.body, all, r.len); /* the magic line and entry 0 */
+	vyh_resp_free(&r);
+	vyh_get(&el.b, VY_PATH_RECORD "?from=2&to=7", &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(frames_in(&r), 5);
+	vyh_resp_free(&r);
+	vyh_get(&el.b, VY_PATH_RECORD "?from=0&to=100000", &r); /* past the end: all there is */
+	assert_int_equal(frames_in(&r), total);
+	vyh_resp_free(&r);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char path[64];
+
+		snprintf(path, sizeof path, "%s%s", VY_PATH_RECORD, bad[i]);
+		vyh_get(&el.b, path, &r);
+		if (r.status != 400 || !vyh_body_has(&r, "to: must be a decimal sequence number greater than from"))
+			fail_msg("%s: status %ld", bad[i], r.status);
+		vyh_resp_free(&r);
+	}
+	free(all);
+}
+
 static void test_count_and_rate(void **state)
 {
 	vyf_keys k;
@@ -137,6 +190,7 @@ static void test_count_and_rate(void **state)
 	assert_int_equal(r.status, 200);
 	vyh_resp_free(&r);
 
+	assert_bounded_reads();
 	rec = vyh_record(&el.b, &len);
 	if (vyh_verify_record(rec, len, &st, &why) != VY_R_OK)
 		fail_msg("the record does not verify: %s", why.msg);
