@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "bulletin/board_impl.h"
+#include "bulletin/ratelimit.h"
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
 
@@ -230,9 +231,12 @@ static void group_commit(vyb_board *b)
 
 /* ---- the jobs: ballots, administrative actions, other entries (writer, state_lock held) ---- */
 
-/* §4.4: the tracking code of a ballot or audited-ballot payload. */
+/* §4.4: the tracking code of a ballot or audited-ballot payload; and a
+ * BALLOT's credential key in pk (*has_pk set) when it has one of the
+ * right length. */
 static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const uint8_t *p, size_t n,
-			      char code[VY_TRACKING_CODE_BYTES], vy_reason *why)
+			      char code[VY_TRACKING_CODE_BYTES], uint8_t pk[VY_ED25519_PK_BYTES], int *has_pk,
+			      vy_reason *why)
 {
 	Vybar__AuditedBallot *a = NULL;
 	Vybar__Ballot *bal = NULL;
@@ -253,27 +257,56 @@ static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const u
 		vy_ballot_ciphertexts_hash(&b->st.election, h, which);
 		vy_tracking_code(code, h);
 	}
+	*has_pk = bal != NULL && bal->credential != NULL && bal->credential->public_key.len == VY_ED25519_PK_BYTES;
+	if (*has_pk)
+		memcpy(pk, bal->credential->public_key.data, VY_ED25519_PK_BYTES);
 	vy_msg_free(bal);
 	vy_msg_free(a);
 	return rc;
 }
 
+/* protocol.md §3.6, board-api.md §3: a ballot of credential pk sooner than
+ * min_seconds_between_ballots after its last one is refused (429 with
+ * Retry-After), unless the credential has cast its count already: then the
+ * record's rule (V4.10) refuses it for good (403). 1 if refused. */
+static int too_soon(vyb_board *b, vyb_job *job, const uint8_t pk[VY_ED25519_PK_BYTES], double now)
+{
+	unsigned retry = 0, since = 0;
+	vy_reason why = { 0 };
+
+	if (vyb_pace_ok(&b->pace, pk, now, &retry, &since) ||
+	    vy_record_state_ballots_of(&b->st, pk) >= b->manifest_msg->max_ballots_per_credential)
+		return 0;
+	vy_reason_set(&why, VY_R_BALLOT_LIMIT,
+		      "ballot: this credential cast its last ballot %u s ago; the election takes one every %u s "
+		      "(min_seconds_between_ballots): retry in %u s",
+		      since, b->pace.min_seconds, retry);
+	job_end(job, VYB_REFUSED, &why);
+	job->retry_after = retry;
+	return 1;
+}
+
 /* A ballot or audited ballot (its rules r): phase, decoding, duplicate
- * tracking code, then the rules of §4.5 / §6: the checker's verdict when it
- * gave one, else the full rules in append_entry (specs/board-api.md §4). */
+ * tracking code, the credential's pace (a BALLOT), then the rules of §4.5 /
+ * §6: the checker's verdict when it gave one, else the full rules in
+ * append_entry (specs/board-api.md §4). */
 static void submit_ballot(vyb_board *b, vyb_job *job, const vy_ballot_rules *r)
 {
 	vyb_store_hit hit;
 	vy_reason why = { 0 };
+	uint8_t pk[VY_ED25519_PK_BYTES];
 	unsigned flags = 0;
-	int found = 0;
+	int found = 0, has_pk = 0;
+	size_t before = b->grp.n;
+	double now = vyb_rl_now();
 
 	if (b->st.phase != VY_PHASE_OPEN) {
 		vy_reason_set(&why, VY_R_PHASE, "%s: the election is not open for voting", r->what);
 		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
-	if (tracking_code_of(b, job->type, job->payload, job->payload_len, job->tracking_code, &why) != VY_R_OK) {
+	if (tracking_code_of(b, job->type, job->payload, job->payload_len, job->tracking_code, pk, &has_pk, &why) !=
+	    VY_R_OK) {
 		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
@@ -298,10 +331,16 @@ static void submit_ballot(vyb_board *b, vyb_job *job, const vy_ballot_rules *r)
 		job_end(job, VYB_REFUSED, &job->precheck_why);
 		return;
 	}
+	if (has_pk && too_soon(b, job, pk, now))
+		return;
 	/* Only with the snapshot taken can a pass be relied on (point 3 above). */
 	if (job->precheck == VYB_PRECHECK_PASSED && b->snap_ready)
 		flags = VY_CHECK_SKIP_BALLOT;
 	append_entry(b, job, job->type, job->payload, job->payload_len, job->tracking_code, flags);
+	/* Kept from the append: a group whose COMMIT fails leaves a wait for a
+	 * ballot that is not on the record, which only delays its retry. */
+	if (has_pk && b->grp.n > before && vyb_pace_note(&b->pace, pk, now) != VY_R_OK)
+		fprintf(stderr, "vybar-board: out of memory: the wait between ballots is not kept for one credential\n");
 }
 
 /* §12: an administrative action, authenticated against the record (§12.2);
@@ -422,6 +461,7 @@ void vyb_board_submit(vyb_board *b, vyb_job *job)
 {
 	/* Only a checker may mark a job checked (board.c, point 1). */
 	job->precheck = VYB_PRECHECK_NONE;
+	job->retry_after = 0;
 	memset(&job->precheck_why, 0, sizeof job->precheck_why);
 	job->next = NULL;
 	pthread_mutex_lock(&b->q_lock);
@@ -583,7 +623,11 @@ static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 {
 	vy_rc rc = load_record(b, cfg, why);
 
-	return rc != VY_R_OK ? rc : vy_decode_manifest(&b->manifest_msg, b->manifest, b->manifest_len, why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_manifest(&b->manifest_msg, b->manifest, b->manifest_len, why);
+	if (rc == VY_R_OK)
+		vyb_pace_init(&b->pace, b->manifest_msg->min_seconds_between_ballots);
+	return rc;
 }
 
 /* ---- the board's life ---- */
@@ -655,6 +699,7 @@ void vyb_board_close(vyb_board *b)
 	vyb_checkers_stop(b);
 	vyb_pusher_free(b);
 	vy_merkle_tree_free(b->tree);
+	vyb_pace_free(&b->pace);
 	vy_msg_free(b->manifest_msg);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);

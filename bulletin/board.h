@@ -72,6 +72,9 @@ struct vyb_job {
 	char tracking_code[VY_TRACKING_CODE_BYTES]; /* ballots only, else "" */
 	uint8_t *receipt;     /* ballots: malloc'd packed Receipt, freed by the caller */
 	size_t receipt_len;
+	/* refused for its credential's pace (protocol.md §3.6): the seconds
+	 * until it would be accepted; else 0 */
+	unsigned retry_after;
 	/* private to the board: vyb_board_submit clears them, only a checker
 	 * thread sets them (board.c) */
 	int precheck;         /* VYB_PRECHECK_* */

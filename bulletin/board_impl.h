@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "bulletin/board.h"
+#include "bulletin/pace.h"
 #include "protocol/vy_entry_types.h"
 #include "protocol/vy_merkle.h"
 
@@ -60,6 +61,9 @@ struct vyb_board {
 	 * writer, under state_lock */
 	vy_merkle_tree *tree;
 	Vybar__EntryType last_type;
+	/* protocol.md §3.6: when each credential last cast since the start;
+	 * the writer's, under state_lock */
+	vyb_pace pace;
 	/* witness.c: the checkpoint pusher, NULL without --witness */
 	struct vyb_pusher *pusher;
 };

@@ -70,6 +70,8 @@ void vyrh_close(const vyrh_registrar *r)
 	assert_int_equal(vyrh_run(r, args), 0);
 }
 
+uint32_t vyrh_max_ballots, vyrh_min_seconds;
+
 /* The fixtures' manifest with the registrar key and statement key of pub
  * (RegistrarPublicKeys). */
 static void make_manifest(vyrh_registrar *r, const char *pub)
@@ -88,6 +90,11 @@ static void make_manifest(vyrh_registrar *r, const char *pub)
 	assert_int_equal(keys->statement_key.len, 32);
 	memcpy(r->statement_key, keys->statement_key.data, 32);
 	vyf_keys_init(&k, 3, 2);
+	/* unless a test asks for its own limits, the most revotes the protocol
+	 * allows: one credential grows a record larger than a page
+	 * (test_vote_client) */
+	k.max_ballots = vyrh_max_ballots ? vyrh_max_ballots : VY_MAX_BALLOTS_PER_CREDENTIAL;
+	k.min_seconds = vyrh_min_seconds;
 	orig = vyf_manifest_pack(&k, &len);
 	m = vybar__manifest__unpack(NULL, len, orig);
 	assert_non_null(m);
