@@ -16,7 +16,7 @@ PACKAGES := build-essential cmake pkg-config python3 valgrind \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
             libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium \
-            help2man
+            help2man postgresql libpq-dev
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 

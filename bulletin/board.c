@@ -616,7 +616,10 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	if (rc != VY_R_OK)
 		goto fail;
 	sodium_mprotect_readonly(b->sk);
-	rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
+	if (cfg->store != NULL)
+		rc = vyb_store_open(&b->store, cfg->store, why);
+	else
+		rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
 	if (rc == VY_R_OK)
 		rc = load(b, cfg, why);
 	if (rc == VY_R_OK && cfg->n_witness_urls > 0)

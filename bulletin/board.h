@@ -32,6 +32,7 @@ typedef struct vyb_board vyb_board;
 
 typedef struct {
 	const char *db_path;
+	const char *store;         /* instead of db_path: a store named as vyb_store_open wants it */
 	const char *key_path;
 	const char *manifest_path; /* NULL: the record must already exist */
 	size_t queue_max;          /* jobs waiting for the checkers or the writer */

@@ -3,8 +3,9 @@
  * packed RecordEntry messages, numbered by seq, with an index from tracking
  * code to the ballot's seq and signed receipt.
  *
- * A small interface so that another backend (PostgreSQL) can follow the
- * SQLite one (store_sqlite.c). Contract of every backend:
+ * A small interface with two backends: SQLite (store_sqlite.c, the
+ * default) and PostgreSQL (store_pg.c, through libpq). Contract of every
+ * backend:
  *  - append() takes a group of consecutive entries and is atomic and
  *    durable: when it returns VY_R_OK every entry of the group and its
  *    index row are committed to stable storage together (one transaction);
@@ -74,6 +75,17 @@ struct vyb_store {
 /* Open (or create) the SQLite store at path: one file, WAL journal,
  * synchronous=FULL, one transaction per append (per group of entries). */
 vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why) VY_WARN_UNUSED;
+
+/* Open (or create the tables of) the PostgreSQL store in the database
+ * conninfo names (libpq's connection string): one transaction per append,
+ * synchronous_commit on. */
+vy_rc vyb_store_pg_open(vyb_store **out, const char *conninfo, vy_reason *why) VY_WARN_UNUSED;
+
+/* A store named by the board's --store option: "sqlite:FILE" or
+ * "postgresql:CONNINFO" (else VY_R_FIELD). */
+#define VYB_STORE_SQLITE_PREFIX "sqlite:"
+#define VYB_STORE_POSTGRESQL_PREFIX "postgresql:"
+vy_rc vyb_store_open(vyb_store **out, const char *spec, vy_reason *why) VY_WARN_UNUSED;
 
 /* Dispatch to the backend. */
 vy_rc vyb_store_append(vyb_store *s, const vyb_store_entry *e, vy_reason *why) VY_WARN_UNUSED;
