@@ -205,6 +205,27 @@ void vypg_exec(const char *conninfo, const char *sql)
 	PQfinish(c);
 }
 
+void vypg_query(const char *conninfo, const char *sql, char *out, size_t cap)
+{
+	PGconn *c = connect_to(conninfo);
+	PGresult *res = PQexec(c, sql);
+	size_t used = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char msg[512];
+
+		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		PQfinish(c);
+		fail_msg("PostgreSQL: %s: %s", sql, msg);
+	}
+	out[0] = '\0';
+	for (int i = 0; i < PQntuples(res) && used + 1 < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s\n", PQgetvalue(res, i, 0));
+	PQclear(res);
+	PQfinish(c);
+}
+
 void vypg_new_database(char out[VYPG_CONNINFO_BYTES])
 {
 	char admin[VYPG_CONNINFO_BYTES], sql[64], name[32];

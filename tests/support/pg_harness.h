@@ -25,6 +25,11 @@ int vypg_start(void);
 void vypg_new_database(char out[VYPG_CONNINFO_BYTES]);
 /* Run SQL in the database conninfo names; fails the test on error. */
 void vypg_exec(const char *conninfo, const char *sql);
+/* Run SQL (several statements allowed) in the database conninfo names;
+ * the first column of every row of the last statement's answer into out,
+ * one line each (NUL-terminated, cut at cap - 1 bytes); fails the test on
+ * error. */
+void vypg_query(const char *conninfo, const char *sql, char *out, size_t cap);
 /* The stored bytes of entry seq (malloc'd), and their replacement. */
 uint8_t *vypg_entry_get(const char *conninfo, uint64_t seq, size_t *len);
 void vypg_entry_put(const char *conninfo, uint64_t seq, const uint8_t *p, size_t len);
