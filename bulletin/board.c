@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "bulletin/board_impl.h"
+#include "bulletin/checkpoint.h"
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
 
@@ -169,24 +170,49 @@ static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__En
 	return VY_R_OK;
 }
 
+/* The empty state, before a replay. */
+static vy_rc state_reset(vyb_board *b, vy_reason *why)
+{
+	vy_record_state_free(&b->st);
+	vy_record_state_init(&b->st);
+	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	b->have_result = 0;
+	memset(b->bytes_hash, 0, sizeof b->bytes_hash);
+	vy_merkle_tree_free(b->tree);
+	b->tree = vy_merkle_tree_new();
+	if (b->tree == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	return VY_R_OK;
+}
+
 /* A group's COMMIT failed after its entries were applied: rebuild the state
  * from the committed record (re-validating it, as at start-up). */
 static void rebuild_state(vyb_board *b)
 {
 	vy_reason why = { 0 };
 
-	vy_record_state_free(&b->st);
-	vy_record_state_init(&b->st);
-	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
-	b->have_result = 0;
-	vy_merkle_tree_free(b->tree);
-	b->tree = vy_merkle_tree_new();
-	if (b->tree == NULL) {
-		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (state_reset(b, &why) != VY_R_OK || replay(b, &why) != VY_R_OK)
 		fatal("rebuilding the state after a failed commit", &why);
+}
+
+/* Write the restart checkpoint of the committed record as it stands, when
+ * it is new or, unless forced, VYB_CHECKPOINT_EVERY entries newer than the
+ * last one. Best effort: a failure is said and changes nothing else (the
+ * next restart checks more entries). */
+static void checkpoint_write(vyb_board *b, int forced)
+{
+	uint8_t blob[VYB_CHECKPOINT_BYTES];
+	vy_reason why = { 0 };
+	uint64_t size = b->st.next_seq;
+
+	if (!b->loaded || size == 0 || size == b->ckpt_size || (!forced && size < b->ckpt_size + VYB_CHECKPOINT_EVERY))
+		return;
+	vyb_checkpoint_make(blob, size, b->st.head_hash, b->bytes_hash, b->sk);
+	if (vyb_store_checkpoint_put(b->store, blob, sizeof blob, &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: cannot write the restart checkpoint: %s\n", why.msg);
+		return;
 	}
-	if (replay(b, &why) != VY_R_OK)
-		fatal("rebuilding the state after a failed commit", &why);
+	b->ckpt_size = size;
 }
 
 /* §7.5, specs/board-api.md §2: commit the group in one transaction (one
@@ -209,6 +235,7 @@ static void group_commit(vyb_board *b)
 			job->receipt = (uint8_t *)se->receipt;
 			job->receipt_len = se->receipt_len;
 			tree_add(b, job->entry_hash, (Vybar__EntryType)se->type);
+			vyb_bytes_hash_add(b->bytes_hash, se->entry, se->entry_len);
 			tally |= se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY;
 			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
 				b->have_result = 1;
@@ -222,8 +249,10 @@ static void group_commit(vyb_board *b)
 	}
 	if (g->n > 0 && rc != VY_R_OK)
 		rebuild_state(b);
-	if (g->n > 0 && rc == VY_R_OK)
+	if (g->n > 0 && rc == VY_R_OK) {
 		vyb_pusher_notify(b, tally);
+		checkpoint_write(b, 0);
+	}
 	g->n = 0;
 	snapshot_take(b);
 }
@@ -454,7 +483,24 @@ typedef struct {
 	vy_rc rc;
 	vy_reason why;
 	uint64_t at;
+	/* a restart checkpoint's entries (0 without one): they get only the
+	 * rules that depend on the state, and the last must end at its hashes */
+	uint64_t trusted;
+	const uint8_t *trusted_head, *trusted_bytes;
 } replay_ctx;
+
+/* The rules of a stored entry: all of them, or under a checkpoint only
+ * those that depend on the record state (checkpoint.h); then applied. */
+static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry *e)
+{
+	vyb_board *b = r->b;
+	vy_rc rc;
+
+	if (seq >= r->trusted)
+		return vy_record_accept(&b->st, e, &r->why);
+	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
+	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
+}
 
 /* One stored entry: decode it strictly, then the protocol rules (§8). */
 static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
@@ -467,11 +513,16 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	r->at = seq;
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
 	if (r->rc == VY_R_OK)
-		r->rc = vy_record_accept(&b->st, e, &r->why);
+		r->rc = replay_rules(r, seq, e);
 	if (r->rc == VY_R_OK) {
 		vy_entry_hash_of(hash, e);
 		r->rc = tree_add(b, hash, e->type);
+		vyb_bytes_hash_add(b->bytes_hash, blob, len);
 	}
+	if (r->rc == VY_R_OK && seq + 1 == r->trusted &&
+	    (memcmp(b->st.head_hash, r->trusted_head, VY_HASH_BYTES) != 0 ||
+	     memcmp(b->bytes_hash, r->trusted_bytes, VY_HASH_BYTES) != 0))
+		r->rc = vy_reason_set(&r->why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
 	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
@@ -488,10 +539,11 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	return r->rc == VY_R_OK;
 }
 
-/* Replay the whole record; any failure names the entry and the reason. */
-static vy_rc replay(vyb_board *b, vy_reason *why)
+/* Replay the whole record, the first `trusted` entries under a checkpoint
+ * with those hashes; any failure names the entry and the reason. */
+static vy_rc replay_from(vyb_board *b, uint64_t trusted, const uint8_t *head, const uint8_t *bytes, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .trusted = trusted, .trusted_head = head, .trusted_bytes = bytes };
 	vyb_counts c;
 	vy_rc rc;
 
@@ -501,6 +553,9 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 	if (r.rc != VY_R_OK)
 		return vy_reason_set(why, r.rc, "stored entry %llu fails validation (%s, code %d): %s",
 				     (unsigned long long)r.at, vy_rc_str(r.rc), (int)r.rc, r.why.msg);
+	if (b->st.next_seq < trusted)
+		return vy_reason_set(why, VY_R_SEQ, "the record holds %llu entries, fewer than the checkpoint",
+				     (unsigned long long)b->st.next_seq);
 	rc = vyb_store_counts(b->store, &c, why);
 	if (rc != VY_R_OK)
 		return rc;
@@ -508,6 +563,51 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 		return vy_reason_set(why, VY_R_FIELD, "store: %llu tracking codes indexed, the record holds %llu ballots",
 				     (unsigned long long)c.indexed, (unsigned long long)(b->st.ballots + b->st.audited));
 	return VY_R_OK;
+}
+
+/* The stored restart checkpoint, if there is one and its signature holds:
+ * 1 with its size and hashes; 0 (saying why when there is one) if not. */
+static int checkpoint_read(vyb_board *b, uint64_t *size, uint8_t head[VY_HASH_BYTES], uint8_t bytes[VY_HASH_BYTES])
+{
+	uint8_t *blob = NULL;
+	vy_reason why = { 0 };
+	size_t len = 0;
+	int found = 0, ok = 0;
+
+	if (vyb_store_checkpoint_get(b->store, &blob, &len, &found, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: cannot read the restart checkpoint (%s): checking every entry\n", why.msg);
+	else if (found && vyb_checkpoint_open(blob, len, b->pk, size, head, bytes, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: the restart checkpoint is refused (%s): checking every entry\n", why.msg);
+	else
+		ok = found;
+	free(blob);
+	return ok;
+}
+
+/* Replay the record: from the restart checkpoint when there is one that
+ * holds (checkpoint.h), else, or if the record does not match it, every
+ * rule of every entry, saying so. */
+static vy_rc replay(vyb_board *b, vy_reason *why)
+{
+	uint8_t head[VY_HASH_BYTES], bytes[VY_HASH_BYTES];
+	vy_reason cwhy = { 0 };
+	uint64_t size = 0;
+
+	if (checkpoint_read(b, &size, head, bytes)) {
+		if (replay_from(b, size, head, bytes, &cwhy) == VY_R_OK) {
+			fprintf(stderr, "vybar-board: restart checkpoint: %llu entries replayed without their proofs, "
+					"%llu checked in full\n",
+				(unsigned long long)size, (unsigned long long)(b->st.next_seq - size));
+			b->ckpt_size = size;
+			return VY_R_OK;
+		}
+		fprintf(stderr, "vybar-board: the record does not match the restart checkpoint of %llu entries (%s): "
+				"checking every entry\n",
+			(unsigned long long)size, cwhy.msg);
+		if (state_reset(b, why) != VY_R_OK)
+			return VY_R_NOMEM;
+	}
+	return replay_from(b, 0, NULL, NULL, why);
 }
 
 /* First start: entry 0 is the manifest, which must name this board's key. */
@@ -622,6 +722,10 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 		rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
 	if (rc == VY_R_OK)
 		rc = load(b, cfg, why);
+	if (rc == VY_R_OK) {
+		b->loaded = 1;
+		checkpoint_write(b, 1);
+	}
 	if (rc == VY_R_OK && cfg->n_witness_urls > 0)
 		rc = vyb_pusher_start(b, cfg->witness_urls, cfg->n_witness_urls, why);
 	if (rc != VY_R_OK)
@@ -654,6 +758,8 @@ void vyb_board_close(vyb_board *b)
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_join(b->writer, NULL);
 	}
+	/* The writer is gone: the state is the committed record's. */
+	checkpoint_write(b, 1);
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
 	vyb_checkers_stop(b);
 	vyb_pusher_free(b);

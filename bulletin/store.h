@@ -14,6 +14,9 @@
  *    and counts() may be called from any thread, concurrently with append().
  *  - codes() is a range read on the index (never a scan of it): the codes
  *    under a prefix, in ascending byte order.
+ *  - checkpoint_put() replaces the board's one restart checkpoint (an
+ *    opaque blob, bulletin/checkpoint.h) in a transaction of its own;
+ *    checkpoint_get() reads it back (found 0 if there is none).
  *  - Every function returns a vy_rc and fills why (which may be NULL).
  */
 #ifndef VYB_STORE_H
@@ -65,6 +68,8 @@ typedef struct {
 	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
 	vy_rc (*codes)(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why);
 	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
+	vy_rc (*checkpoint_put)(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why);
+	vy_rc (*checkpoint_get)(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why);
 	void (*close)(vyb_store *s);
 } vyb_store_ops;
 
@@ -99,6 +104,10 @@ vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *h
 vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg,
 		      vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why) VY_WARN_UNUSED;
+/* The restart checkpoint: replace it; read it (*blob malloc'd, or NULL
+ * with *found 0). */
+vy_rc vyb_store_checkpoint_put(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vyb_store_checkpoint_get(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why) VY_WARN_UNUSED;
 void vyb_store_close(vyb_store *s);
 
 #endif

@@ -6,6 +6,7 @@
  *   entries(seq bigint PRIMARY KEY, type integer, entry bytea)
  *   tracking(code text COLLATE "C" PRIMARY KEY, seq bigint UNIQUE,
  *            type integer, receipt bytea)
+ *   checkpoint(id integer PRIMARY KEY CHECK (id = 0), blob bytea)   one row at most
  *
  * Durable: each append is one transaction with synchronous_commit on, so
  * a COMMIT that returned is in the server's flushed WAL. Two connections,
@@ -43,7 +44,8 @@
 static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS entries(seq bigint PRIMARY KEY, type integer NOT NULL, entry bytea NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS tracking(code text COLLATE \"C\" PRIMARY KEY, seq bigint NOT NULL UNIQUE,"
-	" type integer NOT NULL, receipt bytea NOT NULL);";
+	" type integer NOT NULL, receipt bytea NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS checkpoint(id integer PRIMARY KEY CHECK (id = 0), blob bytea NOT NULL);";
 
 typedef struct {
 	vyb_store base;
@@ -393,6 +395,59 @@ static vy_rc pg_counts(vyb_store *base, vyb_counts *c, vy_reason *why)
 	return rc;
 }
 
+/* The one checkpoint row, replaced in a transaction of its own (the writer's). */
+static vy_rc pg_checkpoint_put(vyb_store *base, const uint8_t *blob, size_t len, vy_reason *why)
+{
+	pg_store *s = (pg_store *)base;
+	const char *vals[1] = { (const char *)blob };
+	int lens[1] = { (int)len }, fmts[1] = { PG_FORMAT_BINARY };
+	PGresult *res;
+	vy_rc rc = VY_R_OK;
+
+	pthread_mutex_lock(&s->wlock);
+	pg_heal(s->w);
+	res = pg_query(s->w,
+		       "INSERT INTO checkpoint(id, blob) VALUES (0, $1::bytea)"
+		       " ON CONFLICT (id) DO UPDATE SET blob = EXCLUDED.blob",
+		       1, vals, lens, fmts);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_fail(s->w, res, "write checkpoint", why);
+	PQclear(res);
+	pthread_mutex_unlock(&s->wlock);
+	return rc;
+}
+
+static vy_rc pg_checkpoint_get(vyb_store *base, uint8_t **blob, size_t *len, int *found, vy_reason *why)
+{
+	pg_store *s = (pg_store *)base;
+	PGresult *res;
+	vy_rc rc = VY_R_OK;
+
+	*blob = NULL;
+	*len = 0;
+	*found = 0;
+	pthread_mutex_lock(&s->rlock);
+	pg_heal(s->r);
+	res = pg_query(s->r, "SELECT blob FROM checkpoint WHERE id = 0", 0, NULL, NULL, NULL);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pg_fail(s->r, res, "read checkpoint", why);
+	} else if (PQntuples(res) == 1) {
+		size_t n = (size_t)PQgetlength(res, 0, 0);
+
+		*blob = malloc(n ? n : 1);
+		if (*blob == NULL) {
+			rc = vy_reason_set(why, VY_R_NOMEM, "store: out of memory");
+		} else {
+			memcpy(*blob, PQgetvalue(res, 0, 0), n);
+			*len = n;
+			*found = 1;
+		}
+	}
+	PQclear(res);
+	pthread_mutex_unlock(&s->rlock);
+	return rc;
+}
+
 static void pg_close(vyb_store *base)
 {
 	pg_store *s = (pg_store *)base;
@@ -412,6 +467,8 @@ static const vyb_store_ops PG_OPS = {
 	.lookup = pg_lookup,
 	.codes = pg_codes,
 	.counts = pg_counts,
+	.checkpoint_put = pg_checkpoint_put,
+	.checkpoint_get = pg_checkpoint_get,
 	.close = pg_close,
 };
 
