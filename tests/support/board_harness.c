@@ -86,6 +86,47 @@ void vyh_entry_put(const vyh_board *b, uint64_t seq, const uint8_t *p, size_t le
 	sqlite3_close(h);
 }
 
+uint8_t *vyh_checkpoint_get(const vyh_board *b, size_t *len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	uint8_t *out = NULL;
+
+	*len = 0;
+	if (b->store[0] != '\0')
+		return vypg_blob_get(b->store + strlen("postgresql:"), "SELECT blob FROM checkpoint WHERE id = 0", len);
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT blob FROM checkpoint WHERE id = 0", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		out = malloc(*len ? *len : 1);
+		assert_non_null(out);
+		memcpy(out, sqlite3_column_blob(st, 0), *len);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+void vyh_checkpoint_put(const vyh_board *b, const uint8_t *p, size_t len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (b->store[0] != '\0') {
+		vypg_blob_put(b->store + strlen("postgresql:"), "UPDATE checkpoint SET blob = $1::bytea WHERE id = 0", p,
+			      len);
+		return;
+	}
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "UPDATE checkpoint SET blob = ? WHERE id = 0", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, p, (int)len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(h), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
 void vyh_init(vyh_board *b)
 {
 	const char *tmp = getenv("TMPDIR");

@@ -47,6 +47,11 @@ const char *vyh_store_kind(void);
 uint8_t *vyh_entry_get(const vyh_board *b, uint64_t seq, size_t *len);
 void vyh_entry_put(const vyh_board *b, uint64_t seq, const uint8_t *p, size_t len);
 
+/* The stored restart checkpoint (bulletin/checkpoint.h; malloc'd, NULL if
+ * none), and its replacement. */
+uint8_t *vyh_checkpoint_get(const vyh_board *b, size_t *len);
+void vyh_checkpoint_put(const vyh_board *b, const uint8_t *p, size_t len);
+
 /* A fresh temporary directory with the paths of the board's files (and a
  * fresh database when the store is PostgreSQL). */
 void vyh_init(vyh_board *b);

@@ -275,3 +275,34 @@ void vypg_entry_put(const char *conninfo, uint64_t seq, const uint8_t *p, size_t
 	PQclear(res);
 	PQfinish(c);
 }
+
+uint8_t *vypg_blob_get(const char *conninfo, const char *sql, size_t *len)
+{
+	PGconn *c = connect_to(conninfo);
+	PGresult *res = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 1);
+	uint8_t *out = NULL;
+
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	*len = 0;
+	if (PQntuples(res) == 1) {
+		*len = (size_t)PQgetlength(res, 0, 0);
+		out = malloc(*len ? *len : 1);
+		assert_non_null(out);
+		memcpy(out, PQgetvalue(res, 0, 0), *len);
+	}
+	PQclear(res);
+	PQfinish(c);
+	return out;
+}
+
+void vypg_blob_put(const char *conninfo, const char *sql, const uint8_t *p, size_t len)
+{
+	PGconn *c = connect_to(conninfo);
+	const char *vals[1] = { (const char *)p };
+	int lens[1] = { (int)len }, fmts[1] = { 1 };
+	PGresult *res = PQexecParams(c, sql, 1, NULL, vals, lens, fmts, 0);
+
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(c);
+}

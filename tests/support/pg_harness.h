@@ -30,6 +30,10 @@ void vypg_exec(const char *conninfo, const char *sql);
  * one line each (NUL-terminated, cut at cap - 1 bytes); fails the test on
  * error. */
 void vypg_query(const char *conninfo, const char *sql, char *out, size_t cap);
+/* The bytea of the one row sql answers (malloc'd; NULL with *len 0 if no
+ * row), and a statement storing p as its $1. */
+uint8_t *vypg_blob_get(const char *conninfo, const char *sql, size_t *len);
+void vypg_blob_put(const char *conninfo, const char *sql, const uint8_t *p, size_t len);
 /* The stored bytes of entry seq (malloc'd), and their replacement. */
 uint8_t *vypg_entry_get(const char *conninfo, uint64_t seq, size_t *len);
 void vypg_entry_put(const char *conninfo, uint64_t seq, const uint8_t *p, size_t len);
