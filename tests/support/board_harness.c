@@ -22,10 +22,16 @@
 #endif
 
 #define START_POLL_NS 10000000L /* 10 ms */
-#define START_POLLS 3000        /* give up after about 30 s */
+#define START_POLLS 3000        /* give up after about 30 s (vyh_set_start_timeout) */
 #define MAX_ARGS 48
 
 static int use_postgresql;
+static long start_polls = START_POLLS;
+
+void vyh_set_start_timeout(unsigned seconds)
+{
+	start_polls = (long)seconds * (1000000000L / START_POLL_NS);
+}
 
 int vyh_store_select(int argc, char **argv)
 {
@@ -226,7 +232,7 @@ int vyh_start(vyh_board *b, const char *const *extra)
 	assert_true(b->pid >= 0);
 	if (b->pid == 0)
 		exec_board(b, extra);
-	for (int i = 0; i < START_POLLS; i++) {
+	for (long i = 0; i < start_polls; i++) {
 		FILE *f = fopen(b->port_file, "r");
 
 		if (f != NULL) {

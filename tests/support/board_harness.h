@@ -65,6 +65,9 @@ void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len);
  * Returns -1 once the board listens, else the exit status of a board that
  * refused to start (its stderr is in b->log). */
 int vyh_start(vyh_board *b, const char *const *extra);
+/* How long vyh_start waits for the board to listen (default 30 s; a
+ * benchmark's large record takes longer to open). */
+void vyh_set_start_timeout(unsigned seconds);
 /* Send sig and wait: the exit status (or 128 + signal). */
 int vyh_stop(vyh_board *b, int sig);
 /* The board's stderr so far (malloc'd, NUL-terminated). */
