@@ -376,6 +376,18 @@ static void process(vyb_board *b, vyb_job *job)
 
 /* ---- the writer thread ---- */
 
+static vy_rc catch_up(vyb_board *b, vy_reason *why);
+
+/* A batch the store could not take (its append lock failed): every job
+ * ends failed, nothing appended. */
+static void batch_fail(vyb_job **batch, size_t n, const vy_reason *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->tracking_code[0] = '\0';
+		job_end(batch[i], VYB_FAILED, why);
+	}
+}
+
 /* The writer: every job waiting (up to VYB_MAX_GROUP) in arrival order,
  * validated and applied one after the other, committed together, then
  * answered; until stopped and drained. The state lock is held from the
@@ -384,6 +396,7 @@ static void *writer_main(void *arg)
 {
 	vyb_board *b = arg;
 	vyb_job *batch[VYB_MAX_GROUP];
+	vy_reason why = { 0 };
 
 	pthread_mutex_lock(&b->q_lock);
 	for (;;) {
@@ -401,9 +414,14 @@ static void *writer_main(void *arg)
 			b->tail = NULL;
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_mutex_lock(&b->state_lock);
-		for (size_t i = 0; i < n; i++)
-			process(b, batch[i]);
-		group_commit(b);
+		if (catch_up(b, &why) == VY_R_OK) {
+			for (size_t i = 0; i < n; i++)
+				process(b, batch[i]);
+			group_commit(b);
+		} else {
+			batch_fail(batch, n, &why);
+		}
+		vyb_store_unlock(b->store);
 		pthread_mutex_unlock(&b->state_lock);
 		/* done() may free the job: nothing touches it after. */
 		for (size_t i = 0; i < n; i++)
@@ -608,6 +626,32 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 			return VY_R_NOMEM;
 	}
 	return replay_from(b, 0, NULL, NULL, why);
+}
+
+/* Several boards on one store (store.h, lock): take the store's append
+ * lock, then apply every entry the others appended since this board's
+ * last, with every rule, so that the next entry follows the record's
+ * head. Without a shared store, nothing to do. An entry of another board
+ * that fails the rules leaves no state this board could append after. */
+static vy_rc catch_up(vyb_board *b, vy_reason *why)
+{
+	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	vy_rc rc;
+
+	if (!vyb_store_shared(b->store))
+		return VY_R_OK;
+	rc = vyb_store_lock(b->store, why);
+	if (rc == VY_R_OK)
+		rc = vyb_store_read(b->store, b->st.next_seq, replay_one, &r, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (r.rc != VY_R_OK) {
+		vy_reason_set(why, r.rc, "stored entry %llu, appended by another board, fails validation: %s",
+			      (unsigned long long)r.at, r.why.msg);
+		fatal("following the shared record", why);
+	}
+	snapshot_take(b);
+	return VY_R_OK;
 }
 
 /* First start: entry 0 is the manifest, which must name this board's key. */

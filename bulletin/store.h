@@ -14,6 +14,10 @@
  *    and counts() may be called from any thread, concurrently with append().
  *  - codes() is a range read on the index (never a scan of it): the codes
  *    under a prefix, in ascending byte order.
+ *  - lock() (optional: NULL in a store only one board may use) opens the
+ *    transaction of the next append and takes the store's append lock in
+ *    it, so that several boards append to one store in turn: the lock is
+ *    held until that append's COMMIT or ROLLBACK, or unlock().
  *  - checkpoint_put() replaces the board's one restart checkpoint (an
  *    opaque blob, bulletin/checkpoint.h) in a transaction of its own;
  *    checkpoint_get() reads it back (found 0 if there is none).
@@ -68,6 +72,8 @@ typedef struct {
 	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
 	vy_rc (*codes)(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why);
 	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
+	vy_rc (*lock)(vyb_store *s, vy_reason *why);
+	void (*unlock)(vyb_store *s);
 	vy_rc (*checkpoint_put)(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why);
 	vy_rc (*checkpoint_get)(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why);
 	void (*close)(vyb_store *s);
@@ -104,6 +110,12 @@ vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *h
 vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg,
 		      vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why) VY_WARN_UNUSED;
+/* Whether several boards may append to the store (it has lock()); take
+ * the append lock (VY_R_OK at once without one); give it up unless an
+ * append already did (no-op without one). */
+int vyb_store_shared(const vyb_store *s);
+vy_rc vyb_store_lock(vyb_store *s, vy_reason *why) VY_WARN_UNUSED;
+void vyb_store_unlock(vyb_store *s);
 /* The restart checkpoint: replace it; read it (*blob malloc'd, or NULL
  * with *found 0). */
 vy_rc vyb_store_checkpoint_put(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why) VY_WARN_UNUSED;

@@ -18,6 +18,12 @@
  * range is ever held in memory, and the readers' lock is never held while
  * the caller's visitor runs.
  *
+ * Several boards may append to one database: lock() opens the next
+ * append's transaction and takes a transaction-level advisory lock
+ * (PG_APPEND_LOCK) in it, which its COMMIT or ROLLBACK gives up; the board
+ * reads and applies what the others appended before it builds its own
+ * entries (board.c, catch_up).
+ *
  * A connection that broke is reset before its next use. A COMMIT whose
  * answer was lost with the connection may have committed: after the reset
  * the store looks for the group's first entry, byte for byte, and reports
@@ -35,6 +41,7 @@
 
 #define PG_PAGE_ROWS 1024 /* rows per page of read() and codes() */
 #define PG_SCHEMA_LOCK 0x7679626172 /* advisory lock key of schema creation */
+#define PG_APPEND_LOCK 0x7679626173 /* advisory lock key of the appends */
 #define PG_NUM_TEXT_BYTES 24
 #define PG_FORMAT_TEXT 0
 #define PG_FORMAT_BINARY 1
@@ -51,6 +58,7 @@ typedef struct {
 	vyb_store base;
 	PGconn *w, *r;
 	pthread_mutex_t wlock, rlock;
+	int in_tx; /* lock() opened the writer's transaction (under wlock) */
 } pg_store;
 
 /* Fill why from a connection's (or a result's) last error, on one line. */
@@ -186,10 +194,13 @@ static vy_rc pg_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_
 	vy_rc rc;
 
 	pthread_mutex_lock(&s->wlock);
-	pg_heal(s->w);
-	rc = pg_exec(s->w, "BEGIN", why);
-	if (rc != VY_R_OK)
-		goto out;
+	if (!s->in_tx) {
+		pg_heal(s->w);
+		rc = pg_exec(s->w, "BEGIN", why);
+		if (rc != VY_R_OK)
+			goto out;
+	}
+	s->in_tx = 0; /* this append ends the transaction, one way or the other */
 	for (size_t i = 0; i < n; i++) {
 		rc = insert_one(s, &es[i], why);
 		if (rc != VY_R_OK)
@@ -213,6 +224,38 @@ rollback:
 out:
 	pthread_mutex_unlock(&s->wlock);
 	return rc;
+}
+
+/* The next append's transaction, holding the append lock. */
+static vy_rc pg_lock(vyb_store *base, vy_reason *why)
+{
+	pg_store *s = (pg_store *)base;
+	char sql[96];
+	vy_rc rc;
+
+	snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)PG_APPEND_LOCK);
+	pthread_mutex_lock(&s->wlock);
+	if (s->in_tx)
+		PQclear(PQexec(s->w, "ROLLBACK"));
+	pg_heal(s->w);
+	rc = pg_exec(s->w, sql, why);
+	s->in_tx = rc == VY_R_OK;
+	if (rc != VY_R_OK)
+		PQclear(PQexec(s->w, "ROLLBACK"));
+	pthread_mutex_unlock(&s->wlock);
+	return rc;
+}
+
+/* No append followed the lock: end its transaction (and the lock). */
+static void pg_unlock(vyb_store *base)
+{
+	pg_store *s = (pg_store *)base;
+
+	pthread_mutex_lock(&s->wlock);
+	if (s->in_tx)
+		PQclear(PQexec(s->w, "ROLLBACK"));
+	s->in_tx = 0;
+	pthread_mutex_unlock(&s->wlock);
 }
 
 /* One page of entries from seq `from` (rlock held by the caller). */
@@ -467,6 +510,8 @@ static const vyb_store_ops PG_OPS = {
 	.lookup = pg_lookup,
 	.codes = pg_codes,
 	.counts = pg_counts,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
 	.checkpoint_put = pg_checkpoint_put,
 	.checkpoint_get = pg_checkpoint_get,
 	.close = pg_close,

@@ -447,6 +447,22 @@ vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why)
 	return s->ops->counts(s, c, why);
 }
 
+int vyb_store_shared(const vyb_store *s)
+{
+	return s->ops->lock != NULL;
+}
+
+vy_rc vyb_store_lock(vyb_store *s, vy_reason *why)
+{
+	return s->ops->lock != NULL ? s->ops->lock(s, why) : VY_R_OK;
+}
+
+void vyb_store_unlock(vyb_store *s)
+{
+	if (s->ops->unlock != NULL)
+		s->ops->unlock(s);
+}
+
 vy_rc vyb_store_checkpoint_put(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why)
 {
 	return s->ops->checkpoint_put(s, blob, len, why);
