@@ -5,6 +5,8 @@
  *   bench_scale [sqlite|postgresql]     (default: both, PostgreSQL where it can run)
  *     VYBAR_BENCH_BALLOTS=N   ballots (default 500000)
  *     VYBAR_BENCH_CLIENTS=K   client threads, one keep-alive connection each (default 16)
+ *     VYBAR_BENCH_BOARDS=2    on PostgreSQL, two board processes on the one
+ *                             database, the clients split between them
  *     VYBAR_BENCH_FULL_RESTART=1  also time a restart without the checkpoint
  *                             (every proof checked again: long at scale)
  *
@@ -226,7 +228,7 @@ static double rss_mib(pid_t pid)
 
 /* The board's memory while the ballots go in: at 10%, 50%, 100% and the peak. */
 typedef struct {
-	pid_t pid;
+	pid_t pid, pid2; /* pid2: the second board, 0 if none */
 	atomic_size_t *done;
 	size_t total;
 	atomic_int stop;
@@ -241,7 +243,7 @@ static void *sample(void *arg)
 	size_t next = 0;
 
 	while (!atomic_load(&s->stop)) {
-		double m = rss_mib(s->pid);
+		double m = rss_mib(s->pid) + (s->pid2 > 0 ? rss_mib(s->pid2) : 0);
 
 		if (m > s->peak)
 			s->peak = m;
@@ -336,10 +338,29 @@ static void prepare_all(const vy_election *el, prepared *pb)
 	fprintf(stderr, "bench_scale: prepared in %.0f s\n", now_s() - t0);
 }
 
-/* One store: a fresh board, every ballot through it, the figures, the
- * restart. 1 if every ballot was accepted. */
-static int run_store(prepared *pb, size_t clients, int full_restart)
+/* A second board on the first's store, key and manifest. */
+static void second_board(const vyh_election *e, vyh_board *b2)
 {
+	const char *const extra[] = { "--rate", "0", "--per-ip-limit", "0", "--queue", "4096", NULL };
+	uint8_t seed[32];
+
+	vyh_init(b2);
+	snprintf(b2->store, sizeof b2->store, "%s", e->b.store);
+	vyf_bytes32(seed, "board");
+	vyh_write_key(b2, seed);
+	vyh_write_manifest(b2, e->r.manifest_bytes, e->r.manifest_len);
+	if (vyh_start(b2, extra) != -1) {
+		fprintf(stderr, "bench_scale: the second board did not start\n");
+		exit(1);
+	}
+}
+
+/* One store: a fresh board (two on PostgreSQL when boards is 2), every
+ * ballot through it, the figures, the restart. 1 if every ballot was
+ * accepted. */
+static int run_store(prepared *pb, size_t clients, size_t boards, int full_restart)
+{
+	vyh_board b2;
 	worker w[MAX_CLIENTS];
 	atomic_size_t done = 0;
 	sampler smp = { 0 };
@@ -355,12 +376,15 @@ static int run_store(prepared *pb, size_t clients, int full_restart)
 	election_start(&e);
 	if (pb->ballots == NULL)
 		prepare_all(&e.r.st.election, pb);
+	if (boards == 2)
+		second_board(&e, &b2);
 	for (size_t k = 0; k < clients; k++)
-		w[k] = (worker){ .b = &e.b, .el = &e.r.st.election, .ballots = pb->ballots, .lens = pb->lens,
+		w[k] = (worker){ .b = boards == 2 && k % 2 ? &b2 : &e.b, .el = &e.r.st.election,
+				 .ballots = pb->ballots, .lens = pb->lens,
 				 .lat_ms = lat, .done = &done, .first = k * (total / clients),
 				 .count = k + 1 < clients ? total / clients : total - k * (total / clients) };
 	fprintf(stderr, "bench_scale: %s: sending with %zu clients...\n", vyh_store_kind(), clients);
-	smp = (sampler){ .pid = e.b.pid, .done = &done, .total = total };
+	smp = (sampler){ .pid = e.b.pid, .pid2 = boards == 2 ? b2.pid : 0, .done = &done, .total = total };
 	if (pthread_create(&smp_thread, NULL, sample, &smp) != 0)
 		exit(1);
 	t0 = now_s();
@@ -368,7 +392,11 @@ static int run_store(prepared *pb, size_t clients, int full_restart)
 	secs = now_s() - t0;
 	atomic_store(&smp.stop, 1);
 	pthread_join(smp_thread, NULL);
-	smp.at[RSS_POINTS - 1] = rss_mib(e.b.pid);
+	smp.at[RSS_POINTS - 1] = rss_mib(e.b.pid) + (boards == 2 ? rss_mib(b2.pid) : 0);
+	if (boards == 2) {
+		(void)vyh_stop(&b2, SIGTERM);
+		vyh_cleanup(&b2);
+	}
 	for (size_t k = 0; k < clients; k++)
 		ok += w[k].ok;
 	qsort(lat, total, sizeof *lat, cmp_double);
@@ -378,11 +406,11 @@ static int run_store(prepared *pb, size_t clients, int full_restart)
 		vyh_checkpoint_put(&e.b, junk, sizeof junk);
 		cold = restart_s(&e.b);
 	}
-	printf("store %s, %zu ballots (%zu accepted), %zu clients: %.1f ballots/s in %.0f s; latency ms p50 %.1f "
-	       "p99 %.1f max %.1f; board RSS MiB at 10%% %.0f, 50%% %.0f, 100%% %.0f, peak %.0f; record %.0f MiB, "
+	printf("store %s, %zu board%s, %zu ballots (%zu accepted), %zu clients: %.1f ballots/s in %.0f s; "
+	       "latency ms p50 %.1f p99 %.1f max %.1f; board RSS MiB at 10%% %.0f, 50%% %.0f, 100%% %.0f, peak %.0f; record %.0f MiB, "
 	       "store on disk %.0f MiB; restart from the checkpoint %.2f s",
-	       vyh_store_kind(), total, ok, clients, (double)ok / secs, secs, lat[total / 2], lat[total * 99 / 100],
-	       lat[total - 1], smp.at[0], smp.at[1], smp.at[2], smp.peak, record, disk, warm);
+	       vyh_store_kind(), boards, boards == 2 ? "s (RSS summed)" : "", total, ok, clients, (double)ok / secs,
+	       secs, lat[total / 2], lat[total * 99 / 100], lat[total - 1], smp.at[0], smp.at[1], smp.at[2], smp.peak, record, disk, warm);
 	if (full_restart)
 		printf(", without it (every proof again) %.1f s", cold);
 	printf("\n");
@@ -397,24 +425,28 @@ static int run_store(prepared *pb, size_t clients, int full_restart)
 int main(int argc, char **argv)
 {
 	size_t clients = env_size("VYBAR_BENCH_CLIENTS", DEFAULT_CLIENTS);
+	size_t boards = env_size("VYBAR_BENCH_BOARDS", 1);
 	int full_restart = env_size("VYBAR_BENCH_FULL_RESTART", 0) != 0, all_ok = 1;
 	const char *which = argc > 1 ? argv[1] : "both";
 	prepared pb = { .total = env_size("VYBAR_BENCH_BALLOTS", DEFAULT_BALLOTS) };
 	char *pg_argv[] = { argv[0], "postgresql", NULL };
 
-	if (clients < 1 || clients > MAX_CLIENTS || pb.total < clients ||
+	if (clients < 1 || clients > MAX_CLIENTS || pb.total < clients || boards < 1 || boards > 2 ||
 	    (strcmp(which, "both") != 0 && strcmp(which, "sqlite") != 0 && strcmp(which, "postgresql") != 0)) {
 		fprintf(stderr, "usage: bench_scale [sqlite|postgresql]  (VYBAR_BENCH_BALLOTS, VYBAR_BENCH_CLIENTS "
-				"1..%d, VYBAR_BENCH_FULL_RESTART)\n",
+				"1..%d, VYBAR_BENCH_BOARDS 1..2, VYBAR_BENCH_FULL_RESTART)\n",
 			MAX_CLIENTS);
 		return 2;
 	}
 	vyh_set_start_timeout(RESTART_TIMEOUT_S);
 	if (strcmp(which, "postgresql") != 0)
-		all_ok &= run_store(&pb, clients, full_restart);
+		all_ok &= run_store(&pb, clients, 1, full_restart);
 	if (strcmp(which, "sqlite") != 0) {
-		if (vyh_store_select(2, pg_argv) == 0)
-			all_ok &= run_store(&pb, clients, full_restart);
+		if (vyh_store_select(2, pg_argv) == 0) {
+			all_ok &= run_store(&pb, clients, 1, full_restart);
+			if (boards == 2)
+				all_ok &= run_store(&pb, clients, 2, full_restart);
+		}
 		else if (strcmp(which, "postgresql") == 0)
 			return 1;
 	}
