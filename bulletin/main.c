@@ -149,10 +149,8 @@ static int cmd_serve(const vy_cli_args *a)
 		return VY_EXIT_USAGE;
 	bc.db_path = vy_cli_get(a, "db");
 	bc.store = vy_cli_get(a, "store");
-	if ((bc.db_path == NULL) == (bc.store == NULL)) {
-		fprintf(stderr, "vybar-board: serve: give one of --db and --store\n");
-		return VY_EXIT_USAGE;
-	}
+	if ((bc.db_path == NULL) == (bc.store == NULL))
+		return vy_cli_usage_error(a, "give one of --db FILE and --store STORE");
 	bc.key_path = vy_cli_get(a, "key");
 	bc.manifest_path = vy_cli_get(a, "manifest");
 	bc.n_witness_urls = vy_cli_all(a, "witness", witnesses, VY_CLI_MAX_REPEATS);
