@@ -7,6 +7,8 @@
  *     VYBAR_BENCH_CLIENTS=K   client threads, one keep-alive connection each (default 16)
  *     VYBAR_BENCH_BOARDS=2    on PostgreSQL, two board processes on the one
  *                             database, the clients split between them
+ *     VYBAR_BENCH_KEEP=1      keep the SQLite board's directory (printed), to
+ *                             profile a restart on it
  *     VYBAR_BENCH_FULL_RESTART=1  also time a restart without the checkpoint
  *                             (every proof checked again: long at scale)
  *
@@ -417,7 +419,12 @@ static int run_store(prepared *pb, size_t clients, size_t boards, int full_resta
 	fflush(stdout);
 	(void)vyh_stop(&e.b, SIGTERM);
 	free(lat);
-	vyh_election_free(&e);
+	if (env_size("VYBAR_BENCH_KEEP", 0) != 0 && e.b.store[0] == '\0') {
+		fprintf(stderr, "bench_scale: kept %s\n", e.b.dir);
+		vyf_record_free(&e.r);
+	} else {
+		vyh_election_free(&e);
+	}
 	return ok == total;
 }
 

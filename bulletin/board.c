@@ -195,24 +195,50 @@ static void rebuild_state(vyb_board *b)
 		fatal("rebuilding the state after a failed commit", &why);
 }
 
+/* The running tally's encoding (checkpoint.h), malloc'd; NULL if out of memory. */
+static uint8_t *tally_encode(const vy_record_state *st, size_t *len)
+{
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+	uint8_t *out;
+
+	*len = 2 * eb * st->n_sel;
+	out = malloc(*len ? *len : 1);
+	for (size_t j = 0; out != NULL && j < st->n_sel; j++) {
+		vy_elem_encode(g, out + 2 * eb * j, &st->tally[j].alpha);
+		vy_elem_encode(g, out + 2 * eb * j + eb, &st->tally[j].beta);
+	}
+	return out;
+}
+
 /* Write the restart checkpoint of the committed record as it stands, when
  * it is new or, unless forced, VYB_CHECKPOINT_EVERY entries newer than the
  * last one. Best effort: a failure is said and changes nothing else (the
  * next restart checks more entries). */
 static void checkpoint_write(vyb_board *b, int forced)
 {
-	uint8_t blob[VYB_CHECKPOINT_BYTES];
+	vyb_checkpoint c = { .size = b->st.next_seq };
+	uint8_t *tally = NULL, *blob = NULL;
 	vy_reason why = { 0 };
-	uint64_t size = b->st.next_seq;
+	size_t len = 0;
 
-	if (!b->loaded || size == 0 || size == b->ckpt_size || (!forced && size < b->ckpt_size + VYB_CHECKPOINT_EVERY))
+	if (!b->loaded || c.size == 0 || c.size == b->ckpt_size ||
+	    (!forced && c.size < b->ckpt_size + VYB_CHECKPOINT_EVERY))
 		return;
-	vyb_checkpoint_make(blob, size, b->st.head_hash, b->bytes_hash, b->sk);
-	if (vyb_store_checkpoint_put(b->store, blob, sizeof blob, &why) != VY_R_OK) {
+	memcpy(c.head, b->st.head_hash, VY_HASH_BYTES);
+	memcpy(c.bytes_hash, b->bytes_hash, VY_HASH_BYTES);
+	tally = tally_encode(&b->st, &c.tally_len);
+	c.tally = tally;
+	if (tally != NULL)
+		blob = vyb_checkpoint_make(&c, b->sk, &len);
+	if (blob == NULL)
+		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (blob == NULL || vyb_store_checkpoint_put(b->store, blob, len, &why) != VY_R_OK)
 		fprintf(stderr, "vybar-board: cannot write the restart checkpoint: %s\n", why.msg);
-		return;
-	}
-	b->ckpt_size = size;
+	else
+		b->ckpt_size = c.size;
+	free(tally);
+	free(blob);
 }
 
 /* §7.5, specs/board-api.md §2: commit the group in one transaction (one
@@ -501,10 +527,10 @@ typedef struct {
 	vy_rc rc;
 	vy_reason why;
 	uint64_t at;
-	/* a restart checkpoint's entries (0 without one): they get only the
-	 * rules that depend on the state, and the last must end at its hashes */
-	uint64_t trusted;
-	const uint8_t *trusted_head, *trusted_bytes;
+	/* a restart checkpoint (NULL without one): the entries it covers get
+	 * only the rules that depend on the state, and the last must end at
+	 * its hashes; then the tally is its */
+	const vyb_checkpoint *ck;
 } replay_ctx;
 
 /* The rules of a stored entry: all of them, or under a checkpoint only
@@ -514,10 +540,32 @@ static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry 
 	vyb_board *b = r->b;
 	vy_rc rc;
 
-	if (seq >= r->trusted)
+	if (r->ck == NULL || seq >= r->ck->size)
 		return vy_record_accept(&b->st, e, &r->why);
 	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
 	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
+}
+
+/* After the last entry a checkpoint covers: the record must arrive at its
+ * hashes; the running tally becomes its. */
+static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
+{
+	vy_record_state *st = &b->st;
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+
+	if (memcmp(st->head_hash, ck->head, VY_HASH_BYTES) != 0 ||
+	    memcmp(b->bytes_hash, ck->bytes_hash, VY_HASH_BYTES) != 0)
+		return vy_reason_set(why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
+	if (ck->tally_len != 2 * eb * st->n_sel)
+		return vy_reason_set(why, VY_R_SHAPE, "the checkpoint's tally has %zu bytes, not %zu", ck->tally_len,
+				     2 * eb * st->n_sel);
+	for (size_t j = 0; j < st->n_sel; j++)
+		if (vy_ciphertext_decode(g, &st->tally[j], ck->tally + 2 * eb * j, eb, ck->tally + 2 * eb * j + eb,
+					 eb) != VY_OK)
+			return vy_reason_set(why, VY_R_ELEMENT, "the checkpoint's tally %zu does not decode", j);
+	st->tally_deferred = 0;
+	return VY_R_OK;
 }
 
 /* One stored entry: decode it strictly, then the protocol rules (§8). */
@@ -537,10 +585,8 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 		r->rc = tree_add(b, hash, e->type);
 		vyb_bytes_hash_add(b->bytes_hash, blob, len);
 	}
-	if (r->rc == VY_R_OK && seq + 1 == r->trusted &&
-	    (memcmp(b->st.head_hash, r->trusted_head, VY_HASH_BYTES) != 0 ||
-	     memcmp(b->bytes_hash, r->trusted_bytes, VY_HASH_BYTES) != 0))
-		r->rc = vy_reason_set(&r->why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
+	if (r->rc == VY_R_OK && r->ck != NULL && seq + 1 == r->ck->size)
+		r->rc = checkpoint_reached(b, r->ck, &r->why);
 	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
@@ -557,21 +603,22 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	return r->rc == VY_R_OK;
 }
 
-/* Replay the whole record, the first `trusted` entries under a checkpoint
- * with those hashes; any failure names the entry and the reason. */
-static vy_rc replay_from(vyb_board *b, uint64_t trusted, const uint8_t *head, const uint8_t *bytes, vy_reason *why)
+/* Replay the whole record, the entries checkpoint ck covers (ck may be
+ * NULL) as checkpoint.h says; any failure names the entry and the reason. */
+static vy_rc replay_from(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK, .trusted = trusted, .trusted_head = head, .trusted_bytes = bytes };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .ck = ck };
 	vyb_counts c;
 	vy_rc rc;
 
+	b->st.tally_deferred = ck != NULL;
 	rc = vyb_store_read(b->store, 0, replay_one, &r, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (r.rc != VY_R_OK)
 		return vy_reason_set(why, r.rc, "stored entry %llu fails validation (%s, code %d): %s",
 				     (unsigned long long)r.at, vy_rc_str(r.rc), (int)r.rc, r.why.msg);
-	if (b->st.next_seq < trusted)
+	if (ck != NULL && b->st.next_seq < ck->size)
 		return vy_reason_set(why, VY_R_SEQ, "the record holds %llu entries, fewer than the checkpoint",
 				     (unsigned long long)b->st.next_seq);
 	rc = vyb_store_counts(b->store, &c, why);
@@ -584,22 +631,24 @@ static vy_rc replay_from(vyb_board *b, uint64_t trusted, const uint8_t *head, co
 }
 
 /* The stored restart checkpoint, if there is one and its signature holds:
- * 1 with its size and hashes; 0 (saying why when there is one) if not. */
-static int checkpoint_read(vyb_board *b, uint64_t *size, uint8_t head[VY_HASH_BYTES], uint8_t bytes[VY_HASH_BYTES])
+ * 1 with it in *ck (its tally in *blob, to free); 0 (saying why when there
+ * is one) if not. */
+static int checkpoint_read(vyb_board *b, vyb_checkpoint *ck, uint8_t **blob)
 {
-	uint8_t *blob = NULL;
 	vy_reason why = { 0 };
 	size_t len = 0;
-	int found = 0, ok = 0;
+	int found = 0;
 
-	if (vyb_store_checkpoint_get(b->store, &blob, &len, &found, &why) != VY_R_OK)
+	*blob = NULL;
+	if (vyb_store_checkpoint_get(b->store, blob, &len, &found, &why) != VY_R_OK)
 		fprintf(stderr, "vybar-board: cannot read the restart checkpoint (%s): checking every entry\n", why.msg);
-	else if (found && vyb_checkpoint_open(blob, len, b->pk, size, head, bytes, &why) != VY_R_OK)
+	else if (found && vyb_checkpoint_open(*blob, len, b->pk, ck, &why) != VY_R_OK)
 		fprintf(stderr, "vybar-board: the restart checkpoint is refused (%s): checking every entry\n", why.msg);
-	else
-		ok = found;
-	free(blob);
-	return ok;
+	else if (found)
+		return 1;
+	free(*blob);
+	*blob = NULL;
+	return 0;
 }
 
 /* Replay the record: from the restart checkpoint when there is one that
@@ -607,25 +656,28 @@ static int checkpoint_read(vyb_board *b, uint64_t *size, uint8_t head[VY_HASH_BY
  * rule of every entry, saying so. */
 static vy_rc replay(vyb_board *b, vy_reason *why)
 {
-	uint8_t head[VY_HASH_BYTES], bytes[VY_HASH_BYTES];
+	vyb_checkpoint ck;
 	vy_reason cwhy = { 0 };
-	uint64_t size = 0;
+	uint8_t *blob = NULL;
+	vy_rc rc;
 
-	if (checkpoint_read(b, &size, head, bytes)) {
-		if (replay_from(b, size, head, bytes, &cwhy) == VY_R_OK) {
+	if (checkpoint_read(b, &ck, &blob)) {
+		rc = replay_from(b, &ck, &cwhy);
+		free(blob);
+		if (rc == VY_R_OK) {
 			fprintf(stderr, "vybar-board: restart checkpoint: %llu entries replayed without their proofs, "
 					"%llu checked in full\n",
-				(unsigned long long)size, (unsigned long long)(b->st.next_seq - size));
-			b->ckpt_size = size;
+				(unsigned long long)ck.size, (unsigned long long)(b->st.next_seq - ck.size));
+			b->ckpt_size = ck.size;
 			return VY_R_OK;
 		}
 		fprintf(stderr, "vybar-board: the record does not match the restart checkpoint of %llu entries (%s): "
 				"checking every entry\n",
-			(unsigned long long)size, cwhy.msg);
+			(unsigned long long)ck.size, cwhy.msg);
 		if (state_reset(b, why) != VY_R_OK)
 			return VY_R_NOMEM;
 	}
-	return replay_from(b, 0, NULL, NULL, why);
+	return replay_from(b, NULL, why);
 }
 
 /* Several boards on one store (store.h, lock): take the store's append
