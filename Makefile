@@ -16,8 +16,8 @@ PACKAGES := build-essential cmake pkg-config python3 valgrind \
             emscripten nodejs dpkg-dev m4 xz-utils \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
-            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium nodejs npm \
-            help2man
+            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium npm \
+            help2man postgresql libpq-dev
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 

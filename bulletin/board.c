@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "bulletin/board_impl.h"
+#include "bulletin/checkpoint.h"
 #include "bulletin/ratelimit.h"
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
@@ -170,24 +171,75 @@ static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__En
 	return VY_R_OK;
 }
 
+/* The empty state, before a replay. */
+static vy_rc state_reset(vyb_board *b, vy_reason *why)
+{
+	vy_record_state_free(&b->st);
+	vy_record_state_init(&b->st);
+	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	b->have_result = 0;
+	memset(b->bytes_hash, 0, sizeof b->bytes_hash);
+	vy_merkle_tree_free(b->tree);
+	b->tree = vy_merkle_tree_new();
+	if (b->tree == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	return VY_R_OK;
+}
+
 /* A group's COMMIT failed after its entries were applied: rebuild the state
  * from the committed record (re-validating it, as at start-up). */
 static void rebuild_state(vyb_board *b)
 {
 	vy_reason why = { 0 };
 
-	vy_record_state_free(&b->st);
-	vy_record_state_init(&b->st);
-	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
-	b->have_result = 0;
-	vy_merkle_tree_free(b->tree);
-	b->tree = vy_merkle_tree_new();
-	if (b->tree == NULL) {
-		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (state_reset(b, &why) != VY_R_OK || replay(b, &why) != VY_R_OK)
 		fatal("rebuilding the state after a failed commit", &why);
+}
+
+/* The running tally's encoding (checkpoint.h), malloc'd; NULL if out of memory. */
+static uint8_t *tally_encode(const vy_record_state *st, size_t *len)
+{
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+	uint8_t *out;
+
+	*len = 2 * eb * st->n_sel;
+	out = malloc(*len ? *len : 1);
+	for (size_t j = 0; out != NULL && j < st->n_sel; j++) {
+		vy_elem_encode(g, out + 2 * eb * j, &st->tally[j].alpha);
+		vy_elem_encode(g, out + 2 * eb * j + eb, &st->tally[j].beta);
 	}
-	if (replay(b, &why) != VY_R_OK)
-		fatal("rebuilding the state after a failed commit", &why);
+	return out;
+}
+
+/* Write the restart checkpoint of the committed record as it stands, when
+ * it is new or, unless forced, VYB_CHECKPOINT_EVERY entries newer than the
+ * last one. Best effort: a failure is said and changes nothing else (the
+ * next restart checks more entries). */
+static void checkpoint_write(vyb_board *b, int forced)
+{
+	vyb_checkpoint c = { .size = b->st.next_seq };
+	uint8_t *tally = NULL, *blob = NULL;
+	vy_reason why = { 0 };
+	size_t len = 0;
+
+	if (!b->loaded || c.size == 0 || c.size == b->ckpt_size ||
+	    (!forced && c.size < b->ckpt_size + VYB_CHECKPOINT_EVERY))
+		return;
+	memcpy(c.head, b->st.head_hash, VY_HASH_BYTES);
+	memcpy(c.bytes_hash, b->bytes_hash, VY_HASH_BYTES);
+	tally = tally_encode(&b->st, &c.tally_len);
+	c.tally = tally;
+	if (tally != NULL)
+		blob = vyb_checkpoint_make(&c, b->sk, &len);
+	if (blob == NULL)
+		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (blob == NULL || vyb_store_checkpoint_put(b->store, blob, len, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: cannot write the restart checkpoint: %s\n", why.msg);
+	else
+		b->ckpt_size = c.size;
+	free(tally);
+	free(blob);
 }
 
 /* §7.5, specs/board-api.md §2: commit the group in one transaction (one
@@ -210,6 +262,7 @@ static void group_commit(vyb_board *b)
 			job->receipt = (uint8_t *)se->receipt;
 			job->receipt_len = se->receipt_len;
 			tree_add(b, job->entry_hash, (Vybar__EntryType)se->type);
+			vyb_bytes_hash_add(b->bytes_hash, se->entry, se->entry_len);
 			tally |= se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY;
 			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
 				b->have_result = 1;
@@ -223,8 +276,10 @@ static void group_commit(vyb_board *b)
 	}
 	if (g->n > 0 && rc != VY_R_OK)
 		rebuild_state(b);
-	if (g->n > 0 && rc == VY_R_OK)
+	if (g->n > 0 && rc == VY_R_OK) {
 		vyb_pusher_notify(b, tally);
+		checkpoint_write(b, 0);
+	}
 	g->n = 0;
 	snapshot_take(b);
 }
@@ -386,6 +441,18 @@ static void process(vyb_board *b, vyb_job *job)
 
 /* ---- the writer thread ---- */
 
+static vy_rc catch_up(vyb_board *b, vy_reason *why);
+
+/* A batch the store could not take (its append lock failed): every job
+ * ends failed, nothing appended. */
+static void batch_fail(vyb_job **batch, size_t n, const vy_reason *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->tracking_code[0] = '\0';
+		job_end(batch[i], VYB_FAILED, why);
+	}
+}
+
 /* The writer: every job waiting (up to VYB_MAX_GROUP) in arrival order,
  * validated and applied one after the other, committed together, then
  * answered; until stopped and drained. The state lock is held from the
@@ -394,6 +461,7 @@ static void *writer_main(void *arg)
 {
 	vyb_board *b = arg;
 	vyb_job *batch[VYB_MAX_GROUP];
+	vy_reason why = { 0 };
 
 	pthread_mutex_lock(&b->q_lock);
 	for (;;) {
@@ -411,9 +479,14 @@ static void *writer_main(void *arg)
 			b->tail = NULL;
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_mutex_lock(&b->state_lock);
-		for (size_t i = 0; i < n; i++)
-			process(b, batch[i]);
-		group_commit(b);
+		if (catch_up(b, &why) == VY_R_OK) {
+			for (size_t i = 0; i < n; i++)
+				process(b, batch[i]);
+			group_commit(b);
+		} else {
+			batch_fail(batch, n, &why);
+		}
+		vyb_store_unlock(b->store);
 		pthread_mutex_unlock(&b->state_lock);
 		/* done() may free the job: nothing touches it after. */
 		for (size_t i = 0; i < n; i++)
@@ -494,7 +567,46 @@ typedef struct {
 	vy_rc rc;
 	vy_reason why;
 	uint64_t at;
+	/* a restart checkpoint (NULL without one): the entries it covers get
+	 * only the rules that depend on the state, and the last must end at
+	 * its hashes; then the tally is its */
+	const vyb_checkpoint *ck;
 } replay_ctx;
+
+/* The rules of a stored entry: all of them, or under a checkpoint only
+ * those that depend on the record state (checkpoint.h); then applied. */
+static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry *e)
+{
+	vyb_board *b = r->b;
+	vy_rc rc;
+
+	if (r->ck == NULL || seq >= r->ck->size)
+		return vy_record_accept(&b->st, e, &r->why);
+	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
+	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
+}
+
+/* After the last entry a checkpoint covers: the record must arrive at its
+ * hashes; the running tally becomes its. */
+static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
+{
+	vy_record_state *st = &b->st;
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+
+	if (memcmp(st->head_hash, ck->head, VY_HASH_BYTES) != 0 ||
+	    memcmp(b->bytes_hash, ck->bytes_hash, VY_HASH_BYTES) != 0)
+		return vy_reason_set(why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
+	if (ck->tally_len != 2 * eb * st->n_sel)
+		return vy_reason_set(why, VY_R_SHAPE, "the checkpoint's tally has %zu bytes, not %zu", ck->tally_len,
+				     2 * eb * st->n_sel);
+	for (size_t j = 0; j < st->n_sel; j++)
+		if (vy_ciphertext_decode(g, &st->tally[j], ck->tally + 2 * eb * j, eb, ck->tally + 2 * eb * j + eb,
+					 eb) != VY_OK)
+			return vy_reason_set(why, VY_R_ELEMENT, "the checkpoint's tally %zu does not decode", j);
+	st->tally_deferred = 0;
+	return VY_R_OK;
+}
 
 /* One stored entry: decode it strictly, then the protocol rules (§8). */
 static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
@@ -507,11 +619,14 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	r->at = seq;
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
 	if (r->rc == VY_R_OK)
-		r->rc = vy_record_accept(&b->st, e, &r->why);
+		r->rc = replay_rules(r, seq, e);
 	if (r->rc == VY_R_OK) {
 		vy_entry_hash_of(hash, e);
 		r->rc = tree_add(b, hash, e->type);
+		vyb_bytes_hash_add(b->bytes_hash, blob, len);
 	}
+	if (r->rc == VY_R_OK && r->ck != NULL && seq + 1 == r->ck->size)
+		r->rc = checkpoint_reached(b, r->ck, &r->why);
 	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
@@ -528,25 +643,106 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	return r->rc == VY_R_OK;
 }
 
-/* Replay the whole record; any failure names the entry and the reason. */
-static vy_rc replay(vyb_board *b, vy_reason *why)
+/* Replay the whole record, the entries checkpoint ck covers (ck may be
+ * NULL) as checkpoint.h says; any failure names the entry and the reason. */
+static vy_rc replay_from(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .ck = ck };
 	vyb_counts c;
 	vy_rc rc;
 
+	b->st.tally_deferred = ck != NULL;
 	rc = vyb_store_read(b->store, 0, replay_one, &r, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (r.rc != VY_R_OK)
 		return vy_reason_set(why, r.rc, "stored entry %llu fails validation (%s, code %d): %s",
 				     (unsigned long long)r.at, vy_rc_str(r.rc), (int)r.rc, r.why.msg);
+	if (ck != NULL && b->st.next_seq < ck->size)
+		return vy_reason_set(why, VY_R_SEQ, "the record holds %llu entries, fewer than the checkpoint",
+				     (unsigned long long)b->st.next_seq);
 	rc = vyb_store_counts(b->store, &c, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (c.indexed != b->st.ballots + b->st.audited)
 		return vy_reason_set(why, VY_R_FIELD, "store: %llu tracking codes indexed, the record holds %llu ballots",
 				     (unsigned long long)c.indexed, (unsigned long long)(b->st.ballots + b->st.audited));
+	return VY_R_OK;
+}
+
+/* The stored restart checkpoint, if there is one and its signature holds:
+ * 1 with it in *ck (its tally in *blob, to free); 0 (saying why when there
+ * is one) if not. */
+static int checkpoint_read(vyb_board *b, vyb_checkpoint *ck, uint8_t **blob)
+{
+	vy_reason why = { 0 };
+	size_t len = 0;
+	int found = 0;
+
+	*blob = NULL;
+	if (vyb_store_checkpoint_get(b->store, blob, &len, &found, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: cannot read the restart checkpoint (%s): checking every entry\n", why.msg);
+	else if (found && vyb_checkpoint_open(*blob, len, b->pk, ck, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: the restart checkpoint is refused (%s): checking every entry\n", why.msg);
+	else if (found)
+		return 1;
+	free(*blob);
+	*blob = NULL;
+	return 0;
+}
+
+/* Replay the record: from the restart checkpoint when there is one that
+ * holds (checkpoint.h), else, or if the record does not match it, every
+ * rule of every entry, saying so. */
+static vy_rc replay(vyb_board *b, vy_reason *why)
+{
+	vyb_checkpoint ck;
+	vy_reason cwhy = { 0 };
+	uint8_t *blob = NULL;
+	vy_rc rc;
+
+	if (checkpoint_read(b, &ck, &blob)) {
+		rc = replay_from(b, &ck, &cwhy);
+		free(blob);
+		if (rc == VY_R_OK) {
+			fprintf(stderr, "vybar-board: restart checkpoint: %llu entries replayed without their proofs, "
+					"%llu checked in full\n",
+				(unsigned long long)ck.size, (unsigned long long)(b->st.next_seq - ck.size));
+			b->ckpt_size = ck.size;
+			return VY_R_OK;
+		}
+		fprintf(stderr, "vybar-board: the record does not match the restart checkpoint of %llu entries (%s): "
+				"checking every entry\n",
+			(unsigned long long)ck.size, cwhy.msg);
+		if (state_reset(b, why) != VY_R_OK)
+			return VY_R_NOMEM;
+	}
+	return replay_from(b, NULL, why);
+}
+
+/* Several boards on one store (store.h, lock): take the store's append
+ * lock, then apply every entry the others appended since this board's
+ * last, with every rule, so that the next entry follows the record's
+ * head. Without a shared store, nothing to do. An entry of another board
+ * that fails the rules leaves no state this board could append after. */
+static vy_rc catch_up(vyb_board *b, vy_reason *why)
+{
+	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	vy_rc rc;
+
+	if (!vyb_store_shared(b->store))
+		return VY_R_OK;
+	rc = vyb_store_lock(b->store, why);
+	if (rc == VY_R_OK)
+		rc = vyb_store_read(b->store, b->st.next_seq, replay_one, &r, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (r.rc != VY_R_OK) {
+		vy_reason_set(why, r.rc, "stored entry %llu, appended by another board, fails validation: %s",
+			      (unsigned long long)r.at, r.why.msg);
+		fatal("following the shared record", why);
+	}
+	snapshot_take(b);
 	return VY_R_OK;
 }
 
@@ -660,9 +856,16 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	if (rc != VY_R_OK)
 		goto fail;
 	sodium_mprotect_readonly(b->sk);
-	rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
+	if (cfg->store != NULL)
+		rc = vyb_store_open(&b->store, cfg->store, why);
+	else
+		rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
 	if (rc == VY_R_OK)
 		rc = load(b, cfg, why);
+	if (rc == VY_R_OK) {
+		b->loaded = 1;
+		checkpoint_write(b, 1);
+	}
 	if (rc == VY_R_OK && cfg->n_witness_urls > 0)
 		rc = vyb_pusher_start(b, cfg->witness_urls, cfg->n_witness_urls, why);
 	if (rc != VY_R_OK)
@@ -695,6 +898,8 @@ void vyb_board_close(vyb_board *b)
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_join(b->writer, NULL);
 	}
+	/* The writer is gone: the state is the committed record's. */
+	checkpoint_write(b, 1);
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
 	vyb_checkers_stop(b);
 	vyb_pusher_free(b);

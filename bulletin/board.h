@@ -32,6 +32,7 @@ typedef struct vyb_board vyb_board;
 
 typedef struct {
 	const char *db_path;
+	const char *store;         /* instead of db_path: a store named as vyb_store_open wants it */
 	const char *key_path;
 	const char *manifest_path; /* NULL: the record must already exist */
 	size_t queue_max;          /* jobs waiting for the checkers or the writer */
@@ -87,6 +88,9 @@ struct vyb_job {
 #define VYB_PRECHECK_PASSED 1 /* the state-free rules hold for this payload */
 #define VYB_PRECHECK_FAILED 2 /* they do not: precheck_why says why */
 #define VYB_MAX_CHECKERS 16
+/* A restart checkpoint (checkpoint.h) is written at least every this many
+ * entries, and at start-up and a clean stop. */
+#define VYB_CHECKPOINT_EVERY 1024
 /* At most this many queued jobs are committed in one transaction. */
 #define VYB_MAX_GROUP 64
 

@@ -64,6 +64,13 @@ struct vyb_board {
 	/* protocol.md §3.6: when each credential last cast since the start;
 	 * the writer's, under state_lock */
 	vyb_pace pace;
+	/* the restart checkpoint (checkpoint.h): the chained hash of the stored
+	 * bytes of the committed entries, the size of the last checkpoint
+	 * written, and whether the record was loaded (a checkpoint may be
+	 * written); changed by start-up and the writer, under state_lock */
+	uint8_t bytes_hash[VY_HASH_BYTES];
+	uint64_t ckpt_size;
+	int loaded;
 	/* witness.c: the checkpoint pusher, NULL without --witness */
 	struct vyb_pusher *pusher;
 };

@@ -4,7 +4,7 @@
  * vybar-commission).
  *
  *   vybar-board keygen --out FILE
- *   vybar-board serve --db FILE --key FILE [OPTION]...
+ *   vybar-board serve (--db FILE | --store STORE) --key FILE [OPTION]...
  *
  * The commands and their options are the table below (cli/vy_cli.h); the
  * exit statuses are every program's (specs/board-api.md §1): 0 after a
@@ -49,7 +49,10 @@ static const vy_cli_opt keygen_opts[] = {
 };
 
 static const vy_cli_opt serve_opts[] = {
-	{ "db", "FILE", VY_CLI_REQUIRED, "the record's SQLite database (created on the first start)" },
+	{ "db", "FILE", VY_CLI_OPTIONAL, "the record's SQLite database (created on the first start)" },
+	{ "store", "STORE", VY_CLI_OPTIONAL,
+	  "instead of --db: sqlite:FILE, or postgresql:CONNINFO (a libpq connection string; the tables are "
+	  "created on the first start)" },
 	{ "key", "FILE", VY_CLI_REQUIRED, "the board's key file (vybar-board keygen)" },
 	{ "manifest", "FILE", VY_CLI_OPTIONAL,
 	  "the manifest: entry 0 of a new record; on a restart it must be the record's" },
@@ -164,6 +167,9 @@ static int cmd_serve(const vy_cli_args *a)
 	if (serve_numbers(a, &bc, &hc) != 0)
 		return VY_EXIT_USAGE;
 	bc.db_path = vy_cli_get(a, "db");
+	bc.store = vy_cli_get(a, "store");
+	if ((bc.db_path == NULL) == (bc.store == NULL))
+		return vy_cli_usage_error(a, "give one of --db FILE and --store STORE");
 	bc.key_path = vy_cli_get(a, "key");
 	bc.manifest_path = vy_cli_get(a, "manifest");
 	bc.n_witness_urls = vy_cli_all(a, "witness", witnesses, VY_CLI_MAX_REPEATS);

@@ -71,6 +71,11 @@ typedef struct {
 	 * bytes for a 1-of-11 ristretto255 election. */
 	size_t n_sel;
 	vy_ciphertext *tally;
+	/* Set by a board replaying the entries a restart checkpoint covers
+	 * (bulletin/checkpoint.h): a ballot then only replaces its credential's
+	 * stored ciphertexts, and tally is left alone until the board sets it
+	 * from the checkpoint and clears this. 0 everywhere else. */
+	int tally_deferred;
 	size_t *cred_ref;
 	uint8_t *cred_cts;
 	size_t cred_cts_cap;
