@@ -52,6 +52,12 @@ void vyc_election_show(const vyc_io *io, const vy_election *e)
 		hex);
 	for (size_t i = 0; i < e->manifest->n_contests; i++)
 		contest_show(io, e->manifest->contests[i], i);
+	/* protocol.md §3.6 */
+	vyc_say(io, "Revoting: your latest ballot counts; at most %u ballots per credential",
+		e->manifest->max_ballots_per_credential);
+	if (e->manifest->min_seconds_between_ballots > 0)
+		vyc_say(io, ", at least %u seconds apart", e->manifest->min_seconds_between_ballots);
+	vyc_say(io, ".\n");
 }
 
 /* The first selection of contest ci and its count. */

@@ -126,6 +126,7 @@ static void test_opening_bounded(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	text = vytest_read_file(out, &tl);
 	assert_non_null(strstr(text, "Election fingerprint"));
+	assert_non_null(strstr(text, "Revoting: your latest ballot counts; at most 1000 ballots per credential.\n"));
 	free(text);
 	vyc_credential_close(&c);
 	free(open_rec);
