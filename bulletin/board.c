@@ -531,18 +531,27 @@ typedef struct {
 	 * only the rules that depend on the state, and the last must end at
 	 * its hashes; then the tally is its */
 	const vyb_checkpoint *ck;
+	/* entries another board appended to a shared store (catch_up): their
+	 * board signature is checked, their ballots' proofs are that board's */
+	int peer;
 } replay_ctx;
 
-/* The rules of a stored entry: all of them, or under a checkpoint only
- * those that depend on the record state (checkpoint.h); then applied. */
+/* The rules of a stored entry: all of them; under a checkpoint only those
+ * that depend on the record state (checkpoint.h); of another board's
+ * entry all but its ballot's own checks, which that board ran before it
+ * signed it (its board signature is checked). Then applied. */
 static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry *e)
 {
 	vyb_board *b = r->b;
 	vy_rc rc;
 
-	if (r->ck == NULL || seq >= r->ck->size)
+	if (r->peer)
+		rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BALLOT, &r->why);
+	else if (r->ck == NULL || seq >= r->ck->size)
 		return vy_record_accept(&b->st, e, &r->why);
-	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
+	else
+		rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT,
+					     &r->why);
 	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
 }
 
@@ -682,12 +691,13 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 
 /* Several boards on one store (store.h, lock): take the store's append
  * lock, then apply every entry the others appended since this board's
- * last, with every rule, so that the next entry follows the record's
- * head. Without a shared store, nothing to do. An entry of another board
+ * last (replay_rules: every rule but a ballot's own proofs and signatures,
+ * which the board that signed it ran), so that the next entry follows the
+ * record's head. Without a shared store, nothing to do. An entry of another board
  * that fails the rules leaves no state this board could append after. */
 static vy_rc catch_up(vyb_board *b, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .peer = 1 };
 	vy_rc rc;
 
 	if (!vyb_store_shared(b->store))
