@@ -4,11 +4,14 @@
  * specs/board-api.md). Each job ends in the protocol's terms (vyb_outcome
  * and a reason); the HTTP layer (answers.c) chooses the status.
  *
- *   start    replay every stored entry through vy_record_accept (§8);
+ *   start    replay every stored entry through vy_record_accept (§8),
+ *            but those a restart checkpoint covers (checkpoint.h);
  *            refuse to start on the first failure
  *   check    ballots and audited ballots only, on a checker thread
  *            (checkers.c): vy_ballot_validate / vy_audited_ballot_check
  *            (§4.5, §6) against the election snapshot
+ *   follow   on a store shared by several boards, the store's append lock,
+ *            then the others' new entries (catch_up)
  *   append   vy_entry_make -> vy_validate_entry_flags (§8) -> store COMMIT
  *            -> vy_record_state_apply -> receipt (§7.5) to the client
  *
@@ -693,8 +696,9 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
  * lock, then apply every entry the others appended since this board's
  * last (replay_rules: every rule but a ballot's own proofs and signatures,
  * which the board that signed it ran), so that the next entry follows the
- * record's head. Without a shared store, nothing to do. An entry of another board
- * that fails the rules leaves no state this board could append after. */
+ * record's head. Without a shared store, nothing to do. An entry of
+ * another board that fails the rules leaves no state this board could
+ * append after. */
 static vy_rc catch_up(vyb_board *b, vy_reason *why)
 {
 	replay_ctx r = { .b = b, .rc = VY_R_OK, .peer = 1 };
