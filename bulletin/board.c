@@ -4,11 +4,14 @@
  * specs/board-api.md). Each job ends in the protocol's terms (vyb_outcome
  * and a reason); the HTTP layer (answers.c) chooses the status.
  *
- *   start    replay every stored entry through vy_record_accept (§8);
+ *   start    replay every stored entry through vy_record_accept (§8),
+ *            but those a restart checkpoint covers (checkpoint.h);
  *            refuse to start on the first failure
  *   check    ballots and audited ballots only, on a checker thread
  *            (checkers.c): vy_ballot_validate / vy_audited_ballot_check
  *            (§4.5, §6) against the election snapshot
+ *   follow   on a store shared by several boards, the store's append lock,
+ *            then the others' new entries (catch_up)
  *   append   vy_entry_make -> vy_validate_entry_flags (§8) -> store COMMIT
  *            -> vy_record_state_apply -> receipt (§7.5) to the client
  *
@@ -571,18 +574,27 @@ typedef struct {
 	 * only the rules that depend on the state, and the last must end at
 	 * its hashes; then the tally is its */
 	const vyb_checkpoint *ck;
+	/* entries another board appended to a shared store (catch_up): their
+	 * board signature is checked, their ballots' proofs are that board's */
+	int peer;
 } replay_ctx;
 
-/* The rules of a stored entry: all of them, or under a checkpoint only
- * those that depend on the record state (checkpoint.h); then applied. */
+/* The rules of a stored entry: all of them; under a checkpoint only those
+ * that depend on the record state (checkpoint.h); of another board's
+ * entry all but its ballot's own checks, which that board ran before it
+ * signed it (its board signature is checked). Then applied. */
 static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry *e)
 {
 	vyb_board *b = r->b;
 	vy_rc rc;
 
-	if (r->ck == NULL || seq >= r->ck->size)
+	if (r->peer)
+		rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BALLOT, &r->why);
+	else if (r->ck == NULL || seq >= r->ck->size)
 		return vy_record_accept(&b->st, e, &r->why);
-	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
+	else
+		rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT,
+					     &r->why);
 	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
 }
 
@@ -722,12 +734,14 @@ static vy_rc replay(vyb_board *b, vy_reason *why)
 
 /* Several boards on one store (store.h, lock): take the store's append
  * lock, then apply every entry the others appended since this board's
- * last, with every rule, so that the next entry follows the record's
- * head. Without a shared store, nothing to do. An entry of another board
- * that fails the rules leaves no state this board could append after. */
+ * last (replay_rules: every rule but a ballot's own proofs and signatures,
+ * which the board that signed it ran), so that the next entry follows the
+ * record's head. Without a shared store, nothing to do. An entry of
+ * another board that fails the rules leaves no state this board could
+ * append after. */
 static vy_rc catch_up(vyb_board *b, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .peer = 1 };
 	vy_rc rc;
 
 	if (!vyb_store_shared(b->store))
