@@ -7,8 +7,9 @@
  * plain JavaScript (booth-node-nowasm.js); and the booth's API as a page
  * calls it (open, import a credential sealed by the library, build, audit,
  * build, cast, check; and the error kinds of an unreachable board, a step
- * out of order, choices that break a rule, a wrong passphrase) against a
- * real board on 127.0.0.1. The booth's
+ * out of order, choices that break a rule, a wrong passphrase; a cast
+ * that got no answer kept, refused to be dropped by a new ballot, and cast
+ * again) against a real board on 127.0.0.1. The booth's
  * folder has its SHA256SUMS, and the sum of booth.wasm there is the file's.
  *
  * Skipped (exit 77, with the reason) when the booth is not built: no emcc,

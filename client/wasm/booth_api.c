@@ -83,8 +83,10 @@
  *       (§6.2) it refuses with "not_yet" unless cast_now is 1. On any
  *       failure the ballot is kept and booth_cast sends the same bytes
  *       again (the board answers with the receipt it stored); nothing is
- *       dropped until a verified receipt came. {"tracking_code","seq",
- *       "receipt":BASE64}
+ *       dropped until a verified receipt came: until then booth_open,
+ *       booth_register, booth_credential_import and booth_build refuse
+ *       ("order"), and only booth_drop or booth_forget drop it.
+ *       {"tracking_code","seq","receipt":BASE64}
  *   booth_check(board_url, receipt_base64)         ['string','string']
  *       §5: the receipt against the board's record, fetched and verified
  *       afresh. {"tracking_code","seq","status":"counted"|"superseded",
@@ -311,6 +313,18 @@ static int out_of_order(const char *what)
 	return failed(vy_reason_set(&booth.why, VY_R_ARG, "%s", what), "order");
 }
 
+/* A cast whose verified receipt has not come (booth_cast failed) is never
+ * dropped by another step: nonzero (and the failure said) if one is
+ * pending. */
+static int cast_pending(void)
+{
+	if (!booth.have_cast)
+		return 0;
+	out_of_order("a ballot is being cast and its receipt has not come: cast it again (booth_cast) or drop "
+		     "it (booth_drop)");
+	return 1;
+}
+
 /* The start of every step: no reason, no status, no result yet. */
 static void step_begin(void)
 {
@@ -518,6 +532,8 @@ KEEPALIVE int booth_open(const char *url, const char *fingerprint)
 	vy_rc rc;
 
 	step_begin();
+	if (cast_pending())
+		return VY_R_ARG;
 	drop_ballots();
 	if (fingerprint != NULL && fingerprint[0] != '\0' &&
 	    (sodium_hex2bin(pin, sizeof pin, fingerprint, strlen(fingerprint), NULL, &pin_len, NULL) != 0 ||
@@ -547,6 +563,8 @@ KEEPALIVE int booth_register(const char *registrar_url, const char *code)
 	vy_rc rc;
 
 	step_begin();
+	if (cast_pending())
+		return VY_R_ARG;
 	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");
 	rc = vyc_register_to(&fetch_transport, &r, &booth.board->st.election, registrar_url, code, &status,
@@ -623,6 +641,8 @@ KEEPALIVE int booth_credential_import(const char *file_b64, const char *passphra
 	vy_rc rc;
 
 	step_begin();
+	if (cast_pending())
+		return VY_R_ARG;
 	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");
 	rc = get_base64(file_b64, VYC_CREDENTIAL_FILE_MAX, &file, &len);
@@ -671,6 +691,8 @@ KEEPALIVE int booth_build(const char *choices_text)
 	vy_rc rc;
 
 	step_begin();
+	if (cast_pending())
+		return VY_R_ARG;
 	drop_ballots();
 	if (booth.board == NULL)
 		return out_of_order("no election is open (booth_open)");

@@ -12,7 +12,8 @@
 //       the booth's API as a page calls it, against a real board: open,
 //       import the sealed credential, build, audit, build, cast, check,
 //       with the errors a page words (an unreachable board, a step out of
-//       order, choices that break a rule, a wrong passphrase) on the way;
+//       order, choices that break a rule, a wrong passphrase, a cast that
+//       got no answer and is sent again) on the way;
 //       each step's JSON result on its own line on stdout.
 // Exit status 0, or 1 with the reason on stderr.
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,13 @@ import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const [modulePath, command, ...args] = process.argv.slice(2);
-const B = await require(resolve(modulePath))();
+// The booth's HTTP is fetch(); the flow turns POSTs away while failPosts
+// is set, as a board that is down would.
+let failPosts = false;
+const B = await require(resolve(modulePath))({
+	vyFetch: (url, init) => (failPosts && init.method === 'POST' ? Promise.reject(new TypeError('down'))
+								      : fetch(url, init)),
+});
 
 // Copy bytes into the module's memory: a malloc'd pointer.
 function put(bytes) {
@@ -96,8 +103,15 @@ async function flow(board, sealedPath, passphrase, choices) {
 	await step('booth_credential_import', ['string', 'string'], [file, passphrase]);
 	await step('booth_build', ['string'], [choices]);
 	await step('booth_audit', [], []);
-	await step('booth_build', ['string'], [choices]);
+	const built = await step('booth_build', ['string'], [choices]);
+	// a cast whose receipt never comes is kept, and cast again
+	failPosts = true;
+	await refused('booth_cast', ['number'], [1], 'unreachable');
+	await refused('booth_build', ['string'], [choices], 'order');
+	failPosts = false;
 	const cast = await step('booth_cast', ['number'], [1]);
+	if (cast.tracking_code !== built.tracking_code)
+		throw new Error(`cast ${cast.tracking_code}, built ${built.tracking_code}`);
 	await step('booth_check', ['string', 'string'], [board, cast.receipt]);
 }
 
