@@ -13,10 +13,11 @@ PREFIX     ?= /usr/local
 
 # Debian packages the build and the tests need.
 PACKAGES := build-essential cmake pkg-config python3 valgrind \
+            emscripten nodejs dpkg-dev m4 xz-utils \
             libsodium-dev libgmp-dev libgcrypt20-dev \
             libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
-            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium \
-            help2man
+            libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev chromium npm \
+            help2man postgresql libpq-dev
 
 CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 
@@ -25,10 +26,12 @@ CMAKE_OPTS := -DVYBAR_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 all: build
 
 # Install the missing packages when root; otherwise print the one apt-get
-# line that would.
+# line that would. npm counts as there when the command is: a nodejs
+# package from elsewhere carries its own npm and conflicts with Debian's.
 deps:
 	@missing=""; \
 	for p in $(PACKAGES); do \
+	  if [ $$p = npm ] && command -v npm >/dev/null 2>&1; then continue; fi; \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

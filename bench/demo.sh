@@ -23,7 +23,10 @@
 # usage: bench/demo.sh [BUILD_DIR]        (default: build)
 # environment: DEMO_VOTERS (default 6723; the totals are scaled to it),
 #   DEMO_DIR (default: a new /tmp/vybar-demo.XXXXXX, kept afterwards),
-#   DEMO_THREADS (voter threads, default 16).
+#   DEMO_THREADS (voter threads, default 16),
+#   DEMO_KEEP=1: once the voters have cast, print the booth's address and
+#   keep the election open for a person to vote from a browser, for
+#   DEMO_KEEP_SECONDS (default 900) or until Enter is pressed.
 # Exit status 0 only if every step succeeded and the verifier says OK.
 set -euo pipefail
 
@@ -212,14 +215,21 @@ step "manifest: 80 seats, 3 % threshold, Hare (all votes), gender rule 2 of 5, 1
 "$BIN_COMMISSION" manifest --election "$ELECTION" --registrar-keys "$D/registrar/public-keys.pb" \
 	--board-pk "$BOARD_PK" --commission-pk "$COMMISSION_PK" --trustee-pks "$D/trustee-pks.txt" \
 	--witnesses "$D/witnesses.txt" --witness-threshold "$WITNESS_THRESHOLD" --out "$D/manifest.pb"
+# The board's port first: the registrar lets the booth the board serves
+# register from the browser (--booth-origin, specs/registrar.md §4.4).
+BOARD_PORT=$(free_port)
 "$BIN_REG" serve --dir "$D/registrar/state" --manifest "$D/manifest.pb" --listen 127.0.0.1 --port 0 \
-	--port-file "$D/registrar/port" 2>"$D/logs/registrar.log" &
+	--port-file "$D/registrar/port" --booth-origin "http://127.0.0.1:$BOARD_PORT" 2>"$D/logs/registrar.log" &
 PIDS+=($!)
 REGISTRAR=$(wait_port "$D/registrar/port" "${PIDS[-1]}")
+# The voters' booth in the browser, when it was built (emscripten).
+BOOTH_ARGS=()
+if [ -f "$BUILD/booth/booth.js" ]; then
+	BOOTH_ARGS=(--booth "$BUILD/booth" --booth-registrar "$REGISTRAR")
+fi
 # The witnesses follow the board (they wait for it to come up), check every
 # entry, and cosign each checkpoint the board sends them; the board posts
 # their cosignatures to the record.
-BOARD_PORT=$(free_port)
 WITNESS_ARGS=()
 WITNESS_URLS=()
 for w in $(seq 1 $WITNESSES); do
@@ -230,11 +240,14 @@ for w in $(seq 1 $WITNESSES); do
 	WITNESS_ARGS+=(--witness "${WITNESS_URLS[-1]}")
 done
 "$BIN_BOARD" serve --db "$D/board/record.db" --key "$D/board/key" --manifest "$D/manifest.pb" \
-	--listen 127.0.0.1 --port "$BOARD_PORT" --port-file "$D/board/port" "${WITNESS_ARGS[@]}" \
+	--listen 127.0.0.1 --port "$BOARD_PORT" --port-file "$D/board/port" "${WITNESS_ARGS[@]}" "${BOOTH_ARGS[@]}" \
 	--rate 1000000 --burst 1000000 --per-ip-limit 1024 2>"$D/logs/board.log" &
 PIDS+=($!)
 BOARD=$(wait_port "$D/board/port" "${PIDS[-1]}")
 echo "board $BOARD, registrar $REGISTRAR"
+if [ ${#BOOTH_ARGS[@]} -gt 0 ]; then
+	echo "booth: $BOARD/booth/ (the voters' booth in a browser)"
+fi
 for w in $(seq 1 $WITNESSES); do
 	echo "witness $w: ${WITNESS_URLS[$((w - 1))]} (its copy of the record: ${WITNESS_URLS[$((w - 1))]}/v1/record)"
 done
@@ -321,6 +334,26 @@ while read -r code; do
 done <"$D/voters/reserved-codes.txt"
 echo cast >&"$SIM_IN"
 wait "$SIM_PID" || { echo "demo: the simulated voters failed" >&2; exit 1; }
+# DEMO_KEEP=1: a person votes in the open election from a browser, as
+# vybar-vote voter 3 (registration is closed: the booth imports that
+# voter's credential file); a ballot cast there replaces voter 3's.
+if [ "${DEMO_KEEP:-0}" = 1 ]; then
+	KEEP=${DEMO_KEEP_SECONDS:-900}
+	if [ ${#BOOTH_ARGS[@]} -gt 0 ]; then
+		echo "  booth: open $BOARD/booth/ in a browser on this machine"
+		echo "  vote as voter 3: import $D/voters/vybar-vote-3.pb, passphrase \"$(cat "$D/voters/vybar-vote-3.pass")\""
+		echo "  check a receipt: $BOARD/booth/check.html; the board's page: $BOARD/"
+	else
+		echo "  no booth: $BUILD/booth/booth.js was not built (install emscripten: make deps, make build)"
+	fi
+	if [ -t 0 ]; then
+		echo "  voting stays open for $KEEP s (DEMO_KEEP_SECONDS), or until Enter is pressed"
+		read -r -t "$KEEP" _ || true
+	else
+		echo "  voting stays open for $KEEP s (DEMO_KEEP_SECONDS)"
+		sleep "$KEEP"
+	fi
+fi
 phase_done "voting ($VOTERS voters)"
 
 step "close, the registrar's issued statement, tally"

@@ -19,6 +19,8 @@ static unsigned status_of(vy_rc rc)
 	case VY_R_DUPLICATE:
 	case VY_R_REPLAY: /* a ballot already on the record (V4.8) */
 		return MHD_HTTP_CONFLICT;
+	case VY_R_BALLOT_LIMIT: /* the credential's count is spent (V4.10): waiting will not help */
+		return MHD_HTTP_FORBIDDEN;
 	case VY_R_TOO_LARGE:
 		return MHD_HTTP_CONTENT_TOO_LARGE;
 	case VY_R_NOT_IMPLEMENTED:
@@ -39,6 +41,10 @@ unsigned vyb_answer_status(const vyb_job *job)
 		return MHD_HTTP_OK;
 	case VYB_FAILED:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	case VYB_REFUSED:
+		if (job->retry_after > 0) /* its credential's pace (protocol.md §3.6): later */
+			return MHD_HTTP_TOO_MANY_REQUESTS;
+		return status_of(job->why.code);
 	case VYB_ADMIN_REFUSED:
 		if (job->why.code == VY_R_CHAIN) /* signed over a head that is no longer the head */
 			return MHD_HTTP_CONFLICT;

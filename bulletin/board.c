@@ -46,6 +46,8 @@
 #include <sodium.h>
 
 #include "bulletin/board_impl.h"
+#include "bulletin/checkpoint.h"
+#include "bulletin/ratelimit.h"
 #include "cli/vy_files.h"
 #include "cli/vy_keys.h"
 
@@ -169,24 +171,75 @@ static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__En
 	return VY_R_OK;
 }
 
+/* The empty state, before a replay. */
+static vy_rc state_reset(vyb_board *b, vy_reason *why)
+{
+	vy_record_state_free(&b->st);
+	vy_record_state_init(&b->st);
+	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	b->have_result = 0;
+	memset(b->bytes_hash, 0, sizeof b->bytes_hash);
+	vy_merkle_tree_free(b->tree);
+	b->tree = vy_merkle_tree_new();
+	if (b->tree == NULL)
+		return vy_reason_set(why, VY_R_NOMEM, "out of memory");
+	return VY_R_OK;
+}
+
 /* A group's COMMIT failed after its entries were applied: rebuild the state
  * from the committed record (re-validating it, as at start-up). */
 static void rebuild_state(vyb_board *b)
 {
 	vy_reason why = { 0 };
 
-	vy_record_state_free(&b->st);
-	vy_record_state_init(&b->st);
-	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
-	b->have_result = 0;
-	vy_merkle_tree_free(b->tree);
-	b->tree = vy_merkle_tree_new();
-	if (b->tree == NULL) {
-		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (state_reset(b, &why) != VY_R_OK || replay(b, &why) != VY_R_OK)
 		fatal("rebuilding the state after a failed commit", &why);
+}
+
+/* The running tally's encoding (checkpoint.h), malloc'd; NULL if out of memory. */
+static uint8_t *tally_encode(const vy_record_state *st, size_t *len)
+{
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+	uint8_t *out;
+
+	*len = 2 * eb * st->n_sel;
+	out = malloc(*len ? *len : 1);
+	for (size_t j = 0; out != NULL && j < st->n_sel; j++) {
+		vy_elem_encode(g, out + 2 * eb * j, &st->tally[j].alpha);
+		vy_elem_encode(g, out + 2 * eb * j + eb, &st->tally[j].beta);
 	}
-	if (replay(b, &why) != VY_R_OK)
-		fatal("rebuilding the state after a failed commit", &why);
+	return out;
+}
+
+/* Write the restart checkpoint of the committed record as it stands, when
+ * it is new or, unless forced, VYB_CHECKPOINT_EVERY entries newer than the
+ * last one. Best effort: a failure is said and changes nothing else (the
+ * next restart checks more entries). */
+static void checkpoint_write(vyb_board *b, int forced)
+{
+	vyb_checkpoint c = { .size = b->st.next_seq };
+	uint8_t *tally = NULL, *blob = NULL;
+	vy_reason why = { 0 };
+	size_t len = 0;
+
+	if (!b->loaded || c.size == 0 || c.size == b->ckpt_size ||
+	    (!forced && c.size < b->ckpt_size + VYB_CHECKPOINT_EVERY))
+		return;
+	memcpy(c.head, b->st.head_hash, VY_HASH_BYTES);
+	memcpy(c.bytes_hash, b->bytes_hash, VY_HASH_BYTES);
+	tally = tally_encode(&b->st, &c.tally_len);
+	c.tally = tally;
+	if (tally != NULL)
+		blob = vyb_checkpoint_make(&c, b->sk, &len);
+	if (blob == NULL)
+		vy_reason_set(&why, VY_R_NOMEM, "out of memory");
+	if (blob == NULL || vyb_store_checkpoint_put(b->store, blob, len, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: cannot write the restart checkpoint: %s\n", why.msg);
+	else
+		b->ckpt_size = c.size;
+	free(tally);
+	free(blob);
 }
 
 /* §7.5, specs/board-api.md §2: commit the group in one transaction (one
@@ -209,6 +262,7 @@ static void group_commit(vyb_board *b)
 			job->receipt = (uint8_t *)se->receipt;
 			job->receipt_len = se->receipt_len;
 			tree_add(b, job->entry_hash, (Vybar__EntryType)se->type);
+			vyb_bytes_hash_add(b->bytes_hash, se->entry, se->entry_len);
 			tally |= se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY;
 			if (se->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_RESULT) {
 				b->have_result = 1;
@@ -222,17 +276,22 @@ static void group_commit(vyb_board *b)
 	}
 	if (g->n > 0 && rc != VY_R_OK)
 		rebuild_state(b);
-	if (g->n > 0 && rc == VY_R_OK)
+	if (g->n > 0 && rc == VY_R_OK) {
 		vyb_pusher_notify(b, tally);
+		checkpoint_write(b, 0);
+	}
 	g->n = 0;
 	snapshot_take(b);
 }
 
 /* ---- the jobs: ballots, administrative actions, other entries (writer, state_lock held) ---- */
 
-/* §4.4: the tracking code of a ballot or audited-ballot payload. */
+/* §4.4: the tracking code of a ballot or audited-ballot payload; and a
+ * BALLOT's credential key in pk (*has_pk set) when it has one of the
+ * right length. */
 static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const uint8_t *p, size_t n,
-			      char code[VY_TRACKING_CODE_BYTES], vy_reason *why)
+			      char code[VY_TRACKING_CODE_BYTES], uint8_t pk[VY_ED25519_PK_BYTES], int *has_pk,
+			      vy_reason *why)
 {
 	Vybar__AuditedBallot *a = NULL;
 	Vybar__Ballot *bal = NULL;
@@ -253,27 +312,56 @@ static vy_rc tracking_code_of(const vyb_board *b, Vybar__EntryType type, const u
 		vy_ballot_ciphertexts_hash(&b->st.election, h, which);
 		vy_tracking_code(code, h);
 	}
+	*has_pk = bal != NULL && bal->credential != NULL && bal->credential->public_key.len == VY_ED25519_PK_BYTES;
+	if (*has_pk)
+		memcpy(pk, bal->credential->public_key.data, VY_ED25519_PK_BYTES);
 	vy_msg_free(bal);
 	vy_msg_free(a);
 	return rc;
 }
 
+/* protocol.md §3.6, board-api.md §3: a ballot of credential pk sooner than
+ * min_seconds_between_ballots after its last one is refused (429 with
+ * Retry-After), unless the credential has cast its count already: then the
+ * record's rule (V4.10) refuses it for good (403). 1 if refused. */
+static int too_soon(vyb_board *b, vyb_job *job, const uint8_t pk[VY_ED25519_PK_BYTES], double now)
+{
+	unsigned retry = 0, since = 0;
+	vy_reason why = { 0 };
+
+	if (vyb_pace_ok(&b->pace, pk, now, &retry, &since) ||
+	    vy_record_state_ballots_of(&b->st, pk) >= b->manifest_msg->max_ballots_per_credential)
+		return 0;
+	vy_reason_set(&why, VY_R_BALLOT_LIMIT,
+		      "ballot: this credential cast its last ballot %u s ago; the election takes one every %u s "
+		      "(min_seconds_between_ballots): retry in %u s",
+		      since, b->pace.min_seconds, retry);
+	job_end(job, VYB_REFUSED, &why);
+	job->retry_after = retry;
+	return 1;
+}
+
 /* A ballot or audited ballot (its rules r): phase, decoding, duplicate
- * tracking code, then the rules of §4.5 / §6: the checker's verdict when it
- * gave one, else the full rules in append_entry (specs/board-api.md §4). */
+ * tracking code, the credential's pace (a BALLOT), then the rules of §4.5 /
+ * §6: the checker's verdict when it gave one, else the full rules in
+ * append_entry (specs/board-api.md §4). */
 static void submit_ballot(vyb_board *b, vyb_job *job, const vy_ballot_rules *r)
 {
 	vyb_store_hit hit;
 	vy_reason why = { 0 };
+	uint8_t pk[VY_ED25519_PK_BYTES];
 	unsigned flags = 0;
-	int found = 0;
+	int found = 0, has_pk = 0;
+	size_t before = b->grp.n;
+	double now = vyb_rl_now();
 
 	if (b->st.phase != VY_PHASE_OPEN) {
 		vy_reason_set(&why, VY_R_PHASE, "%s: the election is not open for voting", r->what);
 		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
-	if (tracking_code_of(b, job->type, job->payload, job->payload_len, job->tracking_code, &why) != VY_R_OK) {
+	if (tracking_code_of(b, job->type, job->payload, job->payload_len, job->tracking_code, pk, &has_pk, &why) !=
+	    VY_R_OK) {
 		job_end(job, VYB_REFUSED, &why);
 		return;
 	}
@@ -298,10 +386,16 @@ static void submit_ballot(vyb_board *b, vyb_job *job, const vy_ballot_rules *r)
 		job_end(job, VYB_REFUSED, &job->precheck_why);
 		return;
 	}
+	if (has_pk && too_soon(b, job, pk, now))
+		return;
 	/* Only with the snapshot taken can a pass be relied on (point 3 above). */
 	if (job->precheck == VYB_PRECHECK_PASSED && b->snap_ready)
 		flags = VY_CHECK_SKIP_BALLOT;
 	append_entry(b, job, job->type, job->payload, job->payload_len, job->tracking_code, flags);
+	/* Kept from the append: a group whose COMMIT fails leaves a wait for a
+	 * ballot that is not on the record, which only delays its retry. */
+	if (has_pk && b->grp.n > before && vyb_pace_note(&b->pace, pk, now) != VY_R_OK)
+		fprintf(stderr, "vybar-board: out of memory: the wait between ballots is not kept for one credential\n");
 }
 
 /* §12: an administrative action, authenticated against the record (§12.2);
@@ -347,6 +441,18 @@ static void process(vyb_board *b, vyb_job *job)
 
 /* ---- the writer thread ---- */
 
+static vy_rc catch_up(vyb_board *b, vy_reason *why);
+
+/* A batch the store could not take (its append lock failed): every job
+ * ends failed, nothing appended. */
+static void batch_fail(vyb_job **batch, size_t n, const vy_reason *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->tracking_code[0] = '\0';
+		job_end(batch[i], VYB_FAILED, why);
+	}
+}
+
 /* The writer: every job waiting (up to VYB_MAX_GROUP) in arrival order,
  * validated and applied one after the other, committed together, then
  * answered; until stopped and drained. The state lock is held from the
@@ -355,6 +461,7 @@ static void *writer_main(void *arg)
 {
 	vyb_board *b = arg;
 	vyb_job *batch[VYB_MAX_GROUP];
+	vy_reason why = { 0 };
 
 	pthread_mutex_lock(&b->q_lock);
 	for (;;) {
@@ -372,9 +479,14 @@ static void *writer_main(void *arg)
 			b->tail = NULL;
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_mutex_lock(&b->state_lock);
-		for (size_t i = 0; i < n; i++)
-			process(b, batch[i]);
-		group_commit(b);
+		if (catch_up(b, &why) == VY_R_OK) {
+			for (size_t i = 0; i < n; i++)
+				process(b, batch[i]);
+			group_commit(b);
+		} else {
+			batch_fail(batch, n, &why);
+		}
+		vyb_store_unlock(b->store);
 		pthread_mutex_unlock(&b->state_lock);
 		/* done() may free the job: nothing touches it after. */
 		for (size_t i = 0; i < n; i++)
@@ -422,6 +534,7 @@ void vyb_board_submit(vyb_board *b, vyb_job *job)
 {
 	/* Only a checker may mark a job checked (board.c, point 1). */
 	job->precheck = VYB_PRECHECK_NONE;
+	job->retry_after = 0;
 	memset(&job->precheck_why, 0, sizeof job->precheck_why);
 	job->next = NULL;
 	pthread_mutex_lock(&b->q_lock);
@@ -454,7 +567,46 @@ typedef struct {
 	vy_rc rc;
 	vy_reason why;
 	uint64_t at;
+	/* a restart checkpoint (NULL without one): the entries it covers get
+	 * only the rules that depend on the state, and the last must end at
+	 * its hashes; then the tally is its */
+	const vyb_checkpoint *ck;
 } replay_ctx;
+
+/* The rules of a stored entry: all of them, or under a checkpoint only
+ * those that depend on the record state (checkpoint.h); then applied. */
+static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry *e)
+{
+	vyb_board *b = r->b;
+	vy_rc rc;
+
+	if (r->ck == NULL || seq >= r->ck->size)
+		return vy_record_accept(&b->st, e, &r->why);
+	rc = vy_validate_entry_flags(&b->st, e, VY_CHECK_SKIP_BOARD_SIGNATURE | VY_CHECK_SKIP_BALLOT, &r->why);
+	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
+}
+
+/* After the last entry a checkpoint covers: the record must arrive at its
+ * hashes; the running tally becomes its. */
+static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
+{
+	vy_record_state *st = &b->st;
+	const vy_group *g = st->election.group;
+	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
+
+	if (memcmp(st->head_hash, ck->head, VY_HASH_BYTES) != 0 ||
+	    memcmp(b->bytes_hash, ck->bytes_hash, VY_HASH_BYTES) != 0)
+		return vy_reason_set(why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
+	if (ck->tally_len != 2 * eb * st->n_sel)
+		return vy_reason_set(why, VY_R_SHAPE, "the checkpoint's tally has %zu bytes, not %zu", ck->tally_len,
+				     2 * eb * st->n_sel);
+	for (size_t j = 0; j < st->n_sel; j++)
+		if (vy_ciphertext_decode(g, &st->tally[j], ck->tally + 2 * eb * j, eb, ck->tally + 2 * eb * j + eb,
+					 eb) != VY_OK)
+			return vy_reason_set(why, VY_R_ELEMENT, "the checkpoint's tally %zu does not decode", j);
+	st->tally_deferred = 0;
+	return VY_R_OK;
+}
 
 /* One stored entry: decode it strictly, then the protocol rules (§8). */
 static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
@@ -467,11 +619,14 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	r->at = seq;
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
 	if (r->rc == VY_R_OK)
-		r->rc = vy_record_accept(&b->st, e, &r->why);
+		r->rc = replay_rules(r, seq, e);
 	if (r->rc == VY_R_OK) {
 		vy_entry_hash_of(hash, e);
 		r->rc = tree_add(b, hash, e->type);
+		vyb_bytes_hash_add(b->bytes_hash, blob, len);
 	}
+	if (r->rc == VY_R_OK && r->ck != NULL && seq + 1 == r->ck->size)
+		r->rc = checkpoint_reached(b, r->ck, &r->why);
 	if (r->rc == VY_R_OK && seq == 0 && b->manifest == NULL) {
 		b->manifest = malloc(e->payload.len);
 		if (b->manifest == NULL)
@@ -488,25 +643,106 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 	return r->rc == VY_R_OK;
 }
 
-/* Replay the whole record; any failure names the entry and the reason. */
-static vy_rc replay(vyb_board *b, vy_reason *why)
+/* Replay the whole record, the entries checkpoint ck covers (ck may be
+ * NULL) as checkpoint.h says; any failure names the entry and the reason. */
+static vy_rc replay_from(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
 {
-	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	replay_ctx r = { .b = b, .rc = VY_R_OK, .ck = ck };
 	vyb_counts c;
 	vy_rc rc;
 
+	b->st.tally_deferred = ck != NULL;
 	rc = vyb_store_read(b->store, 0, replay_one, &r, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (r.rc != VY_R_OK)
 		return vy_reason_set(why, r.rc, "stored entry %llu fails validation (%s, code %d): %s",
 				     (unsigned long long)r.at, vy_rc_str(r.rc), (int)r.rc, r.why.msg);
+	if (ck != NULL && b->st.next_seq < ck->size)
+		return vy_reason_set(why, VY_R_SEQ, "the record holds %llu entries, fewer than the checkpoint",
+				     (unsigned long long)b->st.next_seq);
 	rc = vyb_store_counts(b->store, &c, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (c.indexed != b->st.ballots + b->st.audited)
 		return vy_reason_set(why, VY_R_FIELD, "store: %llu tracking codes indexed, the record holds %llu ballots",
 				     (unsigned long long)c.indexed, (unsigned long long)(b->st.ballots + b->st.audited));
+	return VY_R_OK;
+}
+
+/* The stored restart checkpoint, if there is one and its signature holds:
+ * 1 with it in *ck (its tally in *blob, to free); 0 (saying why when there
+ * is one) if not. */
+static int checkpoint_read(vyb_board *b, vyb_checkpoint *ck, uint8_t **blob)
+{
+	vy_reason why = { 0 };
+	size_t len = 0;
+	int found = 0;
+
+	*blob = NULL;
+	if (vyb_store_checkpoint_get(b->store, blob, &len, &found, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: cannot read the restart checkpoint (%s): checking every entry\n", why.msg);
+	else if (found && vyb_checkpoint_open(*blob, len, b->pk, ck, &why) != VY_R_OK)
+		fprintf(stderr, "vybar-board: the restart checkpoint is refused (%s): checking every entry\n", why.msg);
+	else if (found)
+		return 1;
+	free(*blob);
+	*blob = NULL;
+	return 0;
+}
+
+/* Replay the record: from the restart checkpoint when there is one that
+ * holds (checkpoint.h), else, or if the record does not match it, every
+ * rule of every entry, saying so. */
+static vy_rc replay(vyb_board *b, vy_reason *why)
+{
+	vyb_checkpoint ck;
+	vy_reason cwhy = { 0 };
+	uint8_t *blob = NULL;
+	vy_rc rc;
+
+	if (checkpoint_read(b, &ck, &blob)) {
+		rc = replay_from(b, &ck, &cwhy);
+		free(blob);
+		if (rc == VY_R_OK) {
+			fprintf(stderr, "vybar-board: restart checkpoint: %llu entries replayed without their proofs, "
+					"%llu checked in full\n",
+				(unsigned long long)ck.size, (unsigned long long)(b->st.next_seq - ck.size));
+			b->ckpt_size = ck.size;
+			return VY_R_OK;
+		}
+		fprintf(stderr, "vybar-board: the record does not match the restart checkpoint of %llu entries (%s): "
+				"checking every entry\n",
+			(unsigned long long)ck.size, cwhy.msg);
+		if (state_reset(b, why) != VY_R_OK)
+			return VY_R_NOMEM;
+	}
+	return replay_from(b, NULL, why);
+}
+
+/* Several boards on one store (store.h, lock): take the store's append
+ * lock, then apply every entry the others appended since this board's
+ * last, with every rule, so that the next entry follows the record's
+ * head. Without a shared store, nothing to do. An entry of another board
+ * that fails the rules leaves no state this board could append after. */
+static vy_rc catch_up(vyb_board *b, vy_reason *why)
+{
+	replay_ctx r = { .b = b, .rc = VY_R_OK };
+	vy_rc rc;
+
+	if (!vyb_store_shared(b->store))
+		return VY_R_OK;
+	rc = vyb_store_lock(b->store, why);
+	if (rc == VY_R_OK)
+		rc = vyb_store_read(b->store, b->st.next_seq, replay_one, &r, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (r.rc != VY_R_OK) {
+		vy_reason_set(why, r.rc, "stored entry %llu, appended by another board, fails validation: %s",
+			      (unsigned long long)r.at, r.why.msg);
+		fatal("following the shared record", why);
+	}
+	snapshot_take(b);
 	return VY_R_OK;
 }
 
@@ -583,7 +819,11 @@ static vy_rc load(vyb_board *b, const vyb_board_config *cfg, vy_reason *why)
 {
 	vy_rc rc = load_record(b, cfg, why);
 
-	return rc != VY_R_OK ? rc : vy_decode_manifest(&b->manifest_msg, b->manifest, b->manifest_len, why);
+	if (rc == VY_R_OK)
+		rc = vy_decode_manifest(&b->manifest_msg, b->manifest, b->manifest_len, why);
+	if (rc == VY_R_OK)
+		vyb_pace_init(&b->pace, b->manifest_msg->min_seconds_between_ballots);
+	return rc;
 }
 
 /* ---- the board's life ---- */
@@ -616,9 +856,16 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	if (rc != VY_R_OK)
 		goto fail;
 	sodium_mprotect_readonly(b->sk);
-	rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
+	if (cfg->store != NULL)
+		rc = vyb_store_open(&b->store, cfg->store, why);
+	else
+		rc = vyb_store_sqlite_open(&b->store, cfg->db_path, why);
 	if (rc == VY_R_OK)
 		rc = load(b, cfg, why);
+	if (rc == VY_R_OK) {
+		b->loaded = 1;
+		checkpoint_write(b, 1);
+	}
 	if (rc == VY_R_OK && cfg->n_witness_urls > 0)
 		rc = vyb_pusher_start(b, cfg->witness_urls, cfg->n_witness_urls, why);
 	if (rc != VY_R_OK)
@@ -651,10 +898,13 @@ void vyb_board_close(vyb_board *b)
 		pthread_mutex_unlock(&b->q_lock);
 		pthread_join(b->writer, NULL);
 	}
+	/* The writer is gone: the state is the committed record's. */
+	checkpoint_write(b, 1);
 	/* The writer left with no job reserved, so the checkers' queue is empty. */
 	vyb_checkers_stop(b);
 	vyb_pusher_free(b);
 	vy_merkle_tree_free(b->tree);
+	vyb_pace_free(&b->pace);
 	vy_msg_free(b->manifest_msg);
 	vyb_store_close(b->store);
 	sodium_free(b->sk);

@@ -32,6 +32,7 @@ typedef struct vyb_board vyb_board;
 
 typedef struct {
 	const char *db_path;
+	const char *store;         /* instead of db_path: a store named as vyb_store_open wants it */
 	const char *key_path;
 	const char *manifest_path; /* NULL: the record must already exist */
 	size_t queue_max;          /* jobs waiting for the checkers or the writer */
@@ -72,6 +73,9 @@ struct vyb_job {
 	char tracking_code[VY_TRACKING_CODE_BYTES]; /* ballots only, else "" */
 	uint8_t *receipt;     /* ballots: malloc'd packed Receipt, freed by the caller */
 	size_t receipt_len;
+	/* refused for its credential's pace (protocol.md §3.6): the seconds
+	 * until it would be accepted; else 0 */
+	unsigned retry_after;
 	/* private to the board: vyb_board_submit clears them, only a checker
 	 * thread sets them (board.c) */
 	int precheck;         /* VYB_PRECHECK_* */
@@ -84,6 +88,9 @@ struct vyb_job {
 #define VYB_PRECHECK_PASSED 1 /* the state-free rules hold for this payload */
 #define VYB_PRECHECK_FAILED 2 /* they do not: precheck_why says why */
 #define VYB_MAX_CHECKERS 16
+/* A restart checkpoint (checkpoint.h) is written at least every this many
+ * entries, and at start-up and a clean stop. */
+#define VYB_CHECKPOINT_EVERY 1024
 /* At most this many queued jobs are committed in one transaction. */
 #define VYB_MAX_GROUP 64
 

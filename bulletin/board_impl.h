@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "bulletin/board.h"
+#include "bulletin/pace.h"
 #include "protocol/vy_entry_types.h"
 #include "protocol/vy_merkle.h"
 
@@ -60,6 +61,16 @@ struct vyb_board {
 	 * writer, under state_lock */
 	vy_merkle_tree *tree;
 	Vybar__EntryType last_type;
+	/* protocol.md §3.6: when each credential last cast since the start;
+	 * the writer's, under state_lock */
+	vyb_pace pace;
+	/* the restart checkpoint (checkpoint.h): the chained hash of the stored
+	 * bytes of the committed entries, the size of the last checkpoint
+	 * written, and whether the record was loaded (a checkpoint may be
+	 * written); changed by start-up and the writer, under state_lock */
+	uint8_t bytes_hash[VY_HASH_BYTES];
+	uint64_t ckpt_size;
+	int loaded;
 	/* witness.c: the checkpoint pusher, NULL without --witness */
 	struct vyb_pusher *pusher;
 };

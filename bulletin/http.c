@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "bulletin/answers.h"
+#include "bulletin/booth_files.h"
 #include "bulletin/codes.h"
 #include "bulletin/http.h"
 #include "bulletin/jbuf.h"
@@ -69,6 +70,7 @@ struct vyb_http {
 	vy_guard *guard; /* the request deadline and the cuts of slow requests */
 	size_t body_budget;       /* bytes of large bodies held at once (beyond VYB_FREE_BODY_BYTES each) */
 	atomic_size_t body_bytes; /* of them, held now */
+	const vyb_booth *booth;
 };
 
 /* One POST in progress. */
@@ -239,6 +241,7 @@ static enum MHD_Result get_static(struct MHD_Connection *c, const char *text, co
 typedef struct {
 	uint64_t next;
 	size_t bytes;
+	uint64_t to; /* ?to=M: no entry from M on (UINT64_MAX: no bound) */
 } page_extent;
 
 /* Count one frame u32be(len) || entry (§7.6) into the extent. */
@@ -249,7 +252,7 @@ static int extent_frame(void *arg, uint64_t seq, const uint8_t *entry, size_t le
 	(void)entry;
 	x->bytes += 4 + len;
 	x->next = seq + 1;
-	return x->bytes < VY_MAX_RECORD_CHUNK_BYTES;
+	return x->bytes < VY_MAX_RECORD_CHUNK_BYTES && x->next < x->to;
 }
 
 /* One record page being sent: its frames are read from the store again,
@@ -330,12 +333,13 @@ static int parse_from(const char *s, uint64_t *out)
 	return n > 0;
 }
 
-/* GET /v1/record?from=N: the magic line and the frames from N on (§7.6),
- * streamed from the store as the client reads them. */
+/* GET /v1/record?from=N[&to=M]: the magic line and the frames from N on,
+ * before M (§7.6), streamed from the store as the client reads them. */
 static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 {
 	const char *from_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
-	page_extent x = { 0, VY_RECORD_MAGIC_LEN };
+	const char *to_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+	page_extent x = { 0, VY_RECORD_MAGIC_LEN, UINT64_MAX };
 	struct MHD_Response *resp;
 	vy_reason why = { 0 };
 	page_stream *p;
@@ -345,6 +349,9 @@ static enum MHD_Result get_record(vyb_http *h, struct MHD_Connection *c)
 	if (!parse_from(from_s, &from) || from > VYB_MAX_SEQ)
 		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
 				    "from: must be a decimal sequence number below 2^63", 0);
+	if (to_s != NULL && (!parse_from(to_s, &x.to) || x.to <= from))
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD,
+				    "to: must be a decimal sequence number greater than from", 0);
 	x.next = from;
 	if (vyb_store_read(vyb_board_store(h->board), from, extent_frame, &x, &why) != VY_R_OK)
 		return answer_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, VY_R_IO, why.msg, 0);
@@ -609,7 +616,7 @@ static enum MHD_Result answer_job(struct MHD_Connection *c, post_ctx *p)
 	char seq[VY_NEXT_DIGITS + 1];
 
 	if (status != MHD_HTTP_OK)
-		return answer_error(c, status, (int)job->why.code, job->why.msg, 0);
+		return answer_error(c, status, (int)job->why.code, job->why.msg, job->retry_after);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)job->seq);
 	if (job->receipt != NULL) {
 		r = owned_response(job->receipt, job->receipt_len, VY_CT_PROTOBUF);
@@ -826,6 +833,12 @@ static enum MHD_Result request_start(vyb_http *h, struct MHD_Connection *c, cons
 	enum MHD_Result ret;
 	post_ctx *p;
 
+	if (h->booth != NULL && vyb_booth_owns(url)) {
+		if (!vyb_rl_take(&h->rl, addr, alen, vyb_rl_now(), &retry))
+			return answer_error(c, MHD_HTTP_TOO_MANY_REQUESTS, -1, "too many requests from this address",
+					    retry);
+		return vyb_booth_answer(h->booth, c, url, method);
+	}
 	if (rt == NULL)
 		return answer_error(c, MHD_HTTP_NOT_FOUND, -1, "not found", 0);
 	if (rt->post ? !is_post : !is_get)
@@ -958,6 +971,7 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 		free(h);
 		return rc;
 	}
+	h->booth = cfg->booth;
 	vyb_rl_init(&h->rl, cfg->rate, cfg->burst);
 	if (v6)
 		flags |= MHD_USE_IPv6;

@@ -17,6 +17,7 @@ typedef struct {
 	unsigned conn_limit;   /* connections in total */
 	unsigned per_ip_limit; /* connections per client address (0: no limit) */
 	double rate, burst;    /* per-client token bucket (rate <= 0: none) */
+	const struct vyb_booth *booth; /* the booth's files under /booth/ (NULL: none; booth_files.h) */
 } vyb_http_config;
 
 typedef struct vyb_http vyb_http;

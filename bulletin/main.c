@@ -4,7 +4,7 @@
  * vybar-commission).
  *
  *   vybar-board keygen --out FILE
- *   vybar-board serve --db FILE --key FILE [OPTION]...
+ *   vybar-board serve (--db FILE | --store STORE) --key FILE [OPTION]...
  *
  * The commands and their options are the table below (cli/vy_cli.h); the
  * exit statuses are every program's (specs/board-api.md §1): 0 after a
@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "bulletin/booth_files.h"
 #include "bulletin/http.h"
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
@@ -48,7 +49,10 @@ static const vy_cli_opt keygen_opts[] = {
 };
 
 static const vy_cli_opt serve_opts[] = {
-	{ "db", "FILE", VY_CLI_REQUIRED, "the record's SQLite database (created on the first start)" },
+	{ "db", "FILE", VY_CLI_OPTIONAL, "the record's SQLite database (created on the first start)" },
+	{ "store", "STORE", VY_CLI_OPTIONAL,
+	  "instead of --db: sqlite:FILE, or postgresql:CONNINFO (a libpq connection string; the tables are "
+	  "created on the first start)" },
 	{ "key", "FILE", VY_CLI_REQUIRED, "the board's key file (vybar-board keygen)" },
 	{ "manifest", "FILE", VY_CLI_OPTIONAL,
 	  "the manifest: entry 0 of a new record; on a restart it must be the record's" },
@@ -67,6 +71,10 @@ static const vy_cli_opt serve_opts[] = {
 	{ "conn-limit", "N", VY_CLI_OPTIONAL, "connections in total (default 1024)" },
 	{ "per-ip-limit", "N", VY_CLI_OPTIONAL, "connections per client address; 0: no limit (default 64)" },
 	{ "checkers", "N", VY_CLI_OPTIONAL, "ballot checker threads; 0: one per CPU (default 0)" },
+	{ "booth", "DIR", VY_CLI_OPTIONAL,
+	  "serve the voter's booth, the files of DIR, read-only under /booth/ (specs/board-api.md \"The booth\")" },
+	{ "booth-registrar", "URL", VY_CLI_OPTIONAL,
+	  "the registrar the booth's pages register with: the only other site they may connect to" },
 	{ "witness", "URL", VY_CLI_REPEAT,
 	  "a witness's submission URL: checkpoints go to URL/add-checkpoint (specs/witness.md §7.1)" },
 	{ NULL, NULL, 0, NULL },
@@ -151,6 +159,7 @@ static int cmd_serve(const vy_cli_args *a)
 	const char *witnesses[VY_CLI_MAX_REPEATS];
 	vyb_board *board = NULL;
 	vyb_http *http = NULL;
+	vyb_booth *booth = NULL;
 	vy_reason why = { 0 };
 	sigset_t set;
 	unsigned port = 0;
@@ -158,6 +167,9 @@ static int cmd_serve(const vy_cli_args *a)
 	if (serve_numbers(a, &bc, &hc) != 0)
 		return VY_EXIT_USAGE;
 	bc.db_path = vy_cli_get(a, "db");
+	bc.store = vy_cli_get(a, "store");
+	if ((bc.db_path == NULL) == (bc.store == NULL))
+		return vy_cli_usage_error(a, "give one of --db FILE and --store STORE");
 	bc.key_path = vy_cli_get(a, "key");
 	bc.manifest_path = vy_cli_get(a, "manifest");
 	bc.n_witness_urls = vy_cli_all(a, "witness", witnesses, VY_CLI_MAX_REPEATS);
@@ -170,25 +182,35 @@ static int cmd_serve(const vy_cli_args *a)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (vy_cli_get(a, "booth") != NULL &&
+	    vyb_booth_open(&booth, vy_cli_get(a, "booth"), vy_cli_get(a, "booth-registrar"), &why) != VY_R_OK) {
+		fprintf(stderr, "vybar-board: %s\n", why.msg);
+		return why.code == VY_R_IO ? VY_EXIT_IO : VY_EXIT_USAGE;
+	}
+	hc.booth = booth;
 	if (vyb_board_open(&board, &bc, &why) != VY_R_OK) {
+		vyb_booth_close(booth);
 		fprintf(stderr, "vybar-board: refusing to start: %s\n", why.msg);
 		return vy_cli_exit(why.code);
 	}
 	if (vyb_http_start(&http, board, &hc, &port, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-board: %s\n", why.msg);
 		vyb_board_close(board);
+		vyb_booth_close(booth);
 		return VY_EXIT_IO;
 	}
 	if (port_file != NULL && write_port_file(port_file, port, &why) != VY_R_OK) {
 		fprintf(stderr, "vybar-board: --port-file: %s\n", why.msg);
 		vyb_http_stop(http);
 		vyb_board_close(board);
+		vyb_booth_close(booth);
 		return VY_EXIT_IO;
 	}
 	fprintf(stderr, "vybar-board: listening on %s port %u\n", hc.listen, port);
 	wait_for_signal(&set);
 	vyb_http_stop(http);
 	vyb_board_close(board);
+	vyb_booth_close(booth);
 	return VY_EXIT_OK;
 }
 

@@ -3,8 +3,9 @@
  * packed RecordEntry messages, numbered by seq, with an index from tracking
  * code to the ballot's seq and signed receipt.
  *
- * A small interface so that another backend (PostgreSQL) can follow the
- * SQLite one (store_sqlite.c). Contract of every backend:
+ * A small interface with two backends: SQLite (store_sqlite.c, the
+ * default) and PostgreSQL (store_pg.c, through libpq). Contract of every
+ * backend:
  *  - append() takes a group of consecutive entries and is atomic and
  *    durable: when it returns VY_R_OK every entry of the group and its
  *    index row are committed to stable storage together (one transaction);
@@ -13,6 +14,13 @@
  *    and counts() may be called from any thread, concurrently with append().
  *  - codes() is a range read on the index (never a scan of it): the codes
  *    under a prefix, in ascending byte order.
+ *  - lock() (optional: NULL in a store only one board may use) opens the
+ *    transaction of the next append and takes the store's append lock in
+ *    it, so that several boards append to one store in turn: the lock is
+ *    held until that append's COMMIT or ROLLBACK, or unlock().
+ *  - checkpoint_put() replaces the board's one restart checkpoint (an
+ *    opaque blob, bulletin/checkpoint.h) in a transaction of its own;
+ *    checkpoint_get() reads it back (found 0 if there is none).
  *  - Every function returns a vy_rc and fills why (which may be NULL).
  */
 #ifndef VYB_STORE_H
@@ -64,6 +72,10 @@ typedef struct {
 	vy_rc (*lookup)(vyb_store *s, const char *tracking_code, vyb_store_hit *hit, int *found, vy_reason *why);
 	vy_rc (*codes)(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg, vy_reason *why);
 	vy_rc (*counts)(vyb_store *s, vyb_counts *c, vy_reason *why);
+	vy_rc (*lock)(vyb_store *s, vy_reason *why);
+	void (*unlock)(vyb_store *s);
+	vy_rc (*checkpoint_put)(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why);
+	vy_rc (*checkpoint_get)(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why);
 	void (*close)(vyb_store *s);
 } vyb_store_ops;
 
@@ -74,6 +86,17 @@ struct vyb_store {
 /* Open (or create) the SQLite store at path: one file, WAL journal,
  * synchronous=FULL, one transaction per append (per group of entries). */
 vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why) VY_WARN_UNUSED;
+
+/* Open (or create the tables of) the PostgreSQL store in the database
+ * conninfo names (libpq's connection string): one transaction per append,
+ * synchronous_commit on. */
+vy_rc vyb_store_pg_open(vyb_store **out, const char *conninfo, vy_reason *why) VY_WARN_UNUSED;
+
+/* A store named by the board's --store option: "sqlite:FILE" or
+ * "postgresql:CONNINFO" (else VY_R_FIELD). */
+#define VYB_STORE_SQLITE_PREFIX "sqlite:"
+#define VYB_STORE_POSTGRESQL_PREFIX "postgresql:"
+vy_rc vyb_store_open(vyb_store **out, const char *spec, vy_reason *why) VY_WARN_UNUSED;
 
 /* Dispatch to the backend. */
 vy_rc vyb_store_append(vyb_store *s, const vyb_store_entry *e, vy_reason *why) VY_WARN_UNUSED;
@@ -87,6 +110,16 @@ vy_rc vyb_store_lookup(vyb_store *s, const char *tracking_code, vyb_store_hit *h
 vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, void *arg,
 		      vy_reason *why) VY_WARN_UNUSED;
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why) VY_WARN_UNUSED;
+/* Whether several boards may append to the store (it has lock()); take
+ * the append lock (VY_R_OK at once without one); give it up unless an
+ * append already did (no-op without one). */
+int vyb_store_shared(const vyb_store *s);
+vy_rc vyb_store_lock(vyb_store *s, vy_reason *why) VY_WARN_UNUSED;
+void vyb_store_unlock(vyb_store *s);
+/* The restart checkpoint: replace it; read it (*blob malloc'd, or NULL
+ * with *found 0). */
+vy_rc vyb_store_checkpoint_put(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why) VY_WARN_UNUSED;
+vy_rc vyb_store_checkpoint_get(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why) VY_WARN_UNUSED;
 void vyb_store_close(vyb_store *s);
 
 #endif

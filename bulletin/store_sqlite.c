@@ -10,6 +10,7 @@
  *
  *   entries(seq INTEGER PRIMARY KEY, type INTEGER, entry BLOB)
  *   tracking(code TEXT PRIMARY KEY, seq INTEGER UNIQUE, type INTEGER, receipt BLOB)
+ *   checkpoint(id INTEGER PRIMARY KEY CHECK (id = 0), blob BLOB)   one row at most
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,7 +27,8 @@
 static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS entries(seq INTEGER PRIMARY KEY, type INTEGER NOT NULL, entry BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS tracking(code TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
-	" type INTEGER NOT NULL, receipt BLOB NOT NULL);";
+	" type INTEGER NOT NULL, receipt BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS checkpoint(id INTEGER PRIMARY KEY CHECK (id = 0), blob BLOB NOT NULL);";
 
 typedef struct {
 	vyb_store base;
@@ -300,6 +302,64 @@ static vy_rc sq_counts(vyb_store *base, vyb_counts *c, vy_reason *why)
 	return rc;
 }
 
+/* The one checkpoint row, replaced in a transaction of its own (the writer's). */
+static vy_rc sq_checkpoint_put(vyb_store *base, const uint8_t *blob, size_t len, vy_reason *why)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	vy_rc rc = VY_R_OK;
+
+	pthread_mutex_lock(&s->wlock);
+	if (sqlite3_prepare_v2(s->w, "INSERT OR REPLACE INTO checkpoint(id, blob) VALUES (0, ?)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		rc = db_fail(s->w, "prepare checkpoint", why);
+	} else {
+		sqlite3_bind_blob(st, 1, blob, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(s->w, "write checkpoint", why);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->wlock);
+	return rc;
+}
+
+static vy_rc sq_checkpoint_get(vyb_store *base, uint8_t **blob, size_t *len, int *found, vy_reason *why)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	vy_rc rc = VY_R_OK;
+	int step;
+
+	*blob = NULL;
+	*len = 0;
+	*found = 0;
+	pthread_mutex_lock(&s->rlock);
+	if (sqlite3_prepare_v2(s->r, "SELECT blob FROM checkpoint WHERE id = 0", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s->r, "select checkpoint", why);
+		goto out;
+	}
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		*blob = malloc(n ? n : 1);
+		if (*blob == NULL) {
+			rc = vy_reason_set(why, VY_R_NOMEM, "store: out of memory");
+			goto out;
+		}
+		if (n)
+			memcpy(*blob, sqlite3_column_blob(st, 0), n);
+		*len = n;
+		*found = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = db_fail(s->r, "read checkpoint", why);
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->rlock);
+	return rc;
+}
+
 static void sq_close(vyb_store *base)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -321,6 +381,8 @@ static const vyb_store_ops SQLITE_OPS = {
 	.lookup = sq_lookup,
 	.codes = sq_codes,
 	.counts = sq_counts,
+	.checkpoint_put = sq_checkpoint_put,
+	.checkpoint_get = sq_checkpoint_get,
 	.close = sq_close,
 };
 
@@ -383,6 +445,32 @@ vy_rc vyb_store_codes(vyb_store *s, const char *prefix, vyb_store_code_fn fn, vo
 vy_rc vyb_store_counts(vyb_store *s, vyb_counts *c, vy_reason *why)
 {
 	return s->ops->counts(s, c, why);
+}
+
+int vyb_store_shared(const vyb_store *s)
+{
+	return s->ops->lock != NULL;
+}
+
+vy_rc vyb_store_lock(vyb_store *s, vy_reason *why)
+{
+	return s->ops->lock != NULL ? s->ops->lock(s, why) : VY_R_OK;
+}
+
+void vyb_store_unlock(vyb_store *s)
+{
+	if (s->ops->unlock != NULL)
+		s->ops->unlock(s);
+}
+
+vy_rc vyb_store_checkpoint_put(vyb_store *s, const uint8_t *blob, size_t len, vy_reason *why)
+{
+	return s->ops->checkpoint_put(s, blob, len, why);
+}
+
+vy_rc vyb_store_checkpoint_get(vyb_store *s, uint8_t **blob, size_t *len, int *found, vy_reason *why)
+{
+	return s->ops->checkpoint_get(s, blob, len, found, why);
 }
 
 void vyb_store_close(vyb_store *s)

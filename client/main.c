@@ -110,9 +110,11 @@ static int term_ask(void *ctx, const char *question, char *line, size_t cap)
 static const vyc_io terminal = { term_say, term_ask, NULL };
 
 /* Fetch and verify the election (the fingerprint pinned if given), open
- * for voting unless any_phase. 0, or the exit status after the message. */
-static int fetch_board(vyc_board *bd, const args *a, int any_phase)
+ * for voting unless any_phase: the record up to ELECTION_OPEN (client.md
+ * §2), or all of it when whole. 0, or the exit status after the message. */
+static int fetch_board(vyc_board *bd, const args *a, int any_phase, int whole)
 {
+	vy_rc rc;
 	uint8_t pin[VY_HASH_BYTES];
 	vy_reason why;
 
@@ -121,8 +123,12 @@ static int fetch_board(vyc_board *bd, const args *a, int any_phase)
 		fprintf(stderr, "vybar-vote: --election: not a fingerprint (64 hex digits)\n");
 		return VY_EXIT_USAGE;
 	}
-	if ((any_phase ? vyc_board_fetch_election : vyc_board_fetch)(bd, NULL, a->board, a->election ? pin : NULL,
-								      &why) != VY_R_OK) {
+	if (whole)
+		rc = (any_phase ? vyc_board_fetch_election : vyc_board_fetch)(bd, NULL, a->board,
+									      a->election ? pin : NULL, &why);
+	else
+		rc = vyc_board_fetch_opening(bd, NULL, a->board, a->election ? pin : NULL, !any_phase, &why);
+	if (rc != VY_R_OK) {
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		vyc_board_free(bd);
 		return vy_cli_exit(why.code);
@@ -130,9 +136,10 @@ static int fetch_board(vyc_board *bd, const args *a, int any_phase)
 	return 0;
 }
 
+/* The election, open, as show and cast need it: up to ELECTION_OPEN. */
 static int open_board(vyc_board *bd, const args *a)
 {
-	return fetch_board(bd, a, 0);
+	return fetch_board(bd, a, 0, 0);
 }
 
 static int cmd_show(const args *a)
@@ -182,7 +189,7 @@ static int cmd_register(const args *a)
 	if (ret != 0)
 		return ret;
 	/* registration may come before voting opens (registrar.md §4.3) */
-	if ((ret = fetch_board(&bd, a, 1)) != 0)
+	if ((ret = fetch_board(&bd, a, 1, 0)) != 0)
 		goto out;
 	/* client.md §6.2: a random earliest cast time, kept in the sealed file */
 	earliest = vyc_earliest_cast(bd.st.manifest, (uint64_t)time(NULL));
@@ -376,7 +383,7 @@ static int cmd_check_audit(const args *a)
 		fprintf(stderr, "vybar-vote: %s\n", why.msg);
 		return VY_EXIT_USAGE;
 	}
-	if ((ret = open_board(&bd, a)) != 0)
+	if ((ret = fetch_board(&bd, a, 0, 1)) != 0)
 		return ret;
 	ret = VY_EXIT_FAILED; /* unless the choices are shown */
 	rc = vyc_audit_find(&bd, code, &res, &why);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/vy_files.h"
@@ -16,6 +17,9 @@
 #define HTTP_OK 200
 #define HTTP_CONFLICT 409
 #define HTTP_FORBIDDEN 403
+#define HTTP_TOO_MANY 429
+/* The board's JSON error for a credential's count or pace (protocol.md §3.6). */
+#define BALLOT_LIMIT_CODE "\"code\":38"
 
 /* The text formatted whole, then handed to io->say in one piece. */
 void vyc_say(const vyc_io *io, const char *fmt, ...)
@@ -147,11 +151,42 @@ static vy_rc fetch_stored_receipt(const vyc_board *bd, const char *code, uint8_t
 	return rc;
 }
 
+/* protocol.md §3.6: the board takes this credential's next ballot only
+ * later (429, Retry-After in seconds): when, by this device's clock. */
+static vy_rc too_soon(const vyc_board *bd, const vy_http_answer *r, vy_reason *why)
+{
+	uint64_t s = 0;
+	time_t at;
+	struct tm tm;
+	char when[32] = "later";
+
+	if (vy_http_header_u64(r->retry_after, &s) == 0 && s <= VY_MAX_SECONDS_BETWEEN_BALLOTS) {
+		at = time(NULL) + (time_t)s;
+		if (localtime_r(&at, &tm) != NULL)
+			strftime(when, sizeof when, "%H:%M", &tm);
+	}
+	return vy_reason_set(why, VY_R_BALLOT_LIMIT,
+			     "board %s: this credential cast a ballot less than %u seconds ago, and the election "
+			     "takes one every %u seconds: wait until %s (%llu s), then cast again. Your last "
+			     "ballot stands meanwhile.",
+			     bd->url, bd->st.manifest->min_seconds_between_ballots,
+			     bd->st.manifest->min_seconds_between_ballots, when, (unsigned long long)s);
+}
+
 /* The board's reason in an error answer, for the voter. */
 static vy_rc board_refused(const vyc_board *bd, const vy_http_answer *r, vy_reason *why)
 {
 	const char *msg = strstr((const char *)r->body, "\"message\"");
+	int limit = r->body != NULL && strstr((const char *)r->body, BALLOT_LIMIT_CODE) != NULL;
 
+	if (r->status == HTTP_TOO_MANY && limit)
+		return too_soon(bd, r, why);
+	if (r->status == HTTP_FORBIDDEN && limit)
+		return vy_reason_set(why, VY_R_BALLOT_LIMIT,
+				     "board %s: this credential has cast its %u ballots, the limit of the election "
+				     "(max_ballots_per_credential): no further ballot is accepted, and the last one "
+				     "you cast is the one that counts",
+				     bd->url, bd->st.manifest->max_ballots_per_credential);
 	if (r->status == HTTP_FORBIDDEN)
 		return vy_reason_set(why, VY_R_PHASE, "board %s refused the ballot: the election is not open (%.160s)",
 				     bd->url, msg ? msg : "");
@@ -174,7 +209,7 @@ static vy_rc post_ballot(const vyc_board *bd, const char *path, const uint8_t *b
 {
 	char url[VY_HTTP_URL_BYTES];
 	vy_http_retry p = { .tries = o ? o->tries : 0, .first_ms = o ? o->backoff_ms : 0, .idempotent = 1,
-			    .on_retry = retry_said, .ctx = (void *)(o ? o->io : NULL) };
+			    .on_retry = retry_said, .ctx = (void *)(o ? o->io : NULL), .long_wait_returns = 1 };
 	vy_http_request rq = { .method = VY_HTTP_POST, .url = url, .content_type = VY_CT_PROTOBUF, .body = body,
 			       .body_len = len, .max_answer = VY_MAX_SMALL_ANSWER_BYTES };
 	vy_http_answer r;
@@ -320,7 +355,9 @@ static vy_rc audit_said(const vyc_board *bd, const vy_built_ballot *b, const vyc
 	return VY_R_OK;
 }
 
-/* §4 step 3: tell the voter that this cast replaces an earlier one. */
+/* §4 step 3: tell the voter that this cast replaces an earlier one: which
+ * one when the ballots were read (vyc_board_fetch), else that it would
+ * (vyc_board_fetch_opening reads none), with the election's limit. */
 static void revote_notice(const vyc_io *io, const vyc_board *bd, const vyc_credential *c)
 {
 	int found = 0;
@@ -329,6 +366,10 @@ static void revote_notice(const vyc_io *io, const vyc_board *bd, const vyc_crede
 	if (found)
 		vyc_say(io, "You have already voted (ballot at position %llu). Casting again replaces that ballot: "
 			"only your latest ballot counts.\n", (unsigned long long)seq);
+	else
+		vyc_say(io, "If you have already voted with this credential, this ballot replaces it: only your "
+			"latest ballot counts (at most %u ballots per credential).\n",
+			bd->st.manifest->max_ballots_per_credential);
 }
 
 /* §4 step 1 (and 2, as asked): a ballot to cast in *b, audited ones

@@ -45,7 +45,12 @@ typedef struct {
 	vy_record_state st;
 	uint8_t *record; /* the record file bytes (magic + frames) */
 	size_t record_len;
+	uint64_t bytes_read; /* the bodies of the board's answers, in all */
 } vyc_board;
+
+/* vyc_board_fetch_opening asks for this many entries at a time past
+ * where ELECTION_OPEN stands without justifications. */
+#define VYC_OPENING_WINDOW 16
 
 /* The voter's credential in guarded memory. */
 typedef struct {
@@ -100,6 +105,17 @@ vy_rc vyc_board_fetch(vyc_board *b, const vy_http_transport *t, const char *url,
  * (registration, client.md §6.2, may come before voting opens). */
 vy_rc vyc_board_fetch_election(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
 			       vy_reason *why) VY_WARN_UNUSED;
+/* §2, reading only what a voter needs: the record up to and including
+ * ELECTION_OPEN (the manifest and the key ceremony), or all of it while
+ * voting is not open yet: the manifest, then up to where ELECTION_OPEN
+ * stands with n trustees and no justification (3n + 1), then
+ * VYC_OPENING_WINDOW entries at a time (GET /v1/record?from=N&to=M,
+ * board-api.md §4), each answer
+ * retried on 429 and 503 like a ballot. Then the checks of
+ * vyc_board_fetch, or of vyc_board_fetch_election unless need_open. The
+ * record kept (b->record) ends there: no ballot is read. */
+vy_rc vyc_board_fetch_opening(vyc_board *b, const vy_http_transport *t, const char *url, const uint8_t *pin,
+			      int need_open, vy_reason *why) VY_WARN_UNUSED;
 /* The same for a record file image already in memory (record[0..len),
  * malloc'd: b owns it from now on, whatever the outcome); url is the
  * board's, where ballots go. */

@@ -302,6 +302,11 @@ static void manifest_summary(const Vybar__Manifest *m, const uint8_t base_hash[V
 		printf("  %u. %s (%s)\n", m->trustees[i]->index, m->trustees[i]->name, hex);
 	}
 	witness_summary(m);
+	printf("Revoting: at most %u ballots per credential", m->max_ballots_per_credential);
+	if (m->min_seconds_between_ballots > 0)
+		printf(", at least %u seconds apart (the board's promise, not on the record)",
+		       m->min_seconds_between_ballots);
+	printf("\n");
 	for (size_t i = 0; i < m->n_contests; i++) {
 		const Vybar__Contest *c = m->contests[i];
 		const Vybar__PartyListContest *pl = c->party_list;

@@ -177,6 +177,14 @@ static void sleep_for(unsigned ms)
 }
 #endif
 
+/* Retry-After asks for more than VY_RETRY_AFTER_MAX_MS. */
+static int long_wait(const char *retry_after)
+{
+	uint64_t s = 0;
+
+	return vy_http_header_u64(retry_after, &s) == 0 && s > VY_RETRY_AFTER_MAX_MS / MS_PER_S;
+}
+
 /* Wait before the next try, telling p's caller first. */
 static void retry_pause(const vy_http_retry *p, unsigned done, int busy, const char *retry_after)
 {
@@ -210,6 +218,8 @@ vy_rc vy_http_send(const vy_http_transport *t, const vy_http_retry *p, const vy_
 		}
 		if (rc != VY_R_OK || (a->status != 429 && a->status != 503))
 			return rc;
+		if (p != NULL && p->long_wait_returns && long_wait(a->retry_after))
+			return VY_R_OK;
 		busy = 1;
 		status = a->status;
 		memcpy(retry_after, a->retry_after, sizeof retry_after);

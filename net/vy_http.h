@@ -115,6 +115,11 @@ typedef struct {
 	/* The wait itself; NULL: sleep. Tests count instead. */
 	void (*sleep_ms)(void *ctx, unsigned ms);
 	void *ctx;
+	/* A 429 or 503 whose Retry-After asks for more than
+	 * VY_RETRY_AFTER_MAX_MS is the answer (VY_R_OK), not waited for: the
+	 * board's word that a ballot comes too soon for its credential
+	 * (protocol.md §3.6) is for the voter to read. 0: capped and retried. */
+	int long_wait_returns;
 } vy_http_retry;
 
 /* rq sent through t until an answer other than 429 or 503 comes: wait

@@ -47,6 +47,7 @@ static const char *const rc_names[VY_R__COUNT] = {
 	[VY_R_NOT_IMPLEMENTED] = "rule not implemented yet",
 	[VY_R_WITNESS] = "witness cosignatures do not verify",
 	[VY_R_REPLAY] = "ballot already on the record",
+	[VY_R_BALLOT_LIMIT] = "ballot limit of the credential reached",
 	[VY_R_ADMIN_SIGNATURE] = "commission signature does not verify",
 };
 

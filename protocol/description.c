@@ -714,6 +714,7 @@ static vy_rc place_reason(desc *d, const Vybar__Manifest *m)
 		{ "threshold ", "threshold", VY_DESC_AT_JSON, 0 },
 		{ "voting period: ", "voting_end", VY_DESC_AT_JSON, 0 },
 		{ "counting_rule ", "counting_rule", VY_DESC_AT_JSON, 0 },
+		{ "max_ballots_per_credential ", "max_ballots_per_credential", VY_DESC_AT_JSON, 0 },
 		{ "board_key: ", "", VY_DESC_AT_BOARD_KEY, 0 },
 		{ "commission_key: ", "", VY_DESC_AT_COMMISSION_KEY, 0 },
 		{ "registrar_statement_key: ", "", VY_DESC_AT_REGISTRAR_KEYS, 1 },
@@ -848,11 +849,12 @@ static vy_rc document(desc *d, const vyjson *doc, const vy_description_keys *key
 {
 	static const char *const fields[] = { "election_id",   "title",	  "group",	"voting_start",
 					      "voting_end",    "threshold", "trustees", "counting_rule",
-					      "contests",      NULL };
+					      "contests",      "max_ballots_per_credential",
+					      "min_seconds_between_ballots", NULL };
 	static const char *const rules[] = { "last-ballot", NULL };
 	const vyjson *a;
 	char p[VY_DESC_PATH_BYTES];
-	uint64_t t = 0;
+	uint64_t t = 0, most = VY_DESC_DEFAULT_MAX_BALLOTS, wait = VY_DESC_DEFAULT_MIN_SECONDS;
 	size_t rule = 0;
 	vy_rc rc;
 
@@ -877,10 +879,16 @@ static vy_rc document(desc *d, const vyjson *doc, const vy_description_keys *key
 	if (rc == VY_R_OK)
 		rc = choice_member(d, doc, "", "counting_rule", 0, rules, "\"last-ballot\"", &rule);
 	if (rc == VY_R_OK)
+		rc = uint_member(d, doc, "", "max_ballots_per_credential", 0, VY_MAX_BALLOTS_PER_CREDENTIAL, &most);
+	if (rc == VY_R_OK)
+		rc = uint_member(d, doc, "", "min_seconds_between_ballots", 0, VY_MAX_SECONDS_BETWEEN_BALLOTS, &wait);
+	if (rc == VY_R_OK)
 		rc = array_member(d, doc, "", "contests", VY_MAX_CONTESTS, &a);
 	if (rc != VY_R_OK)
 		return rc;
 	m->threshold = (uint32_t)t;
+	m->max_ballots_per_credential = (uint32_t)most;
+	m->min_seconds_between_ballots = (uint32_t)wait;
 	m->counting_rule = VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT;
 	m->n_contests = a->n_items;
 	m->contests = d_alloc(d, a->n_items * sizeof *m->contests);

@@ -50,6 +50,7 @@ static const vy_code_check BALLOT_CODES[] = {
 	{ VY_R_PROOF, VYV_4_5 },
 	{ VY_R_SUM_PROOF, VYV_4_6 },
 	{ VY_R_REPLAY, VYV_4_8 },
+	{ VY_R_BALLOT_LIMIT, VYV_4_10 },
 	{ VY_R_OK, VYV_1_0 },
 };
 static const vy_code_check AUDITED_CODES[] = {
@@ -129,8 +130,8 @@ static void count_result(uint64_t *x, const vy_record_state *st)
 /* V2.1 to V2.9 */
 #define EX_MANIFEST                                                                                        \
 	(EX(VYV_2_1) | EX(VYV_2_2) | EX(VYV_2_3) | EX(VYV_2_4) | EX(VYV_2_5) | EX(VYV_2_6) | EX(VYV_2_7) | \
-	 EX(VYV_2_8) | EX(VYV_2_9) | EX(VYV_2_10))
-#define EX_BALLOT (EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8) | EX(VYV_4_9))
+	 EX(VYV_2_8) | EX(VYV_2_9) | EX(VYV_2_10) | EX(VYV_2_11))
+#define EX_BALLOT (EX(VYV_4_1) | EX(VYV_4_2) | EX(VYV_4_3) | EX(VYV_4_4) | EX(VYV_4_8) | EX(VYV_4_9) | EX(VYV_4_10))
 
 #define T(x) VYBAR__ENTRY_TYPE__ENTRY_TYPE_##x
 /* the action that orders an entry and its payload's message (§12.4) */

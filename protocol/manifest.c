@@ -290,6 +290,19 @@ static vy_rc check_registrar_key(const Vybar__RsaPublicKey *k, vy_reason *why)
 	return VY_R_OK;
 }
 
+/* §3.3 item 8 (V2.11): a credential may cast 1..VY_MAX_BALLOTS_PER_CREDENTIAL
+ * ballots, and waits 0..VY_MAX_SECONDS_BETWEEN_BALLOTS seconds between two. */
+static vy_rc check_ballot_limits(const Vybar__Manifest *m, vy_reason *why)
+{
+	if (m->max_ballots_per_credential < 1 || m->max_ballots_per_credential > VY_MAX_BALLOTS_PER_CREDENTIAL)
+		return vy_reason_set(why, VY_R_FIELD, "max_ballots_per_credential %u, must be 1..%d",
+				     m->max_ballots_per_credential, VY_MAX_BALLOTS_PER_CREDENTIAL);
+	if (m->min_seconds_between_ballots > VY_MAX_SECONDS_BETWEEN_BALLOTS)
+		return vy_reason_set(why, VY_R_FIELD, "min_seconds_between_ballots %u, must be 0..%d",
+				     m->min_seconds_between_ballots, VY_MAX_SECONDS_BETWEEN_BALLOTS);
+	return VY_R_OK;
+}
+
 /* specs/witness.md §5 (V2.10): at most 16 witnesses, each a signed-note
  * key name and a valid Ed25519 key, names and keys distinct and no key the
  * board's; 1 <= k <= m, or k = 0 when there is none. */
@@ -370,7 +383,10 @@ vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 		return vy_reason_check(why,
 				       vy_reason_set(why, VY_R_FIELD, "counting_rule %d is not known", (int)m->counting_rule),
 				       "V2.8");
-	return vy_reason_check(why, check_witnesses(m, why), "V2.10");
+	rc = vy_reason_check(why, check_witnesses(m, why), "V2.10");
+	if (rc != VY_R_OK)
+		return rc;
+	return vy_reason_check(why, check_ballot_limits(m, why), "V2.11");
 }
 
 void vy_contest_shape(const Vybar__Contest *c, size_t *n_sel, uint64_t *lo, uint64_t *hi)
@@ -473,6 +489,8 @@ void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
 		hash_bytes(&h, &m->witnesses[i]->public_key);
 	}
 	vy_hasher_u64(&h, m->witness_threshold);
+	vy_hasher_u64(&h, m->max_ballots_per_credential);
+	vy_hasher_u64(&h, m->min_seconds_between_ballots);
 	vy_hasher_final(&h, out);
 }
 

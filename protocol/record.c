@@ -31,6 +31,7 @@ void vy_record_state_free(vy_record_state *st)
 	vy_tally_free(st);
 	free(st->cred_keys);
 	free(st->cred_last_seq);
+	free(st->cred_ballots);
 	free(st->cred_ref);
 	free(st->cred_cts);
 	vy_replay_free(st);
@@ -76,6 +77,16 @@ uint64_t vy_record_state_last_ballot(const vy_record_state *st, const uint8_t pk
 	return st->cred_last_seq[i];
 }
 
+uint32_t vy_record_state_ballots_of(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES])
+{
+	size_t i;
+
+	if (st->cred_cap == 0)
+		return 0;
+	i = cred_slot(st, pk);
+	return st->cred_last_seq[i] == 0 ? 0 : st->cred_ballots[i];
+}
+
 /* Double the table (or create it). Slots hold seq >= 1: a ballot is never entry 0. */
 static vy_rc cred_grow(vy_record_state *st)
 {
@@ -85,13 +96,16 @@ static vy_rc cred_grow(vy_record_state *st)
 	st->cred_keys = calloc(cap, sizeof *st->cred_keys);
 	st->cred_last_seq = calloc(cap, sizeof *st->cred_last_seq);
 	st->cred_ref = calloc(cap, sizeof *st->cred_ref);
-	if (st->cred_keys == NULL || st->cred_last_seq == NULL || st->cred_ref == NULL) {
+	st->cred_ballots = calloc(cap, sizeof *st->cred_ballots);
+	if (st->cred_keys == NULL || st->cred_last_seq == NULL || st->cred_ref == NULL || st->cred_ballots == NULL) {
 		free(st->cred_keys);
 		free(st->cred_last_seq);
 		free(st->cred_ref);
+		free(st->cred_ballots);
 		st->cred_keys = old.cred_keys;
 		st->cred_last_seq = old.cred_last_seq;
 		st->cred_ref = old.cred_ref;
+		st->cred_ballots = old.cred_ballots;
 		return VY_R_NOMEM;
 	}
 	st->cred_cap = cap;
@@ -102,10 +116,12 @@ static vy_rc cred_grow(vy_record_state *st)
 		memcpy(st->cred_keys[j], old.cred_keys[i], VY_ED25519_PK_BYTES);
 		st->cred_last_seq[j] = old.cred_last_seq[i];
 		st->cred_ref[j] = old.cred_ref[i];
+		st->cred_ballots[j] = old.cred_ballots[i];
 	}
 	free(old.cred_keys);
 	free(old.cred_last_seq);
 	free(old.cred_ref);
+	free(old.cred_ballots);
 	return VY_R_OK;
 }
 
@@ -156,9 +172,11 @@ static vy_rc cred_set(vy_record_state *st, const Vybar__Ballot *b, uint64_t seq,
 	if (!had) {
 		memcpy(st->cred_keys[i], pk, VY_ED25519_PK_BYTES);
 		st->cred_ref[i] = ref;
+		st->cred_ballots[i] = 0;
 		st->cred_count++;
 	}
 	st->cred_last_seq[i] = seq;
+	st->cred_ballots[i]++;
 	return VY_R_OK;
 }
 
@@ -353,9 +371,10 @@ vy_rc vy_audited_payload_check(const vy_election *e, const uint8_t *p, size_t n,
 	return rc;
 }
 
-/* §8.6 steps 2 and 3: what a ballot's validity owes to the record so far:
- * none of its ciphertexts stands on it already (V4.8), and its credential
- * key is no audited ballot's one-time key (V4.9). */
+/* §8.6 steps 2 to 4: what a ballot's validity owes to the record so far:
+ * none of its ciphertexts stands on it already (V4.8), its credential key
+ * is no audited ballot's one-time key (V4.9), and the credential has cast
+ * fewer than max_ballots_per_credential ballots (V4.10). */
 vy_rc vy_ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t n, vy_reason *why)
 {
 	Vybar__Ballot *b = NULL;
@@ -370,6 +389,15 @@ vy_rc vy_ballot_state_rules(const vy_record_state *st, const uint8_t *p, size_t 
 						   "ballot credential public_key: the one-time key of an audited ballot "
 						   "on the record, whose choices are public"),
 				     "V4.9");
+	if (rc == VY_R_OK && b->credential != NULL && b->credential->public_key.len == VY_ED25519_PK_BYTES &&
+	    st->manifest != NULL &&
+	    vy_record_state_ballots_of(st, b->credential->public_key.data) >= st->manifest->max_ballots_per_credential)
+		rc = vy_reason_check(why,
+				     vy_reason_set(why, VY_R_BALLOT_LIMIT,
+						   "ballot: this credential has cast %u ballots already, the limit "
+						   "(max_ballots_per_credential)",
+						   st->manifest->max_ballots_per_credential),
+				     "V4.10");
 	vy_msg_free(b);
 	return rc;
 }

@@ -72,6 +72,32 @@ void vy_tally_free(vy_record_state *st)
 	}
 }
 
+/* Under a restart checkpoint (tally_deferred): the credential's stored
+ * ciphertexts become b's, checked for shape only; the running product is
+ * the checkpoint's, set after. Nothing changes on failure. */
+static vy_rc defer_ballot(vy_record_state *st, const Vybar__Ballot *b, uint8_t *slot, vy_reason *why)
+{
+	size_t eb = elem_bytes(st), j = 0;
+
+	for (size_t c = 0; c < b->n_contests; c++)
+		for (size_t k = 0; k < b->contests[c]->n_selections; k++, j++) {
+			const Vybar__EncryptedSelection *s = b->contests[c]->selections[k];
+
+			if (j >= st->n_sel || s->alpha.len != eb || s->beta.len != eb)
+				return vy_reason_set(why, VY_R_ELEMENT, "ballot contest %zu option %zu: invalid ciphertext",
+						     c, k);
+		}
+	if (j != st->n_sel)
+		return vy_reason_set(why, VY_R_SHAPE, "ballot: %zu selections, the manifest has %zu", j, st->n_sel);
+	j = 0;
+	for (size_t c = 0; c < b->n_contests; c++)
+		for (size_t k = 0; k < b->contests[c]->n_selections; k++, j++) {
+			memcpy(slot + 2 * eb * j, b->contests[c]->selections[k]->alpha.data, eb);
+			memcpy(slot + 2 * eb * j + eb, b->contests[c]->selections[k]->beta.data, eb);
+		}
+	return VY_R_OK;
+}
+
 /* §10.1: the running product gains b's ciphertexts and loses those of the
  * credential's previous ballot. Everything is computed in upd first, so
  * nothing changes on failure. */
@@ -80,9 +106,12 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
 {
 	const vy_group *g = st->election.group;
 	size_t eb = elem_bytes(st), j = 0;
-	vy_ciphertext *upd = calloc(st->n_sel, sizeof *upd), ct;
+	vy_ciphertext *upd, ct;
 	vy_rc rc = VY_R_OK;
 
+	if (st->tally_deferred)
+		return defer_ballot(st, b, slot, why);
+	upd = calloc(st->n_sel, sizeof *upd);
 	if (upd == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
 	for (size_t c = 0; c < b->n_contests && rc == VY_R_OK; c++) {

@@ -20,6 +20,10 @@
 
 #define VY_MAX_DESCRIPTION_BYTES (8u << 20)
 #define VY_DESC_PATH_BYTES 128
+/* The revoting limits of a description that does not state them
+ * (protocol.md §3.6, commission.md §2). */
+#define VY_DESC_DEFAULT_MAX_BALLOTS 10
+#define VY_DESC_DEFAULT_MIN_SECONDS 60
 
 /* The public keys that are not in the description (specs/commission.md §1). */
 typedef struct {

@@ -65,6 +65,7 @@ typedef enum {
 	VY_R_WITNESS = 35,         /* a witness cosignature is missing, misplaced or does not verify */
 	VY_R_REPLAY = 36,          /* a ballot's ciphertext already stands on the record */
 	VY_R_ADMIN_SIGNATURE = 37, /* a commission-ordered entry lacks the commission's signature */
+	VY_R_BALLOT_LIMIT = 38,    /* the credential has cast the manifest's most ballots already */
 	VY_R__COUNT
 } vy_rc;
 
@@ -122,6 +123,8 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_MAX_CANDIDATES 1000       /* candidates of one list */
 #define VY_MAX_TRUSTEES 64
 #define VY_MAX_WITNESSES 16 /* specs/witness.md §5 */
+#define VY_MAX_BALLOTS_PER_CREDENTIAL 1000 /* §3.3 item 8: the manifest's limit is 1..this */
+#define VY_MAX_SECONDS_BETWEEN_BALLOTS 86400 /* §3.3 item 8: the manifest's wait is 0..this */
 #define VY_MAX_MANIFEST_BYTES (4u << 20)
 #define VY_MAX_BALLOT_BYTES (2u << 20)
 #define VY_MAX_AUDITED_BALLOT_BYTES (2u * VY_MAX_BALLOT_BYTES) /* a ballot and its revealed values */

@@ -54,6 +54,7 @@ typedef struct {
 	/* credential public key -> seq of its last accepted ballot (§3.6) */
 	uint8_t (*cred_keys)[VY_ED25519_PK_BYTES];
 	uint64_t *cred_last_seq;
+	uint32_t *cred_ballots; /* its accepted ballots so far (§3.6, V4.10) */
 	size_t cred_cap, cred_count;
 	uint8_t cred_hash_key[16];
 	uint64_t ballots, audited;
@@ -70,6 +71,11 @@ typedef struct {
 	 * bytes for a 1-of-11 ristretto255 election. */
 	size_t n_sel;
 	vy_ciphertext *tally;
+	/* Set by a board replaying the entries a restart checkpoint covers
+	 * (bulletin/checkpoint.h): a ballot then only replaces its credential's
+	 * stored ciphertexts, and tally is left alone until the board sets it
+	 * from the checkpoint and clears this. 0 everywhere else. */
+	int tally_deferred;
 	size_t *cred_ref;
 	uint8_t *cred_cts;
 	size_t cred_cts_cap;
@@ -97,6 +103,8 @@ void vy_record_state_init(vy_record_state *st);
 void vy_record_state_free(vy_record_state *st);
 /* The registrar-signature verifier used for ballots (see vy_election.h). */
 void vy_record_state_set_registrar_verifier(vy_record_state *st, vy_registrar_verify_fn fn, void *arg);
+/* The number of accepted ballots of a credential (§3.6, V4.10); 0 if none. */
+uint32_t vy_record_state_ballots_of(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES]);
 /* Seq of the last accepted ballot of a credential; 0 and *found = 0 if none. */
 uint64_t vy_record_state_last_ballot(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES], int *found);
 

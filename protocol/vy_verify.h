@@ -21,9 +21,9 @@
 /* The numbered checks of specs/verification.md, in report order. */
 typedef enum {
 	VYV_1_0, VYV_1_1, VYV_1_2, VYV_1_3, VYV_1_4, VYV_1_5, VYV_1_6, VYV_1_7, VYV_1_8,
-	VYV_2_1, VYV_2_2, VYV_2_3, VYV_2_4, VYV_2_5, VYV_2_6, VYV_2_7, VYV_2_8, VYV_2_9, VYV_2_10,
+	VYV_2_1, VYV_2_2, VYV_2_3, VYV_2_4, VYV_2_5, VYV_2_6, VYV_2_7, VYV_2_8, VYV_2_9, VYV_2_10, VYV_2_11,
 	VYV_3_1, VYV_3_2, VYV_3_3, VYV_3_4, VYV_3_5, VYV_3_6, VYV_3_7, VYV_3_8, VYV_3_9,
-	VYV_4_1, VYV_4_2, VYV_4_3, VYV_4_4, VYV_4_5, VYV_4_6, VYV_4_7, VYV_4_8, VYV_4_9,
+	VYV_4_1, VYV_4_2, VYV_4_3, VYV_4_4, VYV_4_5, VYV_4_6, VYV_4_7, VYV_4_8, VYV_4_9, VYV_4_10,
 	VYV_5_1, VYV_5_2, VYV_5_3, VYV_5_4, VYV_5_5,
 	VYV_6_1, VYV_6_2, VYV_6_3,
 	VYV_7_1, VYV_7_2, VYV_7_3, VYV_7_4, VYV_7_5,

@@ -26,6 +26,7 @@
 #include "cli/vy_files.h"
 #include "net/vy_guard_mhd.h"
 #include "protocol/vy_api.h"
+#include "registrar/cors.h"
 #include "registrar/registrar.h"
 
 #define DEFAULT_LISTEN "127.0.0.1"
@@ -52,6 +53,13 @@ typedef struct {
 	int too_large;
 } upload;
 
+/* The booth's origins (--booth-origin, §4.5), set before the server
+ * starts; and the one allowed to read the answer being made, set by
+ * handler on every call before it answers, per thread (so that a pool of
+ * threads may answer at once). */
+static vyr_cors booth_cors;
+static _Thread_local const char *cors_origin;
+
 /* Answer with body (copied) and status. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const void *body, size_t len,
 			     const char *type)
@@ -63,6 +71,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const vo
 		return MHD_NO;
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	vyr_cors_allow(r, cors_origin);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -149,6 +158,7 @@ static enum MHD_Result reply_error_with(struct MHD_Connection *c, unsigned statu
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, VY_CT_TEXT);
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	(void)MHD_add_response_header(r, header, value);
+	vyr_cors_allow(r, cors_origin);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -224,6 +234,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	vyr_status s;
 
 	(void)version;
+	/* The booth's origin, for the answer this call may make (§4.5). */
+	cors_origin = strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, VY_PATH_REGISTER) == 0
+			      ? vyr_cors_match(&booth_cors, c)
+			      : NULL;
+	if (u == NULL && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
+		vy_guard_mhd_whole(sv->guard, c);
+		return vyr_cors_preflight(&booth_cors, c, url);
+	}
 	if (u == NULL) {
 		enum MHD_Result ret = request_start(sv, c, url, method, con_cls);
 
@@ -408,12 +426,19 @@ static int cmd_roll(const vy_cli_args *a)
 
 static int cmd_serve(const vy_cli_args *a)
 {
+	const char *origins[VY_CLI_MAX_REPEATS];
+	size_t n_origins = vy_cli_all(a, "booth-origin", origins, VY_CLI_MAX_REPEATS);
 	struct sockaddr_in addr;
+	char why[VYR_CORS_ORIGIN_BYTES + 128];
 	vyr_state st;
 	int rc = listen_addr(a, &addr);
 
 	if (rc != 0)
 		return rc;
+	for (size_t i = 0; i < n_origins; i++) {
+		if (vyr_cors_add(&booth_cors, origins[i], why, sizeof why) != 0)
+			return vy_cli_usage_error(a, "%s", why);
+	}
 	rc = vyr_open(&st, vy_cli_get(a, "dir"), vyr_roll_check());
 	if (rc != 0)
 		return rc;
@@ -470,6 +495,9 @@ static const vy_cli_opt serve_opts[] = {
 	{ "per-ip-limit", "N", VY_CLI_OPTIONAL, "connections per client address; 0: no limit (default 64)" },
 	{ "rate", "R", VY_CLI_OPTIONAL, "requests per second per client address; 0: no limit (default 10)" },
 	{ "burst", "B", VY_CLI_OPTIONAL, "requests a client may send at once above the rate (default 30)" },
+	{ "booth-origin", "ORIGIN", VY_CLI_REPEAT,
+	  "let the browser booth served at ORIGIN (scheme://host[:port]) register here (CORS, "
+	  "specs/registrar.md)" },
 	{ NULL, NULL, 0, NULL },
 };
 

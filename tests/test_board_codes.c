@@ -5,12 +5,15 @@
  *  - the rule that chooses the prefix length, at its edges, and the same
  *    rule as the served script writes it in JavaScript (run under node when
  *    it is installed), and the script never asking for a whole code;
- *  - the store's range is a search on the index, not a scan;
+ *  - the store's range is a search on the index, not a scan; reads and
+ *    ranges go across pages in order; a group with a taken seq stores
+ *    nothing;
  *  - against a real vybar-board: after ballots and audited ballots, the
  *    answer for every prefix of every code (and every 1-character prefix)
  *    is exactly the lines of the codes under it, sorted, none other; bad
  *    prefixes are refused with 400 and a message; a prefix no code has
  *    answers an empty list.
+ * With the argument "postgresql", all of it on the PostgreSQL store.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -189,42 +192,47 @@ static int collect(void *arg, const char *code, uint64_t seq, uint32_t type)
 	return 1;
 }
 
-static void test_store_range(void **state)
+/* The store of this run: a SQLite file in dir, or a fresh PostgreSQL
+ * database (conninfo). */
+static vyb_store *store_open(const char *dir, char *path, size_t path_cap, char conninfo[VYPG_CONNINFO_BYTES])
 {
-	static const char *const codes[] = { "7K2Q-0ZRD-M4XW-9HCT", "7K2R-0000-0000-0000", "7KZZ-ZZZZ-ZZZZ-ZZZZ",
-					     "7M00-0000-0000-0000", "6ZZZ-ZZZZ-ZZZZ-ZZZZ", "7K20-0000-0000-0000" };
-	char dir[] = "/tmp/vytest-store-XXXXXX", path[64];
-	uint8_t blob[1] = { 0 };
 	vyb_store *s = NULL;
-	collected c;
+	vy_reason why = { 0 };
+
+	conninfo[0] = '\0';
+	if (strcmp(vyh_store_kind(), "postgresql") == 0) {
+		vypg_new_database(conninfo);
+		if (vyb_store_pg_open(&s, conninfo, &why) != VY_R_OK)
+			fail_msg("%s", why.msg);
+		return s;
+	}
+	snprintf(path, path_cap, "%s/board.db", dir);
+	assert_int_equal(vyb_store_sqlite_open(&s, path, NULL), VY_R_OK);
+	return s;
+}
+
+/* The store's range query searches the index of the codes, never scans
+ * the table: SQLite's plan says SEARCH; PostgreSQL's (with sequential
+ * scans priced out, so that only an index the query cannot use would
+ * leave one) names the primary key's index. */
+static void expect_index_search(const char *path, const char *conninfo)
+{
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	int searched = 0;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/board.db", dir);
-	assert_int_equal(vyb_store_sqlite_open(&s, path, NULL), VY_R_OK);
-	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-		vyb_store_entry e = { .seq = i, .type = 6, .entry = blob, .entry_len = 1, .tracking_code = codes[i],
-				      .receipt = blob, .receipt_len = 1 };
+	if (conninfo[0] != '\0') {
+		char plan[2048];
 
-		assert_int_equal(vyb_store_append(s, &e, NULL), VY_R_OK);
+		vypg_query(conninfo,
+			   "SET enable_seqscan = off; EXPLAIN SELECT code, seq, type FROM tracking "
+			   "WHERE code >= '7K' AND code < '7L' ORDER BY code",
+			   plan, sizeof plan);
+		if (strstr(plan, "Seq Scan") != NULL || strstr(plan, "Index Cond") == NULL ||
+		    strstr(plan, "tracking_pkey") == NULL)
+			fail_msg("the range of codes is not a search of the index: %s", plan);
+		return;
 	}
-	memset(&c, 0, sizeof c);
-	assert_int_equal(vyb_store_codes(s, "7K", collect, &c, NULL), VY_R_OK);
-	assert_string_equal(c.lines, "7K20-0000-0000-0000 5 6\n7K2Q-0ZRD-M4XW-9HCT 0 6\n7K2R-0000-0000-0000 1 6\n"
-				     "7KZZ-ZZZZ-ZZZZ-ZZZZ 2 6\n");
-	memset(&c, 0, sizeof c);
-	assert_int_equal(vyb_store_codes(s, "7K2Q", collect, &c, NULL), VY_R_OK);
-	assert_string_equal(c.lines, "7K2Q-0ZRD-M4XW-9HCT 0 6\n");
-	memset(&c, 0, sizeof c);
-	assert_int_equal(vyb_store_codes(s, "7L", collect, &c, NULL), VY_R_OK);
-	assert_int_equal(c.n, 0);
-	assert_int_equal(vyb_store_codes(s, "", collect, &c, NULL), VY_R_FIELD);
-	vyb_store_close(s);
-
-	/* The store's query (store_sqlite.c) searches the index of the codes. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db,
 					    "EXPLAIN QUERY PLAN SELECT code, seq, type FROM tracking "
@@ -240,6 +248,113 @@ static void test_store_range(void **state)
 	assert_true(searched);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+}
+
+#define MANY_CODES 2500 /* more than a page of the PostgreSQL store's reads */
+#define MANY_GROUP 50
+
+typedef struct {
+	uint64_t n, next;
+	char last[VY_TRACKING_CODE_BYTES];
+	int in_order;
+} walked;
+
+static int walk_entry(void *arg, uint64_t seq, const uint8_t *entry, size_t len)
+{
+	walked *w = arg;
+
+	w->in_order &= seq == w->next && len == 1 && entry[0] == (uint8_t)seq;
+	w->next = seq + 1;
+	w->n++;
+	return 1;
+}
+
+static int walk_code(void *arg, const char *code, uint64_t seq, uint32_t type)
+{
+	walked *w = arg;
+
+	w->in_order &= strcmp(w->last, code) < 0 && type == 6 && seq >= 6;
+	snprintf(w->last, sizeof w->last, "%s", code);
+	w->n++;
+	return 1;
+}
+
+/* Many entries in groups: read() visits every one in order, codes() every
+ * code under a prefix in order, across pages; an entry whose seq is taken
+ * is refused and stores nothing of its group. */
+static void expect_many(vyb_store *s, uint64_t first)
+{
+	static char codes[MANY_CODES][VY_TRACKING_CODE_BYTES];
+	vyb_store_entry es[MANY_GROUP];
+	uint8_t blobs[MANY_CODES];
+	vyb_counts c;
+	walked w;
+
+	for (size_t i = 0; i < MANY_CODES; i += MANY_GROUP) {
+		for (size_t j = 0; j < MANY_GROUP; j++) {
+			uint64_t seq = first + i + j;
+
+			snprintf(codes[i + j], sizeof codes[0], "9%03zu-%04zu-0000-0000", (i + j) % 7, i + j);
+			blobs[i + j] = (uint8_t)seq;
+			es[j] = (vyb_store_entry){ .seq = seq, .type = 6, .entry = &blobs[i + j], .entry_len = 1,
+						   .tracking_code = codes[i + j], .receipt = blobs, .receipt_len = 1 };
+		}
+		assert_int_equal(vyb_store_append_group(s, es, MANY_GROUP, NULL), VY_R_OK);
+	}
+	memset(&w, 0, sizeof w);
+	w.in_order = 1;
+	assert_int_equal(vyb_store_read(s, 0, walk_entry, &w, NULL), VY_R_OK);
+	assert_int_equal(w.n, first + MANY_CODES);
+	assert_true(w.in_order);
+	memset(&w, 0, sizeof w);
+	w.in_order = 1;
+	assert_int_equal(vyb_store_codes(s, "9", walk_code, &w, NULL), VY_R_OK);
+	assert_int_equal(w.n, MANY_CODES);
+	assert_true(w.in_order);
+	/* A taken seq: the whole group is refused. */
+	es[0].seq = first + MANY_CODES;
+	es[0].tracking_code = "9ZZZ-ZZZZ-ZZZZ-ZZZZ";
+	es[1].seq = first;
+	es[1].tracking_code = "9ZZZ-ZZZZ-ZZZZ-ZZZY";
+	assert_int_equal(vyb_store_append_group(s, es, 2, NULL), VY_R_IO);
+	assert_int_equal(vyb_store_counts(s, &c, NULL), VY_R_OK);
+	assert_int_equal(c.entries, first + MANY_CODES);
+	assert_int_equal(c.indexed, first + MANY_CODES);
+}
+
+static void test_store_range(void **state)
+{
+	static const char *const codes[] = { "7K2Q-0ZRD-M4XW-9HCT", "7K2R-0000-0000-0000", "7KZZ-ZZZZ-ZZZZ-ZZZZ",
+					     "7M00-0000-0000-0000", "6ZZZ-ZZZZ-ZZZZ-ZZZZ", "7K20-0000-0000-0000" };
+	char dir[] = "/tmp/vytest-store-XXXXXX", path[64], conninfo[VYPG_CONNINFO_BYTES];
+	uint8_t blob[1] = { 0 };
+	vyb_store *s;
+	collected c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	s = store_open(dir, path, sizeof path, conninfo);
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		vyb_store_entry e = { .seq = i, .type = 6, .entry = blob, .entry_len = 1, .tracking_code = codes[i],
+				      .receipt = blob, .receipt_len = 1 };
+
+		blob[0] = (uint8_t)i;
+		assert_int_equal(vyb_store_append(s, &e, NULL), VY_R_OK);
+	}
+	memset(&c, 0, sizeof c);
+	assert_int_equal(vyb_store_codes(s, "7K", collect, &c, NULL), VY_R_OK);
+	assert_string_equal(c.lines, "7K20-0000-0000-0000 5 6\n7K2Q-0ZRD-M4XW-9HCT 0 6\n7K2R-0000-0000-0000 1 6\n"
+				     "7KZZ-ZZZZ-ZZZZ-ZZZZ 2 6\n");
+	memset(&c, 0, sizeof c);
+	assert_int_equal(vyb_store_codes(s, "7K2Q", collect, &c, NULL), VY_R_OK);
+	assert_string_equal(c.lines, "7K2Q-0ZRD-M4XW-9HCT 0 6\n");
+	memset(&c, 0, sizeof c);
+	assert_int_equal(vyb_store_codes(s, "7L", collect, &c, NULL), VY_R_OK);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(vyb_store_codes(s, "", collect, &c, NULL), VY_R_FIELD);
+	expect_many(s, sizeof codes / sizeof codes[0]);
+	vyb_store_close(s);
+	expect_index_search(path, conninfo);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	assert_int_equal(system(path), 0);
 }
@@ -435,7 +550,9 @@ static void test_board_codes(void **state)
 	vyh_election_free(&e);
 }
 
-int main(void)
+/* With the argument "postgresql", the store's tests and the board's on
+ * the PostgreSQL store. */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefix_parser),
@@ -444,6 +561,9 @@ int main(void)
 		cmocka_unit_test(test_store_range),
 		cmocka_unit_test(test_board_codes),
 	};
+	int rc = vyh_store_select(argc, argv);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	return cmocka_run_group_tests_name(vyh_store_kind(), tests, NULL, NULL);
 }

@@ -8,6 +8,9 @@
  *    receipt is in the record, and the chain verifies;
  *  - a restart continues the same record; a database whose stored entry has
  *    a broken signature or a broken chain is refused, naming the entry.
+ *
+ * Run on the SQLite store, and with the argument "postgresql" on the
+ * PostgreSQL one (tests/support/pg_harness.h; skipped where it cannot run).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -15,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <sqlite3.h>
 
 #include "tests/support/board_harness.h"
 
@@ -175,42 +176,6 @@ static void test_board_crash_keeps_receipted_ballots(void **state)
 	vyh_election_free(&e);
 }
 
-/* The stored blob of entry seq (malloc'd). */
-static uint8_t *db_get(const char *db, uint64_t seq, size_t *len)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	uint8_t *out;
-
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT entry FROM entries WHERE seq = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	*len = (size_t)sqlite3_column_bytes(st, 0);
-	out = malloc(*len);
-	assert_non_null(out);
-	memcpy(out, sqlite3_column_blob(st, 0), *len);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return out;
-}
-
-/* Overwrite the stored blob of entry seq. */
-static void db_put(const char *db, uint64_t seq, const uint8_t *p, size_t len)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "UPDATE entries SET entry = ? WHERE seq = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_blob(st, 1, p, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	assert_int_equal(sqlite3_changes(h), 1);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-}
-
 /* Start must be refused (exit status 1) with a log naming the entry and the reason. */
 static void expect_refusal(vyh_election *e, const char *entry, const char *reason)
 {
@@ -267,12 +232,12 @@ static void test_board_restart_and_tampering(void **state)
 	assert_int_equal(vyh_stop(&e.b, SIGTERM), 0);
 
 	/* 1. One byte of the stored entry's board signature (its last field). */
-	orig = db_get(e.b.db, victim, &orig_len);
+	orig = vyh_entry_get(&e.b, victim, &orig_len);
 	bad = malloc(orig_len);
 	assert_non_null(bad);
 	memcpy(bad, orig, orig_len);
 	bad[orig_len - 1] ^= 1;
-	db_put(e.b.db, victim, bad, orig_len);
+	vyh_entry_put(&e.b, victim, bad, orig_len);
 	free(bad);
 	expect_refusal(&e, "stored entry 11", "board signature does not verify");
 
@@ -292,12 +257,12 @@ static void test_board_restart_and_tampering(void **state)
 	entry->prev_hash = own_prev;
 	entry->signature = own_sig;
 	vy_msg_free(entry);
-	db_put(e.b.db, victim, bad, bad_len);
+	vyh_entry_put(&e.b, victim, bad, bad_len);
 	free(bad);
 	expect_refusal(&e, "stored entry 11", "prev_hash");
 
 	/* Restored, the board starts again on the same record. */
-	db_put(e.b.db, victim, orig, orig_len);
+	vyh_entry_put(&e.b, victim, orig, orig_len);
 	free(orig);
 	assert_int_equal(vyh_start(&e.b, NULL), -1);
 	after = vyh_record(&e.b, &n2);
@@ -308,13 +273,17 @@ static void test_board_restart_and_tampering(void **state)
 	vyh_election_free(&e);
 }
 
-int main(void)
+/* With the argument "postgresql", the same tests on the PostgreSQL store. */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_board_concurrent_clients),
 		cmocka_unit_test(test_board_crash_keeps_receipted_ballots),
 		cmocka_unit_test(test_board_restart_and_tampering),
 	};
+	int rc = vyh_store_select(argc, argv);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	return cmocka_run_group_tests_name(vyh_store_kind(), tests, NULL, NULL);
 }

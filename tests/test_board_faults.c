@@ -12,6 +12,9 @@
  *    a clean restart, the board re-validates the record: every
  *    acknowledged ballot is there, with the entry hash its receipt names,
  *    and no refused one.
+ *
+ * With the argument "postgresql", the same on the PostgreSQL store, where
+ * the fault is a trigger failing the inserts or the COMMIT.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -49,13 +52,41 @@ typedef struct {
 
 /* ---- the fault ---- */
 
+/* On the PostgreSQL store the server's disk is out of reach: the fault is
+ * a trigger that raises an error on every insert into entries ("insert"),
+ * or only at COMMIT ("commit": a deferred constraint trigger). */
+#define PG_FAIL_FUNCTION                                                                                   \
+	"CREATE OR REPLACE FUNCTION vytest_fail() RETURNS trigger LANGUAGE plpgsql AS "                   \
+	"$$BEGIN RAISE EXCEPTION 'the disk fails (a test''s fault)'; END$$;"
+#define PG_FAIL_INSERT "CREATE TRIGGER vytest_fault BEFORE INSERT ON entries FOR EACH ROW EXECUTE FUNCTION vytest_fail()"
+#define PG_FAIL_COMMIT                                                                                     \
+	"CREATE CONSTRAINT TRIGGER vytest_fault AFTER INSERT ON entries DEFERRABLE INITIALLY DEFERRED "    \
+	"FOR EACH ROW EXECUTE FUNCTION vytest_fail()"
+
+/* The board's PostgreSQL database, NULL on SQLite. */
+static const char *pg_conninfo(const world *w)
+{
+	const char *store = w->e.b.store;
+
+	return store[0] != '\0' ? store + strlen("postgresql:") : NULL;
+}
+
 static void fault_on(const world *w)
 {
+	if (pg_conninfo(w) != NULL) {
+		vypg_exec(pg_conninfo(w), strcmp(w->mode, "commit") == 0 ? PG_FAIL_FUNCTION PG_FAIL_COMMIT
+									  : PG_FAIL_FUNCTION PG_FAIL_INSERT);
+		return;
+	}
 	vytest_write_file(w->ctl, (const uint8_t *)w->mode, strlen(w->mode));
 }
 
 static void fault_off(const world *w)
 {
+	if (pg_conninfo(w) != NULL) {
+		vypg_exec(pg_conninfo(w), "DROP TRIGGER vytest_fault ON entries");
+		return;
+	}
 	assert_int_equal(unlink(w->ctl), 0);
 }
 
@@ -327,27 +358,33 @@ static void run(const char *mode)
 	world_free(w);
 }
 
-/* fsync and fdatasync fail: the WAL frames were written, their flush failed. */
+/* fsync and fdatasync fail: the WAL frames were written, their flush
+ * failed (PostgreSQL: the COMMIT fails). */
 static void test_board_fsync_fails(void **state)
 {
 	(void)state;
-	run("sync");
+	run(strcmp(vyh_store_kind(), "postgresql") == 0 ? "commit" : "sync");
 }
 
-/* pwrite fails: nothing of the group reaches the WAL. */
+/* pwrite fails: nothing of the group reaches the WAL (PostgreSQL: the
+ * inserts fail). */
 static void test_board_write_fails(void **state)
 {
 	(void)state;
-	run("write");
+	run(strcmp(vyh_store_kind(), "postgresql") == 0 ? "insert" : "write");
 }
 
-int main(void)
+/* With the argument "postgresql", the same scenario on the PostgreSQL store. */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_board_fsync_fails, world_teardown),
 		cmocka_unit_test_teardown(test_board_write_fails, world_teardown),
 	};
+	int rc = vyh_store_select(argc, argv);
 
+	if (rc != 0)
+		return rc;
 	vytest_init();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name(vyh_store_kind(), tests, NULL, NULL);
 }

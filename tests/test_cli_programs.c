@@ -137,6 +137,11 @@ static void test_usage_errors(void **state)
 	/* a missing option, by name */
 	expect_usage(&programs[0], (const char *const[]){ "serve", "--db", "x.db", NULL }, "missing --key FILE",
 		     "\nTry 'vybar-board serve --help'.\n");
+	/* exactly one of two options */
+	expect_usage(&programs[0], (const char *const[]){ "serve", "--key", "y", NULL },
+		     "give one of --db FILE and --store STORE", "\nTry 'vybar-board serve --help'.\n");
+	expect_usage(&programs[0], (const char *const[]){ "serve", "--db", "x", "--store", "sqlite:x", "--key", "y", NULL },
+		     "give one of --db FILE and --store STORE", "\nTry 'vybar-board serve --help'.\n");
 	/* an option without its argument */
 	expect_usage(&programs[5], (const char *const[]){ "fetch", "http://127.0.0.1:1", "--out", NULL },
 		     "option '--out' needs an argument", "\nTry 'vybar-verify fetch --help'.\n");

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocol/vy_description.h"
 #include "protocol/vy_json.h"
 #include "tests/support/commission_fixtures.h"
 
@@ -307,6 +308,10 @@ static void test_manifest_refusals(void **state)
 		{ "\"vybar-test-2026\"", long_id, "election_id: length 129, must be 1..128 bytes" },
 		{ "\"ristretto255\"", "\"p256\"", "group: \"p256\" is not known" },
 		{ "\"last-ballot\"", "\"first-ballot\"", "counting_rule: must be \"last-ballot\"" },
+		{ "\"max_ballots_per_credential\": 10", "\"max_ballots_per_credential\": 0",
+		  "max_ballots_per_credential: 0, must be 1..1000" },
+		{ "\"min_seconds_between_ballots\": 0", "\"min_seconds_between_ballots\": 86401",
+		  "min_seconds_between_ballots: must be a whole number from 0 to 86400, not 86401" },
 		{ "\"contests\": [", "\"contests\": [], \"c\": [", "c: unknown field" },
 		{ "\"contests\": [", "\"contest\": [], \"contests\": [", "contest: unknown field" },
 		{ "\"contests\": [", "\"x\": [], \"contests\": [] , \"y\": [",
@@ -405,6 +410,34 @@ static int run_witnesses(const char *const *extra)
 		args[n++] = extra[i];
 	args[n] = NULL;
 	return vytest_run(out, sizeof out, 1, VYBAR_COMMISSION_PROGRAM, args);
+}
+
+/* A description that states no revoting limits gets the commission's
+ * defaults (commission.md §2.1): 10 ballots, 60 seconds apart; the
+ * summary says so. */
+static void test_revoting_defaults(void **state)
+{
+	char *text = vycf_replace(vycf_description, "\t\"max_ballots_per_credential\": 10,\n", "");
+	char *t2 = vycf_replace(text, "\t\"min_seconds_between_ballots\": 0,\n", "");
+	Vybar__Manifest *m = NULL;
+	uint8_t *got;
+	size_t got_len = 0;
+
+	(void)state;
+	unlink(out_path);
+	vytest_write_file(json_path, (const uint8_t *)t2, strlen(t2));
+	if (run_manifest(json_path, tpks_path, board_hex, keys_path) != 0)
+		fail_msg("%s", out);
+	got = (uint8_t *)vytest_read_file(out_path, &got_len);
+	assert_int_equal(vy_decode_manifest(&m, got, got_len, NULL), VY_R_OK);
+	assert_int_equal(m->max_ballots_per_credential, VY_DESC_DEFAULT_MAX_BALLOTS);
+	assert_int_equal(m->min_seconds_between_ballots, VY_DESC_DEFAULT_MIN_SECONDS);
+	assert_non_null(strstr(out, "Revoting: at most 10 ballots per credential, at least 60 seconds apart"));
+	vy_msg_free(m);
+	free(got);
+	free(t2);
+	free(text);
+	unlink(out_path);
 }
 
 /* The manifest written equals the fixtures' manifest with 3 witnesses, k = 2. */
@@ -572,6 +605,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_manifest_fixtures),
+		cmocka_unit_test(test_revoting_defaults),
 		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_manifest_key_refusals),

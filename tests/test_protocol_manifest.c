@@ -76,6 +76,10 @@ static void rsa_exp_even(Vybar__Manifest *m) { m->registrar_key->exponent.data[2
 static void rsa_3065_bits(Vybar__Manifest *m) { m->registrar_key->modulus.data[0] = 0x01; }
 static void period(Vybar__Manifest *m) { m->voting_end = m->voting_start; }
 static void counting(Vybar__Manifest *m) { m->counting_rule = 0; }
+/* §3.3 item 8 (V2.11): no ballot at all, too many, too long a wait. */
+static void no_ballot(Vybar__Manifest *m) { m->max_ballots_per_credential = 0; }
+static void many_ballots(Vybar__Manifest *m) { m->max_ballots_per_credential = VY_MAX_BALLOTS_PER_CREDENTIAL + 1; }
+static void long_wait(Vybar__Manifest *m) { m->min_seconds_between_ballots = VY_MAX_SECONDS_BETWEEN_BALLOTS + 1; }
 
 /* §1.5: one character a terminal or a renderer would act on, anywhere in a text. */
 static void set_text(char **field, const char *text)
@@ -127,6 +131,9 @@ static void test_rules(void **state)
 	expect_broken(rsa_exp_even, VY_R_KEY);
 	expect_broken(rsa_3065_bits, VY_R_KEY);
 	expect_broken(period, VY_R_FIELD);
+	expect_broken(no_ballot, VY_R_FIELD);
+	expect_broken(many_ballots, VY_R_FIELD);
+	expect_broken(long_wait, VY_R_FIELD);
 	expect_broken(counting, VY_R_FIELD);
 	expect_broken(title_escape, VY_R_FIELD);
 	expect_broken(title_del, VY_R_FIELD);

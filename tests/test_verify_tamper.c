@@ -46,8 +46,12 @@ enum { FRAME_SIGNED, FRAME_SEQ, FRAME_PREV, FRAME_BAD_SIGNATURE, FRAME_GARBAGE }
 static vyf_record rec;
 static vyf_voter va, vb, vc, vd;
 
-/* The whole election: ceremony, 4 ballots (c revotes), an audited ballot,
- * close, tally, T partial decryptions, the result. */
+/* The manifest's max_ballots_per_credential: voter c's two ballots are
+ * exactly the limit, so a third is what V4.10 refuses. */
+#define MAX_BALLOTS 2
+
+/* The whole election: ceremony, 4 ballots (c revotes, up to the limit),
+ * an audited ballot, close, tally, T partial decryptions, the result. */
 static void build_election(void)
 {
 	static const uint32_t q[N] = { 1, 2, 3 };
@@ -56,8 +60,15 @@ static void build_election(void)
 	Vybar__AuditedBallot *ab;
 	uint8_t *p;
 	size_t len;
+	vyf_keys k;
 
-	vyf_record_init(&rec, N, T);
+	vyf_keys_init(&k, N, T);
+	k.n_witnesses = VYF_WITNESSES;
+	k.witness_k = VYF_WITNESS_K;
+	k.max_ballots = MAX_BALLOTS;
+	p = vyf_manifest_pack(&k, &len);
+	vyf_record_init_manifest(&rec, N, T, p, len);
+	free(p);
 	vyf_record_ceremony(&rec);
 	e = &rec.st.election;
 	vyf_default_choices(choices);
@@ -234,6 +245,7 @@ static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 	case VYV_2_7: m->registrar_key->exponent.data[m->registrar_key->exponent.len - 1] &= 0xfe; break;
 	case VYV_2_8: m->voting_end = m->voting_start; break;            /* empty voting period */
 	case VYV_2_10: m->witness_threshold = (uint32_t)m->n_witnesses + 1; break; /* k > m */
+	case VYV_2_11: m->max_ballots_per_credential = 0; break;         /* no ballot at all */
 	case CTRL_TITLE: m->title[0] = '\x1b'; break;                    /* an escape in the title (protocol §1.5) */
 	case CTRL_LIST: pl->lists[0]->name[0] = '\n'; break;            /* a newline in a list name */
 	default: fail();
@@ -607,6 +619,17 @@ static uint8_t *partial_case(int arg, size_t *len, int *type)
 	return p;
 }
 
+/* A third ballot of voter c, valid in itself, where the limit is two (V4.10). */
+static uint8_t *over_limit_case(int arg, size_t *len, int *type)
+{
+	uint32_t choices[VYF_SELECTIONS];
+
+	(void)arg;
+	vyf_default_choices(choices);
+	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
+	return vyf_ballot_pack(&rec.st.election, &vc, choices, "3", NULL, len);
+}
+
 /* The result changed: a count (V7.3), a list's seats (V7.4), an elected position (V7.5). */
 static uint8_t *result_case(int arg, size_t *len, int *type)
 {
@@ -651,6 +674,7 @@ static const tamper_case cases[] = {
 	{ VYV_2_7, AT_MANIFEST, FRAME_SIGNED, VYV_2_7, manifest_case },
 	{ VYV_2_8, AT_MANIFEST, FRAME_SIGNED, VYV_2_8, manifest_case },
 	{ VYV_2_10, AT_MANIFEST, FRAME_SIGNED, VYV_2_10, manifest_case },
+	{ VYV_2_11, AT_MANIFEST, FRAME_SIGNED, VYV_2_11, manifest_case },
 	{ VYV_3_1, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_1, announce_case },
 	{ VYV_3_2, AT_ANNOUNCE, FRAME_SIGNED, VYV_3_2, announce_case },
 	/* a reveal before every announce is out of its place (V1.7); a second reveal, V3.3 */
@@ -673,6 +697,7 @@ static const tamper_case cases[] = {
 	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, AT_BALLOT_C1, moved_case },
 	{ VYV_4_8, AT_BALLOT_B, FRAME_SIGNED, 0, audited_inner_case },
 	{ VYV_4_9, AT_BALLOT_B, FRAME_SIGNED, CAST_UNDER_AUDIT_KEY, audit_key_case },
+	{ VYV_4_10, AT_BALLOT_B, FRAME_SIGNED, 0, over_limit_case },
 	{ VYV_5_1, AT_AUDITED, FRAME_SIGNED, VYV_5_1, audited_case },
 	{ VYV_5_1, AT_AUDITED, FRAME_SIGNED, CARRIES_CREDENTIAL, audited_case },
 	{ VYV_5_2, AT_AUDITED, FRAME_SIGNED, VYV_5_2, audited_case },

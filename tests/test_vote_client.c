@@ -442,7 +442,7 @@ static void test_large_record(void **state)
 		 "--choice 3=1 --receipt '%s'", w->url, cred, w->pass_file, rcpt);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "Tracking code"));
-	assert_true(file_has(out, "You have already voted"));
+	assert_true(file_has(out, "only your latest ballot counts"));
 	snprintf(args, sizeof args, "check --board %s --receipt '%s'", w->url, rcpt);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_int_equal(vyc_check(w->url, rcpt, &res, &why), VY_R_OK);
@@ -478,8 +478,8 @@ static void test_revote_and_tally(void **state)
 		 "--choice 3=3 --audit --receipt '%s'", w->url, cred, w->pass_file, r2);
 	assert_int_equal(run_vote(w, args, out), 0);
 	assert_true(file_has(out, "Audited"));
-	assert_true(file_has(out, "You have already voted"));
-	assert_true(file_has(out, "replaces that ballot"));
+	assert_true(file_has(out, "only your latest ballot counts"));
+	assert_true(file_has(out, "this ballot replaces it"));
 	assert_int_equal(vyc_check(w->url, r1, &res1, &why), VY_R_OK);
 	assert_int_equal(vyc_check(w->url, r2, &res2, &why), VY_R_OK);
 	assert_true(res1.superseded);

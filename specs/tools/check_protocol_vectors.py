@@ -338,6 +338,8 @@ def base_hash(m):
     for w in m["witnesses"]:
         xs += [text(w["name"]), unhex(w["public_key"])]
     xs.append(u64(m["witness_threshold"]))
+    # 3.6: the revoting limits
+    xs += [u64(m["max_ballots_per_credential"]), u64(m["min_seconds_between_ballots"])]
     return H(TAG_MANIFEST, *xs)
 
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "crypto/vy_hash.h"
 
@@ -21,8 +22,116 @@
 #endif
 
 #define START_POLL_NS 10000000L /* 10 ms */
-#define START_POLLS 3000        /* give up after about 30 s */
+#define START_POLLS 3000        /* give up after about 30 s (vyh_set_start_timeout) */
 #define MAX_ARGS 48
+
+static int use_postgresql;
+static long start_polls = START_POLLS;
+
+void vyh_set_start_timeout(unsigned seconds)
+{
+	start_polls = (long)seconds * (1000000000L / START_POLL_NS);
+}
+
+int vyh_store_select(int argc, char **argv)
+{
+	if (argc < 2)
+		return 0;
+	if (argc > 2 || strcmp(argv[1], "postgresql") != 0) {
+		fprintf(stderr, "usage: %s [postgresql]\n", argv[0]);
+		return 2;
+	}
+	if (!vypg_start())
+		return VYPG_SKIP;
+	use_postgresql = 1;
+	return 0;
+}
+
+const char *vyh_store_kind(void)
+{
+	return use_postgresql ? "postgresql" : "sqlite";
+}
+
+uint8_t *vyh_entry_get(const vyh_board *b, uint64_t seq, size_t *len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	uint8_t *out;
+
+	if (b->store[0] != '\0')
+		return vypg_entry_get(b->store + strlen("postgresql:"), seq, len);
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT entry FROM entries WHERE seq = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*len = (size_t)sqlite3_column_bytes(st, 0);
+	out = malloc(*len ? *len : 1);
+	assert_non_null(out);
+	memcpy(out, sqlite3_column_blob(st, 0), *len);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+void vyh_entry_put(const vyh_board *b, uint64_t seq, const uint8_t *p, size_t len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (b->store[0] != '\0') {
+		vypg_entry_put(b->store + strlen("postgresql:"), seq, p, len);
+		return;
+	}
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "UPDATE entries SET entry = ? WHERE seq = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, p, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(h), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+uint8_t *vyh_checkpoint_get(const vyh_board *b, size_t *len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	uint8_t *out = NULL;
+
+	*len = 0;
+	if (b->store[0] != '\0')
+		return vypg_blob_get(b->store + strlen("postgresql:"), "SELECT blob FROM checkpoint WHERE id = 0", len);
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT blob FROM checkpoint WHERE id = 0", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		out = malloc(*len ? *len : 1);
+		assert_non_null(out);
+		memcpy(out, sqlite3_column_blob(st, 0), *len);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+void vyh_checkpoint_put(const vyh_board *b, const uint8_t *p, size_t len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (b->store[0] != '\0') {
+		vypg_blob_put(b->store + strlen("postgresql:"), "UPDATE checkpoint SET blob = $1::bytea WHERE id = 0", p,
+			      len);
+		return;
+	}
+	assert_int_equal(sqlite3_open(b->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "UPDATE checkpoint SET blob = ? WHERE id = 0", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, p, (int)len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(h), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
 
 void vyh_init(vyh_board *b)
 {
@@ -36,6 +145,12 @@ void vyh_init(vyh_board *b)
 	snprintf(b->manifest, sizeof b->manifest, "%s/manifest.pb", b->dir);
 	snprintf(b->port_file, sizeof b->port_file, "%s/port", b->dir);
 	snprintf(b->log, sizeof b->log, "%s/board.log", b->dir);
+	if (use_postgresql) {
+		char conninfo[VYPG_CONNINFO_BYTES];
+
+		vypg_new_database(conninfo);
+		snprintf(b->store, sizeof b->store, "postgresql:%s", conninfo);
+	}
 	b->pid = -1;
 	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
 }
@@ -84,10 +199,20 @@ void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len)
 static void exec_board(const vyh_board *b, const char *const *extra)
 {
 	const char *argv[MAX_ARGS] = { VYBAR_BOARD_PROGRAM, "serve", "--db", b->db, "--key", b->key,
-				       "--manifest", b->manifest, "--listen", "127.0.0.1", "--port", "0",
-				       "--port-file", b->port_file };
+				       "--manifest", b->manifest, "--listen", "127.0.0.1",
+				       "--port-file", b->port_file, "--port", "0" };
 	size_t n = 14;
 	int fd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+	/* A port among the extra options replaces the default, any free one. */
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+		if (strcmp(extra[i], "--port") == 0)
+			n = 12;
+	}
+	if (b->store[0] != '\0') {
+		argv[2] = "--store";
+		argv[3] = b->store;
+	}
 
 	if (fd >= 0) {
 		dup2(fd, 1);
@@ -112,7 +237,7 @@ int vyh_start(vyh_board *b, const char *const *extra)
 	assert_true(b->pid >= 0);
 	if (b->pid == 0)
 		exec_board(b, extra);
-	for (int i = 0; i < START_POLLS; i++) {
+	for (long i = 0; i < start_polls; i++) {
 		FILE *f = fopen(b->port_file, "r");
 
 		if (f != NULL) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "protocol/vy_api.h"
+#include "tests/support/pg_harness.h"
 #include "tests/support/protocol_fixtures.h"
 
 #define VYH_PATH_BYTES 512
@@ -19,6 +20,7 @@ typedef struct {
 	char dir[VYH_DIR_BYTES];
 	char db[VYH_PATH_BYTES], key[VYH_PATH_BYTES], manifest[VYH_PATH_BYTES];
 	char port_file[VYH_PATH_BYTES], log[VYH_PATH_BYTES];
+	char store[VYPG_CONNINFO_BYTES + 16]; /* "": the SQLite file db; else --store's value */
 	pid_t pid;
 	unsigned port;
 } vyh_board;
@@ -32,18 +34,41 @@ typedef struct {
 	int transport_error; /* the request did not complete (server gone) */
 } vyh_resp;
 
-/* A fresh temporary directory with the paths of the board's files. */
+/* The store of the boards this test program starts, from its arguments:
+ * none for SQLite (--db), "postgresql" for a fresh database of a
+ * throwaway cluster per board (pg_harness.h, --store postgresql:...).
+ * 0 to run the tests; VYPG_SKIP, after saying why, when PostgreSQL cannot
+ * run here; 2 on an unknown argument. */
+int vyh_store_select(int argc, char **argv);
+/* "sqlite" or "postgresql", for messages. */
+const char *vyh_store_kind(void);
+/* The stored bytes of entry seq (malloc'd), and their replacement, in the
+ * board's store (a test's tampering). */
+uint8_t *vyh_entry_get(const vyh_board *b, uint64_t seq, size_t *len);
+void vyh_entry_put(const vyh_board *b, uint64_t seq, const uint8_t *p, size_t len);
+
+/* The stored restart checkpoint (bulletin/checkpoint.h; malloc'd, NULL if
+ * none), and its replacement. */
+uint8_t *vyh_checkpoint_get(const vyh_board *b, size_t *len);
+void vyh_checkpoint_put(const vyh_board *b, const uint8_t *p, size_t len);
+
+/* A fresh temporary directory with the paths of the board's files (and a
+ * fresh database when the store is PostgreSQL). */
 void vyh_init(vyh_board *b);
 /* Remove the directory and everything in it. */
 void vyh_cleanup(vyh_board *b);
 /* The key file (mode 0600) from a 32-byte seed; the manifest file. */
 void vyh_write_key(const vyh_board *b, const uint8_t seed[32]);
 void vyh_write_manifest(const vyh_board *b, const uint8_t *m, size_t len);
-/* Start `vybar-board serve --db --key --manifest --port 0 --port-file
- * --listen 127.0.0.1 [extra...]` (extra: NULL-terminated, may be NULL).
+/* Start `vybar-board serve --db (or --store) --key --manifest --port 0 --port-file
+ * --listen 127.0.0.1 [extra...]` (extra: NULL-terminated, may be NULL; a
+ * --port among them replaces --port 0).
  * Returns -1 once the board listens, else the exit status of a board that
  * refused to start (its stderr is in b->log). */
 int vyh_start(vyh_board *b, const char *const *extra);
+/* How long vyh_start waits for the board to listen (default 30 s; a
+ * benchmark's large record takes longer to open). */
+void vyh_set_start_timeout(unsigned seconds);
 /* Send sig and wait: the exit status (or 128 + signal). */
 int vyh_stop(vyh_board *b, int sig);
 /* The board's stderr so far (malloc'd, NUL-terminated). */

@@ -16,6 +16,8 @@ const char vycf_description[] =
 	"\t\"voting_end\": \"2026-05-06T18:53:20+02:00\",\n"
 	"\t\"threshold\": 2,\n"
 	"\t\"counting_rule\": \"last-ballot\",\n"
+	"\t\"max_ballots_per_credential\": 10,\n"
+	"\t\"min_seconds_between_ballots\": 0,\n"
 	"\t\"contests\": [\n"
 	"\t\t{\n"
 	"\t\t\t\"kind\": \"one-of-n\",\n"

@@ -230,6 +230,8 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	m.counting_rule = VYBAR__COUNTING_RULE__COUNTING_RULE_LAST_BALLOT;
 	m.n_witnesses = k->n_witnesses;
 	m.witness_threshold = k->witness_k;
+	m.max_ballots_per_credential = k->max_ballots ? k->max_ballots : VYF_MAX_BALLOTS;
+	m.min_seconds_between_ballots = k->min_seconds;
 	m.witnesses = arena_alloc(&a, (k->n_witnesses + 1) * sizeof *m.witnesses);
 	for (uint32_t i = 0; i < k->n_witnesses; i++) {
 		Vybar__Witness *w = arena_alloc(&a, sizeof *w);

@@ -37,6 +37,9 @@
  *      gender rule: 1 of each in every block of 2 (selections 7..9) */
 #define VYF_SELECTIONS 10
 
+/* The fixtures' manifest's max_ballots_per_credential unless keys say. */
+#define VYF_MAX_BALLOTS 10
+
 typedef struct {
 	uint32_t n, t;
 	uint8_t board_pk[crypto_sign_PUBLICKEYBYTES], board_sk[crypto_sign_SECRETKEYBYTES];
@@ -52,6 +55,9 @@ typedef struct {
 	uint32_t n_witnesses, witness_k;
 	uint8_t witness_pk[VYF_WITNESSES][crypto_sign_PUBLICKEYBYTES];
 	uint8_t witness_sk[VYF_WITNESSES][crypto_sign_SECRETKEYBYTES];
+	/* the manifest's revoting limits (protocol.md §3.6): 0 stands for
+	 * VYF_MAX_BALLOTS and for no wait */
+	uint32_t max_ballots, min_seconds;
 } vyf_keys;
 
 typedef struct {

@@ -70,6 +70,8 @@ void vyrh_close(const vyrh_registrar *r)
 	assert_int_equal(vyrh_run(r, args), 0);
 }
 
+uint32_t vyrh_max_ballots, vyrh_min_seconds;
+
 /* The fixtures' manifest with the registrar key and statement key of pub
  * (RegistrarPublicKeys). */
 static void make_manifest(vyrh_registrar *r, const char *pub)
@@ -88,6 +90,11 @@ static void make_manifest(vyrh_registrar *r, const char *pub)
 	assert_int_equal(keys->statement_key.len, 32);
 	memcpy(r->statement_key, keys->statement_key.data, 32);
 	vyf_keys_init(&k, 3, 2);
+	/* unless a test asks for its own limits, the most revotes the protocol
+	 * allows: one credential grows a record larger than a page
+	 * (test_vote_client) */
+	k.max_ballots = vyrh_max_ballots ? vyrh_max_ballots : VY_MAX_BALLOTS_PER_CREDENTIAL;
+	k.min_seconds = vyrh_min_seconds;
 	orig = vyf_manifest_pack(&k, &len);
 	m = vybar__manifest__unpack(NULL, len, orig);
 	assert_non_null(m);
@@ -158,6 +165,11 @@ static void wait_port(vyrh_registrar *r)
 /* init, roll, manifest, serve. */
 void vyrh_start(vyrh_registrar *r, size_t n_codes)
 {
+	vyrh_start_args(r, n_codes, NULL);
+}
+
+void vyrh_start_args(vyrh_registrar *r, size_t n_codes, const char *const *extra)
+{
 	char pub[VYRH_PATH_BYTES], codes[VYRH_PATH_BYTES], count[16];
 
 	memset(r, 0, sizeof *r);
@@ -185,9 +197,15 @@ void vyrh_start(vyrh_registrar *r, size_t n_codes)
 	assert_int_equal(r->n_codes, n_codes);
 	make_manifest(r, pub);
 	{
-		const char *args[] = { "serve", "--dir", r->state, "--manifest", r->manifest, "--listen", "127.0.0.1",
-				       "--port", "0", "--port-file", r->port_file, NULL };
+		const char *args[MAX_ARGS] = { "serve", "--dir", r->state, "--manifest", r->manifest,
+						     "--listen", "127.0.0.1", "--port", "0", "--port-file", r->port_file };
+		size_t n = 11;
 
+		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+			assert_true(n + 1 < MAX_ARGS);
+			args[n++] = extra[i];
+		}
+		args[n] = NULL;
 		r->pid = spawn(r, args);
 	}
 	wait_port(r);

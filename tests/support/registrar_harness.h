@@ -32,8 +32,15 @@ typedef struct {
 	size_t n_codes;
 } vyrh_registrar;
 
+/* The revoting limits of the manifest the next vyrh_start writes
+ * (protocol.md §3.6): max_ballots_per_credential (0: the protocol's most,
+ * VY_MAX_BALLOTS_PER_CREDENTIAL) and min_seconds_between_ballots (0). */
+extern uint32_t vyrh_max_ballots, vyrh_min_seconds;
+
 /* init (a fresh RSA key), roll n_codes codes, write the manifest, serve. */
 void vyrh_start(vyrh_registrar *r, size_t n_codes);
+/* The same, serve given the options extra (NULL-terminated; may be NULL). */
+void vyrh_start_args(vyrh_registrar *r, size_t n_codes, const char *const *extra);
 /* Stop the server (SIGTERM) and remove the directory. */
 void vyrh_stop(vyrh_registrar *r);
 /* Run the registrar program with argv[1..] (NULL-terminated): exit status. */

@@ -6,7 +6,7 @@
 
 /* The board's election: the registrar's manifest as entry 0 (the fixtures'
  * keys, 3 trustees, threshold 2), the ceremony over HTTP, open. */
-static void board_start(vyw_world *w)
+static void board_start(vyw_world *w, const char *const *extra)
 {
 	vyf_record *r = &w->e.r;
 	uint8_t seed[32], pk[crypto_sign_PUBLICKEYBYTES];
@@ -34,19 +34,30 @@ static void board_start(vyw_world *w)
 	vyh_write_key(&w->e.b, seed);
 	crypto_sign_seed_keypair(pk, w->board_sk, seed);
 	vyh_write_manifest(&w->e.b, r->manifest_bytes, r->manifest_len);
-	assert_int_equal(vyh_start(&w->e.b, NULL), -1);
+	assert_int_equal(vyh_start(&w->e.b, extra), -1);
 	vyh_election_ceremony(&w->e);
 	snprintf(w->url, sizeof w->url, "http://127.0.0.1:%u", w->e.b.port);
 }
 
 int vyw_setup(void **state)
 {
+	return vyw_setup_booth(state, NULL, 0);
+}
+
+int vyw_setup_booth(void **state, const char *booth_dir, unsigned board_port)
+{
 	vyw_world *w = calloc(1, sizeof *w);
+	char origin[64], port[16];
+	const char *registrar_extra[] = { "--booth-origin", origin, NULL };
+	const char *board_extra[] = { "--port", port, "--booth", booth_dir, "--booth-registrar", w ? w->reg.url : "",
+				      "--rate", "0", NULL };
 
 	assert_non_null(w);
+	snprintf(origin, sizeof origin, "http://127.0.0.1:%u", board_port);
+	snprintf(port, sizeof port, "%u", board_port);
 	vytest_init();
-	vyrh_start(&w->reg, VYW_CODES);
-	board_start(w);
+	vyrh_start_args(&w->reg, VYW_CODES, booth_dir != NULL ? registrar_extra : NULL);
+	board_start(w, booth_dir != NULL ? board_extra : NULL);
 	vyw_tmp_path(w, w->pass_file, "voter.pass");
 	vytest_write_file(w->pass_file, (const uint8_t *)VYW_PASSPHRASE "\n", strlen(VYW_PASSPHRASE) + 1);
 	*state = w;

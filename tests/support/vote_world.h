@@ -33,6 +33,10 @@ typedef struct {
 
 /* cmocka group setup and teardown: *state is a vyw_world. */
 int vyw_setup(void **state);
+/* The same with the booth (booth_dir NULL: none): the board on
+ * board_port serves booth_dir (--booth, --booth-registrar, no rate
+ * limit), the registrar lets the board's origin register (--booth-origin). */
+int vyw_setup_booth(void **state, const char *booth_dir, unsigned board_port);
 int vyw_teardown(void **state);
 
 /* A file in the board's temporary directory. */

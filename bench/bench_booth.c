@@ -1,0 +1,220 @@
+/*
+ * The booth's ballot time (bench/README.md): a 1-of-11 ballot encrypted,
+ * proved and signed by the library natively, and by the booth's code under
+ * Node.js compiled to WebAssembly (booth-node.js) and to plain JavaScript
+ * (booth-node-nowasm.js, the fallback for browsers without WebAssembly):
+ * the same C (tests/browser/booth_fixed.c), the same election (the
+ * fixtures' keys, one contest of 11 options, one trustee, open), medians
+ * of REPS ballots with fresh randomness.
+ *
+ *   bench_booth [REPS]      (default 21; the fallback runs REPS / 4 + 1)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/browser/booth_fixed.h"
+#include "tests/support/protocol_fixtures.h"
+#include "tests/support/vytest.h"
+
+#define OPTIONS 11
+#define DEFAULT_REPS 21
+#define MAX_REPS 1001
+#define WASM_AIM_MS 100.0
+#define FALLBACK_AIM_MS 2000.0
+#define OUT_BYTES 4096
+
+/* The fixtures' manifest with one contest: 1-of-11, no blank (as
+ * bench_verify.c's). */
+static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
+{
+	static Vybar__Option opts[OPTIONS];
+	static Vybar__Option *optp[OPTIONS];
+	static char titles[OPTIONS][16];
+	size_t flen;
+	uint8_t *full = vyf_manifest_pack(k, &flen), *out;
+	Vybar__Manifest *m = NULL;
+	Vybar__Contest *c;
+	size_t saved_n, saved_opts;
+	Vybar__Option **saved_optp;
+
+	if (vy_decode_manifest(&m, full, flen, NULL) != VY_R_OK)
+		abort();
+	c = m->contests[0];
+	for (size_t i = 0; i < OPTIONS; i++) {
+		vybar__option__init(&opts[i]);
+		snprintf(titles[i], sizeof titles[i], "Candidate %zu", i + 1);
+		opts[i].title = titles[i];
+		optp[i] = &opts[i];
+	}
+	saved_n = m->n_contests, saved_opts = c->n_options, saved_optp = c->options;
+	m->n_contests = 1;
+	c->kind = VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N;
+	c->allow_blank = 0;
+	c->n_options = OPTIONS;
+	c->options = optp;
+	out = vy_msg_pack(m, len);
+	m->n_contests = saved_n, c->n_options = saved_opts, c->options = saved_optp;
+	vy_msg_free(m);
+	free(full);
+	return out;
+}
+
+/* A fixture voter's CredentialFile plaintext (packed, malloc'd). */
+static uint8_t *credential_pack(const vy_election *e, const vyf_voter *v, size_t *len)
+{
+	Vybar__Credential cr = VYBAR__CREDENTIAL__INIT;
+	Vybar__CredentialFile f = VYBAR__CREDENTIAL_FILE__INIT;
+
+	cr.public_key.data = (uint8_t *)v->pk;
+	cr.public_key.len = sizeof v->pk;
+	cr.randomizer.data = (uint8_t *)v->randomizer;
+	cr.randomizer.len = sizeof v->randomizer;
+	cr.signature.data = (uint8_t *)v->reg_sig;
+	cr.signature.len = sizeof v->reg_sig;
+	f.base_hash.data = (uint8_t *)e->base_hash;
+	f.base_hash.len = VY_HASH_BYTES;
+	f.secret_seed.data = (uint8_t *)v->sk; /* libsodium's sk: seed || pk */
+	f.secret_seed.len = crypto_sign_SEEDBYTES;
+	f.credential = &cr;
+	return vy_msg_pack(&f, len);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* bytes[0..len) into the file path. */
+static void put_file(const char *path, const void *bytes, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr, "bench_booth: cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+/* The booth's median under Node.js with module (a file of the booth's
+ * build), its fastest in *fastest; or a negative number (printed why) if
+ * it cannot run. */
+static double node_median(const char *module, const char *record, const char *cred, const char *choices,
+			  unsigned reps, double *fastest)
+{
+#ifdef VYBENCH_BOOTH_BUILD
+	char path[512], count[16], out[OUT_BYTES], err[OUT_BYTES];
+	const char *args[] = { VYBENCH_BOOTH_NODE_SCRIPT, path, "bench", record, cred, choices, count, NULL };
+	double median;
+
+	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
+	snprintf(count, sizeof count, "%u", reps);
+	if (access(VYBENCH_NODE, X_OK) != 0 || access(path, R_OK) != 0) {
+		printf("  %-34s not run: no Node.js or no %s\n", module, path);
+		return -1;
+	}
+	if (vytest_spawn(VYBENCH_NODE, args, out, sizeof out, err, sizeof err) != 0) {
+		printf("  %-34s failed: %s\n", module, err);
+		return -1;
+	}
+	if (sscanf(out, "%lf %lf", &median, fastest) != 2) {
+		printf("  %-34s failed: \"%s\"\n", module, out);
+		return -1;
+	}
+	return median;
+#else
+	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
+	printf("  %-34s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
+	return -1;
+#endif
+}
+
+int main(int argc, char **argv)
+{
+	unsigned reps = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : DEFAULT_REPS;
+	char dir[] = "/tmp/vybar-bench-booth-XXXXXX", record[64], cred[64];
+	char choices[2 * OPTIONS + 1] = "";
+	uint32_t q[OPTIONS] = { 0 };
+	double *times, native, wasm, js, fast;
+	uint8_t *m, *c, *rec_bytes;
+	size_t mlen, clen, rlen;
+	vyf_record rec;
+	vyf_keys k;
+	vyf_voter v;
+	vy_reason why;
+	FILE *f;
+
+	if (reps == 0 || reps > MAX_REPS) {
+		fprintf(stderr, "usage: bench_booth [REPS] (1..%d)\n", MAX_REPS);
+		return 2;
+	}
+	if (vy_init() != VY_OK || mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(record, sizeof record, "%s/record.bin", dir);
+	snprintf(cred, sizeof cred, "%s/credential.pb", dir);
+	vyf_keys_init(&k, 1, 1);
+	m = manifest_1_of_11(&k, &mlen);
+	vyf_record_init_manifest(&rec, 1, 1, m, mlen);
+	free(m);
+	vyf_record_ceremony(&rec);
+	vyf_voter_init(&v, &rec.st.election, "booth voter");
+	c = credential_pack(&rec.st.election, &v, &clen);
+	f = fopen(record, "wb");
+	if (f == NULL || c == NULL)
+		return 1;
+	vyf_record_write(&rec, f);
+	fclose(f);
+	put_file(cred, c, clen);
+	q[4] = 1;
+	for (size_t i = 0; i < OPTIONS; i++)
+		snprintf(choices + strlen(choices), sizeof choices - strlen(choices), "%s%u", i ? "," : "",
+			 (unsigned)q[i]);
+
+	/* native: the same C, the record read back from the file */
+	times = calloc(reps, sizeof *times);
+	f = fopen(record, "rb");
+	rec_bytes = malloc(1u << 24);
+	if (times == NULL || f == NULL || rec_bytes == NULL)
+		return 1;
+	rlen = fread(rec_bytes, 1, 1u << 24, f);
+	fclose(f);
+	if (booth_fixed_time(rec_bytes, rlen, c, clen, q, OPTIONS, now_ms, times, reps, &why) != VY_R_OK) {
+		fprintf(stderr, "bench_booth: %s\n", why.msg);
+		return 1;
+	}
+	qsort(times, reps, sizeof *times, cmp_double);
+	native = (times[(reps - 1) / 2] + times[reps / 2]) / 2;
+
+	printf("A 1-of-11 ballot encrypted, proved and signed (median of %u; fallback of %u):\n", reps, reps / 4 + 1);
+	printf("  %-34s %9s %12s\n", "", "median", "fastest");
+	printf("  %-34s %9.1f ms %9.1f ms\n", "native (the library)", native, times[0]);
+	wasm = node_median("booth-node.js", record, cred, choices, reps, &fast);
+	if (wasm >= 0)
+		printf("  %-34s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "WebAssembly, Node.js", wasm, fast,
+		       WASM_AIM_MS);
+	js = node_median("booth-node-nowasm.js", record, cred, choices, reps / 4 + 1, &fast);
+	if (js >= 0)
+		printf("  %-34s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, Node.js", js, fast,
+		       FALLBACK_AIM_MS);
+
+	unlink(record);
+	unlink(cred);
+	rmdir(dir);
+	sodium_memzero(c, clen);
+	free(c);
+	free(times);
+	vyf_record_free(&rec);
+	return 0;
+}
