@@ -2,7 +2,8 @@
  * The servers under the attacks of issue 17, at full size, on loopback
  * (specs/security.md §3.6; bench/README.md has the figures).
  *
- *   bench_attack [seconds]        (default 20 s of measuring per server)
+ *   bench_attack [seconds] [board|record|registrar]
+ *                      (default: 20 s of measuring the board; every part)
  *
  * Board (its defaults: 1,024 connections, 64 per address, 60 s deadline,
  * 128 MiB body budget), voting open:
@@ -16,6 +17,8 @@
  *   - meanwhile, from 127.0.0.1, a voter posts a ballot on a new connection
  *     every second, and a reader asks GET /v1/status every 0.5 s: their
  *     latencies and outcomes; the board's VmRSS, sampled every 0.25 s.
+ * Board, a record of 3,000 ballots: 256 connections ask for
+ * GET /v1/record?from=0 and never read the answer: the board's VmRSS.
  * Registrar (its defaults), then:
  *   - 300 connections from 127.0.0.1 trickling their headers (reopened);
  *   - voters from 127.0.0.1 registering one after another: latencies.
@@ -55,6 +58,9 @@
 #define REG_QUIET 4 /* registered before the attack, for comparison */
 #define QUIET_BALLOTS 5
 #define MAX_SAMPLES 4096
+#define RECORD_BALLOTS 3000 /* past the 8 MiB of a record page */
+#define RECORD_READERS 256
+#define RECORD_RCVBUF 4096  /* the readers' receive buffers: as small as the kernel allows */
 #define CHUNK_BYTES (256u << 10)
 
 static double now_s(void)
@@ -376,6 +382,108 @@ static void board_attack(unsigned seconds)
 	vyh_election_free(&e);
 }
 
+/* ---- record pages nobody reads ---- */
+
+typedef struct {
+	vyh_election *e;
+	size_t first, count, ok;
+} poster;
+
+/* Post ballots first .. first + count - 1 over one keep-alive connection. */
+static void *post_many(void *arg)
+{
+	poster *p = arg;
+	uint32_t choices[VYF_SELECTIONS];
+	CURL *c = curl_easy_init();
+	char url[128], label[48];
+	long status = 0;
+
+	vyf_default_choices(choices);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u" VY_PATH_BALLOTS, p->e->b.port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	for (size_t i = p->first; i < p->first + p->count; i++) {
+		vyf_voter v;
+		size_t len;
+		uint8_t *b;
+
+		snprintf(label, sizeof label, "record voter %zu", i);
+		vyf_voter_init(&v, &p->e->r.st.election, label);
+		b = vyf_ballot_pack(&p->e->r.st.election, &v, choices, "cast", NULL, &len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)b);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+		    status == 200)
+			p->ok++;
+		free(b);
+	}
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* A record of RECORD_BALLOTS ballots (a first page of 8 MiB), then 256
+ * connections that ask for it from entry 0 and never read the answer. */
+static void record_attack(void)
+{
+	const char *const extra[] = { "--rate", "0", NULL };
+	static const char req[] = "GET " VY_PATH_RECORD "?from=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	static samples st;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	int fds[RECORD_READERS], small = RECORD_RCVBUF;
+	poster p[2];
+	pthread_t t[2];
+	unsigned long rss0, rss1;
+	size_t record_bytes = 0;
+	vyh_election e;
+
+	vyh_election_start(&e, 1, 1, extra);
+	vyh_election_ceremony(&e);
+	fprintf(stderr, "bench_attack: posting %d ballots for a large record...\n", RECORD_BALLOTS);
+	for (int k = 0; k < 2; k++) {
+		p[k] = (poster){ &e, (size_t)k * RECORD_BALLOTS / 2, RECORD_BALLOTS / 2, 0 };
+		if (pthread_create(&t[k], NULL, post_many, &p[k]) != 0)
+			exit(1);
+	}
+	for (int k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	{
+		size_t len = 0;
+		uint8_t *rec = vyh_record(&e.b, &len);
+
+		record_bytes = len;
+		free(rec);
+	}
+	rss0 = rss_kb(e.b.pid);
+	to.sin_port = htons((uint16_t)e.b.port);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	for (int i = 0; i < RECORD_READERS; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		(void)setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&to, sizeof to) != 0 ||
+		    send(fds[i], req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+			fprintf(stderr, "bench_attack: reader %d could not ask\n", i);
+			exit(1);
+		}
+	}
+	sleep_ms(3000);
+	rss1 = rss_kb(e.b.pid);
+	for (int i = 0; i < 10; i++) {
+		double ms;
+
+		st.ok += (size_t)timed_request(e.b.port, VY_PATH_STATUS, NULL, 0, &ms);
+		st.ms[st.n++] = ms;
+	}
+	printf("board with %zu ballots on its record (%.1f MiB) and %d requests for it that are never read:\n",
+	       p[0].ok + p[1].ok, (double)record_bytes / (1024.0 * 1024.0), RECORD_READERS);
+	printf("  board VmRSS: %lu MiB before the requests, %lu MiB 3 s after\n", rss0 / 1024, rss1 / 1024);
+	report("  reader: GET /v1/status", &st);
+	for (int i = 0; i < RECORD_READERS; i++)
+		close(fds[i]);
+	vyh_election_free(&e);
+}
+
 /* ---- the registrar ---- */
 
 /* Register voters codes[first .. first + n - 1] one after another. */
@@ -388,7 +496,10 @@ static void register_voters(vyrh_registrar *reg, size_t first, size_t n, samples
 		double t0 = now_s();
 
 		snprintf(file, sizeof file, "%.400s/bench-%zu.pb", reg->dir, i);
-		regs->ok += vyc_register(&reg->e, reg->url, reg->codes[i], file, "bench", 0, &status, &why) == VY_R_OK;
+		if (vyc_register(&reg->e, reg->url, reg->codes[i], file, "bench", 0, &status, &why) == VY_R_OK)
+			regs->ok++;
+		else
+			fprintf(stderr, "bench_attack: registration %zu failed: %s\n", i, why.msg);
 		regs->ms[regs->n++] = (now_s() - t0) * 1e3;
 	}
 }
@@ -423,16 +534,22 @@ static void registrar_attack(void)
 int main(int argc, char **argv)
 {
 	unsigned long seconds = argc > 1 ? strtoul(argv[1], NULL, 10) : DEFAULT_SECONDS;
+	const char *part = argc > 2 ? argv[2] : NULL;
 
-	if (seconds < 1 || seconds > 600) {
-		fprintf(stderr, "usage: bench_attack [seconds 1..600]\n");
+	if (seconds < 1 || seconds > 600 ||
+	    (part != NULL && strcmp(part, "board") != 0 && strcmp(part, "record") != 0 && strcmp(part, "registrar") != 0)) {
+		fprintf(stderr, "usage: bench_attack [seconds 1..600] [board|record|registrar]\n");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(chunk, 'x', sizeof chunk);
 	vytest_init();
 	(void)vyf_registrar_sk(0);
-	board_attack((unsigned)seconds);
-	registrar_attack();
+	if (part == NULL || strcmp(part, "board") == 0)
+		board_attack((unsigned)seconds);
+	if (part == NULL || strcmp(part, "record") == 0)
+		record_attack();
+	if (part == NULL || strcmp(part, "registrar") == 0)
+		registrar_attack();
 	return 0;
 }
