@@ -7,6 +7,11 @@ file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 file(GLOB pages ${PAGES}/*)
 file(COPY ${pages} ${CODE}/booth.js ${CODE}/booth.wasm ${CODE}/booth-nowasm.js DESTINATION ${OUT})
+# The fallback's memory image, which emscripten writes beside it (-sWASM=0):
+# without it booth-nowasm.js never starts.
+if(EXISTS ${CODE}/booth-nowasm.js.mem)
+  file(COPY ${CODE}/booth-nowasm.js.mem DESTINATION ${OUT})
+endif()
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE ${OUT} ${OUT}/*)
 list(SORT files)
 set(sums "")
