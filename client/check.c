@@ -120,7 +120,7 @@ static vy_rc suffix_page(void *ctx, uint64_t from, const uint8_t *frames, size_t
 static vy_rc read_suffix(const vyc_board *bd, const Vybar__Receipt *r, vyc_check_result *res, vy_reason *why)
 {
 	suffix_scan s = { .bd = bd, .r = r, .want = r->seq, .res = res };
-	vy_pager p = { bd->transport, bd->url, r->seq, suffix_page, &s };
+	vy_pager p = { bd->transport, bd->url, r->seq, suffix_page, &s, NULL };
 	vy_rc rc = vy_pager_run(&p, NULL, why);
 
 	if (rc == VY_R_OK && s.want == r->seq)
