@@ -193,14 +193,22 @@ var Vy = (function () {
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = !!key;
   }
 
-  /* A Unix time in the voter's language. */
+  /* Two digits. */
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  /* A Unix time in the voter's language; where the browser has no date
+   * formats for it (Chromium has none for Belarusian), in numbers
+   * (YYYY-MM-DD HH:MM, local time) rather than in another language. */
   function when(seconds) {
+    var d, lang = VyI18n.lang();
     if (!seconds) return '';
+    d = new Date(seconds * 1000);
     try {
-      return new Date(seconds * 1000).toLocaleString(VyI18n.lang(), { dateStyle: 'long', timeStyle: 'short' });
-    } catch (e) {
-      return new Date(seconds * 1000).toISOString();
-    }
+      if (Intl.DateTimeFormat.supportedLocalesOf([lang]).length > 0)
+        return d.toLocaleString(lang, { dateStyle: 'long', timeStyle: 'short' });
+    } catch (e) { /* no Intl: numbers below */ }
+    return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) + ' ' +
+      pad2(d.getHours()) + ':' + pad2(d.getMinutes());
   }
 
   /* A fingerprint in groups of four, for reading aloud. */
