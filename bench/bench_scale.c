@@ -32,40 +32,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <sqlite3.h>
 
+#include "bench/intake.h"
 #include "protocol/vy_api.h"
-#include "tests/support/board_harness.h"
 
-#define OPTIONS 11
 #define DEFAULT_BALLOTS 500000
 #define DEFAULT_CLIENTS 16
-#define MAX_CLIENTS 64
 #define MAX_PREPARERS 16
 #define RSS_POINTS 3
 #define SAMPLE_NS 200000000L /* RSS sampled every 0.2 s */
 #define RESTART_TIMEOUT_S 7200
 #define MIB (1024.0 * 1024.0)
-
-typedef struct {
-	const vyh_board *b;
-	const vy_election *el;
-	uint8_t **ballots;
-	size_t *lens;
-	double *lat_ms;
-	size_t first, count;
-	atomic_size_t *done;
-	size_t ok;
-} worker;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t env_size(const char *name, size_t def)
 {
@@ -74,141 +52,6 @@ static size_t env_size(const char *name, size_t def)
 	return v != NULL && *v != '\0' ? strtoul(v, NULL, 10) : def;
 }
 
-/* The fixtures' manifest with one contest: one of 11 options. */
-static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
-{
-	Vybar__Manifest *m = vyf_manifest_new(k);
-	Vybar__Contest c, *cs[1] = { &c }, **saved = m->contests;
-	Vybar__Option opts[OPTIONS], *op[OPTIONS];
-	char titles[OPTIONS][16];
-	size_t saved_n = m->n_contests;
-	uint8_t *out;
-
-	vybar__contest__init(&c);
-	c.title = "Which list?";
-	c.kind = VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N;
-	c.n_options = OPTIONS;
-	c.options = op;
-	for (int i = 0; i < OPTIONS; i++) {
-		vybar__option__init(&opts[i]);
-		snprintf(titles[i], sizeof titles[i], "List %d", i + 1);
-		opts[i].title = titles[i];
-		op[i] = &opts[i];
-	}
-	m->contests = cs;
-	m->n_contests = 1;
-	out = vy_msg_pack(m, len);
-	m->contests = saved;
-	m->n_contests = saved_n;
-	vy_msg_free(m);
-	return out;
-}
-
-/* The election on a fresh board, ceremony done, voting open. */
-static void election_start(vyh_election *e)
-{
-	const char *const extra[] = { "--rate", "0", "--per-ip-limit", "0", "--queue", "4096", NULL };
-	uint8_t seed[32];
-	char label[64];
-	vyf_record *r = &e->r;
-
-	vytest_init();
-	memset(r, 0, sizeof *r);
-	vyf_keys_init(&r->keys, 3, 2);
-	vy_record_state_init(&r->st);
-	r->manifest_bytes = manifest_1_of_11(&r->keys, &r->manifest_len);
-	vyf_record_append(r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST, r->manifest_bytes, r->manifest_len);
-	for (uint32_t i = 0; i < 3; i++) {
-		for (uint32_t j = 0; j < 2; j++) {
-			snprintf(label, sizeof label, "trustee %u coefficient %u", i + 1, j);
-			vyf_scalar(r->st.election.group, &r->coeffs[i][j], label);
-		}
-		vy_scalar_add(r->st.election.group, &r->joint_sk, &r->joint_sk, &r->coeffs[i][0]);
-	}
-	vyf_bytes32(seed, "commission");
-	crypto_sign_seed_keypair(e->commission_pk, e->commission_sk, seed);
-	vyh_init(&e->b);
-	vyf_bytes32(seed, "board");
-	vyh_write_key(&e->b, seed);
-	vyh_write_manifest(&e->b, e->r.manifest_bytes, e->r.manifest_len);
-	if (vyh_start(&e->b, extra) != -1) {
-		fprintf(stderr, "bench_scale: the board did not start\n");
-		exit(1);
-	}
-	vyh_election_ceremony(e);
-}
-
-/* Precompute this worker's ballots (not timed). */
-static void *prepare(void *arg)
-{
-	worker *w = arg;
-	uint32_t choices[OPTIONS];
-	char label[48];
-	vyf_voter v;
-
-	for (size_t i = w->first; i < w->first + w->count; i++) {
-		memset(choices, 0, sizeof choices);
-		choices[i % OPTIONS] = 1;
-		snprintf(label, sizeof label, "scale voter %zu", i);
-		vyf_voter_init(&v, w->el, label);
-		w->ballots[i] = vyf_ballot_pack(w->el, &v, choices, "cast", NULL, &w->lens[i]);
-	}
-	return NULL;
-}
-
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return size * n;
-}
-
-/* POST this worker's ballots over one keep-alive connection, timing each. */
-static void *submit(void *arg)
-{
-	worker *w = arg;
-	CURL *c = curl_easy_init();
-	char url[128];
-	long status = 0;
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%u" VY_PATH_BALLOTS, w->b->port);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	for (size_t i = w->first; i < w->first + w->count; i++) {
-		double t0 = now_s();
-
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)w->ballots[i]);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)w->lens[i]);
-		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
-		    status == 200)
-			w->ok++;
-		w->lat_ms[i] = (now_s() - t0) * 1e3;
-		atomic_fetch_add(w->done, 1);
-	}
-	curl_easy_cleanup(c);
-	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Run `fn` on every worker in its own thread. */
-static void run_all(worker *w, size_t n, void *(*fn)(void *))
-{
-	pthread_t t[MAX_CLIENTS];
-
-	for (size_t k = 0; k < n; k++)
-		if (pthread_create(&t[k], NULL, fn, &w[k]) != 0)
-			exit(1);
-	for (size_t k = 0; k < n; k++)
-		pthread_join(t[k], NULL);
-}
 
 /* A process's resident memory in MiB (0 if unknown). */
 static double rss_mib(pid_t pid)
@@ -303,14 +146,14 @@ static double restart_s(vyh_board *b)
 
 	(void)vyh_stop(b, SIGTERM);
 	unlink(b->log);
-	t0 = now_s();
+	t0 = vybench_now_s();
 	if (vyh_start(b, NULL) != -1) {
 		char *log = vyh_log(b);
 
 		fprintf(stderr, "bench_scale: the board did not restart: %s\n", log);
 		exit(1);
 	}
-	return now_s() - t0;
+	return vybench_now_s() - t0;
 }
 
 /* The ballots, prepared once for every store: the fixtures' election is
@@ -322,10 +165,10 @@ typedef struct {
 
 static void prepare_all(const vy_election *el, prepared *pb)
 {
-	worker p[MAX_PREPARERS];
+	vybench_worker p[MAX_PREPARERS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = cpus < 1 ? 1 : cpus > MAX_PREPARERS ? MAX_PREPARERS : (size_t)cpus;
-	double t0 = now_s();
+	double t0 = vybench_now_s();
 
 	pb->ballots = calloc(pb->total, sizeof *pb->ballots);
 	pb->lens = calloc(pb->total, sizeof *pb->lens);
@@ -333,11 +176,11 @@ static void prepare_all(const vy_election *el, prepared *pb)
 		exit(1);
 	(void)vyf_registrar_sk(0); /* set up the fixtures' key before the threads share it */
 	for (size_t k = 0; k < n; k++)
-		p[k] = (worker){ .el = el, .ballots = pb->ballots, .lens = pb->lens, .first = k * (pb->total / n),
+		p[k] = (vybench_worker){ .el = el, .label = "scale", .ballots = pb->ballots, .lens = pb->lens, .first = k * (pb->total / n),
 				 .count = k + 1 < n ? pb->total / n : pb->total - k * (pb->total / n) };
 	fprintf(stderr, "bench_scale: preparing %zu 1-of-11 ballots on %zu threads...\n", pb->total, n);
-	run_all(p, n, prepare);
-	fprintf(stderr, "bench_scale: prepared in %.0f s\n", now_s() - t0);
+	vybench_run_all(p, n, vybench_prepare);
+	fprintf(stderr, "bench_scale: prepared in %.0f s\n", vybench_now_s() - t0);
 }
 
 /* A second board on the first's store, key and manifest. */
@@ -363,7 +206,7 @@ static void second_board(const vyh_election *e, vyh_board *b2)
 static int run_store(prepared *pb, size_t clients, size_t boards, int full_restart)
 {
 	vyh_board b2;
-	worker w[MAX_CLIENTS];
+	vybench_worker w[VYBENCH_MAX_THREADS];
 	atomic_size_t done = 0;
 	sampler smp = { 0 };
 	pthread_t smp_thread;
@@ -375,13 +218,13 @@ static int run_store(prepared *pb, size_t clients, size_t boards, int full_resta
 
 	if (lat == NULL)
 		exit(1);
-	election_start(&e);
+	vybench_election_start(&e, "bench_scale");
 	if (pb->ballots == NULL)
 		prepare_all(&e.r.st.election, pb);
 	if (boards == 2)
 		second_board(&e, &b2);
 	for (size_t k = 0; k < clients; k++)
-		w[k] = (worker){ .b = boards == 2 && k % 2 ? &b2 : &e.b, .el = &e.r.st.election,
+		w[k] = (vybench_worker){ .b = boards == 2 && k % 2 ? &b2 : &e.b, .el = &e.r.st.election,
 				 .ballots = pb->ballots, .lens = pb->lens,
 				 .lat_ms = lat, .done = &done, .first = k * (total / clients),
 				 .count = k + 1 < clients ? total / clients : total - k * (total / clients) };
@@ -389,9 +232,9 @@ static int run_store(prepared *pb, size_t clients, size_t boards, int full_resta
 	smp = (sampler){ .pid = e.b.pid, .pid2 = boards == 2 ? b2.pid : 0, .done = &done, .total = total };
 	if (pthread_create(&smp_thread, NULL, sample, &smp) != 0)
 		exit(1);
-	t0 = now_s();
-	run_all(w, clients, submit);
-	secs = now_s() - t0;
+	t0 = vybench_now_s();
+	vybench_run_all(w, clients, vybench_submit);
+	secs = vybench_now_s() - t0;
 	atomic_store(&smp.stop, 1);
 	pthread_join(smp_thread, NULL);
 	smp.at[RSS_POINTS - 1] = rss_mib(e.b.pid) + (boards == 2 ? rss_mib(b2.pid) : 0);
@@ -401,7 +244,7 @@ static int run_store(prepared *pb, size_t clients, size_t boards, int full_resta
 	}
 	for (size_t k = 0; k < clients; k++)
 		ok += w[k].ok;
-	qsort(lat, total, sizeof *lat, cmp_double);
+	qsort(lat, total, sizeof *lat, vybench_cmp_double);
 	sizes(&e.b, &record, &disk);
 	warm = restart_s(&e.b);
 	if (full_restart) {
@@ -438,11 +281,11 @@ int main(int argc, char **argv)
 	prepared pb = { .total = env_size("VYBAR_BENCH_BALLOTS", DEFAULT_BALLOTS) };
 	char *pg_argv[] = { argv[0], "postgresql", NULL };
 
-	if (clients < 1 || clients > MAX_CLIENTS || pb.total < clients || boards < 1 || boards > 2 ||
+	if (clients < 1 || clients > VYBENCH_MAX_THREADS || pb.total < clients || boards < 1 || boards > 2 ||
 	    (strcmp(which, "both") != 0 && strcmp(which, "sqlite") != 0 && strcmp(which, "postgresql") != 0)) {
 		fprintf(stderr, "usage: bench_scale [sqlite|postgresql]  (VYBAR_BENCH_BALLOTS, VYBAR_BENCH_CLIENTS "
 				"1..%d, VYBAR_BENCH_BOARDS 1..2, VYBAR_BENCH_FULL_RESTART)\n",
-			MAX_CLIENTS);
+			VYBENCH_MAX_THREADS);
 		return 2;
 	}
 	vyh_set_start_timeout(RESTART_TIMEOUT_S);
