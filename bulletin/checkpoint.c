@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "bulletin/be_bytes.h"
 #include "bulletin/checkpoint.h"
 #include "crypto/vy_hash.h"
 
@@ -33,21 +34,6 @@ static void signed_hash(uint8_t out[VY_HASH_BYTES], const vyb_checkpoint *c)
 	vy_hasher_final(&h, out);
 }
 
-static void put_be(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t get_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 uint8_t *vyb_checkpoint_make(const vyb_checkpoint *c, const uint8_t *sk, size_t *len)
 {
 	uint8_t h[VY_HASH_BYTES], *out, *p;
@@ -61,13 +47,13 @@ uint8_t *vyb_checkpoint_make(const vyb_checkpoint *c, const uint8_t *sk, size_t 
 	p = out;
 	memcpy(p, VYB_CHECKPOINT_MAGIC, VYB_CHECKPOINT_MAGIC_BYTES);
 	p += VYB_CHECKPOINT_MAGIC_BYTES;
-	put_be(p, c->size, U64_BYTES);
+	vyb_put_be(p, c->size, U64_BYTES);
 	p += U64_BYTES;
 	memcpy(p, c->head, VY_HASH_BYTES);
 	p += VY_HASH_BYTES;
 	memcpy(p, c->bytes_hash, VY_HASH_BYTES);
 	p += VY_HASH_BYTES;
-	put_be(p, c->tally_len, U32_BYTES);
+	vyb_put_be(p, c->tally_len, U32_BYTES);
 	p += U32_BYTES;
 	if (c->tally_len > 0)
 		memcpy(p, c->tally, c->tally_len);
@@ -87,13 +73,13 @@ vy_rc vyb_checkpoint_open(const uint8_t *blob, size_t len, const uint8_t *pk, vy
 	if (len < VYB_CHECKPOINT_FIXED_BYTES || memcmp(p, VYB_CHECKPOINT_MAGIC, VYB_CHECKPOINT_MAGIC_BYTES) != 0)
 		return vy_reason_set(why, VY_R_MALFORMED, "checkpoint: not a board checkpoint (%zu bytes)", len);
 	p += VYB_CHECKPOINT_MAGIC_BYTES;
-	c->size = get_be(p, U64_BYTES);
+	c->size = vyb_get_be(p, U64_BYTES);
 	p += U64_BYTES;
 	memcpy(c->head, p, VY_HASH_BYTES);
 	p += VY_HASH_BYTES;
 	memcpy(c->bytes_hash, p, VY_HASH_BYTES);
 	p += VY_HASH_BYTES;
-	c->tally_len = (size_t)get_be(p, U32_BYTES);
+	c->tally_len = (size_t)vyb_get_be(p, U32_BYTES);
 	p += U32_BYTES;
 	if (c->tally_len != len - VYB_CHECKPOINT_FIXED_BYTES)
 		return vy_reason_set(why, VY_R_MALFORMED, "checkpoint: a tally of %zu bytes in %zu", c->tally_len, len);

@@ -36,6 +36,7 @@
 
 #include <libpq-fe.h>
 
+#include "bulletin/be_bytes.h"
 #include "bulletin/store.h"
 #include "protocol/vy_election.h"
 
@@ -100,22 +101,6 @@ static vy_rc pg_exec(PGconn *c, const char *sql, vy_reason *why)
 	return rc;
 }
 
-/* Big-endian integers, as PostgreSQL's binary format has them. */
-static void put_be(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t get_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 /* A binary int8 or int4 column of row i (0 if the column is not one). */
 static uint64_t col_int(const PGresult *res, int i, int col)
 {
@@ -123,7 +108,7 @@ static uint64_t col_int(const PGresult *res, int i, int col)
 
 	if (len != PG_INT8_BYTES && len != PG_INT4_BYTES)
 		return 0;
-	return get_be((const uint8_t *)PQgetvalue(res, i, col), (size_t)len);
+	return vyb_get_be((const uint8_t *)PQgetvalue(res, i, col), (size_t)len);
 }
 
 /* A statement with parameters, binary results. NULL-safe to PQclear. */
@@ -142,8 +127,8 @@ static vy_rc insert_one(pg_store *s, const vyb_store_entry *e, vy_reason *why)
 	PGresult *res;
 	vy_rc rc = VY_R_OK;
 
-	put_be(seq, e->seq, sizeof seq);
-	put_be(type, e->type, sizeof type);
+	vyb_put_be(seq, e->seq, sizeof seq);
+	vyb_put_be(type, e->type, sizeof type);
 	vals[0] = (const char *)seq, lens[0] = sizeof seq;
 	vals[1] = (const char *)type, lens[1] = sizeof type;
 	vals[2] = (const char *)e->entry, lens[2] = (int)e->entry_len;
@@ -178,7 +163,7 @@ static int group_landed(pg_store *s, const vyb_store_entry *first)
 	int landed = -1;
 
 	pg_heal(s->w);
-	put_be(seq, first->seq, sizeof seq);
+	vyb_put_be(seq, first->seq, sizeof seq);
 	res = pg_query(s->w, "SELECT 1 FROM entries WHERE seq = $1::int8 AND entry = $2::bytea", 2, vals, lens, fmts);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		landed = PQntuples(res) == 1;
@@ -267,7 +252,7 @@ static PGresult *read_page(pg_store *s, uint64_t from, vy_reason *why, vy_rc *rc
 	char sql[128];
 	PGresult *res;
 
-	put_be(seq, from, sizeof seq);
+	vyb_put_be(seq, from, sizeof seq);
 	snprintf(sql, sizeof sql, "SELECT seq, entry FROM entries WHERE seq >= $1::int8 ORDER BY seq LIMIT %d",
 		 PG_PAGE_ROWS);
 	pg_heal(s->r);
