@@ -2,8 +2,11 @@
  * The booth's ballot time (bench/README.md): a 1-of-11 ballot encrypted,
  * proved and signed by the library natively, and by the booth's code under
  * Node.js compiled to WebAssembly (booth-node.js) and to plain JavaScript
- * (booth-node-nowasm.js, the fallback for browsers without WebAssembly):
- * the same C (tests/browser/booth_fixed.c), the same election (the
+ * (booth-node-nowasm.js, the fallback for browsers without WebAssembly),
+ * and by the same code for a web page in Debian's headless chromium
+ * (booth-bench-web.js, booth-bench-web-nowasm.js, run by
+ * bench/booth_chromium.mjs; not run, saying why, without chromium or the
+ * npm modules of tests/browser/): the same C (tests/browser/booth_fixed.c), the same election (the
  * fixtures' keys, one contest of 11 options, one trustee, open), medians
  * of REPS ballots with fresh randomness.
  *
@@ -122,21 +125,61 @@ static double node_median(const char *module, const char *record, const char *cr
 	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
 	snprintf(count, sizeof count, "%u", reps);
 	if (access(VYBENCH_NODE, X_OK) != 0 || access(path, R_OK) != 0) {
-		printf("  %-34s not run: no Node.js or no %s\n", module, path);
+		printf("  %-38s not run: no Node.js or no %s\n", module, path);
 		return -1;
 	}
 	if (vytest_spawn(VYBENCH_NODE, args, out, sizeof out, err, sizeof err) != 0) {
-		printf("  %-34s failed: %s\n", module, err);
+		printf("  %-38s failed: %s\n", module, err);
 		return -1;
 	}
 	if (sscanf(out, "%lf %lf", &median, fastest) != 2) {
-		printf("  %-34s failed: \"%s\"\n", module, out);
+		printf("  %-38s failed: \"%s\"\n", module, out);
 		return -1;
 	}
 	return median;
 #else
 	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
-	printf("  %-34s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
+	printf("  %-38s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
+	return -1;
+#endif
+}
+
+/* The booth's median in headless chromium with module (a file of the
+ * booth's build), its fastest in *fastest; or a negative number (printed
+ * why) if it cannot run. */
+static double chromium_median(const char *module, const char *record, const char *cred, const char *choices,
+			      unsigned reps, double *fastest)
+{
+#ifdef VYBENCH_BOOTH_BUILD
+	char path[512], pw[512], count[16], out[OUT_BYTES], err[OUT_BYTES];
+	const char *args[] = { VYBENCH_BOOTH_CHROMIUM_SCRIPT, VYBENCH_BROWSER_MODULES, VYBENCH_CHROMIUM, path,
+			       record, cred, choices, count, NULL };
+	double median;
+
+	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
+	snprintf(pw, sizeof pw, "%s/playwright-core", VYBENCH_BROWSER_MODULES);
+	snprintf(count, sizeof count, "%u", reps);
+	if (access(VYBENCH_NODE, X_OK) != 0 || access(path, R_OK) != 0) {
+		printf("  %-38s not run: no Node.js or no %s\n", module, path);
+		return -1;
+	}
+	if (access(VYBENCH_CHROMIUM, X_OK) != 0 || access(pw, R_OK) != 0) {
+		printf("  %-38s not run: no chromium at %s or no %s (apt-get install chromium npm)\n", module,
+		       VYBENCH_CHROMIUM, pw);
+		return -1;
+	}
+	if (vytest_spawn(VYBENCH_NODE, args, out, sizeof out, err, sizeof err) != 0) {
+		printf("  %-38s failed: %s\n", module, err);
+		return -1;
+	}
+	if (sscanf(out, "%lf %lf", &median, fastest) != 2) {
+		printf("  %-38s failed: \"%s\"\n", module, out);
+		return -1;
+	}
+	return median;
+#else
+	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
+	printf("  %-38s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
 	return -1;
 #endif
 }
@@ -198,16 +241,24 @@ int main(int argc, char **argv)
 	native = (times[(reps - 1) / 2] + times[reps / 2]) / 2;
 
 	printf("A 1-of-11 ballot encrypted, proved and signed (median of %u; fallback of %u):\n", reps, reps / 4 + 1);
-	printf("  %-34s %9s %12s\n", "", "median", "fastest");
-	printf("  %-34s %9.1f ms %9.1f ms\n", "native (the library)", native, times[0]);
+	printf("  %-38s %9s %12s\n", "", "median", "fastest");
+	printf("  %-38s %9.1f ms %9.1f ms\n", "native (the library)", native, times[0]);
 	wasm = node_median("booth-node.js", record, cred, choices, reps, &fast);
 	if (wasm >= 0)
-		printf("  %-34s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "WebAssembly, Node.js", wasm, fast,
+		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "WebAssembly, Node.js", wasm, fast,
 		       WASM_AIM_MS);
 	js = node_median("booth-node-nowasm.js", record, cred, choices, reps / 4 + 1, &fast);
 	if (js >= 0)
-		printf("  %-34s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, Node.js", js, fast,
+		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, Node.js", js, fast,
 		       FALLBACK_AIM_MS);
+	wasm = chromium_median("booth-bench-web.js", record, cred, choices, reps, &fast);
+	if (wasm >= 0)
+		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "WebAssembly, headless chromium", wasm, fast,
+		       WASM_AIM_MS);
+	js = chromium_median("booth-bench-web-nowasm.js", record, cred, choices, reps / 4 + 1, &fast);
+	if (js >= 0)
+		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, headless chromium", js,
+		       fast, FALLBACK_AIM_MS);
 
 	unlink(record);
 	unlink(cred);

@@ -6,6 +6,10 @@
 #   booth-node.js,          the same for Node.js as one file each, with the
 #   booth-node-nowasm.js    fixed-seed ballot builder of tests/browser/, for
 #                           the byte-for-byte test and the benchmark (never
+#                           served);
+#   booth-bench-web.js,     the same for a web page as one file each, with
+#   booth-bench-web-nowasm.js  the same file, for the benchmark in headless
+#                           chromium (bench/booth_chromium.mjs; never
 #                           served).
 set(BOOTH_EXPORTS _main _malloc _free _booth_reason _booth_result _booth_open _booth_register
     _booth_credential_export _booth_credential_import _booth_build _booth_audit _booth_cast _booth_check
@@ -18,8 +22,10 @@ set(BOOTH_LINK_FLAGS -O2 -sMODULARIZE=1 -sEXPORT_NAME=VybarBooth -sASYNCIFY=1 -s
     "-sEXPORTED_FUNCTIONS=[${exports_list}]")
 set(fixture ${VYBAR_ROOT}/tests/browser/booth_fixed.c ${VYBAR_ROOT}/tests/browser/booth_fixed_wasm.c
     ${VYBAR_ROOT}/tests/support/seeded_rand.c)
-set(node_flags -sSINGLE_FILE=1 -sENVIRONMENT=node "-sEXPORTED_FUNCTIONS=[${exports_list},_booth_fixed_ballot,_booth_fixed_times]"
+set(fixture_flags -sSINGLE_FILE=1 "-sEXPORTED_FUNCTIONS=[${exports_list},_booth_fixed_ballot,_booth_fixed_times]"
     -sEXPORTED_RUNTIME_METHODS=[ccall,UTF8ToString,stringToUTF8,lengthBytesUTF8,HEAPU8,HEAPU32,HEAPF64])
+set(node_flags ${fixture_flags} -sENVIRONMENT=node)
+set(bench_web_flags ${fixture_flags} -sENVIRONMENT=web)
 
 add_library(booth_api OBJECT ${VYBAR_ROOT}/client/wasm/booth_api.c)
 target_link_libraries(booth_api PRIVATE vybar_wasm)
@@ -32,7 +38,11 @@ add_executable(booth-node $<TARGET_OBJECTS:booth_api> ${fixture})
 target_link_options(booth-node PRIVATE ${BOOTH_LINK_FLAGS} ${node_flags})
 add_executable(booth-node-nowasm $<TARGET_OBJECTS:booth_api> ${fixture})
 target_link_options(booth-node-nowasm PRIVATE ${BOOTH_LINK_FLAGS} ${node_flags} -sWASM=0)
-foreach(t booth booth-nowasm booth-node booth-node-nowasm)
+add_executable(booth-bench-web $<TARGET_OBJECTS:booth_api> ${fixture})
+target_link_options(booth-bench-web PRIVATE ${BOOTH_LINK_FLAGS} ${bench_web_flags})
+add_executable(booth-bench-web-nowasm $<TARGET_OBJECTS:booth_api> ${fixture})
+target_link_options(booth-bench-web-nowasm PRIVATE ${BOOTH_LINK_FLAGS} ${bench_web_flags} -sWASM=0)
+foreach(t booth booth-nowasm booth-node booth-node-nowasm booth-bench-web booth-bench-web-nowasm)
   target_link_libraries(${t} PRIVATE vybar_wasm)
   set_target_properties(${t} PROPERTIES SUFFIX .js)
 endforeach()

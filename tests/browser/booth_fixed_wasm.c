@@ -1,7 +1,8 @@
 /*
  * booth_fixed.h in the booth's code for Node.js (booth-node.js and
- * booth-node-nowasm.js only, never served), called by
- * tests/browser/booth_node.mjs. Each returns -1 on failure, the reason
+ * booth-node-nowasm.js) and for the benchmark's page (booth-bench-web.js,
+ * booth-bench-web-nowasm.js), never served, called by
+ * tests/browser/booth_node.mjs and bench/booth_chromium_page.js. Each returns -1 on failure, the reason
  * in why_out[why_cap].
  */
 #include <emscripten.h>
