@@ -3,8 +3,8 @@
  * proved and signed by the library natively, and by the booth's code under
  * Node.js compiled to WebAssembly (booth-node.js) and to plain JavaScript
  * (booth-node-nowasm.js, the fallback for browsers without WebAssembly),
- * and by the same code for a web page in Debian's headless chromium
- * (booth-bench-web.js, booth-bench-web-nowasm.js, run by
+ * and by the same two files in a web page in Debian's headless chromium
+ * (run by
  * bench/booth_chromium.mjs; not run, saying why, without chromium or the
  * npm modules of tests/browser/): the same C (tests/browser/booth_fixed.c), the same election (the
  * fixtures' keys, one contest of 11 options, one trustee, open), medians
@@ -251,11 +251,11 @@ int main(int argc, char **argv)
 	if (js >= 0)
 		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, Node.js", js, fast,
 		       FALLBACK_AIM_MS);
-	wasm = chromium_median("booth-bench-web.js", record, cred, choices, reps, &fast);
+	wasm = chromium_median("booth-node.js", record, cred, choices, reps, &fast);
 	if (wasm >= 0)
 		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "WebAssembly, headless chromium", wasm, fast,
 		       WASM_AIM_MS);
-	js = chromium_median("booth-bench-web-nowasm.js", record, cred, choices, reps / 4 + 1, &fast);
+	js = chromium_median("booth-node-nowasm.js", record, cred, choices, reps / 4 + 1, &fast);
 	if (js >= 0)
 		printf("  %-38s %9.1f ms %9.1f ms   (aim < %.0f ms)\n", "fallback -sWASM=0, headless chromium", js,
 		       fast, FALLBACK_AIM_MS);

@@ -1,6 +1,6 @@
 // The booth's ballot time in headless chromium (bench/bench_booth.c): a
 // throwaway HTTP server on 127.0.0.1 serves booth_chromium.html, its
-// script, MODULE (booth-bench-web.js or booth-bench-web-nowasm.js, never
+// script, MODULE (booth-node.js or booth-node-nowasm.js, never
 // served by the board) as booth.js, and the record and credential files;
 // Debian's chromium, driven by playwright-core from MODULES (the npm
 // modules of tests/browser/package.json), opens the page, which builds

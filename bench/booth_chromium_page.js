@@ -1,6 +1,6 @@
 // The page of bench/booth_chromium.mjs (served as page.js, never by the
-// board): loads the booth's benchmark module (booth.js: booth-bench-web.js
-// or booth-bench-web-nowasm.js), fetches record.bin and credential.pb,
+// board): loads the booth's benchmark module (booth.js: booth-node.js
+// or booth-node-nowasm.js), fetches record.bin and credential.pb,
 // builds ?reps= ballots with ?choices= and fresh randomness
 // (tests/browser/booth_fixed.c), and writes "MEDIAN FASTEST" in ms, or
 // "error: WHY", into #result, then sets its data-done.

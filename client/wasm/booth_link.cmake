@@ -3,14 +3,13 @@
 #   booth.js + booth.wasm   the booth's code in WebAssembly (served);
 #   booth-nowasm.js         the same compiled to plain JavaScript (-sWASM=0),
 #                           for browsers that forbid WebAssembly (served);
-#   booth-node.js,          the same for Node.js as one file each, with the
-#   booth-node-nowasm.js    fixed-seed ballot builder of tests/browser/, for
-#                           the byte-for-byte test and the benchmark (never
-#                           served);
-#   booth-bench-web.js,     the same for a web page as one file each, with
-#   booth-bench-web-nowasm.js  the same file, for the benchmark in headless
-#                           chromium (bench/booth_chromium.mjs; never
-#                           served).
+#   booth-node.js,          the same as one file each, with the fixed-seed
+#   booth-node-nowasm.js    ballot builder of tests/browser/, for the
+#                           byte-for-byte test under Node.js and the
+#                           benchmark under Node.js and in headless chromium
+#                           (bench/booth_chromium.mjs); built for both
+#                           environments, so one link serves both; never
+#                           served.
 set(BOOTH_EXPORTS _main _malloc _free _booth_reason _booth_result _booth_open _booth_register
     _booth_credential_export _booth_credential_import _booth_build _booth_audit _booth_cast _booth_check
     _booth_drop _booth_forget)
@@ -24,8 +23,7 @@ set(fixture ${VYBAR_ROOT}/tests/browser/booth_fixed.c ${VYBAR_ROOT}/tests/browse
     ${VYBAR_ROOT}/tests/support/seeded_rand.c)
 set(fixture_flags -sSINGLE_FILE=1 "-sEXPORTED_FUNCTIONS=[${exports_list},_booth_fixed_ballot,_booth_fixed_times]"
     -sEXPORTED_RUNTIME_METHODS=[ccall,UTF8ToString,stringToUTF8,lengthBytesUTF8,HEAPU8,HEAPU32,HEAPF64])
-set(node_flags ${fixture_flags} -sENVIRONMENT=node)
-set(bench_web_flags ${fixture_flags} -sENVIRONMENT=web)
+set(node_flags ${fixture_flags} -sENVIRONMENT=node,web)
 
 add_library(booth_api OBJECT ${VYBAR_ROOT}/client/wasm/booth_api.c)
 target_link_libraries(booth_api PRIVATE vybar_wasm)
@@ -38,11 +36,7 @@ add_executable(booth-node $<TARGET_OBJECTS:booth_api> ${fixture})
 target_link_options(booth-node PRIVATE ${BOOTH_LINK_FLAGS} ${node_flags})
 add_executable(booth-node-nowasm $<TARGET_OBJECTS:booth_api> ${fixture})
 target_link_options(booth-node-nowasm PRIVATE ${BOOTH_LINK_FLAGS} ${node_flags} -sWASM=0)
-add_executable(booth-bench-web $<TARGET_OBJECTS:booth_api> ${fixture})
-target_link_options(booth-bench-web PRIVATE ${BOOTH_LINK_FLAGS} ${bench_web_flags})
-add_executable(booth-bench-web-nowasm $<TARGET_OBJECTS:booth_api> ${fixture})
-target_link_options(booth-bench-web-nowasm PRIVATE ${BOOTH_LINK_FLAGS} ${bench_web_flags} -sWASM=0)
-foreach(t booth booth-nowasm booth-node booth-node-nowasm booth-bench-web booth-bench-web-nowasm)
+foreach(t booth booth-nowasm booth-node booth-node-nowasm)
   target_link_libraries(${t} PRIVATE vybar_wasm)
   set_target_properties(${t} PROPERTIES SUFFIX .js)
 endforeach()
