@@ -185,6 +185,49 @@ static vy_rc text_member(desc *d, const vyjson *obj, const char *path, const cha
 	return text_value(d, v, p, out);
 }
 
+/* qsort order of translations: by lang, byte by byte (protocol.md §3.7). */
+static int by_lang(const void *a, const void *b)
+{
+	return strcmp((*(Vybar__Translation *const *)a)->lang, (*(Vybar__Translation *const *)b)->lang);
+}
+
+/* The optional member "translations" of obj: an object of language tag to
+ * text, e.g. {"be": "...", "ru": "..."}, into *t sorted by tag (the
+ * manifest's one encoding, protocol.md §3.7). The tags and texts are
+ * checked by the protocol's rules; only the shape is checked here. */
+static vy_rc translations_member(desc *d, const vyjson *obj, const char *path, Vybar__Translation ***t, size_t *n)
+{
+	const vyjson *o;
+	char p[VY_DESC_PATH_BYTES], pk[VY_DESC_PATH_BYTES];
+	vy_rc rc = member(d, obj, path, "translations", VYJSON_OBJECT, 0, &o);
+
+	if (rc != VY_R_OK || o == NULL)
+		return rc;
+	join(p, path, "translations");
+	if (o->n_items > VY_MAX_TRANSLATIONS)
+		return refuse(d, VY_DESC_AT_JSON, p, VY_R_FIELD, "%zu translations, at most %d", o->n_items,
+			      VY_MAX_TRANSLATIONS);
+	*t = d_alloc(d, o->n_items * sizeof **t);
+	if (*t == NULL)
+		return nomem(d);
+	for (size_t i = 0; i < o->n_items; i++) {
+		Vybar__Translation *tr = d_alloc(d, sizeof *tr);
+
+		if (tr == NULL)
+			return nomem(d);
+		vybar__translation__init(tr);
+		tr->lang = o->items[i]->key;
+		join(pk, p, tr->lang);
+		rc = text_value(d, o->items[i], pk, &tr->text);
+		if (rc != VY_R_OK)
+			return rc;
+		(*t)[i] = tr;
+	}
+	*n = o->n_items;
+	qsort(*t, *n, sizeof **t, by_lang);
+	return VY_R_OK;
+}
+
 /* A whole number 0..max; *out keeps its value if absent. */
 static vy_rc uint_member(desc *d, const vyjson *obj, const char *path, const char *name, int required, uint64_t max,
 			 uint64_t *out)
@@ -334,7 +377,7 @@ static const Vybar__Gender genders[] = { VYBAR__GENDER__GENDER_FEMALE, VYBAR__GE
 static const char *const contest_fields[] = { "title",	    "kind",	    "options",	  "allow_blank",
 					      "min",	    "max",	    "lists",	  "seats",
 					      "threshold_bp", "method",	    "gender_rule", "min_candidates",
-					      NULL };
+					      "translations", NULL };
 
 /* An array member of 0..max elements (the protocol decides the minimum;
  * max only stops a huge array before it is copied). */
@@ -352,7 +395,8 @@ static vy_rc array_member(desc *d, const vyjson *obj, const char *path, const ch
 	return VY_R_OK;
 }
 
-/* options: an array of strings. */
+/* options: an array, each a string (its title) or an object {"title",
+ * "translations"}. */
 static vy_rc options(desc *d, const vyjson *obj, const char *path, Vybar__Contest *c)
 {
 	const vyjson *a;
@@ -373,7 +417,17 @@ static vy_rc options(desc *d, const vyjson *obj, const char *path, Vybar__Contes
 			return nomem(d);
 		vybar__option__init(o);
 		index_path(pi, p, i);
-		rc = text_value(d, a->items[i], pi, &o->title);
+		if (a->items[i]->type == VYJSON_OBJECT) {
+			static const char *const fields[] = { "title", "translations", NULL };
+
+			rc = check_members(d, a->items[i], pi, fields, NULL, NULL);
+			if (rc == VY_R_OK)
+				rc = text_member(d, a->items[i], pi, "title", 1, &o->title);
+			if (rc == VY_R_OK)
+				rc = translations_member(d, a->items[i], pi, &o->translations, &o->n_translations);
+		} else {
+			rc = text_value(d, a->items[i], pi, &o->title);
+		}
 		if (rc != VY_R_OK)
 			return rc;
 		c->options[i] = o;
@@ -384,7 +438,7 @@ static vy_rc options(desc *d, const vyjson *obj, const char *path, Vybar__Contes
 /* One candidate: {"name", "gender"}. */
 static vy_rc candidate(desc *d, const vyjson *v, const char *path, Vybar__Candidate **out)
 {
-	static const char *const fields[] = { "name", "gender", NULL };
+	static const char *const fields[] = { "name", "gender", "translations", NULL };
 	Vybar__Candidate *c = d_alloc(d, sizeof *c);
 	size_t g = 0;
 	vy_rc rc;
@@ -399,6 +453,8 @@ static vy_rc candidate(desc *d, const vyjson *v, const char *path, Vybar__Candid
 	if (rc == VY_R_OK)
 		rc = text_member(d, v, path, "name", 1, &c->name);
 	if (rc == VY_R_OK)
+		rc = translations_member(d, v, path, &c->translations, &c->n_translations);
+	if (rc == VY_R_OK)
 		rc = choice_member(d, v, path, "gender", 1, gender_names, "\"F\", \"M\" or \"X\"", &g);
 	c->gender = genders[g];
 	*out = c;
@@ -408,7 +464,7 @@ static vy_rc candidate(desc *d, const vyjson *v, const char *path, Vybar__Candid
 /* One list: {"name", "candidates": [...]}. */
 static vy_rc party_list(desc *d, const vyjson *v, const char *path, Vybar__PartyList **out)
 {
-	static const char *const fields[] = { "name", "candidates", NULL };
+	static const char *const fields[] = { "name", "candidates", "translations", NULL };
 	Vybar__PartyList *l = d_alloc(d, sizeof *l);
 	char p[VY_DESC_PATH_BYTES], pi[VY_DESC_PATH_BYTES];
 	const vyjson *a;
@@ -424,6 +480,8 @@ static vy_rc party_list(desc *d, const vyjson *v, const char *path, Vybar__Party
 	rc = check_members(d, v, path, fields, NULL, NULL);
 	if (rc == VY_R_OK)
 		rc = text_member(d, v, path, "name", 1, &l->name);
+	if (rc == VY_R_OK)
+		rc = translations_member(d, v, path, &l->translations, &l->n_translations);
 	if (rc == VY_R_OK)
 		rc = array_member(d, v, path, "candidates", VY_MAX_CANDIDATES, &a);
 	if (rc != VY_R_OK)
@@ -514,11 +572,11 @@ static vy_rc party_list_contest(desc *d, const vyjson *obj, const char *path, Vy
 /* One contest: title, kind, then the kind's fields. */
 static vy_rc contest(desc *d, const vyjson *v, const char *path, Vybar__Contest **out)
 {
-	static const char *const one_of_n[] = { "title", "kind", "options", "allow_blank", NULL };
-	static const char *const approval[] = { "title", "kind", "options", "min", "max", NULL };
+	static const char *const one_of_n[] = { "title", "kind", "options", "allow_blank", "translations", NULL };
+	static const char *const approval[] = { "title", "kind", "options", "min", "max", "translations", NULL };
 	static const char *const party[] = { "title",	   "kind",	  "lists",	 "seats",
 					     "threshold_bp", "method",	  "gender_rule", "min_candidates",
-					     "allow_blank",  NULL };
+					     "allow_blank",  "translations", NULL };
 	static const char *const *const allowed[] = { one_of_n, approval, party };
 	static const char *const what[] = { "a one-of-n contest", "an approval contest", "a party-list contest" };
 	Vybar__Contest *c = d_alloc(d, sizeof *c);
@@ -537,6 +595,8 @@ static vy_rc contest(desc *d, const vyjson *v, const char *path, Vybar__Contest 
 		rc = check_members(d, v, path, allowed[k], contest_fields, what[k]);
 	if (rc == VY_R_OK)
 		rc = text_member(d, v, path, "title", 1, &c->title);
+	if (rc == VY_R_OK)
+		rc = translations_member(d, v, path, &c->translations, &c->n_translations);
 	if (rc != VY_R_OK)
 		return rc;
 	c->kind = kinds[k];
@@ -850,7 +910,7 @@ static vy_rc document(desc *d, const vyjson *doc, const vy_description_keys *key
 	static const char *const fields[] = { "election_id",   "title",	  "group",	"voting_start",
 					      "voting_end",    "threshold", "trustees", "counting_rule",
 					      "contests",      "max_ballots_per_credential",
-					      "min_seconds_between_ballots", NULL };
+					      "min_seconds_between_ballots", "translations", NULL };
 	static const char *const rules[] = { "last-ballot", NULL };
 	const vyjson *a;
 	char p[VY_DESC_PATH_BYTES];
@@ -866,6 +926,8 @@ static vy_rc document(desc *d, const vyjson *doc, const vy_description_keys *key
 		rc = text_member(d, doc, "", "election_id", 1, &m->election_id);
 	if (rc == VY_R_OK)
 		rc = text_member(d, doc, "", "title", 1, &m->title);
+	if (rc == VY_R_OK)
+		rc = translations_member(d, doc, "", &m->translations, &m->n_translations);
 	if (rc == VY_R_OK)
 		rc = text_member(d, doc, "", "group", 0, &m->group);
 	if (rc == VY_R_OK)

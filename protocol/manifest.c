@@ -54,6 +54,55 @@ static vy_rc check_text(const char *s, size_t max, const char *what, vy_reason *
 	return VY_R_OK;
 }
 
+/* §3.7: a language tag is 2..3 lower-case ASCII letters. */
+static int lang_ok(const char *lang)
+{
+	size_t n = str_len(lang);
+
+	if (n < VY_MIN_LANG_BYTES || n > VY_MAX_LANG_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (lang[i] < 'a' || lang[i] > 'z')
+			return 0;
+	return 1;
+}
+
+/* §3.7: the translations of the text named what: at most
+ * VY_MAX_TRANSLATIONS, each a valid language tag, in strictly increasing
+ * byte order of lang (so at most one per language), each text a §1.5 text
+ * like the default. */
+static vy_rc check_translations(Vybar__Translation *const *t, size_t n, const char *what, vy_reason *why)
+{
+	char tw[192];
+	vy_rc rc;
+
+	if (n > VY_MAX_TRANSLATIONS)
+		return vy_reason_set(why, VY_R_FIELD, "%s: %zu translations, at most %d", what, n, VY_MAX_TRANSLATIONS);
+	for (size_t i = 0; i < n; i++) {
+		if (!lang_ok(t[i]->lang))
+			return vy_reason_set(why, VY_R_FIELD,
+					     "%s translation %zu: lang must be %d..%d lower-case letters a-z", what, i,
+					     VY_MIN_LANG_BYTES, VY_MAX_LANG_BYTES);
+		if (i > 0 && strcmp(t[i - 1]->lang, t[i]->lang) >= 0)
+			return vy_reason_set(why, VY_R_FIELD,
+					     "%s translation %zu: lang \"%s\" is not after \"%s\" (sorted, one per language)",
+					     what, i, t[i]->lang, t[i - 1]->lang);
+		snprintf(tw, sizeof tw, "%s translation %zu (%s)", what, i, t[i]->lang);
+		rc = check_text(t[i]->text, VY_MAX_TEXT_BYTES, tw, why);
+		if (rc != VY_R_OK)
+			return rc;
+	}
+	return VY_R_OK;
+}
+
+/* A text and its translations (§1.5, §3.7). */
+static vy_rc check_text_tr(const char *s, Vybar__Translation *const *t, size_t n, const char *what, vy_reason *why)
+{
+	vy_rc rc = check_text(s, VY_MAX_TEXT_BYTES, what, why);
+
+	return rc != VY_R_OK ? rc : check_translations(t, n, what, why);
+}
+
 /* An Ed25519 public key: 32 bytes, canonical, on the curve, not of small order. */
 static vy_rc check_ed25519_key(const ProtobufCBinaryData *k, const char *what, vy_reason *why)
 {
@@ -104,7 +153,7 @@ static vy_rc check_party_list(const Vybar__PartyListContest *pl, size_t ci, size
 	vy_rc rc;
 
 	snprintf(what, sizeof what, "contest %zu list %zu name", ci, li);
-	rc = check_text(l->name, VY_MAX_TEXT_BYTES, what, why);
+	rc = check_text_tr(l->name, l->translations, l->n_translations, what, why);
 	if (rc != VY_R_OK)
 		return rc;
 	if (l->n_candidates < min || l->n_candidates > VY_MAX_CANDIDATES)
@@ -114,7 +163,7 @@ static vy_rc check_party_list(const Vybar__PartyListContest *pl, size_t ci, size
 		const Vybar__Candidate *c = l->candidates[i];
 
 		snprintf(what, sizeof what, "contest %zu list %zu candidate %zu name", ci, li, i);
-		rc = check_text(c->name, VY_MAX_TEXT_BYTES, what, why);
+		rc = check_text_tr(c->name, c->translations, c->n_translations, what, why);
 		if (rc != VY_R_OK)
 			return rc;
 		if (c->gender < VYBAR__GENDER__GENDER_FEMALE || c->gender > VYBAR__GENDER__GENDER_OTHER)
@@ -174,7 +223,8 @@ static vy_rc check_options(const Vybar__Contest *c, size_t ci, vy_reason *why)
 		return vy_reason_set(why, VY_R_CONTEST, "contest %zu: party_list set on a contest of another kind", ci);
 	for (size_t i = 0; i < c->n_options; i++) {
 		snprintf(what, sizeof what, "contest %zu option %zu title", ci, i);
-		rc = check_text(c->options[i]->title, VY_MAX_TEXT_BYTES, what, why);
+		rc = check_text_tr(c->options[i]->title, c->options[i]->translations, c->options[i]->n_translations,
+				   what, why);
 		if (rc != VY_R_OK)
 			return rc;
 	}
@@ -217,7 +267,7 @@ static vy_rc check_contest(const Vybar__Contest *c, size_t ci, vy_reason *why)
 	vy_rc rc;
 
 	snprintf(what, sizeof what, "contest %zu title", ci);
-	rc = check_text(c->title, VY_MAX_TEXT_BYTES, what, why);
+	rc = check_text_tr(c->title, c->translations, c->n_translations, what, why);
 	if (rc != VY_R_OK)
 		return rc;
 	switch (c->kind) {
@@ -350,7 +400,7 @@ vy_rc vy_manifest_validate(const Vybar__Manifest *m, vy_reason *why)
 	/* V2.1 */
 	rc = check_text(m->election_id, VY_MAX_ELECTION_ID_BYTES, "election_id", why);
 	if (rc == VY_R_OK)
-		rc = check_text(m->title, VY_MAX_TEXT_BYTES, "title", why);
+		rc = check_text_tr(m->title, m->translations, m->n_translations, "title", why);
 	if (rc == VY_R_OK && vy_group_by_name(m->group) == NULL)
 		rc = vy_reason_set(why, VY_R_GROUP, "group \"%s\" is not known", m->group ? m->group : "");
 	if (rc != VY_R_OK)
@@ -420,16 +470,29 @@ static void hash_bytes(vy_hasher *h, const ProtobufCBinaryData *b)
 	vy_hasher_item(h, b->data, b->len);
 }
 
+/* §3.5: a text's translations: u64(count), then each lang and text. */
+static void hash_translations(vy_hasher *h, Vybar__Translation *const *t, size_t n)
+{
+	vy_hasher_u64(h, n);
+	for (size_t i = 0; i < n; i++) {
+		hash_text(h, t[i]->lang);
+		hash_text(h, t[i]->text);
+	}
+}
+
 /* §3.5, the items of one contest. */
 static void hash_contest(vy_hasher *h, const Vybar__Contest *c)
 {
 	const Vybar__PartyListContest *pl = c->party_list;
 
 	hash_text(h, c->title);
+	hash_translations(h, c->translations, c->n_translations);
 	vy_hasher_u64(h, (uint64_t)c->kind);
 	vy_hasher_u64(h, c->n_options);
-	for (size_t i = 0; i < c->n_options; i++)
+	for (size_t i = 0; i < c->n_options; i++) {
 		hash_text(h, c->options[i]->title);
+		hash_translations(h, c->options[i]->translations, c->options[i]->n_translations);
+	}
 	vy_hasher_u64(h, c->allow_blank ? 1 : 0);
 	vy_hasher_u64(h, c->min_selections);
 	vy_hasher_u64(h, c->max_selections);
@@ -439,9 +502,12 @@ static void hash_contest(vy_hasher *h, const Vybar__Contest *c)
 	vy_hasher_u64(h, pl->n_lists);
 	for (size_t i = 0; i < pl->n_lists; i++) {
 		hash_text(h, pl->lists[i]->name);
+		hash_translations(h, pl->lists[i]->translations, pl->lists[i]->n_translations);
 		vy_hasher_u64(h, pl->lists[i]->n_candidates);
 		for (size_t j = 0; j < pl->lists[i]->n_candidates; j++) {
 			hash_text(h, pl->lists[i]->candidates[j]->name);
+			hash_translations(h, pl->lists[i]->candidates[j]->translations,
+					  pl->lists[i]->candidates[j]->n_translations);
 			vy_hasher_u64(h, (uint64_t)pl->lists[i]->candidates[j]->gender);
 		}
 	}
@@ -463,6 +529,7 @@ void vy_manifest_hash(const Vybar__Manifest *m, uint8_t out[VY_HASH_BYTES])
 	vy_hasher_init(&h, VY_TAG_MANIFEST);
 	hash_text(&h, m->election_id);
 	hash_text(&h, m->title);
+	hash_translations(&h, m->translations, m->n_translations);
 	hash_text(&h, m->group);
 	vy_hasher_u64(&h, m->n_contests);
 	for (size_t i = 0; i < m->n_contests; i++)

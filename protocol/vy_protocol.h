@@ -117,6 +117,9 @@ vy_rc vy_reason_check(vy_reason *why, vy_rc rc, const char *check);
 #define VY_RSA_MIN_MODULUS_BYTES 384 /* 3072 bits */
 #define VY_RSA_MAX_MODULUS_BYTES 1024 /* 8192 bits */
 #define VY_MAX_TEXT_BYTES 1024       /* any title or name */
+#define VY_MAX_TRANSLATIONS 32       /* translations of one text (§3.7) */
+#define VY_MIN_LANG_BYTES 2          /* a language tag: 2..3 letters a-z (§3.7) */
+#define VY_MAX_LANG_BYTES 3
 #define VY_MAX_ELECTION_ID_BYTES 128
 #define VY_MAX_CONTESTS 64
 #define VY_MAX_OPTIONS 1000          /* options (or lists) of one contest */

@@ -389,6 +389,47 @@ static void test_description_keys(void **state)
 	}
 }
 
+/* Translations (specs/commission.md §2.6): kept sorted by tag whatever the
+ * file's order, so one description gives one manifest; {} is none; a tag
+ * the protocol refuses is refused. */
+static void test_description_translations(void **state)
+{
+	char *text = vycf_replace(vycf_description, "\"Test election\"",
+				  "\"Test election\", \"translations\": {\"ru\": \"Vybory\", \"be\": \"Vybary\", "
+				  "\"en\": \"The test election\"}");
+	vy_desc_where w;
+	vy_reason why;
+	uint8_t *out = NULL;
+	size_t len = 0;
+	Vybar__Manifest *m = NULL;
+	static const char *const langs[] = { "be", "en", "ru" };
+	static const char *const texts[] = { "Vybary", "The test election", "Vybory" };
+
+	(void)state;
+	if (vy_description_manifest(text, strlen(text), &ck.keys, &out, &len, &w, &why) != VY_R_OK)
+		fail_msg("%s: %s", w.path, why.msg);
+	assert_int_equal(vy_decode_manifest(&m, out, len, NULL), VY_R_OK);
+	assert_int_equal(m->n_translations, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(m->translations[i]->lang, langs[i]);
+		assert_string_equal(m->translations[i]->text, texts[i]);
+	}
+	vy_msg_free(m);
+	free(out);
+	free(text);
+	text = vycf_replace(vycf_description, "\"Test election\"", "\"Test election\", \"translations\": {}");
+	assert_int_equal(vy_description_manifest(text, strlen(text), &ck.keys, &out, &len, &w, &why), VY_R_OK);
+	assert_int_equal(vy_decode_manifest(&m, out, len, NULL), VY_R_OK);
+	assert_int_equal(m->n_translations, 0);
+	vy_msg_free(m);
+	free(out);
+	free(text);
+	text = vycf_replace(vycf_description, "\"Test election\"", "\"Test election\", \"translations\": {\"be-BY\": \"x\"}");
+	assert_int_not_equal(vy_description_manifest(text, strlen(text), &ck.keys, &out, &len, &w, &why), VY_R_OK);
+	assert_string_equal(why.msg, "title translation 0: lang must be 2..3 lower-case letters a-z");
+	free(text);
+}
+
 /* The committed descriptions make valid manifests: the example of
  * specs/commission.md and the demo's election. */
 static void test_description_committed(void **state)
@@ -446,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_description_places),
 		cmocka_unit_test(test_description_keys),
 		cmocka_unit_test(test_description_committed),
+		cmocka_unit_test(test_description_translations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -140,6 +140,26 @@ static int bool_of(const vyjson *o, const char *name)
 }
 
 /* Every field of contest c equals the description's. */
+/* The translations of the text held by the JSON object jo (its member
+ * "translations", if any) are t: the same texts, sorted by language. */
+static void same_translations(const vyjson *jo, Vybar__Translation *const *t, size_t n)
+{
+	const vyjson *jt = jo->type == VYJSON_OBJECT ? vyjson_get(jo, "translations") : NULL;
+
+	assert_int_equal(n, jt == NULL ? 0 : vyjson_len(jt));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(t[i]->text, vyjson_get_string(jt, t[i]->lang));
+		if (i > 0)
+			assert_true(strcmp(t[i - 1]->lang, t[i]->lang) < 0);
+	}
+}
+
+/* An option of the description: a string, or {"title", "translations"}. */
+static const char *option_title(const vyjson *o)
+{
+	return o->type == VYJSON_OBJECT ? vyjson_get_string(o, "title") : vyjson_string(o);
+}
+
 static void same_contest(const vyjson *jc, const Vybar__Contest *c)
 {
 	static const char *const kinds[] = { "", "one-of-n", "approval", "party-list" };
@@ -148,13 +168,16 @@ static void same_contest(const vyjson *jc, const Vybar__Contest *c)
 	const Vybar__PartyListContest *pl = c->party_list;
 
 	assert_string_equal(c->title, vyjson_get_string(jc, "title"));
+	same_translations(jc, c->translations, c->n_translations);
 	assert_string_equal(kinds[c->kind], vyjson_get_string(jc, "kind"));
 	assert_int_equal(c->allow_blank, bool_of(jc, "allow_blank"));
 	assert_int_equal(c->min_selections, int_of(jc, "min", 0));
 	assert_int_equal(c->max_selections, int_of(jc, "max", 0));
 	assert_int_equal(c->n_options, vyjson_len(opts));
-	for (size_t i = 0; i < c->n_options; i++)
-		assert_string_equal(c->options[i]->title, vyjson_string(vyjson_at(opts, i)));
+	for (size_t i = 0; i < c->n_options; i++) {
+		assert_string_equal(c->options[i]->title, option_title(vyjson_at(opts, i)));
+		same_translations(vyjson_at(opts, i), c->options[i]->translations, c->options[i]->n_translations);
+	}
 	if (lists == NULL) {
 		assert_null(pl);
 		return;
@@ -171,11 +194,14 @@ static void same_contest(const vyjson *jc, const Vybar__Contest *c)
 		const vyjson *jl = vyjson_at(lists, l), *cands = vyjson_get(jl, "candidates");
 
 		assert_string_equal(pl->lists[l]->name, vyjson_get_string(jl, "name"));
+		same_translations(jl, pl->lists[l]->translations, pl->lists[l]->n_translations);
 		assert_int_equal(pl->lists[l]->n_candidates, vyjson_len(cands));
 		for (size_t k = 0; k < pl->lists[l]->n_candidates; k++) {
 			const vyjson *jk = vyjson_at(cands, k);
 
 			assert_string_equal(pl->lists[l]->candidates[k]->name, vyjson_get_string(jk, "name"));
+			same_translations(jk, pl->lists[l]->candidates[k]->translations,
+					  pl->lists[l]->candidates[k]->n_translations);
 			assert_int_equal(pl->lists[l]->candidates[k]->gender, gender_of(vyjson_get_string(jk, "gender")));
 		}
 	}
@@ -206,6 +232,10 @@ static void test_manifest_round_trip(void **state)
 	assert_int_equal(vy_manifest_validate(m, NULL), VY_R_OK);
 	assert_string_equal(m->election_id, vyjson_get_string(j, "election_id"));
 	assert_string_equal(m->title, vyjson_get_string(j, "title"));
+	same_translations(j, m->translations, m->n_translations);
+	/* the example translates (it must, or the check above proves nothing) */
+	assert_int_equal(m->n_translations, 2);
+	assert_string_equal(m->translations[0]->lang, "be");
 	assert_string_equal(m->group, "ristretto255"); /* the default */
 	assert_int_equal(vy_description_time(vyjson_get_string(j, "voting_start"), &t), 0);
 	assert_int_equal(m->voting_start, t);
@@ -319,6 +349,16 @@ static void test_manifest_refusals(void **state)
 		{ "\"threshold\": 2,", "\"threshold\": 2,,", "line 7, column 17: not JSON: expected a member name" },
 		{ "\"threshold\": 2,", "\"threshold\": 2, \"title\": \"x\",", "line 7, column 18: not JSON: duplicate member name" },
 		{ "\"Council\"", "\"Coun\\ud800cil\"", "not JSON: lone high surrogate" },
+		/* translations (specs/commission.md §2.6, protocol.md §3.7) */
+		{ "\"Test election\"", "\"Test election\", \"translations\": {\"RU\": \"x\"}",
+		  "title translation 0: lang must be 2..3 lower-case letters a-z" },
+		{ "\"Answer 2\"", "{ \"title\": \"Answer 2\", \"translations\": [] }",
+		  "contests[0].options[1].translations: must be an object, not an array" },
+		{ "\"Answer 2\"", "{ \"title\": \"Answer 2\", \"translations\": { \"ru\": \"\" } }",
+		  "contest 0 option 1 title translation 0 (ru): length 0, must be 1..1024 bytes" },
+		{ "\"Answer 2\"", "{ \"title\": \"Answer 2\", \"x\": 1 }", "contests[0].options[1].x: unknown field" },
+		{ "\"Answer 2\"", "{ \"translations\": { \"ru\": \"2\" } }",
+		  "contests[0].options[1].title: missing (required)" },
 	};
 	char want_path[PATH_BYTES + 64];
 

@@ -239,6 +239,81 @@ static void test_base_hash(void **state)
 	vy_msg_free(m);
 }
 
+/* §3.7: translated texts are valid, in the base hash, and each rule on
+ * them is enforced, naming the text and the translation. */
+static void test_translations(void **state)
+{
+	vyf_keys tk = keys;
+	Vybar__Manifest *plain = vyf_manifest_new(&keys), *m;
+	Vybar__Translation **ct, *swap;
+	uint8_t h0[VY_HASH_BYTES], h1[VY_HASH_BYTES], h2[VY_HASH_BYTES];
+	vy_reason why = { 0 };
+
+	(void)state;
+	tk.translated = 1;
+	m = vyf_manifest_new(&tk);
+	ct = m->contests[2]->translations;
+	if (vy_manifest_validate(m, &why) != VY_R_OK)
+		fail_msg("translated manifest refused: %s", why.msg);
+	vy_manifest_hash(plain, h0);
+	vy_manifest_hash(m, h1);
+	assert_memory_not_equal(h0, h1, VY_HASH_BYTES);
+	/* one byte of one translation changes the base hash */
+	m->contests[2]->party_list->lists[0]->candidates[0]->translations[0]->text[0] ^= 1;
+	vy_manifest_hash(m, h2);
+	assert_memory_not_equal(h1, h2, VY_HASH_BYTES);
+	m->contests[2]->party_list->lists[0]->candidates[0]->translations[0]->text[0] ^= 1;
+	/* a translation moved from the election title to contest 0's title:
+	 * the same bytes in another place */
+	m->n_translations--;
+	m->contests[0]->n_translations = 1;
+	m->contests[0]->translations = &m->translations[1];
+	vy_manifest_hash(m, h2);
+	assert_memory_not_equal(h1, h2, VY_HASH_BYTES);
+	m->contests[0]->n_translations = 0;
+	m->contests[0]->translations = NULL;
+	m->n_translations++;
+	vy_manifest_hash(m, h2);
+	assert_memory_equal(h1, h2, VY_HASH_BYTES);
+	/* out of order: "en" before "be" */
+	swap = ct[0];
+	ct[0] = ct[1];
+	ct[1] = swap;
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_string_equal(why.check, "V2.2");
+	assert_string_equal(why.msg, "contest 2 title translation 1: lang \"be\" is not after \"en\" "
+				     "(sorted, one per language)");
+	ct[1] = ct[0];
+	ct[0] = swap;
+	/* two of one language */
+	set_text(&ct[1]->lang, "be");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_non_null(strstr(why.msg, "translation 1: lang \"be\" is not after \"be\""));
+	/* tags: upper case, a region, one letter, four letters */
+	set_text(&ct[1]->lang, "EN");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_string_equal(why.msg, "contest 2 title translation 1: lang must be 2..3 lower-case letters a-z");
+	set_text(&ct[1]->lang, "en-gb");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	set_text(&ct[1]->lang, "e");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	set_text(&ct[1]->lang, "engl");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	set_text(&ct[1]->lang, "eng"); /* three letters: accepted, still after "be", before "ru" */
+	if (vy_manifest_validate(m, &why) != VY_R_OK)
+		fail_msg("a three-letter tag refused: %s", why.msg);
+	/* the text: empty, or a control character (§1.5), names the language */
+	set_text(&m->translations[0]->text, "");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_string_equal(why.check, "V2.1");
+	assert_string_equal(why.msg, "title translation 0 (be): length 0, must be 1..1024 bytes");
+	set_text(&m->translations[0]->text, "a\tb");
+	assert_int_equal(vy_manifest_validate(m, &why), VY_R_FIELD);
+	assert_string_equal(why.msg, "title translation 0 (be): control character at byte 1 (byte 0x09)");
+	vy_msg_free(m);
+	vy_msg_free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_gender_rule_message),
 		cmocka_unit_test(test_gender_rule_blocks),
 		cmocka_unit_test(test_base_hash),
+		cmocka_unit_test(test_translations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -225,6 +225,14 @@ static uint8_t *pack_free(void *m, size_t *len)
  * in a text (protocol.md §1.5). */
 #define CTRL_TITLE (VYV__COUNT + 1)
 #define CTRL_LIST (VYV__COUNT + 2)
+/* Translations (protocol.md §3.7): a language tag in upper case on the
+ * election title, two translations of a contest title into one language, a
+ * control character in a translated option title and in a translated
+ * candidate name. */
+#define TR_TITLE_LANG (VYV__COUNT + 3)
+#define TR_CONTEST_TWICE (VYV__COUNT + 4)
+#define TR_OPTION_CTRL (VYV__COUNT + 5)
+#define TR_CANDIDATE_CTRL (VYV__COUNT + 6)
 
 /* The manifest with change applied in place (counts restored before the free). */
 static uint8_t *manifest_tamper(int what, size_t *len, int *type)
@@ -232,6 +240,12 @@ static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 	Vybar__Manifest *m = decode_payload(AT_MANIFEST, &vybar__manifest__descriptor);
 	Vybar__PartyListContest *pl = m->contests[2]->party_list;
 	size_t saved = m->n_contests;
+	/* Translations set here live on the stack: unset before the free. */
+	char be[] = "be", ru[] = "ru", upper[] = "RU", text[] = "tekst", ctrl[] = "te\x07kst";
+	Vybar__Translation t[2] = { VYBAR__TRANSLATION__INIT, VYBAR__TRANSLATION__INIT };
+	Vybar__Translation *tp[2] = { &t[0], &t[1] };
+	size_t *n_tr = NULL, saved_n = 0;
+	Vybar__Translation ***tr = NULL, **saved_tr = NULL;
 	uint8_t *p;
 
 	*type = VYBAR__ENTRY_TYPE__ENTRY_TYPE_MANIFEST;
@@ -248,9 +262,34 @@ static uint8_t *manifest_tamper(int what, size_t *len, int *type)
 	case VYV_2_11: m->max_ballots_per_credential = 0; break;         /* no ballot at all */
 	case CTRL_TITLE: m->title[0] = '\x1b'; break;                    /* an escape in the title (protocol §1.5) */
 	case CTRL_LIST: pl->lists[0]->name[0] = '\n'; break;            /* a newline in a list name */
+	case TR_TITLE_LANG: n_tr = &m->n_translations; tr = &m->translations; break;
+	case TR_CONTEST_TWICE: n_tr = &m->contests[0]->n_translations; tr = &m->contests[0]->translations; break;
+	case TR_OPTION_CTRL:
+		n_tr = &m->contests[1]->options[0]->n_translations;
+		tr = &m->contests[1]->options[0]->translations;
+		break;
+	case TR_CANDIDATE_CTRL:
+		n_tr = &pl->lists[0]->candidates[0]->n_translations;
+		tr = &pl->lists[0]->candidates[0]->translations;
+		break;
 	default: fail();
 	}
+	if (tr != NULL) {
+		/* "be" then what differs: "RU", "be" again, or a control character */
+		t[0].lang = be;
+		t[0].text = text;
+		t[1].lang = what == TR_TITLE_LANG ? upper : what == TR_CONTEST_TWICE ? be : ru;
+		t[1].text = what == TR_OPTION_CTRL || what == TR_CANDIDATE_CTRL ? ctrl : text;
+		saved_n = *n_tr;
+		saved_tr = *tr;
+		*n_tr = 2;
+		*tr = tp;
+	}
 	p = vy_msg_pack(m, len);
+	if (tr != NULL) {
+		*n_tr = saved_n;
+		*tr = saved_tr;
+	}
 	m->n_contests = saved;
 	vy_msg_free(m);
 	return p;
@@ -665,6 +704,10 @@ static const tamper_case cases[] = {
 	{ VYV_1_8, AT_RESULT, FRAME_SIGNED, AT_RESULT, unordered_case },
 	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, VYV_2_1, manifest_case },
 	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, CTRL_TITLE, manifest_case },
+	{ VYV_2_1, AT_MANIFEST, FRAME_SIGNED, TR_TITLE_LANG, manifest_case },
+	{ VYV_2_2, AT_MANIFEST, FRAME_SIGNED, TR_CONTEST_TWICE, manifest_case },
+	{ VYV_2_3, AT_MANIFEST, FRAME_SIGNED, TR_OPTION_CTRL, manifest_case },
+	{ VYV_2_4, AT_MANIFEST, FRAME_SIGNED, TR_CANDIDATE_CTRL, manifest_case },
 	{ VYV_2_2, AT_MANIFEST, FRAME_SIGNED, VYV_2_2, manifest_case },
 	{ VYV_2_3, AT_MANIFEST, FRAME_SIGNED, VYV_2_3, manifest_case },
 	{ VYV_2_4, AT_MANIFEST, FRAME_SIGNED, VYV_2_4, manifest_case },

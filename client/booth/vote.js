@@ -43,6 +43,25 @@
 
   /* ---- the election ---- */
 
+  /* The election's own text in the voter's language: its translation
+   * (protocol.md §3.7) when the manifest has one, else the default text. */
+  function local(text, tr) {
+    var lang = VyI18n.lang();
+    return tr && Object.prototype.hasOwnProperty.call(tr, lang) ? tr[lang] : text;
+  }
+
+  /* Elements that show an election text, redrawn on a switch of language. */
+  var shownTexts = [];
+
+  function showText(el, text, tr) {
+    el.textContent = local(text, tr);
+    shownTexts.push({ el: el, text: text, tr: tr });
+  }
+
+  VyI18n.onChange(function () {
+    shownTexts.forEach(function (s) { s.el.textContent = local(s.text, s.tr); });
+  });
+
   function fingerprintPin() {
     var m = /(?:^#|&)fp=([0-9a-fA-F]{64})/.exec(location.hash);
     return m ? m[1].toLowerCase() : '';
@@ -54,7 +73,8 @@
     election = e;
     $('election-loading').hidden = true;
     $('election').hidden = false;
-    $('election-title').textContent = e.title;
+    shownTexts = [];
+    showText($('election-title'), e.title, e.translations);
     $('election-id').textContent = e.election_id;
     set($('election-phase'), 'phase.' + (PHASES.indexOf(e.phase) >= 0 ? e.phase : PHASES[e.phase] || 'empty'));
     set($('election-times'), 'election.from_to', { from: Vy.when(e.voting_start), to: Vy.when(e.voting_end) });
@@ -83,7 +103,7 @@
       var rule = document.createElement('p');
       var r = ruleKey(c);
       var radio = c.max === 1;
-      lg.textContent = c.title;
+      showText(lg, c.title, c.translations);
       fs.appendChild(lg);
       rule.className = 'rules';
       rule.id = 'rule-' + ci;
@@ -91,14 +111,14 @@
       fs.appendChild(rule);
       fs.setAttribute('aria-describedby', rule.id);
       c.options.forEach(function (o, oi) {
-        fs.appendChild(optionRow(ci, oi, o.title, radio));
+        fs.appendChild(optionRow(ci, oi, o.title, radio, o.translations));
         if (o.candidates && o.candidates.length) {
           var ol = document.createElement('ol');
           ol.className = 'candidates';
           ol.id = 'cand-' + ci + '-' + oi;
-          o.candidates.forEach(function (name) {
+          o.candidates.forEach(function (name, k) {
             var li = document.createElement('li');
-            li.textContent = name;
+            showText(li, name, o.candidate_translations ? o.candidate_translations[k] : null);
             ol.appendChild(li);
           });
           fs.appendChild(ol);
@@ -114,7 +134,7 @@
     });
   }
 
-  function optionRow(ci, oi, title, radio) {
+  function optionRow(ci, oi, title, radio, tr) {
     var row = document.createElement('div');
     var input = document.createElement('input');
     var label = document.createElement('label');
@@ -124,7 +144,7 @@
     input.id = oi < 0 ? 'blank-' + ci : 'opt-' + ci + '-' + oi;
     input.value = String(oi);
     label.htmlFor = input.id;
-    label.textContent = title;
+    if (oi >= 0) showText(label, title, tr); /* the blank choice's label is the booth's (set by the caller) */
     row.appendChild(input);
     row.appendChild(label);
     return row;
@@ -145,18 +165,18 @@
         var oi = Number(picked[k].value);
         if (oi < 0) continue;
         bits[c.first + oi] = '1';
-        names.push(c.options[oi].title);
+        names.push(local(c.options[oi].title, c.options[oi].translations));
         n++;
       }
       if (n < c.min || n > c.max || (picked.length === 0 && c.max === 1)) {
         var r = ruleKey(c);
         Vy.showError({ kind: 'choices', reason: '' }, 'choose');
-        set($('error-text'), 'error.contest_rule', { contest: c.title, rule: t(r[0], r[1]) });
+        set($('error-text'), 'error.contest_rule', { contest: local(c.title, c.translations), rule: t(r[0], r[1]) });
         var first = document.querySelector('input[name="contest-' + ci + '"]');
         if (first) first.focus();
         return null;
       }
-      summary.push({ contest: c.title, names: names });
+      summary.push({ contest: local(c.title, c.translations), names: names });
     }
     return { bits: bits.join(''), summary: summary };
   }

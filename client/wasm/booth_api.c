@@ -41,11 +41,14 @@
  *       Fetch the record of the board at board_url and verify the election
  *       it states (client.md §2 steps 1-3, in any phase); fingerprint: the
  *       base hash in hex the voter expects, or "" for none. Forgets any
- *       ballot. {"title","election_id","fingerprint","phase",
+ *       ballot. {"title","translations","election_id","fingerprint","phase",
  *       "voting_start","voting_end","selections","contests":[{"title",
- *       "kind":"one"|"approval"|"list","blank":bool,"min","max",
- *       "first":I,"selections":N,"options":[{"title"} or for lists
- *       {"title","candidates":[NAME...]}]}]}
+ *       "translations","kind":"one"|"approval"|"list","blank":bool,"min","max",
+ *       "first":I,"selections":N,"options":[{"title","translations"} or for
+ *       lists {"title","translations","candidates":[NAME...],
+ *       "candidate_translations":[TRANSLATIONS...]}]}]}
+ *       TRANSLATIONS: the text in other languages (protocol.md §3.7), an
+ *       object {LANG:TEXT...} in the manifest's order ({} for none).
  *       Contest c's options are the selections first..first+selections-1
  *       of the choices string (booth_build); min and max are how many of
  *       them may be 1 (min 0 when a blank vote is allowed).
@@ -369,6 +372,20 @@ static vy_rc get_base64(const char *text, size_t max, uint8_t **out, size_t *len
 	return VY_R_OK;
 }
 
+/* ,"translations":{LANG:TEXT...} of a text (protocol.md §3.7), or without
+ * the member name when bare. */
+static void translations_json(FILE *f, Vybar__Translation *const *t, size_t n, int bare)
+{
+	fprintf(f, "%s{", bare ? "" : ",\"translations\":");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_str(f, t[i]->lang);
+		fprintf(f, ":");
+		json_str(f, t[i]->text);
+	}
+	fprintf(f, "}");
+}
+
 /* The election as its manifest states it, for the page (booth_open). */
 static void election_json(FILE *f, const vy_record_state *st)
 {
@@ -379,6 +396,7 @@ static void election_json(FILE *f, const vy_record_state *st)
 	sodium_bin2hex(hex, sizeof hex, st->election.base_hash, VY_HASH_BYTES);
 	fprintf(f, "{\"title\":");
 	json_str(f, m->title);
+	translations_json(f, m->translations, m->n_translations, 0);
 	fprintf(f, ",\"election_id\":");
 	json_str(f, m->election_id);
 	fprintf(f, ",\"fingerprint\":\"%s\",\"phase\":\"%s\",\"voting_start\":%llu,\"voting_end\":%llu,"
@@ -393,6 +411,7 @@ static void election_json(FILE *f, const vy_record_state *st)
 		vy_contest_shape(c, &n, &lo, &hi);
 		fprintf(f, "%s{\"title\":", i ? "," : "");
 		json_str(f, c->title);
+		translations_json(f, c->translations, c->n_translations, 0);
 		fprintf(f, ",\"kind\":\"%s\",\"blank\":%s,\"min\":%llu,\"max\":%llu,\"first\":%zu,\"selections\":%zu,"
 			"\"options\":[",
 			list ? "list" : c->kind == VYBAR__CONTEST_KIND__CONTEST_KIND_APPROVAL ? "approval" : "one",
@@ -404,10 +423,17 @@ static void election_json(FILE *f, const vy_record_state *st)
 
 				fprintf(f, "%s{\"title\":", j ? "," : "");
 				json_str(f, l->name);
+				translations_json(f, l->translations, l->n_translations, 0);
 				fprintf(f, ",\"candidates\":[");
 				for (size_t k = 0; k < l->n_candidates; k++) {
 					fprintf(f, "%s", k ? "," : "");
 					json_str(f, l->candidates[k]->name);
+				}
+				fprintf(f, "],\"candidate_translations\":[");
+				for (size_t k = 0; k < l->n_candidates; k++) {
+					fprintf(f, "%s", k ? "," : "");
+					translations_json(f, l->candidates[k]->translations, l->candidates[k]->n_translations,
+							  1);
 				}
 				fprintf(f, "]}");
 			}
@@ -415,6 +441,7 @@ static void election_json(FILE *f, const vy_record_state *st)
 			for (size_t j = 0; j < c->n_options; j++) {
 				fprintf(f, "%s{\"title\":", j ? "," : "");
 				json_str(f, c->options[j]->title);
+				translations_json(f, c->options[j]->translations, c->options[j]->n_translations, 0);
 				fprintf(f, "}");
 			}
 		}

@@ -307,12 +307,23 @@ def rsa_pss_sha384_verify(modulus, exponent, msg, sig):
 # ---------------------------------------------------------- the constructions
 
 
+def translations(x):
+    """protocol.md 3.5 and 3.7: T(x), the items of a text's translations."""
+    ts = x.get("translations") or []
+    xs = [u64(len(ts))]
+    for t in ts:
+        xs += [text(t["lang"]), text(t["text"])]
+    return xs
+
+
 def base_hash(m):
     """protocol.md 3.5: the base hash from the manifest's fields."""
-    xs = [text(m["election_id"]), text(m["title"]), text(m["group"]), u64(len(m["contests"]))]
+    xs = [text(m["election_id"]), text(m["title"])] + translations(m)
+    xs += [text(m["group"]), u64(len(m["contests"]))]
     for c in m["contests"]:
-        xs += [text(c["title"]), u64(c["kind"]), u64(len(c["options"]))]
-        xs += [text(o["title"]) for o in c["options"]]
+        xs += [text(c["title"])] + translations(c) + [u64(c["kind"]), u64(len(c["options"]))]
+        for o in c["options"]:
+            xs += [text(o["title"])] + translations(o)
         xs += [u64(flag(c["allow_blank"])), u64(c["min_selections"]), u64(c["max_selections"])]
         pl = c["party_list"]
         xs.append(u64(0 if pl is None else 1))
@@ -320,9 +331,9 @@ def base_hash(m):
             continue
         xs.append(u64(len(pl["lists"])))
         for lst in pl["lists"]:
-            xs += [text(lst["name"]), u64(len(lst["candidates"]))]
+            xs += [text(lst["name"])] + translations(lst) + [u64(len(lst["candidates"]))]
             for cand in lst["candidates"]:
-                xs += [text(cand["name"]), u64(cand["gender"])]
+                xs += [text(cand["name"])] + translations(cand) + [u64(cand["gender"])]
         rule = pl["gender_rule"] or {"block_size": 0, "min_per_block": 0}
         xs += [u64(pl["seats"]), u64(pl["threshold_basis_points"]), u64(pl["seat_method"]),
                u64(rule["block_size"]), u64(rule["min_per_block"]), u64(pl["min_candidates"])]

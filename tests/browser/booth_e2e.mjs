@@ -142,6 +142,8 @@ try {
   await page.goto(`${W.board}/booth/`);
   await visible(page, '#election');
   const fp = (await page.locator('#election-fingerprint').innerText()).replace(/\s/g, '');
+  // The election's own texts: the manifest's default in English.
+  check((await page.locator('#election-title').innerText()) === 'Test election', 'the election title, in English');
   check(/^[0-9a-f]{64}$/.test(fp), `the election's fingerprint is shown (${fp.slice(0, 16)}…)`);
   await visible(page, '#register-form');
   await step(page, 'election');
@@ -163,6 +165,9 @@ try {
   await page.waitForFunction(() => document.documentElement.lang === 'be');
   msg = await page.locator('#error-text').innerText();
   check(msg === be['error.code_unknown'], `the same message in Belarusian: "${msg}"`);
+  // ... and the election's title, translated in the manifest (protocol.md §3.7).
+  msg = await page.locator('#election-title').innerText();
+  check(msg === 'Testavyja vybary', `the election title in Belarusian: "${msg}"`);
   await step(page, 'wrong-code-be');
   await page.selectOption('#lang', 'en');
   await page.waitForFunction(() => document.documentElement.lang === 'en');

@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "booth_world: no free port on 127.0.0.1\n");
 		return 1;
 	}
+	vyrh_translated = 1; /* the booth shows the election's texts in the voter's language */
 	vyw_setup_booth(&state, argv[1], port);
 	w = state;
 	printf("{\"board\":\"%s\",\"registrar\":\"%s\",\"codes\":[", w->url, w->reg.url);

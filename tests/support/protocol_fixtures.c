@@ -164,6 +164,43 @@ static Vybar__PartyListContest *party_lists(arena *a)
 	return pl;
 }
 
+/* n translations from pairs (lang, text, lang, text, ...), sorted by lang. */
+static Vybar__Translation **translations(arena *a, size_t n, const char *const *pairs)
+{
+	Vybar__Translation **t = arena_alloc(a, n * sizeof *t);
+
+	for (size_t i = 0; i < n; i++) {
+		t[i] = arena_alloc(a, sizeof **t);
+		vybar__translation__init(t[i]);
+		t[i]->lang = text(a, pairs[2 * i]);
+		t[i]->text = text(a, pairs[2 * i + 1]);
+	}
+	return t;
+}
+
+/* vyf_keys.translated: translations of five of the manifest's texts, in
+ * Latin letters (the test vectors are printable ASCII). */
+static void manifest_translations(arena *a, Vybar__Manifest *m)
+{
+	static const char *const title[] = { "be", "Testavyja vybary", "ru", "Testovye vybory" };
+	static const char *const answer[] = { "ru", "Otvet 1" };
+	static const char *const council[] = { "be", "Rada", "en", "The Council", "ru", "Sovet" };
+	static const char *const list[] = { "be", "Spis A" };
+	static const char *const candidate[] = { "ru", "Kandidat 1 spiska A" };
+	Vybar__PartyList *l = m->contests[2]->party_list->lists[0];
+
+	m->n_translations = 2;
+	m->translations = translations(a, 2, title);
+	m->contests[0]->options[0]->n_translations = 1;
+	m->contests[0]->options[0]->translations = translations(a, 1, answer);
+	m->contests[2]->n_translations = 3;
+	m->contests[2]->translations = translations(a, 3, council);
+	l->n_translations = 1;
+	l->translations = translations(a, 1, list);
+	l->candidates[0]->n_translations = 1;
+	l->candidates[0]->translations = translations(a, 1, candidate);
+}
+
 static void manifest_contests(arena *a, Vybar__Manifest *m)
 {
 	m->n_contests = 3;
@@ -196,6 +233,8 @@ uint8_t *vyf_manifest_pack(const vyf_keys *k, size_t *len)
 	m.title = "Test election";
 	m.group = "ristretto255";
 	manifest_contests(&a, &m);
+	if (k->translated)
+		manifest_translations(&a, &m);
 	m.trustee_count = k->n;
 	m.threshold = k->t;
 	m.n_trustees = k->n;

@@ -58,6 +58,10 @@ typedef struct {
 	/* the manifest's revoting limits (protocol.md §3.6): 0 stands for
 	 * VYF_MAX_BALLOTS and for no wait */
 	uint32_t max_ballots, min_seconds;
+	/* non-zero: the manifest's texts carry translations (protocol.md §3.7):
+	 * the title, contest 0's first option, contest 2's title, its first
+	 * list and that list's first candidate */
+	int translated;
 } vyf_keys;
 
 typedef struct {

@@ -206,8 +206,17 @@ static void build_record(gen *s)
 	uint8_t *p;
 	size_t len;
 	vy_reason why;
+	vyf_keys k;
 
-	vyf_record_init(&s->r, VYPVEC_TRUSTEES, VYPVEC_THRESHOLD);
+	/* the manifest of vyf_record_init, its texts translated (§3.7) */
+	vytest_init();
+	vyf_keys_init(&k, VYPVEC_TRUSTEES, VYPVEC_THRESHOLD);
+	k.n_witnesses = VYF_WITNESSES;
+	k.witness_k = VYF_WITNESS_K;
+	k.translated = 1;
+	p = vyf_manifest_pack(&k, &len);
+	vyf_record_init_manifest(&s->r, VYPVEC_TRUSTEES, VYPVEC_THRESHOLD, p, len);
+	free(p);
 	vyf_record_ceremony(&s->r);
 	e = &s->r.st.election;
 	vyf_voter_init(&s->v, e, VYPVEC_VOTER);

@@ -71,6 +71,7 @@ void vyrh_close(const vyrh_registrar *r)
 }
 
 uint32_t vyrh_max_ballots, vyrh_min_seconds;
+int vyrh_translated;
 
 /* The fixtures' manifest with the registrar key and statement key of pub
  * (RegistrarPublicKeys). */
@@ -95,6 +96,7 @@ static void make_manifest(vyrh_registrar *r, const char *pub)
 	 * (test_vote_client) */
 	k.max_ballots = vyrh_max_ballots ? vyrh_max_ballots : VY_MAX_BALLOTS_PER_CREDENTIAL;
 	k.min_seconds = vyrh_min_seconds;
+	k.translated = vyrh_translated;
 	orig = vyf_manifest_pack(&k, &len);
 	m = vybar__manifest__unpack(NULL, len, orig);
 	assert_non_null(m);

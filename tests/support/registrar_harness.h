@@ -36,6 +36,8 @@ typedef struct {
  * (protocol.md §3.6): max_ballots_per_credential (0: the protocol's most,
  * VY_MAX_BALLOTS_PER_CREDENTIAL) and min_seconds_between_ballots (0). */
 extern uint32_t vyrh_max_ballots, vyrh_min_seconds;
+/* Non-zero: that manifest's texts carry translations (vyf_keys.translated). */
+extern int vyrh_translated;
 
 /* init (a fresh RSA key), roll n_codes codes, write the manifest, serve. */
 void vyrh_start(vyrh_registrar *r, size_t n_codes);
