@@ -18,52 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/intake.h"
 #include "tests/browser/booth_fixed.h"
 #include "tests/support/protocol_fixtures.h"
 #include "tests/support/vytest.h"
 
-#define OPTIONS 11
+#define OPTIONS VYBENCH_OPTIONS
 #define DEFAULT_REPS 21
 #define MAX_REPS 1001
 #define WASM_AIM_MS 100.0
 #define FALLBACK_AIM_MS 2000.0
 #define OUT_BYTES 4096
-
-/* The fixtures' manifest with one contest: 1-of-11, no blank (as
- * bench_verify.c's). */
-static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
-{
-	static Vybar__Option opts[OPTIONS];
-	static Vybar__Option *optp[OPTIONS];
-	static char titles[OPTIONS][16];
-	size_t flen;
-	uint8_t *full = vyf_manifest_pack(k, &flen), *out;
-	Vybar__Manifest *m = NULL;
-	Vybar__Contest *c;
-	size_t saved_n, saved_opts;
-	Vybar__Option **saved_optp;
-
-	if (vy_decode_manifest(&m, full, flen, NULL) != VY_R_OK)
-		abort();
-	c = m->contests[0];
-	for (size_t i = 0; i < OPTIONS; i++) {
-		vybar__option__init(&opts[i]);
-		snprintf(titles[i], sizeof titles[i], "Candidate %zu", i + 1);
-		opts[i].title = titles[i];
-		optp[i] = &opts[i];
-	}
-	saved_n = m->n_contests, saved_opts = c->n_options, saved_optp = c->options;
-	m->n_contests = 1;
-	c->kind = VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N;
-	c->allow_blank = 0;
-	c->n_options = OPTIONS;
-	c->options = optp;
-	out = vy_msg_pack(m, len);
-	m->n_contests = saved_n, c->n_options = saved_opts, c->options = saved_optp;
-	vy_msg_free(m);
-	free(full);
-	return out;
-}
 
 /* A fixture voter's CredentialFile plaintext (packed, malloc'd). */
 static uint8_t *credential_pack(const vy_election *e, const vyf_voter *v, size_t *len)
@@ -111,23 +76,14 @@ static void put_file(const char *path, const void *bytes, size_t len)
 	}
 }
 
-/* The booth's median under Node.js with module (a file of the booth's
- * build), its fastest in *fastest; or a negative number (printed why) if
- * it cannot run. */
-static double node_median(const char *module, const char *record, const char *cred, const char *choices,
-			  unsigned reps, double *fastest)
-{
 #ifdef VYBENCH_BOOTH_BUILD
-	char path[512], count[16], out[OUT_BYTES], err[OUT_BYTES];
-	const char *args[] = { VYBENCH_BOOTH_NODE_SCRIPT, path, "bench", record, cred, choices, count, NULL };
+/* Run Node.js with args, whose answer is "MEDIAN FASTEST" in ms: the
+ * median, the fastest in *fastest; or a negative number (printed why). */
+static double node_times(const char *module, const char *const *args, double *fastest)
+{
+	char out[OUT_BYTES], err[OUT_BYTES];
 	double median;
 
-	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
-	snprintf(count, sizeof count, "%u", reps);
-	if (access(VYBENCH_NODE, X_OK) != 0 || access(path, R_OK) != 0) {
-		printf("  %-38s not run: no Node.js or no %s\n", module, path);
-		return -1;
-	}
 	if (vytest_spawn(VYBENCH_NODE, args, out, sizeof out, err, sizeof err) != 0) {
 		printf("  %-38s failed: %s\n", module, err);
 		return -1;
@@ -137,6 +93,26 @@ static double node_median(const char *module, const char *record, const char *cr
 		return -1;
 	}
 	return median;
+}
+#endif
+
+/* The booth's median under Node.js with module (a file of the booth's
+ * build), its fastest in *fastest; or a negative number (printed why) if
+ * it cannot run. */
+static double node_median(const char *module, const char *record, const char *cred, const char *choices,
+			  unsigned reps, double *fastest)
+{
+#ifdef VYBENCH_BOOTH_BUILD
+	char path[512], count[16];
+	const char *args[] = { VYBENCH_BOOTH_NODE_SCRIPT, path, "bench", record, cred, choices, count, NULL };
+
+	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
+	snprintf(count, sizeof count, "%u", reps);
+	if (access(VYBENCH_NODE, X_OK) != 0 || access(path, R_OK) != 0) {
+		printf("  %-38s not run: no Node.js or no %s\n", module, path);
+		return -1;
+	}
+	return node_times(module, args, fastest);
 #else
 	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
 	printf("  %-38s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
@@ -151,10 +127,9 @@ static double chromium_median(const char *module, const char *record, const char
 			      unsigned reps, double *fastest)
 {
 #ifdef VYBENCH_BOOTH_BUILD
-	char path[512], pw[512], count[16], out[OUT_BYTES], err[OUT_BYTES];
+	char path[512], pw[512], count[16];
 	const char *args[] = { VYBENCH_BOOTH_CHROMIUM_SCRIPT, VYBENCH_BROWSER_MODULES, VYBENCH_CHROMIUM, path,
 			       record, cred, choices, count, NULL };
-	double median;
 
 	snprintf(path, sizeof path, "%s/%s", VYBENCH_BOOTH_BUILD, module);
 	snprintf(pw, sizeof pw, "%s/playwright-core", VYBENCH_BROWSER_MODULES);
@@ -168,15 +143,7 @@ static double chromium_median(const char *module, const char *record, const char
 		       VYBENCH_CHROMIUM, pw);
 		return -1;
 	}
-	if (vytest_spawn(VYBENCH_NODE, args, out, sizeof out, err, sizeof err) != 0) {
-		printf("  %-38s failed: %s\n", module, err);
-		return -1;
-	}
-	if (sscanf(out, "%lf %lf", &median, fastest) != 2) {
-		printf("  %-38s failed: \"%s\"\n", module, out);
-		return -1;
-	}
-	return median;
+	return node_times(module, args, fastest);
 #else
 	(void)record, (void)cred, (void)choices, (void)reps, (void)fastest;
 	printf("  %-38s not run: the booth is not built (no emcc, or the sanitizer build)\n", module);
@@ -208,7 +175,7 @@ int main(int argc, char **argv)
 	snprintf(record, sizeof record, "%s/record.bin", dir);
 	snprintf(cred, sizeof cred, "%s/credential.pb", dir);
 	vyf_keys_init(&k, 1, 1);
-	m = manifest_1_of_11(&k, &mlen);
+	m = vybench_fixture_manifest_1_of_11(&k, &mlen);
 	vyf_record_init_manifest(&rec, 1, 1, m, mlen);
 	free(m);
 	vyf_record_ceremony(&rec);

@@ -20,12 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/intake.h"
 #include "tests/support/protocol_fixtures.h"
 
 #define DEFAULT_N 1000
 #define DEFAULT_REPS 5
 #define MAX_REPS 64
-#define OPTIONS 11
+#define OPTIONS VYBENCH_OPTIONS
 
 /* Seconds spent in each phase of building the record. */
 typedef struct {
@@ -37,41 +38,6 @@ typedef struct {
 
 static double now(void);
 static int cmp_double(const void *a, const void *b);
-
-/* The fixtures' manifest with one contest: 1-of-11, no blank. */
-static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
-{
-	static Vybar__Option opts[OPTIONS];
-	static Vybar__Option *optp[OPTIONS];
-	static char titles[OPTIONS][16];
-	size_t flen;
-	uint8_t *full = vyf_manifest_pack(k, &flen), *out;
-	Vybar__Manifest *m = NULL;
-	Vybar__Contest *c;
-	size_t saved_n, saved_opts;
-	Vybar__Option **saved_optp;
-
-	if (vy_decode_manifest(&m, full, flen, NULL) != VY_R_OK)
-		abort();
-	c = m->contests[0];
-	for (size_t i = 0; i < OPTIONS; i++) {
-		vybar__option__init(&opts[i]);
-		snprintf(titles[i], sizeof titles[i], "Candidate %zu", i + 1);
-		opts[i].title = titles[i];
-		optp[i] = &opts[i];
-	}
-	saved_n = m->n_contests, saved_opts = c->n_options, saved_optp = c->options;
-	m->n_contests = 1;
-	c->kind = VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N;
-	c->allow_blank = 0;
-	c->n_options = OPTIONS;
-	c->options = optp;
-	out = vy_msg_pack(m, len);
-	m->n_contests = saved_n, c->n_options = saved_opts, c->options = saved_optp;
-	vy_msg_free(m);
-	free(full);
-	return out;
-}
 
 /* A complete record of n ballots (voter i chooses option i mod 11); the
  * time of each phase goes to pt. */
@@ -88,7 +54,7 @@ static void build(vyf_record *rec, size_t n, phase_times *pt)
 	if (cast == NULL)
 		abort();
 	vyf_keys_init(&k, 1, 1);
-	m = manifest_1_of_11(&k, &mlen);
+	m = vybench_fixture_manifest_1_of_11(&k, &mlen);
 	vyf_record_init_manifest(rec, 1, 1, m, mlen);
 	free(m);
 	vyf_record_ceremony(rec);

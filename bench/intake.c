@@ -52,6 +52,39 @@ static uint8_t *manifest_1_of_11(const vyf_keys *k, size_t *len)
 	return out;
 }
 
+uint8_t *vybench_fixture_manifest_1_of_11(const vyf_keys *k, size_t *len)
+{
+	Vybar__Option opts[VYBENCH_OPTIONS], *optp[VYBENCH_OPTIONS];
+	char titles[VYBENCH_OPTIONS][16];
+	size_t flen;
+	uint8_t *full = vyf_manifest_pack(k, &flen), *out;
+	Vybar__Manifest *m = NULL;
+	Vybar__Contest *c;
+	size_t saved_n, saved_opts;
+	Vybar__Option **saved_optp;
+
+	if (vy_decode_manifest(&m, full, flen, NULL) != VY_R_OK)
+		abort();
+	c = m->contests[0];
+	for (size_t i = 0; i < VYBENCH_OPTIONS; i++) {
+		vybar__option__init(&opts[i]);
+		snprintf(titles[i], sizeof titles[i], "Candidate %zu", i + 1);
+		opts[i].title = titles[i];
+		optp[i] = &opts[i];
+	}
+	saved_n = m->n_contests, saved_opts = c->n_options, saved_optp = c->options;
+	m->n_contests = 1;
+	c->kind = VYBAR__CONTEST_KIND__CONTEST_KIND_ONE_OF_N;
+	c->allow_blank = 0;
+	c->n_options = VYBENCH_OPTIONS;
+	c->options = optp;
+	out = vy_msg_pack(m, len);
+	m->n_contests = saved_n, c->n_options = saved_opts, c->options = saved_optp;
+	vy_msg_free(m);
+	free(full);
+	return out;
+}
+
 void vybench_record_init(vyf_record *r, uint32_t n, uint32_t t)
 {
 	char label[64];

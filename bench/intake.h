@@ -37,6 +37,11 @@ double vybench_now_s(void);
  * as its entry 0 and the trustees' coefficients drawn. */
 void vybench_record_init(vyf_record *r, uint32_t n, uint32_t t);
 
+/* The fixtures' manifest (vyf_manifest_pack) cut to its first contest,
+ * made 1-of-11 without blank ("Candidate 1" .. "Candidate 11"): the
+ * election of bench_verify and bench_booth. Packed, malloc'd. */
+uint8_t *vybench_fixture_manifest_1_of_11(const vyf_keys *k, size_t *len);
+
 /* The 1-of-11 election (3 trustees, threshold 2) on a fresh vybar-board
  * on 127.0.0.1 (rate and per-address limits off), ceremony done, voting
  * open; who names the program in a failure (which exits). */
