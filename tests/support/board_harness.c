@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 
+#include "cli/vy_files.h"
 #include "crypto/vy_hash.h"
 
 #ifndef VYBAR_BOARD_PROGRAM
@@ -265,6 +267,18 @@ int vyh_stop(vyh_board *b, int sig)
 	assert_int_equal(kill(b->pid, sig), 0);
 	assert_int_equal(waitpid(b->pid, &status, 0), b->pid);
 	b->pid = -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) != sig) {
+		/* a board that died of another signal than the one sent: its own
+		 * words, for the failure that follows */
+		uint8_t *log = NULL;
+		size_t len = 0;
+		vy_reason why;
+
+		if (vy_file_read(&log, &len, b->log, SIZE_MAX, 0, &why) == VY_R_OK)
+			fprintf(stderr, "vybar-board died of signal %d; its log:\n%.*s\n", WTERMSIG(status), (int)len,
+				(const char *)log);
+		free(log);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
