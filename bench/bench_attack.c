@@ -41,18 +41,13 @@
 
 #include <curl/curl.h>
 
+#include "bench/attackers.h"
 #include "client/registration.h"
 #include "tests/support/board_harness.h"
 #include "tests/support/registrar_harness.h"
 
 #define DEFAULT_SECONDS 20
 #define WARMUP_S 5
-#define SLOW_CONNS 2000
-#define BODY_CONNS 200
-#define N_ADDRS 32
-#define SLOW_TICK_MS 1000
-#define BODY_TICK_MS 100
-#define BODY_PUSH (256u << 10) /* per connection per tick */
 #define REG_SLOW_CONNS 300
 #define REG_CODES 16
 #define REG_QUIET 4 /* registered before the attack, for comparison */
@@ -61,7 +56,6 @@
 #define RECORD_BALLOTS 3000 /* past the 8 MiB of a record page */
 #define RECORD_READERS 256
 #define RECORD_RCVBUF 4096  /* the readers' receive buffers: as small as the kernel allows */
-#define CHUNK_BYTES (256u << 10)
 
 static double now_s(void)
 {
@@ -76,131 +70,6 @@ static void sleep_ms(unsigned ms)
 	struct timespec t = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&t, NULL);
-}
-
-/* ---- attackers: connections kept open, reopened when closed ---- */
-
-typedef struct {
-	int fd;
-	size_t head_sent, body_sent;
-} aconn;
-
-typedef struct {
-	unsigned port;
-	size_t n, n_addrs; /* n_addrs 0: from 127.0.0.1 */
-	const char *heads[2]; /* connection i sends heads[i % 2] */
-	size_t body_bytes[2]; /* then this many body bytes at most (0: trickle "x") */
-	unsigned tick_ms;
-	aconn *c;
-	pthread_t thread;
-	volatile int stop;
-	unsigned long opened, closed;
-} attacker;
-
-static char chunk[CHUNK_BYTES];
-
-/* A nonblocking connection from the attacker's i-th address. */
-static int open_conn(const attacker *a, size_t i)
-{
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
-	struct sockaddr_in from = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -1;
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-	if (a->n_addrs > 0) {
-		from.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(i % a->n_addrs));
-		if (bind(fd, (struct sockaddr *)&from, sizeof from) != 0) {
-			close(fd);
-			return -1;
-		}
-	}
-	if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0 && errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Whether the server closed fd (or answered: the attacker reads and drops it). */
-static int gone(int fd)
-{
-	char b[512];
-	ssize_t r = recv(fd, b, sizeof b, MSG_DONTWAIT);
-
-	return r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN);
-}
-
-static void *attack(void *arg)
-{
-	attacker *a = arg;
-
-	while (!a->stop) {
-		for (size_t i = 0; i < a->n && !a->stop; i++) {
-			aconn *c = &a->c[i];
-			const char *head = a->heads[i % 2];
-			size_t hl = strlen(head), want = a->body_bytes[i % 2];
-			ssize_t w;
-
-			if (c->fd < 0) {
-				c->fd = open_conn(a, i);
-				c->head_sent = c->body_sent = 0;
-				a->opened += c->fd >= 0;
-				continue;
-			}
-			if (gone(c->fd)) {
-				close(c->fd);
-				c->fd = -1;
-				a->closed++;
-				continue;
-			}
-			if (c->head_sent < hl) {
-				w = send(c->fd, head + c->head_sent, hl - c->head_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-				if (w > 0)
-					c->head_sent += (size_t)w;
-			} else if (want == 0) {
-				(void)send(c->fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			} else if (c->body_sent + BODY_PUSH < want) {
-				w = send(c->fd, chunk, BODY_PUSH < sizeof chunk ? BODY_PUSH : sizeof chunk,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
-				if (w > 0)
-					c->body_sent += (size_t)w;
-			}
-		}
-		sleep_ms(a->tick_ms);
-	}
-	return NULL;
-}
-
-static void attack_start(attacker *a)
-{
-	a->c = calloc(a->n, sizeof *a->c);
-	if (a->c == NULL)
-		exit(1);
-	for (size_t i = 0; i < a->n; i++)
-		a->c[i].fd = -1;
-	if (pthread_create(&a->thread, NULL, attack, a) != 0)
-		exit(1);
-}
-
-static size_t attack_open(const attacker *a)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < a->n; i++)
-		n += a->c[i].fd >= 0;
-	return n;
-}
-
-static void attack_stop(attacker *a)
-{
-	a->stop = 1;
-	pthread_join(a->thread, NULL);
-	for (size_t i = 0; i < a->n; i++)
-		if (a->c[i].fd >= 0)
-			close(a->c[i].fd);
-	free(a->c);
 }
 
 /* ---- measuring ---- */
@@ -321,8 +190,7 @@ static void board_attack(unsigned seconds)
 {
 	static samples ballots, quiet;
 	status_reader reader = { 0 };
-	attacker slow = { 0 }, bodies = { 0 };
-	char head16[256], head2[256];
+	vybench_attacker slow = { 0 }, bodies = { 0 };
 	unsigned long rss_max = 0, rss0;
 	uint32_t choices[VYF_SELECTIONS];
 	pthread_t rt;
@@ -335,22 +203,11 @@ static void board_attack(unsigned seconds)
 	for (unsigned i = 0; i < QUIET_BALLOTS; i++)
 		post_ballot(&e, "quiet voter", i, choices, &quiet);
 	rss0 = rss_kb(e.b.pid);
-	snprintf(head16, sizeof head16,
-		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
-		 "Content-Length: %u\r\n\r\n", VY_PATH_TRUSTEE_DECRYPTION, 16u << 20);
-	snprintf(head2, sizeof head2,
-		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
-		 "Content-Length: %u\r\n\r\n", VY_PATH_BALLOTS, 2000000u);
-	slow = (attacker){ .port = e.b.port, .n = SLOW_CONNS, .n_addrs = N_ADDRS,
-			   .heads = { "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
-				      "POST /v1/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " },
-			   .tick_ms = SLOW_TICK_MS };
-	bodies = (attacker){ .port = e.b.port, .n = BODY_CONNS, .n_addrs = N_ADDRS, .heads = { head16, head2 },
-			     .body_bytes = { 16u << 20, 2000000u }, .tick_ms = BODY_TICK_MS };
-	attack_start(&slow);
-	attack_start(&bodies);
-	fprintf(stderr, "bench_attack: board: %d slow + %d body connections, %u s warm-up...\n", SLOW_CONNS,
-		BODY_CONNS, WARMUP_S);
+	vybench_board_attackers(&slow, &bodies, e.b.port);
+	vybench_attack_start(&slow);
+	vybench_attack_start(&bodies);
+	fprintf(stderr, "bench_attack: board: %d slow + %d body connections, %u s warm-up...\n", VYBENCH_SLOW_CONNS,
+		VYBENCH_BODY_CONNS, WARMUP_S);
 	sleep_ms(WARMUP_S * 1000);
 	reader.port = e.b.port;
 	if (pthread_create(&rt, NULL, read_status, &reader) != 0)
@@ -369,16 +226,16 @@ static void board_attack(unsigned seconds)
 	}
 	reader.stop = 1;
 	pthread_join(rt, NULL);
-	printf("board under %d slow-header connections (%d addresses) and %d large bodies, %u s:\n", SLOW_CONNS,
-	       N_ADDRS, BODY_CONNS, seconds);
+	printf("board under %d slow-header connections (%d addresses) and %d large bodies, %u s:\n", VYBENCH_SLOW_CONNS,
+	       VYBENCH_ATTACK_ADDRS, VYBENCH_BODY_CONNS, seconds);
 	printf("  attackers' connections open at the end: %zu slow, %zu bodies; reopened %lu and %lu times\n",
-	       attack_open(&slow), attack_open(&bodies), slow.closed, bodies.closed);
+	       vybench_attack_open(&slow), vybench_attack_open(&bodies), slow.closed, bodies.closed);
 	report("  voter: POST /v1/ballots, no attack", &quiet);
 	report("  voter: POST /v1/ballots, attacked", &ballots);
 	report("  reader: GET /v1/status", &reader.st);
 	printf("  board VmRSS: %lu MiB before, at most %lu MiB during\n", rss0 / 1024, rss_max / 1024);
-	attack_stop(&slow);
-	attack_stop(&bodies);
+	vybench_attack_stop(&slow);
+	vybench_attack_stop(&bodies);
 	vyh_election_free(&e);
 }
 
@@ -507,27 +364,27 @@ static void register_voters(vyrh_registrar *reg, size_t first, size_t n, samples
 static void registrar_attack(void)
 {
 	static samples regs, quiet;
-	attacker slow = { 0 };
+	vybench_attacker slow = { 0 };
 	vyrh_registrar reg;
 	const char *colon;
 
 	vyrh_start(&reg, REG_CODES);
 	register_voters(&reg, 0, REG_QUIET, &quiet);
 	colon = strrchr(reg.url, ':');
-	slow = (attacker){ .port = (unsigned)strtoul(colon + 1, NULL, 10), .n = REG_SLOW_CONNS,
+	slow = (vybench_attacker){ .port = (unsigned)strtoul(colon + 1, NULL, 10), .n = REG_SLOW_CONNS,
 			   .heads = { "POST /v1/register HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
 				      "GET /v1/issued HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " },
-			   .tick_ms = SLOW_TICK_MS };
-	attack_start(&slow);
+			   .tick_ms = VYBENCH_SLOW_TICK_MS };
+	vybench_attack_start(&slow);
 	fprintf(stderr, "bench_attack: registrar: %d slow connections from 127.0.0.1, %u s warm-up...\n",
 		REG_SLOW_CONNS, WARMUP_S);
 	sleep_ms(WARMUP_S * 1000);
 	register_voters(&reg, REG_QUIET, REG_CODES - REG_QUIET, &regs);
 	printf("registrar under %d slow-header connections from the voters' own address:\n", REG_SLOW_CONNS);
-	printf("  attackers' connections open at the end: %zu; reopened %lu times\n", attack_open(&slow), slow.closed);
+	printf("  attackers' connections open at the end: %zu; reopened %lu times\n", vybench_attack_open(&slow), slow.closed);
 	report("  voter: registration, no attack", &quiet);
 	report("  voter: registration, attacked", &regs);
-	attack_stop(&slow);
+	vybench_attack_stop(&slow);
 	vyrh_stop(&reg);
 }
 
@@ -542,7 +399,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	memset(chunk, 'x', sizeof chunk);
 	vytest_init();
 	(void)vyf_registrar_sk(0);
 	if (part == NULL || strcmp(part, "board") == 0)

@@ -107,6 +107,12 @@ void vybench_record_init(vyf_record *r, uint32_t n, uint32_t t)
 void vybench_election_start(vyh_election *e, const char *who)
 {
 	const char *const extra[] = { "--rate", "0", "--per-ip-limit", "0", "--queue", "4096", NULL };
+
+	vybench_election_start_with(e, who, extra);
+}
+
+void vybench_election_start_with(vyh_election *e, const char *who, const char *const *extra)
+{
 	uint8_t seed[32];
 
 	vybench_record_init(&e->r, 3, 2);

@@ -46,6 +46,8 @@ uint8_t *vybench_fixture_manifest_1_of_11(const vyf_keys *k, size_t *len);
  * on 127.0.0.1 (rate and per-address limits off), ceremony done, voting
  * open; who names the program in a failure (which exits). */
 void vybench_election_start(vyh_election *e, const char *who);
+/* The same with the board's options extra (NULL-terminated) instead. */
+void vybench_election_start_with(vyh_election *e, const char *who, const char *const *extra);
 
 /* Thread bodies for vybench_run_all: build the worker's ballots (each a
  * distinct voter choosing option i mod 11), and POST them. */

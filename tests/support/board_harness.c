@@ -49,6 +49,11 @@ int vyh_store_select(int argc, char **argv)
 	return 0;
 }
 
+void vyh_store_use_postgresql(int on)
+{
+	use_postgresql = on;
+}
+
 const char *vyh_store_kind(void)
 {
 	return use_postgresql ? "postgresql" : "sqlite";

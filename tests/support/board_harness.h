@@ -40,6 +40,10 @@ typedef struct {
  * 0 to run the tests; VYPG_SKIP, after saying why, when PostgreSQL cannot
  * run here; 2 on an unknown argument. */
 int vyh_store_select(int argc, char **argv);
+/* Back to SQLite for the boards started next, after vyh_store_select chose
+ * PostgreSQL (a program that runs on both, as bench_scale does); and to
+ * PostgreSQL again. */
+void vyh_store_use_postgresql(int on);
 /* "sqlite" or "postgresql", for messages. */
 const char *vyh_store_kind(void);
 /* The stored bytes of entry seq (malloc'd), and their replacement, in the
