@@ -972,10 +972,14 @@ void vyb_http_stop(vyb_http *h)
 
 	if (h == NULL)
 		return;
-	/* No new connections, no new jobs; finish the queued ones. */
+	/* No new connections, no new jobs; finish the queued ones. The listen
+	 * socket quiesce hands back stays open until MHD_stop_daemon has
+	 * joined every thread of the pool (libmicrohttpd's manual, "Starting
+	 * and stopping the server"): a thread may still take it out of its
+	 * epoll set, and closed early its number names no socket (EBADF) or
+	 * another one (a store's reconnection, a witness push), while
+	 * libmicrohttpd meets a failed removal with its panic: abort(). */
 	s = MHD_quiesce_daemon(h->d);
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
 	vyb_board_refuse_new(h->board);
 	vyb_board_drain(h->board);
 	/* Let the last answers leave (idle keep-alive connections may stay). */
@@ -986,6 +990,8 @@ void vyb_http_stop(vyb_http *h)
 		nanosleep(&step, NULL);
 	}
 	MHD_stop_daemon(h->d);
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
 	vy_guard_stop(h->guard);
 	vyb_rl_free(&h->rl);
 	free(h);
