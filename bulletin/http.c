@@ -27,6 +27,7 @@
 #include "bulletin/jbuf.h"
 #include "bulletin/ratelimit.h"
 #include "net/vy_guard_mhd.h"
+#include "net/vy_target_mhd.h"
 #include "protocol/vy_api.h"
 #include "protocol/vy_entry_types.h"
 
@@ -169,42 +170,6 @@ static enum MHD_Result answer_not_allowed(struct MHD_Connection *c, int post)
 	if (r != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, post ? "POST" : "GET, HEAD");
 	return send_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-}
-
-/* The value of a hex digit, -1 for any other character (NUL too). */
-static int hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* The board's unescaping of the path and the query (MHD_OPTION_UNESCAPE_
- * CALLBACK): %XX decoded, but %00 left as it is, so that a NUL can never
- * cut a path short (/v1/status%00.html is no route: 404). */
-static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
-{
-	size_t r = 0, w = 0;
-
-	(void)cls;
-	(void)c;
-	while (s[r] != '\0') {
-		int hi = s[r] == '%' ? hex_value(s[r + 1]) : -1;
-		int lo = hi >= 0 ? hex_value(s[r + 2]) : -1;
-
-		if (lo >= 0 && (hi | lo) != 0) {
-			s[w++] = (char)(hi * 16 + lo);
-			r += 3;
-		} else {
-			s[w++] = s[r++];
-		}
-	}
-	s[w] = '\0';
-	return w;
 }
 
 /* JSON text (malloc'd, or NULL on OOM) as a 200 answer. */
@@ -879,9 +844,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  void **con_cls)
 {
 	vyb_http *h = cls;
-	post_ctx *p = *con_cls;
+	post_ctx *p;
 
 	(void)version;
+	if (vy_target_mhd_refused(con_cls)) {
+		vy_guard_mhd_whole(h->guard, c);
+		return answer_error(c, MHD_HTTP_BAD_REQUEST, VY_R_FIELD, VY_TARGET_NUL_MESSAGE, 0);
+	}
+	p = *con_cls;
 	if (p == NULL) {
 		enum MHD_Result ret = request_start(h, c, url, method, con_cls);
 
@@ -980,7 +950,7 @@ vy_rc vyb_http_start(vyb_http **out, vyb_board *b, const vyb_http_config *cfg, u
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
 				cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-				vy_guard_mhd_notify, h->guard, MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, h,
+				vy_guard_mhd_notify, h->guard, MHD_OPTION_URI_LOG_CALLBACK, vy_target_mhd_log, NULL,
 				MHD_OPTION_END);
 	if (h->d == NULL) {
 		vy_guard_stop(h->guard);
@@ -1002,10 +972,14 @@ void vyb_http_stop(vyb_http *h)
 
 	if (h == NULL)
 		return;
-	/* No new connections, no new jobs; finish the queued ones. */
+	/* No new connections, no new jobs; finish the queued ones. The listen
+	 * socket quiesce hands back stays open until MHD_stop_daemon has
+	 * joined every thread of the pool (libmicrohttpd's manual, "Starting
+	 * and stopping the server"): a thread may still take it out of its
+	 * epoll set, and closed early its number names no socket (EBADF) or
+	 * another one (a store's reconnection, a witness push), while
+	 * libmicrohttpd meets a failed removal with its panic: abort(). */
 	s = MHD_quiesce_daemon(h->d);
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
 	vyb_board_refuse_new(h->board);
 	vyb_board_drain(h->board);
 	/* Let the last answers leave (idle keep-alive connections may stay). */
@@ -1016,6 +990,8 @@ void vyb_http_stop(vyb_http *h)
 		nanosleep(&step, NULL);
 	}
 	MHD_stop_daemon(h->d);
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
 	vy_guard_stop(h->guard);
 	vyb_rl_free(&h->rl);
 	free(h);

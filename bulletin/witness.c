@@ -517,7 +517,8 @@ void vyb_pusher_stop(vyb_board *b)
 {
 	struct vyb_pusher *p = b->pusher;
 
-	if (p == NULL)
+	/* A second stop joins nothing (a thread joined twice is undefined). */
+	if (p == NULL || !p->started)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = 1;

@@ -25,6 +25,7 @@
 #include "cli/vy_cli.h"
 #include "cli/vy_files.h"
 #include "net/vy_guard_mhd.h"
+#include "net/vy_target_mhd.h"
 #include "protocol/vy_api.h"
 #include "registrar/cors.h"
 #include "registrar/registrar.h"
@@ -227,13 +228,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			       const char *version, const char *data, size_t *data_len, void **con_cls)
 {
 	server *sv = cls;
-	upload *u = *con_cls;
+	upload *u;
 	char reason[VYR_REASON_BYTES] = "";
 	uint8_t *body = NULL;
 	size_t len = 0;
 	vyr_status s;
 
 	(void)version;
+	if (vy_target_mhd_refused(con_cls)) {
+		cors_origin = NULL;
+		vy_guard_mhd_whole(sv->guard, c);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, VY_TARGET_NUL_MESSAGE);
+	}
+	u = *con_cls;
 	/* The booth's origin, for the answer this call may make (§4.5). */
 	cors_origin = strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, VY_PATH_REGISTER) == 0
 			      ? vyr_cors_match(&booth_cors, c)
@@ -366,7 +373,8 @@ static int serve(vyr_state *st, const vy_cli_args *a, const struct sockaddr_in *
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, &sv,
 			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE,
 			     THREADS, MHD_OPTION_NOTIFY_COMPLETED, completed, &sv, MHD_OPTION_NOTIFY_CONNECTION,
-			     vy_guard_mhd_notify, sv.guard, MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
+			     vy_guard_mhd_notify, sv.guard, MHD_OPTION_URI_LOG_CALLBACK, vy_target_mhd_log, NULL,
+			     MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
 			     MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_END);
 	if (d == NULL) {

@@ -4,8 +4,8 @@
  *
  *  - a method a path does not take (DELETE, TRACE, an unknown one) is 405
  *    with Allow, never served as a GET;
- *  - %00 in a path never cuts it short (/v1/status%00.html is 404), while
- *    other escapes still decode;
+ *  - %00 in a path or a query is 400 (never /v1/status%00.html served as
+ *    /v1/status), while other escapes still decode;
  *  - from= of 2^63 or more is 400, not 500; 2^63 - 1 is an empty page.
  */
 #include <stdlib.h>
@@ -30,8 +30,10 @@ static void test_odd_requests(void **state)
 		{ "PUT", VY_PATH_RECORD, 405, "Allow: GET, HEAD" },
 		{ "DELETE", VY_PATH_BALLOTS, 405, "Allow: POST" },
 		{ "GET", VY_PATH_BALLOTS, 405, "Allow: POST" },
-		{ "GET", VY_PATH_STATUS "%00.html", 404, "not found" },
-		{ "GET", VY_PATH_STATUS "%00", 404, "not found" },
+		{ "GET", VY_PATH_STATUS "%00.html", 400, "%00 (a NUL byte)" },
+		{ "GET", VY_PATH_STATUS "%00", 400, "%00 (a NUL byte)" },
+		{ "GET", VY_PATH_RECORD "?from=0%00", 400, "%00 (a NUL byte)" },
+		{ "POST", VY_PATH_BALLOTS "%00.html", 400, "%00 (a NUL byte)" },
 		{ "GET", "/v1/stat%75s", 200, "\"entries\"" },
 		{ "GET", VY_PATH_RECORD "?from=9223372036854775808", 400, "below 2^63" },
 		{ "GET", VY_PATH_RECORD "?from=18446744073709551615", 400, "below 2^63" },

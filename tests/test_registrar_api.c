@@ -279,6 +279,48 @@ static void test_wrong_election(void **state)
 	vyc_registration_wipe(&r);
 }
 
+/* A target holding %00 (board-api.md §3's rule, registrar.md §4): 400
+ * before any route counts, whether libmicrohttpd would decode it to the
+ * register route or not; nothing stored, and the same request at the
+ * route itself is then registered (the code was not consumed). */
+static void test_nul_in_target(void **state)
+{
+	static const char *const targets[] = { VY_PATH_REGISTER "%00", VY_PATH_REGISTER "%00.html",
+					       VY_PATH_REGISTER "?x=%00" };
+	vyc_registration r;
+	vy_http_answer a;
+	uint8_t *req;
+	size_t len;
+	char *before = vyrh_db_dump(&reg), *after, url[VYRH_PATH_BYTES];
+	vy_reason why;
+
+	(void)state;
+	assert_int_equal(vyc_registration_begin(&r, &reg.e, reg.codes[3], &req, &len, &why), VY_R_OK);
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		vyrh_url(&reg, url, targets[i]);
+		assert_int_equal(vy_http_post(NULL, url, VY_CT_PROTOBUF, req, len, VY_MAX_SMALL_ANSWER_BYTES, &a, NULL),
+				 VY_R_OK);
+		if (a.status != 400 || !body_has(&a, "%00 (a NUL byte) is not allowed"))
+			fail_msg("POST %s: %ld %.200s", targets[i], a.status, a.body ? (const char *)a.body : "");
+		vy_http_answer_free(&a);
+	}
+	vyrh_url(&reg, url, VY_PATH_ISSUED "%00.html");
+	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &a, NULL), VY_R_OK);
+	assert_int_equal(a.status, 400);
+	vy_http_answer_free(&a);
+	after = vyrh_db_dump(&reg);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	post(req, len, &a);
+	assert_int_equal(a.status, 200);
+	issued_so_far++;
+	assert_int_equal(vyc_registration_finish(&r, a.body, a.len, &why), VY_R_OK);
+	vy_http_answer_free(&a);
+	free(req);
+	vyc_registration_wipe(&r);
+}
+
 /* Neither the file bytes nor any row holds x (raw, or hex in the dump). */
 static void assert_not_stored(const uint8_t *file, size_t flen, const char *dump, const uint8_t *x, size_t n)
 {
@@ -467,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_code_used_twice),
 		cmocka_unit_test(test_unknown_and_malformed),
 		cmocka_unit_test(test_wrong_election),
+		cmocka_unit_test(test_nul_in_target),
 		cmocka_unit_test(test_storage_holds_no_identity),
 		cmocka_unit_test(test_issued_statement),
 	};

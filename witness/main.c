@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,7 +58,7 @@ static int cmd_keygen(const vy_cli_args *a)
 
 typedef struct {
 	vyw_witness *w;
-	volatile sig_atomic_t stop;
+	atomic_int stop; /* set by the main thread, read by the follower */
 } follower;
 
 /* Every second: read what the board appended. */
@@ -66,7 +67,7 @@ static void *follow_loop(void *arg)
 	follower *f = arg;
 	struct timespec step = { FOLLOW_EVERY_MS / 1000, (FOLLOW_EVERY_MS % 1000) * 1000000L };
 
-	while (!f->stop) {
+	while (!atomic_load(&f->stop)) {
 		vy_reason why = { 0 };
 
 		pthread_mutex_lock(&f->w->mu);
@@ -82,7 +83,7 @@ static int serve_run(vyw_witness *w, const vy_cli_args *a, unsigned long port)
 {
 	const char *listen = vy_cli_get(a, "listen") ? vy_cli_get(a, "listen") : DEFAULT_LISTEN;
 	const char *port_file = vy_cli_get(a, "port-file");
-	follower f = { .w = w, .stop = 0 };
+	follower f = { .w = w };
 	vyw_server *s = NULL;
 	vy_reason why = { 0 };
 	pthread_t t;
@@ -90,6 +91,7 @@ static int serve_run(vyw_witness *w, const vy_cli_args *a, unsigned long port)
 	unsigned bound = 0;
 	int sig = 0;
 
+	atomic_init(&f.stop, 0);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -117,7 +119,7 @@ static int serve_run(vyw_witness *w, const vy_cli_args *a, unsigned long port)
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "vybar-witness: signal %d: stopping\n", sig);
-	f.stop = 1;
+	atomic_store(&f.stop, 1);
 	pthread_join(t, NULL);
 	vyw_server_stop(s);
 	return VY_EXIT_OK;

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "net/vy_guard_mhd.h"
+#include "net/vy_target_mhd.h"
 
 #define PATH_ADD "/add-checkpoint"
 #define THREADS 4
@@ -95,10 +96,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	vyw_answer a;
 
 	(void)version;
+	memset(&a, 0, sizeof a);
+	if (vy_target_mhd_refused(con_cls)) {
+		vy_guard_mhd_whole(s->guard, c);
+		a.status = MHD_HTTP_BAD_REQUEST;
+		a.body = strdup(VY_TARGET_NUL_MESSAGE "\n");
+		a.len = a.body ? strlen(a.body) : 0;
+		a.content_type = "text/plain; charset=utf-8";
+		return send_answer(c, &a);
+	}
 	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, PATH_ADD) == 0)
 		return on_post(s, c, data, size, con_cls);
 	vy_guard_mhd_whole(s->guard, c);
-	memset(&a, 0, sizeof a);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
 		a.status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		a.body = strdup("method not allowed\n");
@@ -178,7 +187,8 @@ vy_rc vyw_server_start(vyw_server **out, vyw_witness *w, const char *listen, uns
 				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, THREADS,
 				MHD_OPTION_CONNECTION_TIMEOUT, TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-				vy_guard_mhd_notify, s->guard, MHD_OPTION_END);
+				vy_guard_mhd_notify, s->guard, MHD_OPTION_URI_LOG_CALLBACK, vy_target_mhd_log, NULL,
+				MHD_OPTION_END);
 	if (s->d == NULL) {
 		vy_guard_stop(s->guard);
 		free(s);
