@@ -598,17 +598,13 @@ static vy_rc replay_rules(replay_ctx *r, uint64_t seq, const Vybar__RecordEntry 
 	return rc != VY_R_OK ? rc : vy_record_state_apply(&b->st, e, &r->why);
 }
 
-/* After the last entry a checkpoint covers: the record must arrive at its
- * hashes; the running tally becomes its. */
-static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
+/* The running tally becomes the checkpoint's. */
+static vy_rc checkpoint_tally(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
 {
 	vy_record_state *st = &b->st;
 	const vy_group *g = st->election.group;
 	size_t eb = g != NULL ? vy_group_elem_bytes(g) : 0;
 
-	if (memcmp(st->head_hash, ck->head, VY_HASH_BYTES) != 0 ||
-	    memcmp(b->bytes_hash, ck->bytes_hash, VY_HASH_BYTES) != 0)
-		return vy_reason_set(why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
 	if (ck->tally_len != 2 * eb * st->n_sel)
 		return vy_reason_set(why, VY_R_SHAPE, "the checkpoint's tally has %zu bytes, not %zu", ck->tally_len,
 				     2 * eb * st->n_sel);
@@ -618,6 +614,17 @@ static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reaso
 			return vy_reason_set(why, VY_R_ELEMENT, "the checkpoint's tally %zu does not decode", j);
 	st->tally_deferred = 0;
 	return VY_R_OK;
+}
+
+/* After the last entry a checkpoint covers: the record must arrive at its
+ * hashes; the running tally becomes its (unless it already did, at an
+ * ENCRYPTED_TALLY the checkpoint covers). */
+static vy_rc checkpoint_reached(vyb_board *b, const vyb_checkpoint *ck, vy_reason *why)
+{
+	if (memcmp(b->st.head_hash, ck->head, VY_HASH_BYTES) != 0 ||
+	    memcmp(b->bytes_hash, ck->bytes_hash, VY_HASH_BYTES) != 0)
+		return vy_reason_set(why, VY_R_CHAIN, "the stored entries are not those the checkpoint covers");
+	return b->st.tally_deferred ? checkpoint_tally(b, ck, why) : VY_R_OK;
 }
 
 /* One stored entry: decode it strictly, then the protocol rules (§8). */
@@ -630,6 +637,13 @@ static int replay_one(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 
 	r->at = seq;
 	r->rc = vy_decode_entry(&e, blob, len, &r->why);
+	/* An ENCRYPTED_TALLY the checkpoint covers is checked against the
+	 * product of the counted ballots: no ballot follows the close, so that
+	 * product is the checkpoint's tally (which the end of the replay still
+	 * checks against the stored bytes). */
+	if (r->rc == VY_R_OK && r->ck != NULL && b->st.tally_deferred && seq < r->ck->size &&
+	    e->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_ENCRYPTED_TALLY)
+		r->rc = checkpoint_tally(b, r->ck, &r->why);
 	if (r->rc == VY_R_OK)
 		r->rc = replay_rules(r, seq, e);
 	if (r->rc == VY_R_OK) {
