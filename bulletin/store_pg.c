@@ -36,12 +36,14 @@
  * would not survive a reset). A COMMIT whose answer was lost with the
  * connection may have committed: after the reset the store looks for the
  * group's first entry, byte for byte, and reports the group committed if
- * it is there.
+ * it is there; while no server that accepts writes answers, it asks again
+ * for a while (group_outcome), long enough for a standby's promotion.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -57,6 +59,8 @@
 #define PG_FORMAT_BINARY 1
 #define PG_INT8_BYTES 8
 #define PG_INT4_BYTES 4
+#define PG_OUTCOME_POLL_NS 500000000L /* a lost COMMIT's outcome: asked every 0.5 s */
+#define PG_OUTCOME_POLLS 120 /* for up to 60 s, a failover's time */
 #define PG_MULTI_STATEMENT (-1) /* pg_run's n: PQexec, several statements, text results */
 /* The session settings of every connection (specs/board-api.md §2): a
  * COMMIT returns once the WAL is flushed (on the synchronous standby too,
@@ -217,6 +221,23 @@ static int group_landed(pg_store *s, const vyb_store_entry *first)
 	return landed;
 }
 
+/* The outcome of a COMMIT lost with its connection, once a server that
+ * accepts writes answers: while none does (the primary died and its
+ * standby is not promoted yet), asked again for up to PG_OUTCOME_POLLS
+ * times. The promoted standby has every COMMIT the primary may have
+ * reported, and perhaps this one. 1 landed, 0 not, -1 still cannot tell. */
+static int group_outcome(pg_store *s, const vyb_store_entry *first)
+{
+	struct timespec step = { 0, PG_OUTCOME_POLL_NS };
+	int landed = group_landed(s, first);
+
+	for (int i = 0; landed < 0 && i < PG_OUTCOME_POLLS; i++) {
+		nanosleep(&step, NULL);
+		landed = group_landed(s, first);
+	}
+	return landed;
+}
+
 /* One transaction: every entry of the group and their index rows. */
 static vy_rc pg_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_reason *why)
 {
@@ -245,7 +266,7 @@ static vy_rc pg_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_
 	}
 	rc = pg_fail(s->w, res, "commit", why);
 	PQclear(res);
-	if (PQstatus(s->w) == CONNECTION_BAD && n > 0 && group_landed(s, &es[0]) == 1)
+	if (PQstatus(s->w) == CONNECTION_BAD && n > 0 && group_outcome(s, &es[0]) == 1)
 		rc = VY_R_OK;
 	goto out;
 rollback:

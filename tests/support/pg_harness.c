@@ -35,6 +35,7 @@ extern char **environ;
 static struct {
 	int started, running, failed; /* started: cleanup at exit registered */
 	int standby_running, primary_dead;
+	pid_t receiver; /* the standby's WAL receiver, while stopped */
 	pid_t owner; /* the process that stops the cluster at exit */
 	char bin[PG_BIN_BYTES], dir[PG_DIR_BYTES], data[PG_PATH_BYTES];
 	char log[PG_PATH_BYTES], out[PG_PATH_BYTES]; /* the server's log; the programs' output */
@@ -116,6 +117,8 @@ static void pg_stop(void)
 		return;
 	if (!pg.primary_dead)
 		(void)pg_run("pg_ctl", stop);
+	if (pg.receiver > 1)
+		(void)kill(pg.receiver, SIGCONT);
 	if (pg.standby_running)
 		(void)pg_run("pg_ctl", stop_standby);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg.dir);
@@ -433,6 +436,33 @@ void vypg_primary_kill(void)
 		nanosleep(&step, NULL);
 	if (i == PG_POLLS)
 		fail_msg("the primary (postmaster %ld) still answers after SIGKILL", pid);
+}
+
+void vypg_standby_receiver_pause(int pause)
+{
+	char standby[VYPG_CONNINFO_BYTES], pid[32];
+
+	assert_true(pg.standby_running);
+	if (pause) {
+		conninfo_at(standby, PG_STANDBY_PORT, "postgres");
+		vypg_query(standby, "SELECT pid FROM pg_stat_wal_receiver", pid, sizeof pid);
+		pg.receiver = (pid_t)strtol(pid, NULL, 10);
+		assert_true(pg.receiver > 1);
+		assert_int_equal(kill(pg.receiver, SIGSTOP), 0);
+	} else {
+		assert_true(pg.receiver > 1);
+		assert_int_equal(kill(pg.receiver, SIGCONT), 0);
+		pg.receiver = 0;
+	}
+}
+
+void vypg_primary_await(const char *sql, const char *want)
+{
+	char primary[VYPG_CONNINFO_BYTES];
+
+	conninfo_at(primary, PG_PORT, "postgres");
+	if (!wait_for_value(primary, sql, want))
+		fail_msg("the primary never answered %s to %s", want, sql);
 }
 
 void vypg_standby_promote(void)

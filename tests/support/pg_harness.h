@@ -39,6 +39,12 @@ int vypg_standby_start(void);
 /* Kill the primary's postmaster with SIGKILL (no shutdown, no checkpoint);
  * returns once its socket refuses connections. */
 void vypg_primary_kill(void);
+/* Stop (SIGSTOP) or continue (SIGCONT) the standby's WAL receiver: while
+ * it is stopped, the primary's COMMITs wait for it. */
+void vypg_standby_receiver_pause(int pause);
+/* Wait until sql's one value, on the primary's database "postgres", is
+ * want; fails the test after about 60 s. */
+void vypg_primary_await(const char *sql, const char *want);
 /* Promote the standby (pg_ctl promote); returns once it is out of
  * recovery (pg_is_in_recovery() false); fails the test otherwise. */
 void vypg_standby_promote(void);
