@@ -52,7 +52,8 @@ static const vy_cli_opt serve_opts[] = {
 	{ "db", "FILE", VY_CLI_OPTIONAL, "the record's SQLite database (created on the first start)" },
 	{ "store", "STORE", VY_CLI_OPTIONAL,
 	  "instead of --db: sqlite:FILE, or postgresql:CONNINFO (a libpq connection string; the tables are "
-	  "created on the first start)" },
+	  "created on the first start; for failover, the primary and its standby: host=A,B ... "
+	  "target_session_attrs=read-write)" },
 	{ "key", "FILE", VY_CLI_REQUIRED, "the board's key file (vybar-board keygen)" },
 	{ "manifest", "FILE", VY_CLI_OPTIONAL,
 	  "the manifest: entry 0 of a new record; on a restart it must be the record's" },

@@ -24,15 +24,26 @@
  * reads and applies what the others appended before it builds its own
  * entries (board.c, catch_up).
  *
- * A connection that broke is reset before its next use. A COMMIT whose
- * answer was lost with the connection may have committed: after the reset
- * the store looks for the group's first entry, byte for byte, and reports
- * the group committed if it is there.
+ * A connection that broke is reset before its next use, and a statement
+ * that finds its connection broken is run once more on a fresh one when
+ * that is safe (it is outside a transaction, or opens one: the broken
+ * connection took its transaction with it). A reset runs the whole
+ * connection string again: given several hosts and
+ * target_session_attrs=read-write, libpq tries them in turn and keeps the
+ * one that accepts writes, so after a failover the store lands on the
+ * promoted standby. The session settings travel with every connection
+ * attempt (libpq's options), so a reset connection has them too (a SET
+ * would not survive a reset). A COMMIT whose answer was lost with the
+ * connection may have committed: after the reset the store looks for the
+ * group's first entry, byte for byte, and reports the group committed if
+ * it is there; while no server that accepts writes answers, it asks again
+ * for a while (group_outcome), long enough for a standby's promotion.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -48,6 +59,13 @@
 #define PG_FORMAT_BINARY 1
 #define PG_INT8_BYTES 8
 #define PG_INT4_BYTES 4
+#define PG_OUTCOME_POLL_NS 500000000L /* a lost COMMIT's outcome: asked every 0.5 s */
+#define PG_OUTCOME_POLLS 120 /* for up to 60 s, a failover's time */
+#define PG_MULTI_STATEMENT (-1) /* pg_run's n: PQexec, several statements, text results */
+/* The session settings of every connection (specs/board-api.md §2): a
+ * COMMIT returns once the WAL is flushed (on the synchronous standby too,
+ * where the server names one), and no notices on stderr. */
+#define PG_SESSION_OPTIONS "-c synchronous_commit=on -c client_min_messages=warning"
 
 static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS entries(seq bigint PRIMARY KEY, type integer NOT NULL, entry bytea NOT NULL);"
@@ -81,24 +99,57 @@ static vy_rc pg_fail(PGconn *c, const PGresult *res, const char *what, vy_reason
 	return vy_reason_set(why, VY_R_IO, "store: postgresql: %s: %s", what, line);
 }
 
-/* A connection that broke is opened again (best effort: if the server is
- * still away, the next statement fails and says so). */
-static void pg_heal(PGconn *c)
+/* A statement's answer is a failure (NULL-safe). */
+static int pg_failed(const PGresult *res)
 {
-	if (PQstatus(c) == CONNECTION_BAD)
-		PQreset(c);
+	return PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK;
 }
 
-/* Run SQL without results (several statements allowed). */
-static vy_rc pg_exec(PGconn *c, const char *sql, vy_reason *why)
+/* One statement: n parameters, binary results; or n = PG_MULTI_STATEMENT,
+ * several statements without parameters, text results. */
+static PGresult *pg_send(PGconn *c, const char *sql, int n, const char *const *vals, const int *lens, const int *fmts)
 {
-	PGresult *res = PQexec(c, sql);
+	if (n == PG_MULTI_STATEMENT)
+		return PQexec(c, sql);
+	return PQexecParams(c, sql, n, NULL, vals, lens, fmts, PG_FORMAT_BINARY);
+}
+
+/* A statement outside a transaction, or one that opens it, on a connection
+ * that works: one that broke before is reset first (best effort: if no
+ * server accepts it yet, the statement fails and says so); one that turns
+ * out broken under the statement (the server went away since its last
+ * use) is reset and the statement run once more, which does what the
+ * first run would have done, the broken connection having taken any
+ * transaction of its with it. NULL-safe to PQclear. */
+static PGresult *pg_run(PGconn *c, const char *sql, int n, const char *const *vals, const int *lens, const int *fmts)
+{
+	PGresult *res;
+
+	if (PQstatus(c) != CONNECTION_BAD) {
+		res = pg_send(c, sql, n, vals, lens, fmts);
+		if (!pg_failed(res) || PQstatus(c) != CONNECTION_BAD)
+			return res;
+		PQclear(res);
+	}
+	PQreset(c);
+	return pg_send(c, sql, n, vals, lens, fmts);
+}
+
+/* The answer of a statement without results, cleared. */
+static vy_rc pg_done(PGconn *c, PGresult *res, const char *what, vy_reason *why)
+{
 	vy_rc rc = VY_R_OK;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		rc = pg_fail(c, res, sql, why);
+	if (pg_failed(res))
+		rc = pg_fail(c, res, what, why);
 	PQclear(res);
 	return rc;
+}
+
+/* Run SQL without results (several statements allowed), as it comes. */
+static vy_rc pg_exec(PGconn *c, const char *sql, vy_reason *why)
+{
+	return pg_done(c, PQexec(c, sql), sql, why);
 }
 
 /* A binary int8 or int4 column of row i (0 if the column is not one). */
@@ -162,12 +213,28 @@ static int group_landed(pg_store *s, const vyb_store_entry *first)
 	PGresult *res;
 	int landed = -1;
 
-	pg_heal(s->w);
 	vyb_put_be(seq, first->seq, sizeof seq);
-	res = pg_query(s->w, "SELECT 1 FROM entries WHERE seq = $1::int8 AND entry = $2::bytea", 2, vals, lens, fmts);
+	res = pg_run(s->w, "SELECT 1 FROM entries WHERE seq = $1::int8 AND entry = $2::bytea", 2, vals, lens, fmts);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		landed = PQntuples(res) == 1;
 	PQclear(res);
+	return landed;
+}
+
+/* The outcome of a COMMIT lost with its connection, once a server that
+ * accepts writes answers: while none does (the primary died and its
+ * standby is not promoted yet), asked again for up to PG_OUTCOME_POLLS
+ * times. The promoted standby has every COMMIT the primary may have
+ * reported, and perhaps this one. 1 landed, 0 not, -1 still cannot tell. */
+static int group_outcome(pg_store *s, const vyb_store_entry *first)
+{
+	struct timespec step = { 0, PG_OUTCOME_POLL_NS };
+	int landed = group_landed(s, first);
+
+	for (int i = 0; landed < 0 && i < PG_OUTCOME_POLLS; i++) {
+		nanosleep(&step, NULL);
+		landed = group_landed(s, first);
+	}
 	return landed;
 }
 
@@ -180,8 +247,7 @@ static vy_rc pg_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_
 
 	pthread_mutex_lock(&s->wlock);
 	if (!s->in_tx) {
-		pg_heal(s->w);
-		rc = pg_exec(s->w, "BEGIN", why);
+		rc = pg_done(s->w, pg_run(s->w, "BEGIN", PG_MULTI_STATEMENT, NULL, NULL, NULL), "BEGIN", why);
 		if (rc != VY_R_OK)
 			goto out;
 	}
@@ -200,7 +266,7 @@ static vy_rc pg_append(vyb_store *base, const vyb_store_entry *es, size_t n, vy_
 	}
 	rc = pg_fail(s->w, res, "commit", why);
 	PQclear(res);
-	if (PQstatus(s->w) == CONNECTION_BAD && n > 0 && group_landed(s, &es[0]) == 1)
+	if (PQstatus(s->w) == CONNECTION_BAD && n > 0 && group_outcome(s, &es[0]) == 1)
 		rc = VY_R_OK;
 	goto out;
 rollback:
@@ -222,8 +288,7 @@ static vy_rc pg_lock(vyb_store *base, vy_reason *why)
 	pthread_mutex_lock(&s->wlock);
 	if (s->in_tx)
 		PQclear(PQexec(s->w, "ROLLBACK"));
-	pg_heal(s->w);
-	rc = pg_exec(s->w, sql, why);
+	rc = pg_done(s->w, pg_run(s->w, sql, PG_MULTI_STATEMENT, NULL, NULL, NULL), sql, why);
 	s->in_tx = rc == VY_R_OK;
 	if (rc != VY_R_OK)
 		PQclear(PQexec(s->w, "ROLLBACK"));
@@ -255,8 +320,7 @@ static PGresult *read_page(pg_store *s, uint64_t from, vy_reason *why, vy_rc *rc
 	vyb_put_be(seq, from, sizeof seq);
 	snprintf(sql, sizeof sql, "SELECT seq, entry FROM entries WHERE seq >= $1::int8 ORDER BY seq LIMIT %d",
 		 PG_PAGE_ROWS);
-	pg_heal(s->r);
-	res = pg_query(s->r, sql, 1, vals, lens, fmts);
+	res = pg_run(s->r, sql, 1, vals, lens, fmts);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		*rc = pg_fail(s->r, res, "read entries", why);
 		PQclear(res);
@@ -315,8 +379,7 @@ static vy_rc pg_lookup(vyb_store *base, const char *code, vyb_store_hit *hit, in
 	*found = 0;
 	memset(hit, 0, sizeof *hit);
 	pthread_mutex_lock(&s->rlock);
-	pg_heal(s->r);
-	res = pg_query(s->r, "SELECT seq, type, receipt FROM tracking WHERE code = $1::text", 1, vals, lens, fmts);
+	res = pg_run(s->r, "SELECT seq, type, receipt FROM tracking WHERE code = $1::text", 1, vals, lens, fmts);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_fail(s->r, res, "lookup", why);
 	} else if (PQntuples(res) == 1) {
@@ -367,8 +430,7 @@ static vy_rc pg_codes(vyb_store *base, const char *prefix, vyb_store_code_fn fn,
 			 " ORDER BY code LIMIT %d",
 			 op, PG_PAGE_ROWS);
 		pthread_mutex_lock(&s->rlock);
-		pg_heal(s->r);
-		res = pg_query(s->r, sql, 2, vals, lens, fmts);
+		res = pg_run(s->r, sql, 2, vals, lens, fmts);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			rc = pg_fail(s->r, res, "read tracking range", why);
 		pthread_mutex_unlock(&s->rlock);
@@ -397,7 +459,7 @@ static vy_rc pg_codes(vyb_store *base, const char *prefix, vyb_store_code_fn fn,
 /* A single integer query (as text). */
 static vy_rc count_of(PGconn *c, const char *sql, uint64_t *out, vy_reason *why)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_run(c, sql, PG_MULTI_STATEMENT, NULL, NULL, NULL);
 	vy_rc rc = VY_R_OK;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
@@ -415,7 +477,6 @@ static vy_rc pg_counts(vyb_store *base, vyb_counts *c, vy_reason *why)
 
 	memset(c, 0, sizeof *c);
 	pthread_mutex_lock(&s->rlock);
-	pg_heal(s->r);
 	rc = count_of(s->r, "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries", &c->entries, why);
 	if (rc == VY_R_OK)
 		rc = count_of(s->r, "SELECT COUNT(*) FROM tracking", &c->indexed, why);
@@ -433,8 +494,7 @@ static vy_rc pg_checkpoint_put(vyb_store *base, const uint8_t *blob, size_t len,
 	vy_rc rc = VY_R_OK;
 
 	pthread_mutex_lock(&s->wlock);
-	pg_heal(s->w);
-	res = pg_query(s->w,
+	res = pg_run(s->w,
 		       "INSERT INTO checkpoint(id, blob) VALUES (0, $1::bytea)"
 		       " ON CONFLICT (id) DO UPDATE SET blob = EXCLUDED.blob",
 		       1, vals, lens, fmts);
@@ -455,8 +515,7 @@ static vy_rc pg_checkpoint_get(vyb_store *base, uint8_t **blob, size_t *len, int
 	*len = 0;
 	*found = 0;
 	pthread_mutex_lock(&s->rlock);
-	pg_heal(s->r);
-	res = pg_query(s->r, "SELECT blob FROM checkpoint WHERE id = 0", 0, NULL, NULL, NULL);
+	res = pg_run(s->r, "SELECT blob FROM checkpoint WHERE id = 0", 0, NULL, NULL, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_fail(s->r, res, "read checkpoint", why);
 	} else if (PQntuples(res) == 1) {
@@ -502,16 +561,34 @@ static const vyb_store_ops PG_OPS = {
 	.close = pg_close,
 };
 
-/* One connection, with the session settings the contract needs. The
- * message never repeats the connection string (it may hold a password). */
+/* One connection, with the session settings the contract needs in its
+ * options (after any the connection string gives), where every attempt of
+ * it, resets included, sends them. The message never repeats the
+ * connection string (it may hold a password). */
 static vy_rc open_conn(PGconn **c, const char *conninfo, vy_reason *why)
 {
-	*c = PQconnectdb(conninfo);
+	static const char *const keys[] = { "dbname", "options", NULL };
+	PQconninfoOption *given = PQconninfoParse(conninfo, NULL);
+	const char *vals[] = { conninfo, PG_SESSION_OPTIONS, NULL };
+	char *options = NULL;
+
+	for (PQconninfoOption *o = given; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val != NULL && o->val[0] != '\0') {
+			size_t n = strlen(o->val) + sizeof " " PG_SESSION_OPTIONS;
+
+			options = malloc(n);
+			if (options != NULL)
+				snprintf(options, n, "%s " PG_SESSION_OPTIONS, o->val);
+			vals[1] = options;
+		}
+	PQconninfoFree(given); /* a string that does not parse: PQconnectdbParams says why */
+	*c = vals[1] != NULL ? PQconnectdbParams(keys, vals, 1) : NULL;
+	free(options);
 	if (*c == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "store: out of memory");
 	if (PQstatus(*c) != CONNECTION_OK)
 		return pg_fail(*c, NULL, "cannot connect", why);
-	return pg_exec(*c, "SET synchronous_commit TO on; SET client_min_messages TO warning", why);
+	return VY_R_OK;
 }
 
 /* The tables, once, even with several boards starting at once. */

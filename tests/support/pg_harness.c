@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -17,6 +19,10 @@
 #include "tests/support/vytest.h"
 
 #define PG_PORT "5432" /* names the socket file only: nothing listens on TCP */
+#define PG_STANDBY_PORT "5433" /* the standby's socket, in the same directory */
+#define PG_STANDBY_NAME "vybar_standby" /* its application_name, in synchronous_standby_names */
+#define PG_POLL_NS 100000000L /* 100 ms between looks at a server */
+#define PG_POLLS 600 /* give up after about 60 s */
 #define PG_USER "vybar"
 #define PG_SERVER_USER "postgres"
 #define PG_BIN_BYTES 256
@@ -28,9 +34,12 @@ extern char **environ;
 
 static struct {
 	int started, running, failed; /* started: cleanup at exit registered */
+	int standby_running, primary_dead;
+	pid_t receiver; /* the standby's WAL receiver, while stopped */
 	pid_t owner; /* the process that stops the cluster at exit */
 	char bin[PG_BIN_BYTES], dir[PG_DIR_BYTES], data[PG_PATH_BYTES];
 	char log[PG_PATH_BYTES], out[PG_PATH_BYTES]; /* the server's log; the programs' output */
+	char standby[PG_PATH_BYTES], standby_log[PG_PATH_BYTES]; /* the standby's data and log */
 	unsigned n_databases;
 } pg;
 
@@ -96,16 +105,22 @@ static int find_bin(void)
 	return 0;
 }
 
-/* At exit of the process that started it: stop the server, remove its
- * directory. */
+/* At exit of the process that started it: stop the servers (the primary
+ * unless it was killed), remove their directory. */
 static void pg_stop(void)
 {
 	const char *stop[] = { "-D", pg.data, "-m", "fast", "-w", "stop", NULL };
+	const char *stop_standby[] = { "-D", pg.standby, "-m", "fast", "-w", "stop", NULL };
 	char cmd[PG_PATH_BYTES + 16];
 
 	if (!pg.started || getpid() != pg.owner)
 		return;
-	(void)pg_run("pg_ctl", stop);
+	if (!pg.primary_dead)
+		(void)pg_run("pg_ctl", stop);
+	if (pg.receiver > 1)
+		(void)kill(pg.receiver, SIGCONT);
+	if (pg.standby_running)
+		(void)pg_run("pg_ctl", stop_standby);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg.dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "pg_harness: cannot remove %s\n", pg.dir);
@@ -130,6 +145,7 @@ static int unavailable(const char *why)
 	fprintf(stderr, "PostgreSQL tests skipped: %s\n", why);
 	print_log(pg.out);
 	print_log(pg.log);
+	print_log(pg.standby_log);
 	pg.failed = 1;
 	return 0;
 }
@@ -171,10 +187,28 @@ int vypg_start(void)
 	return 1;
 }
 
-/* The connection string of database name. */
+/* The connection string of database name: the primary's; with a standby,
+ * both servers', for whichever accepts writes. */
 static void conninfo_of(char out[VYPG_CONNINFO_BYTES], const char *name)
 {
-	snprintf(out, VYPG_CONNINFO_BYTES, "host=%s port=" PG_PORT " user=" PG_USER " dbname=%s", pg.dir, name);
+	int n;
+
+	if (pg.standby_running)
+		n = snprintf(out, VYPG_CONNINFO_BYTES,
+			     "host=%s,%s port=" PG_PORT "," PG_STANDBY_PORT " user=" PG_USER
+			     " dbname=%s target_session_attrs=read-write",
+			     pg.dir, pg.dir, name);
+	else
+		n = snprintf(out, VYPG_CONNINFO_BYTES, "host=%s port=" PG_PORT " user=" PG_USER " dbname=%s", pg.dir,
+			     name);
+	if (n < 0 || n >= VYPG_CONNINFO_BYTES)
+		fail_msg("pg_harness: the connection string of %s is longer than %d bytes", name, VYPG_CONNINFO_BYTES);
+}
+
+/* The connection string of database name on one server (port). */
+static void conninfo_at(char out[VYPG_CONNINFO_BYTES], const char *port, const char *name)
+{
+	snprintf(out, VYPG_CONNINFO_BYTES, "host=%s port=%s user=" PG_USER " dbname=%s", pg.dir, port, name);
 }
 
 /* A connection, failing the test if it cannot be made. */
@@ -305,4 +339,160 @@ void vypg_blob_put(const char *conninfo, const char *sql, const uint8_t *p, size
 	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
 	PQclear(res);
 	PQfinish(c);
+}
+
+/* Run one statement that returns nothing; 1 if it succeeded, else 0 after
+ * printing why (for the set-up, which skips rather than fails). */
+static int try_exec(const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *res = PQexec(c, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "pg_harness: %s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+	return ok;
+}
+
+/* Look at sql's one value on conninfo until it is want (a connection that
+ * fails counts as not yet); 1 if it came within PG_POLLS looks. */
+static int wait_for_value(const char *conninfo, const char *sql, const char *want)
+{
+	struct timespec step = { 0, PG_POLL_NS };
+
+	for (int i = 0; i < PG_POLLS; i++) {
+		PGconn *c = PQconnectdb(conninfo);
+		int ok = 0;
+
+		if (PQstatus(c) == CONNECTION_OK) {
+			PGresult *res = PQexec(c, sql);
+
+			ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+			     strcmp(PQgetvalue(res, 0, 0), want) == 0;
+			PQclear(res);
+		}
+		PQfinish(c);
+		if (ok)
+			return 1;
+		nanosleep(&step, NULL);
+	}
+	return 0;
+}
+
+int vypg_standby_start(void)
+{
+	char primary[VYPG_CONNINFO_BYTES], source[VYPG_CONNINFO_BYTES + 64], opts[PG_PATH_BYTES + 96];
+	const char *backup[] = { "-d", source, "-D", pg.standby, "-R", "-c", "fast", "--no-sync", NULL };
+	const char *start[] = { "-D", pg.standby, "-o", opts, "-l", pg.standby_log, "-w", "start", NULL };
+
+	if (pg.standby_running)
+		return 1;
+	if (!pg.running)
+		return 0;
+	snprintf(pg.standby, sizeof pg.standby, "%s/standby", pg.dir);
+	snprintf(pg.standby_log, sizeof pg.standby_log, "%s/standby.log", pg.dir);
+	conninfo_at(primary, PG_PORT, "postgres");
+	snprintf(source, sizeof source, "%s application_name=" PG_STANDBY_NAME, primary);
+	if (pg_run("pg_basebackup", backup) != 0)
+		return unavailable("pg_basebackup -R from the primary failed");
+	snprintf(opts, sizeof opts, "-k %s -c listen_addresses='' -p " PG_STANDBY_PORT " -c hot_standby=on", pg.dir);
+	if (pg_run("pg_ctl", start) != 0)
+		return unavailable("the standby did not start");
+	pg.standby_running = 1;
+	/* Synchronous from now on, on the primary only: set after the copy,
+	 * so that the standby, once promoted, waits for no standby of its own. */
+	if (!try_exec(primary, "ALTER SYSTEM SET synchronous_standby_names TO '" PG_STANDBY_NAME "'") ||
+	    !try_exec(primary, "ALTER SYSTEM SET synchronous_commit TO on") ||
+	    !try_exec(primary, "SELECT pg_reload_conf()"))
+		return unavailable("cannot make the primary replicate synchronously");
+	if (!wait_for_value(primary,
+			    "SELECT sync_state FROM pg_stat_replication WHERE application_name = '" PG_STANDBY_NAME "'",
+			    "sync"))
+		return unavailable("the standby does not stream as the synchronous standby");
+	return 1;
+}
+
+void vypg_primary_kill(void)
+{
+	struct timespec step = { 0, PG_POLL_NS };
+	char path[PG_PATH_BYTES + 32], primary[VYPG_CONNINFO_BYTES];
+	long pid = 0;
+	FILE *f;
+	int i;
+
+	assert_true(pg.running && !pg.primary_dead);
+	snprintf(path, sizeof path, "%s/postmaster.pid", pg.data);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	assert_true(pid > 1);
+	assert_int_equal(kill((pid_t)pid, SIGKILL), 0);
+	pg.primary_dead = 1;
+	conninfo_at(primary, PG_PORT, "postgres");
+	for (i = 0; i < PG_POLLS && PQping(primary) != PQPING_NO_RESPONSE; i++)
+		nanosleep(&step, NULL);
+	if (i == PG_POLLS)
+		fail_msg("the primary (postmaster %ld) still answers after SIGKILL", pid);
+}
+
+void vypg_standby_receiver_pause(int pause)
+{
+	char standby[VYPG_CONNINFO_BYTES], pid[32];
+
+	assert_true(pg.standby_running);
+	if (pause) {
+		conninfo_at(standby, PG_STANDBY_PORT, "postgres");
+		vypg_query(standby, "SELECT pid FROM pg_stat_wal_receiver", pid, sizeof pid);
+		pg.receiver = (pid_t)strtol(pid, NULL, 10);
+		assert_true(pg.receiver > 1);
+		assert_int_equal(kill(pg.receiver, SIGSTOP), 0);
+	} else {
+		assert_true(pg.receiver > 1);
+		assert_int_equal(kill(pg.receiver, SIGCONT), 0);
+		pg.receiver = 0;
+	}
+}
+
+void vypg_primary_await(const char *sql, const char *want)
+{
+	char primary[VYPG_CONNINFO_BYTES];
+
+	conninfo_at(primary, PG_PORT, "postgres");
+	if (!wait_for_value(primary, sql, want))
+		fail_msg("the primary never answered %s to %s", want, sql);
+}
+
+void vypg_standby_promote(void)
+{
+	const char *promote[] = { "-D", pg.standby, "-w", "-t", "60", "promote", NULL };
+	char standby[VYPG_CONNINFO_BYTES];
+
+	assert_true(pg.standby_running);
+	if (pg_run("pg_ctl", promote) != 0) {
+		print_log(pg.out);
+		print_log(pg.standby_log);
+		fail_msg("pg_ctl promote of the standby failed");
+	}
+	conninfo_at(standby, PG_STANDBY_PORT, "postgres");
+	if (!wait_for_value(standby, "SELECT pg_is_in_recovery()", "f"))
+		fail_msg("the standby is still in recovery after its promotion");
+}
+
+void vypg_standby_query(const char *conninfo, const char *sql, char *out, size_t cap)
+{
+	char standby[VYPG_CONNINFO_BYTES], dbname[64] = "";
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	assert_true(pg.standby_running);
+	assert_non_null(opts);
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL)
+			snprintf(dbname, sizeof dbname, "%s", o->val);
+	PQconninfoFree(opts);
+	assert_true(dbname[0] != '\0');
+	conninfo_at(standby, PG_STANDBY_PORT, dbname);
+	vypg_query(standby, sql, out, cap);
 }

@@ -5,6 +5,16 @@
  * that directory only (no TCP), stopped and removed when the process
  * exits. As root, the server runs as the `postgres` user (initdb refuses
  * root), in a directory that user owns.
+ *
+ * A test of failover adds a streaming standby of that cluster (the
+ * operator's setup of specs/board-api.md §2): a copy made by pg_basebackup
+ * -R into a directory of its own, serving hot standby on its own socket
+ * (the same socket directory, another port), to which the primary
+ * replicates synchronously. From then on every connection string the
+ * harness gives names both servers, libpq's multi-host form with
+ * target_session_attrs=read-write, so that it reaches whichever is the
+ * primary. The test may then kill the primary's postmaster (SIGKILL) and
+ * promote the standby.
  */
 #ifndef VYTEST_PG_HARNESS_H
 #define VYTEST_PG_HARNESS_H
@@ -21,6 +31,26 @@
  * 0 when PostgreSQL is not installed or cannot run here, after printing
  * why on stderr. */
 int vypg_start(void);
+/* A streaming standby of the running cluster (once vypg_start succeeded),
+ * the primary then waiting for it at every COMMIT (synchronous_standby_names
+ * names it, synchronous_commit on). 1 once it streams as the synchronous
+ * standby; 0 when it cannot be made or started here, after printing why. */
+int vypg_standby_start(void);
+/* Kill the primary's postmaster with SIGKILL (no shutdown, no checkpoint);
+ * returns once its socket refuses connections. */
+void vypg_primary_kill(void);
+/* Stop (SIGSTOP) or continue (SIGCONT) the standby's WAL receiver: while
+ * it is stopped, the primary's COMMITs wait for it. */
+void vypg_standby_receiver_pause(int pause);
+/* Wait until sql's one value, on the primary's database "postgres", is
+ * want; fails the test after about 60 s. */
+void vypg_primary_await(const char *sql, const char *want);
+/* Promote the standby (pg_ctl promote); returns once it is out of
+ * recovery (pg_is_in_recovery() false); fails the test otherwise. */
+void vypg_standby_promote(void);
+/* Run SQL on the standby alone, in the database conninfo names (its
+ * dbname); as vypg_query. */
+void vypg_standby_query(const char *conninfo, const char *sql, char *out, size_t cap);
 /* A fresh empty database of the cluster: its libpq connection string. */
 void vypg_new_database(char out[VYPG_CONNINFO_BYTES]);
 /* Run SQL in the database conninfo names; fails the test on error. */
