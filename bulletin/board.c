@@ -159,25 +159,14 @@ static int group_has_code(const vyb_group *g, const char *code)
 
 static vy_rc replay(vyb_board *b, vy_reason *why);
 
-/* One stored entry, copied by vyb_store_read's visitor. */
-typedef struct {
-	uint64_t seq;
-	uint8_t *blob;
-	size_t len;
-	int found;
-} fetch_ctx;
-
-static int fetch_visit(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
+/* Keep the first entry visited. */
+static int take_first(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
 {
-	fetch_ctx *f = arg;
+	Vybar__RecordEntry **out = arg;
 
-	if (seq == f->seq) {
-		f->blob = malloc(len ? len : 1);
-		if (f->blob != NULL)
-			memcpy(f->blob, blob, len);
-		f->len = len;
-		f->found = 1;
-	}
+	(void)seq;
+	if (vy_decode_entry(out, blob, len, NULL) != VY_R_OK)
+		*out = NULL;
 	return 0;
 }
 
@@ -191,21 +180,16 @@ static vy_rc ballot_fetch(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_
 {
 	vyb_board *b = arg;
 	const vyb_group *g = &b->grp;
-	fetch_ctx f = { .seq = seq };
 	vy_rc rc;
 
 	*out = NULL;
 	for (size_t i = 0; i < g->n; i++)
 		if (g->entries[i].seq == seq)
 			return vy_decode_entry(out, g->entries[i].entry, g->entries[i].entry_len, why);
-	rc = vyb_store_read(b->store, seq, fetch_visit, &f, why);
-	if (rc == VY_R_OK && !f.found)
-		rc = vy_reason_set(why, VY_R_SEQ, "store: entry %llu is missing", (unsigned long long)seq);
-	else if (rc == VY_R_OK && f.blob == NULL)
-		rc = vy_reason_set(why, VY_R_NOMEM, "out of memory");
-	if (rc == VY_R_OK)
-		rc = vy_decode_entry(out, f.blob, f.len, why);
-	free(f.blob);
+	rc = vyb_store_read(b->store, seq, take_first, out, why);
+	if (rc == VY_R_OK && *out == NULL)
+		rc = vy_reason_set(why, VY_R_SEQ, "store: entry %llu is missing or does not decode",
+				   (unsigned long long)seq);
 	return rc;
 }
 
@@ -1031,17 +1015,6 @@ void vyb_board_status(vyb_board *b, vyb_status *out)
 	memcpy(out->base_hash, b->st.election.base_hash, VY_HASH_BYTES);
 	out->result_published = b->have_result;
 	pthread_mutex_unlock(&b->state_lock);
-}
-
-/* Keep the first entry visited. */
-static int take_first(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
-{
-	Vybar__RecordEntry **out = arg;
-
-	(void)seq;
-	if (vy_decode_entry(out, blob, len, NULL) != VY_R_OK)
-		*out = NULL;
-	return 0;
 }
 
 int vyb_board_result(vyb_board *b, Vybar__Result **out, uint64_t *seq)
