@@ -162,9 +162,9 @@ static vy_rc cred_reserve(vy_record_state *st)
 	return VY_R_OK;
 }
 
-/* §10.1: the ciphertexts of the ballot at seq, fetched (ballot_fetch), into
- * a malloc'd *out. */
-static vy_rc fetched_cts(vy_record_state *st, uint64_t seq, uint8_t **out, vy_reason *why)
+/* §10.1: the ciphertexts of the ballot at seq, credential pk's last,
+ * fetched (ballot_fetch), into a malloc'd *out. */
+static vy_rc fetched_cts(vy_record_state *st, const uint8_t *pk, uint64_t seq, uint8_t **out, vy_reason *why)
 {
 	Vybar__RecordEntry *e = NULL;
 	Vybar__Ballot *b = NULL;
@@ -179,6 +179,10 @@ static vy_rc fetched_cts(vy_record_state *st, uint64_t seq, uint8_t **out, vy_re
 				   (unsigned long long)seq);
 	if (rc == VY_R_OK)
 		rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK && (b->credential == NULL || b->credential->public_key.len != VY_ED25519_PK_BYTES ||
+			      memcmp(b->credential->public_key.data, pk, VY_ED25519_PK_BYTES) != 0))
+		rc = vy_reason_set(why, VY_R_SEQ, "ballot: entry %llu is not a ballot of its credential",
+				   (unsigned long long)seq);
 	if (rc == VY_R_OK) {
 		*out = malloc(cred_cts_bytes(st) ? cred_cts_bytes(st) : 1);
 		rc = *out == NULL ? vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory")
@@ -216,7 +220,7 @@ static vy_rc cred_set(vy_record_state *st, const Vybar__Ballot *b, uint64_t seq,
 		slot = st->cred_cts + ref * cred_cts_bytes(st);
 		prev = had ? slot : NULL;
 	} else if (had && !st->tally_deferred) {
-		rc = fetched_cts(st, st->cred_last_seq[i], &fetched, why);
+		rc = fetched_cts(st, pk, st->cred_last_seq[i], &fetched, why);
 		if (rc != VY_R_OK)
 			return rc;
 		prev = fetched;

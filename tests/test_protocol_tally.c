@@ -483,7 +483,8 @@ static void test_too_few_qualified(void **state)
 typedef struct {
 	const vyf_record *r;
 	size_t fetches;
-	int fail; /* answer VY_R_IO */
+	int fail;	  /* answer VY_R_IO */
+	size_t other; /* nonzero: answer this entry (another credential's ballot) under the seq asked */
 } fetch_from;
 
 static vy_rc fetch_entry(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why)
@@ -495,7 +496,27 @@ static vy_rc fetch_entry(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_r
 	if (f->fail)
 		return vy_reason_set(why, VY_R_IO, "store: cannot read entry %llu", (unsigned long long)seq);
 	assert_true(seq < f->r->n_entries);
+	if (f->other != 0) {
+		assert_int_equal(vy_decode_entry(out, f->r->entries[f->other], f->r->entry_lens[f->other], why), VY_R_OK);
+		(*out)->seq = seq;
+		return VY_R_OK;
+	}
 	return vy_decode_entry(out, f->r->entries[seq], f->r->entry_lens[seq], why);
+}
+
+/* A fetching state (fetch from f) that accepted el's entries before `end`. */
+static void fetching_state_before(vy_record_state *st, const election *el, fetch_from *f, size_t end)
+{
+	Vybar__RecordEntry *e = NULL;
+
+	vy_record_state_init(st);
+	vy_record_state_set_registrar_verifier(st, el->r.st.registrar_verify, el->r.st.registrar_arg);
+	assert_int_equal(vy_record_state_set_ballot_fetch(st, fetch_entry, f), VY_R_OK);
+	for (size_t k = 0; k < end; k++) {
+		assert_int_equal(vy_decode_entry(&e, el->r.entries[k], el->r.entry_lens[k], NULL), VY_R_OK);
+		assert_int_equal(vy_record_accept(st, e, NULL), VY_R_OK);
+		vy_msg_free(e);
+	}
 }
 
 /* A state that keeps no ciphertexts per credential (ballot_fetch) accepts
@@ -549,18 +570,30 @@ static void test_tally_fetched_ballots(void **state)
 	vy_record_state_free(&st);
 
 	/* A fetch that fails: the revote is not applied, and says why. */
-	vy_record_state_init(&st);
-	vy_record_state_set_registrar_verifier(&st, el.r.st.registrar_verify, el.r.st.registrar_arg);
-	assert_int_equal(vy_record_state_set_ballot_fetch(&st, fetch_entry, &f), VY_R_OK);
-	for (size_t k = 0; k < first_revote; k++) {
-		assert_int_equal(vy_decode_entry(&e, el.r.entries[k], el.r.entry_lens[k], NULL), VY_R_OK);
-		assert_int_equal(vy_record_accept(&st, e, NULL), VY_R_OK);
-		vy_msg_free(e);
-	}
+	fetching_state_before(&st, &el, &f, first_revote);
 	f.fail = 1;
 	assert_int_equal(vy_decode_entry(&e, el.r.entries[first_revote], el.r.entry_lens[first_revote], NULL), VY_R_OK);
 	assert_int_equal(vy_record_accept(&st, e, &why), VY_R_IO);
 	assert_non_null(strstr(why.msg, "cannot read entry"));
+	assert_int_equal(st.next_seq, first_revote);
+	vy_record_state_free(&st);
+	/* Given back another credential's ballot (the first ballot's) under
+	 * the seq asked: refused, naming the entry. */
+	fetching_state_before(&st, &el, &f, first_revote);
+	f.fail = 0;
+	for (f.other = 0; f.other < first_revote; f.other++) {
+		Vybar__RecordEntry *x = NULL;
+		int ballot;
+
+		assert_int_equal(vy_decode_entry(&x, el.r.entries[f.other], el.r.entry_lens[f.other], NULL), VY_R_OK);
+		ballot = x->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
+		vy_msg_free(x);
+		if (ballot)
+			break;
+	}
+	assert_true(f.other < first_revote);
+	assert_int_equal(vy_record_accept(&st, e, &why), VY_R_SEQ);
+	assert_non_null(strstr(why.msg, "is not a ballot of its credential"));
 	assert_int_equal(st.next_seq, first_revote);
 	vy_msg_free(e);
 	vy_record_state_free(&st);
