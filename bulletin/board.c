@@ -159,6 +159,50 @@ static int group_has_code(const vyb_group *g, const char *code)
 
 static vy_rc replay(vyb_board *b, vy_reason *why);
 
+/* Keep the first entry visited. */
+static int take_first(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
+{
+	Vybar__RecordEntry **out = arg;
+
+	(void)seq;
+	if (vy_decode_entry(out, blob, len, NULL) != VY_R_OK)
+		*out = NULL;
+	return 0;
+}
+
+/* protocol.md §10.1 (vy_ballot_fetch_fn): the entry at seq, a credential's
+ * previous ballot, which a revote divides out of the running tally. The
+ * state keeps no ciphertexts per credential: the entry is read back from
+ * the writer's uncommitted group if it is there, else from the store
+ * (where the entries replayed at start-up and those another board appended
+ * to a shared store are). One read per revote. */
+static vy_rc ballot_fetch(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why)
+{
+	vyb_board *b = arg;
+	const vyb_group *g = &b->grp;
+	vy_rc rc;
+
+	*out = NULL;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->entries[i].seq == seq)
+			return vy_decode_entry(out, g->entries[i].entry, g->entries[i].entry_len, why);
+	rc = vyb_store_read(b->store, seq, take_first, out, why);
+	if (rc == VY_R_OK && *out == NULL)
+		rc = vy_reason_set(why, VY_R_SEQ, "store: entry %llu is missing or does not decode",
+				   (unsigned long long)seq);
+	return rc;
+}
+
+/* The empty state, fetching a revote's previous ballot (ballot_fetch). */
+static vy_rc state_init(vyb_board *b, vy_reason *why)
+{
+	vy_record_state_init(&b->st);
+	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	if (vy_record_state_set_ballot_fetch(&b->st, ballot_fetch, b) != VY_R_OK)
+		return vy_reason_set(why, VY_R_ARG, "the record state has ballots already");
+	return VY_R_OK;
+}
+
 /* witness.md §2: a committed entry (its hash) joins the tree. */
 static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__EntryType type)
 {
@@ -178,8 +222,8 @@ static vy_rc tree_add(vyb_board *b, const uint8_t hash[VY_HASH_BYTES], Vybar__En
 static vy_rc state_reset(vyb_board *b, vy_reason *why)
 {
 	vy_record_state_free(&b->st);
-	vy_record_state_init(&b->st);
-	vy_record_state_set_registrar_verifier(&b->st, b->registrar_verify, NULL);
+	if (state_init(b, why) != VY_R_OK)
+		return VY_R_ARG;
 	b->have_result = 0;
 	memset(b->bytes_hash, 0, sizeof b->bytes_hash);
 	vy_merkle_tree_free(b->tree);
@@ -253,6 +297,7 @@ static void group_commit(vyb_board *b)
 	vy_reason why = { 0 };
 	vy_rc rc = VY_R_OK;
 	int tally = 0;
+	size_t n;
 
 	if (g->n > 0)
 		rc = vyb_store_append_group(b->store, g->entries, g->n, &why);
@@ -277,13 +322,16 @@ static void group_commit(vyb_board *b)
 		}
 		free((uint8_t *)se->entry);
 	}
-	if (g->n > 0 && rc != VY_R_OK)
-		rebuild_state(b);
 	if (g->n > 0 && rc == VY_R_OK) {
 		vyb_pusher_notify(b, tally);
 		checkpoint_write(b, 0);
 	}
+	/* Emptied before a rebuild: its entries are freed, and the replay
+	 * must fetch previous ballots from the store alone (ballot_fetch). */
+	n = g->n;
 	g->n = 0;
+	if (n > 0 && rc != VY_R_OK)
+		rebuild_state(b);
 	snapshot_take(b);
 }
 
@@ -871,9 +919,11 @@ vy_rc vyb_board_open(vyb_board **out, const vyb_board_config *cfg, vy_reason *wh
 	pthread_cond_init(&b->idle_cond, NULL);
 	pthread_cond_init(&b->c_cond, NULL);
 	b->queue_max = cfg->queue_max;
-	vy_record_state_init(&b->st);
 	b->registrar_verify = cfg->registrar_verify;
-	vy_record_state_set_registrar_verifier(&b->st, cfg->registrar_verify, NULL);
+	if (state_init(b, why) != VY_R_OK) {
+		rc = VY_R_ARG;
+		goto fail;
+	}
 	b->tree = vy_merkle_tree_new();
 	b->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (b->sk == NULL || b->tree == NULL) {
@@ -979,17 +1029,6 @@ void vyb_board_status(vyb_board *b, vyb_status *out)
 	memcpy(out->base_hash, b->st.election.base_hash, VY_HASH_BYTES);
 	out->result_published = b->have_result;
 	pthread_mutex_unlock(&b->state_lock);
-}
-
-/* Keep the first entry visited. */
-static int take_first(void *arg, uint64_t seq, const uint8_t *blob, size_t len)
-{
-	Vybar__RecordEntry **out = arg;
-
-	(void)seq;
-	if (vy_decode_entry(out, blob, len, NULL) != VY_R_OK)
-		*out = NULL;
-	return 0;
 }
 
 int vyb_board_result(vyb_board *b, Vybar__Result **out, uint64_t *seq)

@@ -61,8 +61,9 @@ struct vyb_board {
 	 * writer, under state_lock */
 	vy_merkle_tree *tree;
 	Vybar__EntryType last_type;
-	/* protocol.md §3.6: when each credential last cast since the start;
-	 * the writer's, under state_lock */
+	/* protocol.md §3.6: when each credential that cast within the last
+	 * min_seconds_between_ballots did (pace.h); the writer's, under
+	 * state_lock */
 	vyb_pace pace;
 	/* the restart checkpoint (checkpoint.h): the chained hash of the stored
 	 * bytes of the committed entries, the size of the last checkpoint

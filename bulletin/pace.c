@@ -7,8 +7,6 @@
 
 #include "bulletin/pace.h"
 
-#define PACE_INITIAL_CAP 1024 /* a power of two */
-
 void vyb_pace_init(vyb_pace *p, unsigned min_seconds)
 {
 	memset(p, 0, sizeof *p);
@@ -62,11 +60,19 @@ int vyb_pace_ok(const vyb_pace *p, const uint8_t pk[VY_ED25519_PK_BYTES], double
 	return 0;
 }
 
-/* Double the table (or create it), every entry moved to its new slot. */
-static vy_rc grow(vyb_pace *p)
+/* 1 if the entry of slot i still constrains a ballot at `now`: its wait
+ * has not run out. An entry that does not may be forgotten, since
+ * vyb_pace_ok lets its credential cast anyway. */
+static int still_waits(const vyb_pace *p, size_t i, double now)
+{
+	return p->last[i] != 0 && p->last[i] + (double)p->min_seconds > now;
+}
+
+/* Rebuild the table at capacity cap (a power of two, > 2 * the entries
+ * kept), keeping only the entries that still wait at `now`. */
+static vy_rc rebuild(vyb_pace *p, size_t cap, double now)
 {
 	vyb_pace old = *p;
-	size_t cap = p->cap ? 2 * p->cap : PACE_INITIAL_CAP;
 
 	p->keys = calloc(cap, sizeof *p->keys);
 	p->last = calloc(cap, sizeof *p->last);
@@ -78,17 +84,38 @@ static vy_rc grow(vyb_pace *p)
 		return VY_R_NOMEM;
 	}
 	p->cap = cap;
+	p->count = 0;
 	for (size_t i = 0; i < old.cap; i++) {
-		if (old.last[i] == 0)
+		if (!still_waits(&old, i, now))
 			continue;
 		size_t j = slot_of(p, old.keys[i]);
 
 		memcpy(p->keys[j], old.keys[i], VY_ED25519_PK_BYTES);
 		p->last[j] = old.last[i];
+		p->count++;
 	}
 	free(old.keys);
 	free(old.last);
 	return VY_R_OK;
+}
+
+/* Make room for one more entry at `now`: forget the entries that no longer
+ * wait and rebuild at the same capacity when that leaves the table at most
+ * a quarter full, else double it (or create it). It is doubled only when
+ * more than a quarter of its slots still wait, so its capacity stays below
+ * eight slots per credential that cast within the last min_seconds (or
+ * VYB_PACE_INITIAL_CAP). */
+static vy_rc make_room(vyb_pace *p, double now)
+{
+	size_t waiting = 0;
+
+	if (p->cap == 0)
+		return rebuild(p, VYB_PACE_INITIAL_CAP, now);
+	for (size_t i = 0; i < p->cap; i++)
+		waiting += (size_t)still_waits(p, i, now);
+	if (4 * (waiting + 1) <= p->cap)
+		return rebuild(p, p->cap, now);
+	return rebuild(p, 2 * p->cap, now);
 }
 
 vy_rc vyb_pace_note(vyb_pace *p, const uint8_t pk[VY_ED25519_PK_BYTES], double now)
@@ -97,7 +124,7 @@ vy_rc vyb_pace_note(vyb_pace *p, const uint8_t pk[VY_ED25519_PK_BYTES], double n
 
 	if (p->min_seconds == 0)
 		return VY_R_OK;
-	if (2 * (p->count + 1) > p->cap && grow(p) != VY_R_OK)
+	if (2 * (p->count + 1) > p->cap && make_room(p, now) != VY_R_OK)
 		return VY_R_NOMEM;
 	i = slot_of(p, pk);
 	if (p->last[i] == 0) {

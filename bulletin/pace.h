@@ -7,8 +7,14 @@
  * in memory only: a restart forgets it.
  *
  * An open-addressing table under a keyed hash (credentials cannot aim at a
- * slot), doubled when half full: about 48 bytes per credential that cast.
- * Used by the writer only (state_lock held): no lock of its own.
+ * slot), 40 bytes a slot. When it is half full, the entries whose wait has
+ * run out are forgotten (their credentials may cast again anyway) and the
+ * table is rebuilt at the same capacity if that leaves it at most a quarter
+ * full, else at twice it. So it holds only the credentials that cast within
+ * the last min_seconds_between_ballots, in fewer than eight slots each
+ * (or VYB_PACE_INITIAL_CAP): its size follows the rate of ballots, not
+ * their number. Used by the writer only (state_lock held): no lock of its
+ * own.
  */
 #ifndef VYB_PACE_H
 #define VYB_PACE_H
@@ -17,6 +23,8 @@
 #include <stdint.h>
 
 #include "protocol/vy_protocol.h"
+
+#define VYB_PACE_INITIAL_CAP 1024 /* slots; a power of two */
 
 typedef struct {
 	uint8_t (*keys)[VY_ED25519_PK_BYTES];

@@ -12,6 +12,8 @@
  *    on failure none is stored.
  *  - append() is called by one writer at a time; read(), lookup(), codes()
  *    and counts() may be called from any thread, concurrently with append().
+ *    A visitor of read() may call read() again (the board reads a revote's
+ *    previous ballot back while it replays the record).
  *  - codes() is a range read on the index (never a scan of it): the codes
  *    under a prefix, in ascending byte order.
  *  - lock() (optional: NULL in a store only one board may use) opens the

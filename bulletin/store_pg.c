@@ -52,6 +52,9 @@
 #include "protocol/vy_election.h"
 
 #define PG_PAGE_ROWS 1024 /* rows per page of read() and codes() */
+/* rows of read()'s first page: a read that stops after its first entry
+ * (the board reading a revote's previous ballot back) fetches that one */
+#define PG_FIRST_PAGE_ROWS 1
 #define PG_SCHEMA_LOCK 0x7679626172 /* advisory lock key of schema creation */
 #define PG_APPEND_LOCK 0x7679626173 /* advisory lock key of the appends */
 #define PG_NUM_TEXT_BYTES 24
@@ -308,8 +311,9 @@ static void pg_unlock(vyb_store *base)
 	pthread_mutex_unlock(&s->wlock);
 }
 
-/* One page of entries from seq `from` (rlock held by the caller). */
-static PGresult *read_page(pg_store *s, uint64_t from, vy_reason *why, vy_rc *rc)
+/* One page of at most `rows` entries from seq `from` (rlock held by the
+ * caller). */
+static PGresult *read_page(pg_store *s, uint64_t from, int rows, vy_reason *why, vy_rc *rc)
 {
 	uint8_t seq[PG_INT8_BYTES];
 	const char *vals[1] = { (const char *)seq };
@@ -318,8 +322,7 @@ static PGresult *read_page(pg_store *s, uint64_t from, vy_reason *why, vy_rc *rc
 	PGresult *res;
 
 	vyb_put_be(seq, from, sizeof seq);
-	snprintf(sql, sizeof sql, "SELECT seq, entry FROM entries WHERE seq >= $1::int8 ORDER BY seq LIMIT %d",
-		 PG_PAGE_ROWS);
+	snprintf(sql, sizeof sql, "SELECT seq, entry FROM entries WHERE seq >= $1::int8 ORDER BY seq LIMIT %d", rows);
 	res = pg_run(s->r, sql, 1, vals, lens, fmts);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		*rc = pg_fail(s->r, res, "read entries", why);
@@ -330,19 +333,21 @@ static PGresult *read_page(pg_store *s, uint64_t from, vy_reason *why, vy_rc *rc
 	return res;
 }
 
-/* Visit every entry from seq `from`, in order, a page at a time. */
+/* Visit every entry from seq `from`, in order, a page at a time (the
+ * first of PG_FIRST_PAGE_ROWS). */
 static vy_rc pg_read(vyb_store *base, uint64_t from, vyb_store_visit_fn fn, void *arg, vy_reason *why)
 {
 	pg_store *s = (pg_store *)base;
 	uint64_t expect = from;
 	vy_rc rc = VY_R_OK;
+	int page = PG_FIRST_PAGE_ROWS;
 
-	for (;;) {
+	for (;; page = PG_PAGE_ROWS) {
 		PGresult *res;
 		int rows;
 
 		pthread_mutex_lock(&s->rlock);
-		res = read_page(s, expect, why, &rc);
+		res = read_page(s, expect, page, why, &rc);
 		pthread_mutex_unlock(&s->rlock);
 		if (res == NULL)
 			return rc;
@@ -362,7 +367,7 @@ static vy_rc pg_read(vyb_store *base, uint64_t from, vyb_store_visit_fn fn, void
 			}
 		}
 		PQclear(res);
-		if (rows < PG_PAGE_ROWS)
+		if (rows < page)
 			return VY_R_OK;
 	}
 }

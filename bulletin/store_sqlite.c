@@ -6,7 +6,10 @@
  *
  * Two connections: the writer's (used by append, under wlock) and the
  * readers' (read, lookup, codes, counts, under rlock). WAL lets readers see the
- * last committed state while the writer works.
+ * last committed state while the writer works. rlock is recursive, since
+ * read() holds it while it visits: a visitor may read again (the board
+ * reads a revote's previous ballot back while it replays the record),
+ * with a statement of its own on the same connection.
  *
  *   entries(seq INTEGER PRIMARY KEY, type INTEGER, entry BLOB)
  *   tracking(code TEXT PRIMARY KEY, seq INTEGER UNIQUE, type INTEGER, receipt BLOB)
@@ -389,6 +392,7 @@ static const vyb_store_ops SQLITE_OPS = {
 vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why)
 {
 	sqlite_store *s;
+	pthread_mutexattr_t attr;
 	vy_rc rc;
 
 	*out = NULL;
@@ -397,7 +401,10 @@ vy_rc vyb_store_sqlite_open(vyb_store **out, const char *path, vy_reason *why)
 		return vy_reason_set(why, VY_R_NOMEM, "store: out of memory");
 	s->base.ops = &SQLITE_OPS;
 	pthread_mutex_init(&s->wlock, NULL);
-	pthread_mutex_init(&s->rlock, NULL);
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&s->rlock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	rc = open_conn(&s->w, path, why);
 	if (rc == VY_R_OK)
 		rc = exec(s->w, SCHEMA, why);

@@ -47,6 +47,15 @@ void vy_record_state_set_registrar_verifier(vy_record_state *st, vy_registrar_ve
 	st->election.registrar_arg = arg;
 }
 
+vy_rc vy_record_state_set_ballot_fetch(vy_record_state *st, vy_ballot_fetch_fn fetch, void *arg)
+{
+	if (st->cred_count != 0 || st->cred_cts != NULL)
+		return VY_R_ARG;
+	st->ballot_fetch = fetch;
+	st->ballot_fetch_arg = arg;
+	return VY_R_OK;
+}
+
 /* Slot of pk in the open-addressing table: its own or the first empty one. */
 static size_t cred_slot(const vy_record_state *st, const uint8_t *pk)
 {
@@ -95,9 +104,10 @@ static vy_rc cred_grow(vy_record_state *st)
 
 	st->cred_keys = calloc(cap, sizeof *st->cred_keys);
 	st->cred_last_seq = calloc(cap, sizeof *st->cred_last_seq);
-	st->cred_ref = calloc(cap, sizeof *st->cred_ref);
+	st->cred_ref = st->ballot_fetch == NULL ? calloc(cap, sizeof *st->cred_ref) : NULL;
 	st->cred_ballots = calloc(cap, sizeof *st->cred_ballots);
-	if (st->cred_keys == NULL || st->cred_last_seq == NULL || st->cred_ref == NULL || st->cred_ballots == NULL) {
+	if (st->cred_keys == NULL || st->cred_last_seq == NULL ||
+	    (st->ballot_fetch == NULL && st->cred_ref == NULL) || st->cred_ballots == NULL) {
 		free(st->cred_keys);
 		free(st->cred_last_seq);
 		free(st->cred_ref);
@@ -115,7 +125,8 @@ static vy_rc cred_grow(vy_record_state *st)
 		size_t j = cred_slot(st, old.cred_keys[i]);
 		memcpy(st->cred_keys[j], old.cred_keys[i], VY_ED25519_PK_BYTES);
 		st->cred_last_seq[j] = old.cred_last_seq[i];
-		st->cred_ref[j] = old.cred_ref[i];
+		if (st->cred_ref != NULL)
+			st->cred_ref[j] = old.cred_ref[i];
 		st->cred_ballots[j] = old.cred_ballots[i];
 	}
 	free(old.cred_keys);
@@ -131,7 +142,8 @@ static size_t cred_cts_bytes(const vy_record_state *st)
 	return 2 * vy_group_elem_bytes(st->election.group) * st->n_sel;
 }
 
-/* Room for one more credential in the table and in the ciphertext store. */
+/* Room for one more credential in the table and, unless ballots are
+ * fetched, in the ciphertext store. */
 static vy_rc cred_reserve(vy_record_state *st)
 {
 	size_t cap;
@@ -139,7 +151,7 @@ static vy_rc cred_reserve(vy_record_state *st)
 
 	if (2 * (st->cred_count + 1) > st->cred_cap && cred_grow(st) != VY_R_OK)
 		return VY_R_NOMEM;
-	if (st->cred_count < st->cred_cts_cap)
+	if (st->ballot_fetch != NULL || st->cred_count < st->cred_cts_cap)
 		return VY_R_OK;
 	cap = st->cred_cts_cap ? 2 * st->cred_cts_cap : CRED_CTS_INITIAL_CAP;
 	p = realloc(st->cred_cts, cap * cred_cts_bytes(st));
@@ -150,28 +162,77 @@ static vy_rc cred_reserve(vy_record_state *st)
 	return VY_R_OK;
 }
 
+/* §10.1: the ciphertexts of the ballot at seq, credential pk's last,
+ * fetched (ballot_fetch), into a malloc'd *out. */
+static vy_rc fetched_cts(vy_record_state *st, const uint8_t *pk, uint64_t seq, uint8_t **out, vy_reason *why)
+{
+	Vybar__RecordEntry *e = NULL;
+	Vybar__Ballot *b = NULL;
+	vy_rc rc;
+
+	*out = NULL;
+	rc = st->ballot_fetch(st->ballot_fetch_arg, seq, &e, why);
+	if (rc != VY_R_OK)
+		return rc;
+	if (e->seq != seq || e->type != VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT)
+		rc = vy_reason_set(why, VY_R_SEQ, "ballot: the previous ballot of its credential, entry %llu, is not there",
+				   (unsigned long long)seq);
+	if (rc == VY_R_OK)
+		rc = vy_decode_ballot(&b, e->payload.data, e->payload.len, why);
+	if (rc == VY_R_OK && (b->credential == NULL || b->credential->public_key.len != VY_ED25519_PK_BYTES ||
+			      memcmp(b->credential->public_key.data, pk, VY_ED25519_PK_BYTES) != 0))
+		rc = vy_reason_set(why, VY_R_SEQ, "ballot: entry %llu is not a ballot of its credential",
+				   (unsigned long long)seq);
+	if (rc == VY_R_OK) {
+		*out = malloc(cred_cts_bytes(st) ? cred_cts_bytes(st) : 1);
+		rc = *out == NULL ? vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory")
+				  : vy_tally_ballot_cts(st, b, *out, why);
+	}
+	if (rc != VY_R_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	vy_msg_free(b);
+	vy_msg_free(e);
+	return rc;
+}
+
 /* §3.6, §10.1: count ballot b (entry seq) as its credential's last ballot,
- * dividing the previous one out of the tally. Nothing changes on failure. */
+ * dividing the previous one out of the tally: its ciphertexts kept in
+ * cred_cts, or fetched by seq (ballot_fetch; not under a restart
+ * checkpoint, where the tally is not counted). Nothing changes on
+ * failure. */
 static vy_rc cred_set(vy_record_state *st, const Vybar__Ballot *b, uint64_t seq, vy_reason *why)
 {
 	const uint8_t *pk = b->credential->public_key.data;
-	size_t i, ref;
+	size_t i, ref = 0;
 	int had;
-	uint8_t *slot;
+	uint8_t *slot = NULL, *fetched = NULL;
+	const uint8_t *prev = NULL;
 	vy_rc rc;
 
 	if (cred_reserve(st) != VY_R_OK)
 		return vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
 	i = cred_slot(st, pk);
 	had = st->cred_last_seq[i] != 0;
-	ref = had ? st->cred_ref[i] : st->cred_count;
-	slot = st->cred_cts + ref * cred_cts_bytes(st);
-	rc = vy_tally_count_ballot(st, b, had ? slot : NULL, slot, why);
+	if (st->ballot_fetch == NULL) {
+		ref = had ? st->cred_ref[i] : st->cred_count;
+		slot = st->cred_cts + ref * cred_cts_bytes(st);
+		prev = had ? slot : NULL;
+	} else if (had && !st->tally_deferred) {
+		rc = fetched_cts(st, pk, st->cred_last_seq[i], &fetched, why);
+		if (rc != VY_R_OK)
+			return rc;
+		prev = fetched;
+	}
+	rc = vy_tally_count_ballot(st, b, prev, slot, why);
+	free(fetched);
 	if (rc != VY_R_OK)
 		return rc;
 	if (!had) {
 		memcpy(st->cred_keys[i], pk, VY_ED25519_PK_BYTES);
-		st->cred_ref[i] = ref;
+		if (st->cred_ref != NULL)
+			st->cred_ref[i] = ref;
 		st->cred_ballots[i] = 0;
 		st->cred_count++;
 	}

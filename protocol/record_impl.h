@@ -56,10 +56,15 @@ vy_rc vy_signed_body_of(const Vybar__RecordEntry *e, const ProtobufCMessageDescr
 size_t vy_manifest_selections(const Vybar__Manifest *m);
 /* Set up the empty tally (n_sel encryptions of zero) after the manifest. */
 vy_rc vy_tally_init(vy_record_state *st, vy_reason *why);
+/* §10.1: the ciphertexts of ballot b as they are kept per credential:
+ * alpha || beta of every selection in order, 2 * elem_bytes * n_sel bytes
+ * at out; VY_R_ELEMENT or VY_R_SHAPE (out untouched) if b does not have the
+ * manifest's shape. out NULL: that check only. */
+vy_rc vy_tally_ballot_cts(const vy_record_state *st, const Vybar__Ballot *b, uint8_t *out, vy_reason *why);
 /* §10.1: count ballot b, whose credential's previous ballot (if prev != NULL)
  * had the ciphertexts encoded at prev; store b's ciphertexts at slot
- * (2 * elem_bytes * n_sel bytes; slot may equal prev). Nothing changes on
- * failure. */
+ * (2 * elem_bytes * n_sel bytes; slot may equal prev; NULL: not stored).
+ * Nothing changes on failure. */
 vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const uint8_t *prev, uint8_t *slot,
 			    vy_reason *why);
 /* Apply an accepted ENCRYPTED_TALLY, PARTIAL_DECRYPTION or RESULT entry. */

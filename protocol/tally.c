@@ -72,10 +72,7 @@ void vy_tally_free(vy_record_state *st)
 	}
 }
 
-/* Under a restart checkpoint (tally_deferred): the credential's stored
- * ciphertexts become b's, checked for shape only; the running product is
- * the checkpoint's, set after. Nothing changes on failure. */
-static vy_rc defer_ballot(vy_record_state *st, const Vybar__Ballot *b, uint8_t *slot, vy_reason *why)
+vy_rc vy_tally_ballot_cts(const vy_record_state *st, const Vybar__Ballot *b, uint8_t *out, vy_reason *why)
 {
 	size_t eb = elem_bytes(st), j = 0;
 
@@ -90,10 +87,10 @@ static vy_rc defer_ballot(vy_record_state *st, const Vybar__Ballot *b, uint8_t *
 	if (j != st->n_sel)
 		return vy_reason_set(why, VY_R_SHAPE, "ballot: %zu selections, the manifest has %zu", j, st->n_sel);
 	j = 0;
-	for (size_t c = 0; c < b->n_contests; c++)
+	for (size_t c = 0; out != NULL && c < b->n_contests; c++)
 		for (size_t k = 0; k < b->contests[c]->n_selections; k++, j++) {
-			memcpy(slot + 2 * eb * j, b->contests[c]->selections[k]->alpha.data, eb);
-			memcpy(slot + 2 * eb * j + eb, b->contests[c]->selections[k]->beta.data, eb);
+			memcpy(out + 2 * eb * j, b->contests[c]->selections[k]->alpha.data, eb);
+			memcpy(out + 2 * eb * j + eb, b->contests[c]->selections[k]->beta.data, eb);
 		}
 	return VY_R_OK;
 }
@@ -109,8 +106,11 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
 	vy_ciphertext *upd, ct;
 	vy_rc rc = VY_R_OK;
 
+	/* Under a restart checkpoint: the credential's stored ciphertexts (if
+	 * kept) become b's, checked for shape only; the running product is the
+	 * checkpoint's, set after. */
 	if (st->tally_deferred)
-		return defer_ballot(st, b, slot, why);
+		return vy_tally_ballot_cts(st, b, slot, why);
 	upd = calloc(st->n_sel, sizeof *upd);
 	if (upd == NULL)
 		return vy_reason_set(why, VY_R_NOMEM, "ballot: out of memory");
@@ -139,7 +139,7 @@ vy_rc vy_tally_count_ballot(vy_record_state *st, const Vybar__Ballot *b, const u
 	if (rc == VY_R_OK) {
 		memcpy(st->tally, upd, st->n_sel * sizeof *upd);
 		j = 0;
-		for (size_t c = 0; c < b->n_contests; c++)
+		for (size_t c = 0; slot != NULL && c < b->n_contests; c++)
 			for (size_t k = 0; k < b->contests[c]->n_selections; k++, j++) {
 				memcpy(slot + 2 * eb * j, b->contests[c]->selections[k]->alpha.data, eb);
 				memcpy(slot + 2 * eb * j + eb, b->contests[c]->selections[k]->beta.data, eb);

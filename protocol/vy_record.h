@@ -42,6 +42,12 @@ typedef struct {
 	uint8_t *dec_shares;      /* n_sel encodings of M_i = alpha^{s_i}, once decrypted */
 } vy_trustee_state;
 
+/* Fetch the entry at seq, a BALLOT on the record, into *out (free with
+ * vy_msg_free; NULL on failure): how a holder of the record that keeps it
+ * elsewhere (the board's store) gives back a credential's previous ballot
+ * on a revote (§10.1), instead of the state keeping its ciphertexts. */
+typedef vy_rc (*vy_ballot_fetch_fn)(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why);
+
 /* What later checks need from the record so far. Fields are read-only for
  * callers: only vy_record_state_apply() changes them. */
 typedef struct {
@@ -68,14 +74,19 @@ typedef struct {
 	 * 2 * elem_bytes * n_sel bytes per credential, in order of first
 	 * appearance (cred_ref maps a table slot to its position). Memory:
 	 * about (2 * elem_bytes * n_sel + 96) bytes per credential, e.g. 800
-	 * bytes for a 1-of-11 ristretto255 election. */
+	 * bytes for a 1-of-11 ristretto255 election. With ballot_fetch set
+	 * (vy_record_state_set_ballot_fetch), none of them is kept: a revote
+	 * fetches the previous ballot from cred_last_seq instead. */
 	size_t n_sel;
 	vy_ciphertext *tally;
 	/* Set by a board replaying the entries a restart checkpoint covers
 	 * (bulletin/checkpoint.h): a ballot then only replaces its credential's
-	 * stored ciphertexts, and tally is left alone until the board sets it
-	 * from the checkpoint and clears this. 0 everywhere else. */
+	 * stored ciphertexts (if any are kept), and tally is left alone until
+	 * the board sets it from the checkpoint and clears this. 0 everywhere
+	 * else. */
 	int tally_deferred;
+	vy_ballot_fetch_fn ballot_fetch; /* NULL: cred_cts is kept */
+	void *ballot_fetch_arg;
 	size_t *cred_ref;
 	uint8_t *cred_cts;
 	size_t cred_cts_cap;
@@ -103,6 +114,10 @@ void vy_record_state_init(vy_record_state *st);
 void vy_record_state_free(vy_record_state *st);
 /* The registrar-signature verifier used for ballots (see vy_election.h). */
 void vy_record_state_set_registrar_verifier(vy_record_state *st, vy_registrar_verify_fn fn, void *arg);
+/* Keep no ciphertexts per credential: on a revote, fetch(arg, seq, ...)
+ * gives back the credential's previous ballot (at seq < next_seq). Set
+ * before the first ballot is applied (VY_R_ARG after). */
+vy_rc vy_record_state_set_ballot_fetch(vy_record_state *st, vy_ballot_fetch_fn fetch, void *arg) VY_WARN_UNUSED;
 /* The number of accepted ballots of a credential (§3.6, V4.10); 0 if none. */
 uint32_t vy_record_state_ballots_of(const vy_record_state *st, const uint8_t pk[VY_ED25519_PK_BYTES]);
 /* Seq of the last accepted ballot of a credential; 0 and *found = 0 if none. */

@@ -6,8 +6,12 @@
  *  - ballots sent to both at once, and in turn, are all accepted, each
  *    receipt naming its entry of the one record;
  *  - a ballot one board recorded is a duplicate at the other;
+ *  - a credential that revotes at one board, then the other, in turn: each
+ *    board divides the previous ballot, which the other appended, out of
+ *    its running tally (reading it back from the store);
  *  - both serve the same record, which vybar-verify accepts and which
- *    holds every ballot.
+ *    holds every ballot; the restart checkpoint the last board stopped
+ *    writes holds the running tally the record gives.
  * Needs PostgreSQL (tests/support/pg_harness.h): skipped where it cannot run.
  */
 #include <pthread.h>
@@ -15,29 +19,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulletin/checkpoint.h"
 #include "tests/support/board_harness.h"
 
 #define PER_BOARD 10
 #define IN_TURN 6
+#define REVOTES 5 /* one credential's ballots, at each board in turn */
 #define VERIFY_OUT_BYTES 8192
 
 typedef struct {
 	vyh_board *b;
 	uint8_t *ballots[PER_BOARD];
 	size_t lens[PER_BOARD];
-	Vybar__Receipt *receipts[PER_BOARD + IN_TURN];
+	Vybar__Receipt *receipts[PER_BOARD + IN_TURN + REVOTES];
 	size_t n_receipts;
 } client;
 
-/* A fresh voter's ballot. */
-static uint8_t *ballot_of(vyh_election *e, const char *label, size_t *len)
+/* A ballot of voter `label` (its randomness from variant), for option
+ * c % 3 of contest 0. */
+static uint8_t *ballot_as(vyh_election *e, const char *label, const char *variant, uint32_t c, size_t *len)
 {
 	uint32_t choices[VYF_SELECTIONS];
 	vyf_voter v;
 
 	vyf_default_choices(choices);
+	for (uint32_t k = 0; k < 3; k++)
+		choices[k] = k == c % 3;
 	vyf_voter_init(&v, &e->r.st.election, label);
-	return vyf_ballot_pack(&e->r.st.election, &v, choices, "cast", NULL, len);
+	return vyf_ballot_pack(&e->r.st.election, &v, choices, variant, NULL, len);
+}
+
+/* A fresh voter's ballot. */
+static uint8_t *ballot_of(vyh_election *e, const char *label, size_t *len)
+{
+	return ballot_as(e, label, "cast", 1, len);
+}
+
+/* The stored restart checkpoint holds the running tally of st. */
+static void assert_checkpoint_tally(const vyh_election *e, const vy_record_state *st)
+{
+	const vy_group *g = st->election.group;
+	size_t eb = vy_group_elem_bytes(g), len;
+	uint8_t *blob = vyh_checkpoint_get(&e->b, &len), *want;
+	vyb_checkpoint ck;
+
+	assert_non_null(blob);
+	assert_int_equal(vyb_checkpoint_open(blob, len, e->r.keys.board_pk, &ck, NULL), VY_R_OK);
+	assert_int_equal(ck.size, st->next_seq);
+	assert_int_equal(ck.tally_len, 2 * eb * st->n_sel);
+	want = malloc(ck.tally_len);
+	assert_non_null(want);
+	for (size_t j = 0; j < st->n_sel; j++) {
+		vy_elem_encode(g, want + 2 * eb * j, &st->tally[j].alpha);
+		vy_elem_encode(g, want + 2 * eb * j + eb, &st->tally[j].beta);
+	}
+	assert_memory_equal(ck.tally, want, ck.tally_len);
+	free(want);
+	free(blob);
 }
 
 /* POST a ballot: 200 with its receipt, kept. */
@@ -135,6 +173,15 @@ static void test_two_boards_one_record(void **state)
 		free(p);
 	}
 
+	/* One credential's ballots at each board in turn, the last at the
+	 * first board (stopped last: its checkpoint is checked below). */
+	for (int i = 0; i < REVOTES; i++) {
+		snprintf(label, sizeof label, "revote %d", i);
+		p = ballot_as(&e, "rita", label, (uint32_t)i, &n);
+		post_ok(&cl[i % 2], i % 2 ? &b2 : &e.b, p, n);
+		free(p);
+	}
+
 	/* Recorded by one, a duplicate at the other. */
 	vyh_post(&b2, VY_PATH_BALLOTS, cl[0].ballots[0], cl[0].lens[0], &r);
 	if (r.status != 409)
@@ -148,8 +195,8 @@ static void test_two_boards_one_record(void **state)
 	assert_memory_equal(rec1, rec2, len1);
 	if (vyh_verify_record(rec1, len1, &st, &why) != VY_R_OK)
 		fail_msg("the record does not verify: %s", why.msg);
-	assert_int_equal(st.ballots, 2 * PER_BOARD + IN_TURN);
-	vy_record_state_free(&st);
+	assert_int_equal(st.ballots, 2 * PER_BOARD + IN_TURN + REVOTES);
+	assert_int_equal(st.cred_count, 2 * PER_BOARD + IN_TURN + 1);
 	check_receipts(&e, cl, 2, rec1, len1);
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", b2.port);
 	if (vytest_run(out, sizeof out, 1, VYBAR_VERIFY_PROGRAM,
@@ -158,6 +205,8 @@ static void test_two_boards_one_record(void **state)
 
 	assert_int_equal(vyh_stop(&b2, SIGTERM), 0);
 	assert_int_equal(vyh_stop(&e.b, SIGTERM), 0);
+	assert_checkpoint_tally(&e, &st);
+	vy_record_state_free(&st);
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < PER_BOARD; i++)
 			free(cl[k].ballots[i]);

@@ -478,6 +478,128 @@ static void test_too_few_qualified(void **state)
 
 /* ---- the encrypted tally ---- */
 
+/* A record held elsewhere (the board's store): its entries, and how many
+ * times a previous ballot was fetched. */
+typedef struct {
+	const vyf_record *r;
+	size_t fetches;
+	int fail;	  /* answer VY_R_IO */
+	size_t other; /* nonzero: answer this entry (another credential's ballot) under the seq asked */
+} fetch_from;
+
+static vy_rc fetch_entry(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why)
+{
+	fetch_from *f = arg;
+
+	f->fetches++;
+	*out = NULL;
+	if (f->fail)
+		return vy_reason_set(why, VY_R_IO, "store: cannot read entry %llu", (unsigned long long)seq);
+	assert_true(seq < f->r->n_entries);
+	if (f->other != 0) {
+		assert_int_equal(vy_decode_entry(out, f->r->entries[f->other], f->r->entry_lens[f->other], why), VY_R_OK);
+		(*out)->seq = seq;
+		return VY_R_OK;
+	}
+	return vy_decode_entry(out, f->r->entries[seq], f->r->entry_lens[seq], why);
+}
+
+/* A fetching state (fetch from f) that accepted el's entries before `end`. */
+static void fetching_state_before(vy_record_state *st, const election *el, fetch_from *f, size_t end)
+{
+	Vybar__RecordEntry *e = NULL;
+
+	vy_record_state_init(st);
+	vy_record_state_set_registrar_verifier(st, el->r.st.registrar_verify, el->r.st.registrar_arg);
+	assert_int_equal(vy_record_state_set_ballot_fetch(st, fetch_entry, f), VY_R_OK);
+	for (size_t k = 0; k < end; k++) {
+		assert_int_equal(vy_decode_entry(&e, el->r.entries[k], el->r.entry_lens[k], NULL), VY_R_OK);
+		assert_int_equal(vy_record_accept(st, e, NULL), VY_R_OK);
+		vy_msg_free(e);
+	}
+}
+
+/* A state that keeps no ciphertexts per credential (ballot_fetch) accepts
+ * the whole record, its ENCRYPTED_TALLY included (V7.1: the same running
+ * tally as the state that keeps them), fetching the previous ballot once
+ * per revote; none under a restart checkpoint (tally_deferred); a failed
+ * fetch fails the ballot with its reason. */
+static void test_tally_fetched_ballots(void **state)
+{
+	election el;
+	vy_record_state st;
+	fetch_from f = { 0 };
+	vy_reason why = { 0 };
+	Vybar__RecordEntry *e = NULL;
+	size_t first_revote = 0;
+
+	(void)state;
+	setup_tallied(&el);
+	f.r = &el.r;
+	vy_record_state_init(&st);
+	vy_record_state_set_registrar_verifier(&st, el.r.st.registrar_verify, el.r.st.registrar_arg);
+	assert_int_equal(vy_record_state_set_ballot_fetch(&st, fetch_entry, &f), VY_R_OK);
+	for (size_t k = 0; k < el.r.n_entries; k++) {
+		assert_int_equal(vy_decode_entry(&e, el.r.entries[k], el.r.entry_lens[k], NULL), VY_R_OK);
+		if (vy_record_accept(&st, e, &why) != VY_R_OK)
+			fail_msg("entry %zu: %s", k, why.msg);
+		if (f.fetches == 1 && first_revote == 0)
+			first_revote = k;
+		vy_msg_free(e);
+	}
+	assert_int_equal(f.fetches, 2); /* voter c's second and third ballots */
+	assert_null(st.cred_cts);
+	assert_null(st.cred_ref);
+	assert_int_equal(st.cred_count, 3);
+	assert_int_equal(vy_record_state_set_ballot_fetch(&st, NULL, NULL), VY_R_ARG); /* too late */
+	vy_record_state_free(&st);
+
+	/* Under a restart checkpoint: nothing is fetched. */
+	f.fetches = 0;
+	vy_record_state_init(&st);
+	vy_record_state_set_registrar_verifier(&st, el.r.st.registrar_verify, el.r.st.registrar_arg);
+	assert_int_equal(vy_record_state_set_ballot_fetch(&st, fetch_entry, &f), VY_R_OK);
+	st.tally_deferred = 1;
+	for (size_t k = 0; k <= first_revote; k++) {
+		assert_int_equal(vy_decode_entry(&e, el.r.entries[k], el.r.entry_lens[k], NULL), VY_R_OK);
+		if (vy_record_accept(&st, e, &why) != VY_R_OK)
+			fail_msg("entry %zu: %s", k, why.msg);
+		vy_msg_free(e);
+	}
+	assert_int_equal(f.fetches, 0);
+	vy_record_state_free(&st);
+
+	/* A fetch that fails: the revote is not applied, and says why. */
+	fetching_state_before(&st, &el, &f, first_revote);
+	f.fail = 1;
+	assert_int_equal(vy_decode_entry(&e, el.r.entries[first_revote], el.r.entry_lens[first_revote], NULL), VY_R_OK);
+	assert_int_equal(vy_record_accept(&st, e, &why), VY_R_IO);
+	assert_non_null(strstr(why.msg, "cannot read entry"));
+	assert_int_equal(st.next_seq, first_revote);
+	vy_record_state_free(&st);
+	/* Given back another credential's ballot (the first ballot's) under
+	 * the seq asked: refused, naming the entry. */
+	fetching_state_before(&st, &el, &f, first_revote);
+	f.fail = 0;
+	for (f.other = 0; f.other < first_revote; f.other++) {
+		Vybar__RecordEntry *x = NULL;
+		int ballot;
+
+		assert_int_equal(vy_decode_entry(&x, el.r.entries[f.other], el.r.entry_lens[f.other], NULL), VY_R_OK);
+		ballot = x->type == VYBAR__ENTRY_TYPE__ENTRY_TYPE_BALLOT;
+		vy_msg_free(x);
+		if (ballot)
+			break;
+	}
+	assert_true(f.other < first_revote);
+	assert_int_equal(vy_record_accept(&st, e, &why), VY_R_SEQ);
+	assert_non_null(strstr(why.msg, "is not a ballot of its credential"));
+	assert_int_equal(st.next_seq, first_revote);
+	vy_msg_free(e);
+	vy_record_state_free(&st);
+	election_free(&el);
+}
+
 /* V7.1: the tally is the product of exactly the counted ballots: for the
  * revoter only the third ballot, never the audited one; computed here
  * independently from the packed ballots. */
@@ -1180,6 +1302,7 @@ int main(void)
 		cmocka_unit_test(test_complaint_justified),
 		cmocka_unit_test(test_too_few_qualified),
 		cmocka_unit_test(test_tally_counted_ballots),
+		cmocka_unit_test(test_tally_fetched_ballots),
 		cmocka_unit_test(test_tally_rules),
 		cmocka_unit_test(test_bad_partial_decryption),
 		cmocka_unit_test(test_no_ballot_decryption),
