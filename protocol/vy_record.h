@@ -48,6 +48,9 @@ typedef struct {
  * on a revote (§10.1), instead of the state keeping its ciphertexts. */
 typedef vy_rc (*vy_ballot_fetch_fn)(void *arg, uint64_t seq, Vybar__RecordEntry **out, vy_reason *why);
 
+/* The bytes of an alpha's digest kept by the no-replay set (replay.c). */
+#define VY_REPLAY_DIGEST_BYTES 16
+
 /* What later checks need from the record so far. Fields are read-only for
  * callers: only vy_record_state_apply() changes them. */
 typedef struct {
@@ -104,9 +107,11 @@ typedef struct {
 	 * the entry hash), kept as its peaks */
 	vy_merkle_acc tree;
 	int have_witnessed; /* §8.13: the WITNESSED entry is on the record */
-	/* §8.6 (V4.8): SHA-256 of every alpha of every BALLOT and AUDITED_BALLOT
-	 * so far, in an open-addressing set (an all-zero slot is empty) */
-	uint8_t (*alphas)[VY_HASH_BYTES];
+	/* §8.6 (V4.8): the first VY_REPLAY_DIGEST_BYTES of the SHA-256 of
+	 * every alpha of every BALLOT and AUDITED_BALLOT so far, in an
+	 * open-addressing set at most 3/4 full (an all-zero slot is empty):
+	 * about 21 to 43 bytes an alpha (replay.c) */
+	uint8_t (*alphas)[VY_REPLAY_DIGEST_BYTES];
 	size_t alpha_cap, alpha_count;
 } vy_record_state;
 
