@@ -25,7 +25,6 @@
 #include "bulletin/checkpoint.h"
 #include "tests/support/board_harness.h"
 
-#define ADMIN_CLOSE VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE
 
 /* What a board serves of its state: record, status, signed tree head. */
 typedef struct {
@@ -124,9 +123,8 @@ static void vote(vyh_election *e, const char *label, const char *variant, uint32
 
 static void test_board_restart_checkpoint(void **state)
 {
-	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
-	uint8_t *blob, *forged, *local, *board;
-	size_t len, forged_len, local_len, board_len;
+	uint8_t *blob, *forged;
+	size_t len, forged_len;
 	vyb_checkpoint ck;
 	vyh_election e;
 	served before;
@@ -199,19 +197,7 @@ static void test_board_restart_checkpoint(void **state)
 	served_free(&before);
 
 	/* Counted: the board's record is the library's, byte for byte. */
-	vyh_admin(&e, ADMIN_CLOSE);
-	c.ballots_received = e.r.st.ballots;
-	local = vy_msg_pack(&c, &len);
-	assert_non_null(local);
-	vyf_record_append(&e.r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, local, len);
-	free(local);
-	vyh_election_count(&e);
-	local = vyh_local_record(&e, &local_len);
-	board = vyh_record(&e.b, &board_len);
-	assert_int_equal(board_len, local_len);
-	assert_memory_equal(board, local, local_len);
-	free(local);
-	free(board);
+	vyh_election_close_and_count(&e);
 	free(blob);
 	assert_int_equal(vyh_stop(&e.b, SIGTERM), 0);
 
@@ -224,12 +210,7 @@ static void test_board_restart_checkpoint(void **state)
 			 (unsigned long long)e.r.st.next_seq);
 		restart_saying(&e, said);
 	}
-	board = vyh_record(&e.b, &board_len);
-	local = vyh_local_record(&e, &local_len);
-	assert_int_equal(board_len, local_len);
-	assert_memory_equal(board, local, local_len);
-	free(local);
-	free(board);
+	vyh_expect_same_record(&e);
 	assert_int_equal(vyh_stop(&e.b, SIGTERM), 0);
 	vyh_election_free(&e);
 }

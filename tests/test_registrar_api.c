@@ -242,6 +242,25 @@ static void test_unknown_and_malformed(void **state)
 	free(before);
 }
 
+/* Nothing stored since the database dump `before` (freed here), and the
+ * request req, refused until now, then registers: its code was not
+ * consumed. */
+static void unchanged_then_registered(char *before, vyc_registration *r, const uint8_t *req, size_t len)
+{
+	char *after = vyrh_db_dump(&reg);
+	vy_http_answer a;
+	vy_reason why;
+
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	post(req, len, &a);
+	assert_int_equal(a.status, 200);
+	issued_so_far++;
+	assert_int_equal(vyc_registration_finish(r, a.body, a.len, &why), VY_R_OK);
+	vy_http_answer_free(&a);
+}
+
 /* A request for another election: 400, nothing stored, the code still usable. */
 static void test_wrong_election(void **state)
 {
@@ -250,7 +269,7 @@ static void test_wrong_election(void **state)
 	vy_http_answer a;
 	uint8_t *req, *req2;
 	size_t len, len2;
-	char *before = vyrh_db_dump(&reg), *after;
+	char *before = vyrh_db_dump(&reg);
 	vy_reason why;
 
 	(void)state;
@@ -263,16 +282,7 @@ static void test_wrong_election(void **state)
 	assert_int_equal(a.status, 400);
 	assert_true(body_has(&a, "does not serve that election"));
 	vy_http_answer_free(&a);
-	after = vyrh_db_dump(&reg);
-	assert_string_equal(before, after);
-	free(after);
-	free(before);
-	/* the code was not consumed */
-	post(req, len, &a);
-	assert_int_equal(a.status, 200);
-	issued_so_far++;
-	assert_int_equal(vyc_registration_finish(&r, a.body, a.len, &why), VY_R_OK);
-	vy_http_answer_free(&a);
+	unchanged_then_registered(before, &r, req, len);
 	vybar__registration_request__free_unpacked(m, NULL);
 	free(req);
 	free(req2);
@@ -291,7 +301,7 @@ static void test_nul_in_target(void **state)
 	vy_http_answer a;
 	uint8_t *req;
 	size_t len;
-	char *before = vyrh_db_dump(&reg), *after, url[VYRH_PATH_BYTES];
+	char *before = vyrh_db_dump(&reg), url[VYRH_PATH_BYTES];
 	vy_reason why;
 
 	(void)state;
@@ -308,15 +318,7 @@ static void test_nul_in_target(void **state)
 	assert_int_equal(vy_http_get(NULL, url, VY_MAX_SMALL_ANSWER_BYTES, &a, NULL), VY_R_OK);
 	assert_int_equal(a.status, 400);
 	vy_http_answer_free(&a);
-	after = vyrh_db_dump(&reg);
-	assert_string_equal(before, after);
-	free(after);
-	free(before);
-	post(req, len, &a);
-	assert_int_equal(a.status, 200);
-	issued_so_far++;
-	assert_int_equal(vyc_registration_finish(&r, a.body, a.len, &why), VY_R_OK);
-	vy_http_answer_free(&a);
+	unchanged_then_registered(before, &r, req, len);
 	free(req);
 	vyc_registration_wipe(&r);
 }

@@ -580,6 +580,33 @@ void vyh_admin(vyh_election *e, int action)
 	free(m);
 }
 
+void vyh_expect_same_record(const vyh_election *e)
+{
+	size_t local_len, board_len;
+	uint8_t *local = vyh_local_record(e, &local_len), *board = vyh_record(&e->b, &board_len);
+
+	assert_int_equal(board_len, local_len);
+	assert_memory_equal(board, local, local_len);
+	free(local);
+	free(board);
+}
+
+void vyh_election_close_and_count(vyh_election *e)
+{
+	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
+	uint8_t *p;
+	size_t len;
+
+	vyh_admin(e, VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE);
+	c.ballots_received = e->r.st.ballots;
+	p = vy_msg_pack(&c, &len);
+	assert_non_null(p);
+	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
+	free(p);
+	vyh_election_count(e);
+	vyh_expect_same_record(e);
+}
+
 void vyh_election_count(vyh_election *e)
 {
 	uint32_t q[VYF_MAX_TRUSTEES];
