@@ -17,7 +17,6 @@
 #include "tests/support/board_harness.h"
 
 #define OUT_BYTES (64u << 10)
-#define ADMIN_CLOSE VYBAR__ADMIN_ACTION_KIND__ADMIN_ACTION_KIND_CLOSE
 #define EXIT_SUPERSEDED 5
 
 /* Run vybar-verify with args (NULL-terminated); its exit status, its output into out. */
@@ -67,16 +66,7 @@ static void cast(vyh_election *e, const char *label, const char *variant, const 
  * also built locally. */
 static void close_and_count(vyh_election *e)
 {
-	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
-	uint8_t *p;
-	size_t n;
-
-	vyh_admin(e, ADMIN_CLOSE);
-	c.ballots_received = e->r.st.ballots;
-	p = vy_msg_pack(&c, &n);
-	assert_non_null(p);
-	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, n);
-	free(p);
+	vyh_election_close(e);
 	vyh_election_count(e);
 }
 

@@ -591,7 +591,7 @@ void vyh_expect_same_record(const vyh_election *e)
 	free(board);
 }
 
-void vyh_election_close_and_count(vyh_election *e)
+void vyh_election_close(vyh_election *e)
 {
 	Vybar__ElectionClose c = VYBAR__ELECTION_CLOSE__INIT;
 	uint8_t *p;
@@ -603,6 +603,11 @@ void vyh_election_close_and_count(vyh_election *e)
 	assert_non_null(p);
 	vyf_record_append(&e->r, VYBAR__ENTRY_TYPE__ENTRY_TYPE_ELECTION_CLOSE, p, len);
 	free(p);
+}
+
+void vyh_election_close_and_count(vyh_election *e)
+{
+	vyh_election_close(e);
 	vyh_election_count(e);
 	vyh_expect_same_record(e);
 }

@@ -115,9 +115,11 @@ void vyh_admin(vyh_election *e, int action);
  * trustee's partial decryption, the admin result, each posted (200 or the
  * test fails) and each entry also built locally by the library. */
 void vyh_election_count(vyh_election *e);
-/* The admin "close" (and the same ELECTION_CLOSE appended locally), then
- * vyh_election_count; fails the test unless the board's record is then the
- * library's, byte for byte. */
+/* The admin "close" (the board derives the ElectionClose, §12.3), and the
+ * same ELECTION_CLOSE appended locally. */
+void vyh_election_close(vyh_election *e);
+/* vyh_election_close, then vyh_election_count; fails the test unless the
+ * board's record is then the library's, byte for byte. */
 void vyh_election_close_and_count(vyh_election *e);
 /* Fails the test unless the board's record is the local one, byte for byte. */
 void vyh_expect_same_record(const vyh_election *e);
