@@ -968,18 +968,16 @@ void vyb_http_stop(vyb_http *h)
 {
 	struct timespec step = { 0, DRAIN_WAIT_NS };
 	const union MHD_DaemonInfo *di;
-	MHD_socket s;
 
 	if (h == NULL)
 		return;
-	/* No new connections, no new jobs; finish the queued ones. The listen
-	 * socket quiesce hands back stays open until MHD_stop_daemon has
-	 * joined every thread of the pool (libmicrohttpd's manual, "Starting
-	 * and stopping the server"): a thread may still take it out of its
-	 * epoll set, and closed early its number names no socket (EBADF) or
-	 * another one (a store's reconnection, a witness push), while
-	 * libmicrohttpd meets a failed removal with its panic: abort(). */
-	s = MHD_quiesce_daemon(h->d);
+	/* No new jobs (a new request is answered 503); finish the queued ones.
+	 * The daemon is not quiesced: libmicrohttpd 0.9.75's
+	 * MHD_quiesce_daemon races its own epoll pool threads, which may have
+	 * taken the listen socket out of their set already, and it meets the
+	 * failed removal with its panic, abort() ("Failed to remove listen FD
+	 * from epoll set", seen at a clean SIGTERM). The listen socket stays
+	 * open until MHD_stop_daemon. */
 	vyb_board_refuse_new(h->board);
 	vyb_board_drain(h->board);
 	/* Let the last answers leave (idle keep-alive connections may stay). */
@@ -990,8 +988,6 @@ void vyb_http_stop(vyb_http *h)
 		nanosleep(&step, NULL);
 	}
 	MHD_stop_daemon(h->d);
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
 	vy_guard_stop(h->guard);
 	vyb_rl_free(&h->rl);
 	free(h);
